@@ -1,0 +1,108 @@
+# Crucible build. `make` builds bin/crucible; `make test` runs the Criterion suite;
+# `make check` runs it under AddressSanitizer + UBSan; `make bench` runs the benchmarks;
+# `make run` builds and runs the shipped default scenario; `make deps` installs the
+# Debian packages Crucible needs. Missing packages are installed automatically the first
+# time any build target runs (see the deps stamp below).
+
+CC      ?= cc
+PKGS    := gsl sqlite3 yaml-0.1 criterion
+DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox
+VERSION := 0.1.0
+
+# Recursive (=) so that pkg-config is asked only after the deps stamp has run.
+PKG_CFLAGS = $(shell pkg-config --cflags gsl sqlite3 yaml-0.1 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs gsl sqlite3 yaml-0.1 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wformat=2 -Wundef -Wpointer-arith -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+ifneq ($(CI),)
+WARN    += -Werror
+endif
+OPT     ?= -O2 -g
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+             -Isim -Ianalysis $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS)
+
+# BUILD is the object directory: build/ for the normal build, build/asan for `make check`.
+BUILD   ?= build
+BIN     ?= bin
+
+LIB_SRC  := $(sort $(wildcard sim/*/*.c analysis/*.c))
+LIB_SRC  := $(filter-out sim/cli/main.c,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+DEPS_STAMP := build/.deps-ok
+
+.PHONY: all deps test check bench run fuzz clean docs FORCE
+all: $(BIN)/crucible
+
+# ---- dependencies -----------------------------------------------------------
+# The stamp records that pkg-config found every library and gnuplot is on PATH.
+$(DEPS_STAMP):
+	@mkdir -p build
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v gnuplot >/dev/null 2>&1; then \
+	    touch $@; \
+	else \
+	    echo "crucible: some build dependencies are missing; running 'make deps'"; \
+	    $(MAKE) --no-print-directory deps && touch $@; \
+	fi
+
+deps:
+	@if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "crucible: apt-get is not available. Install by hand: GSL (>= 2.6), SQLite 3 (dev headers),"; \
+	    echo "  libyaml (dev headers), Criterion (>= 2.3), pkg-config and gnuplot; then run 'make' again."; \
+	    exit 1; \
+	fi; \
+	SUDO=""; if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	echo "crucible: installing $(DEBPKGS)"; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEBPKGS) >/dev/null || \
+	{ echo "crucible: apt-get failed; install by hand: $(DEBPKGS)"; exit 1; }
+
+# ---- the program -------------------------------------------------------------
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# version.c carries the git commit; rebuild it whenever HEAD moves.
+$(BUILD)/sim/util/version.o: EXTRA_CFLAGS += -DCRC_VERSION='"$(VERSION)"' \
+    -DCRC_GIT_COMMIT='"$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)"'
+$(BUILD)/sim/util/version.o: FORCE
+
+$(BUILD)/libcrucible.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/crucible: $(BUILD)/sim/cli/main.o $(BUILD)/libcrucible.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# ---- tests --------------------------------------------------------------------
+# One Criterion binary holds every test file, so the suite closes on one synthesis line.
+$(BUILD)/crucible-tests: $(TEST_OBJ) $(BUILD)/libcrucible.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(LDLIBS_ALL)
+
+test: $(BIN)/crucible $(BUILD)/crucible-tests
+	CRUCIBLE_BIN=$(abspath $(BIN)/crucible) $(BUILD)/crucible-tests $(TEST_ARGS)
+
+check:
+	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
+	    OPT="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+bench: $(BIN)/crucible
+	./analysis/bench.sh
+
+run: $(BIN)/crucible
+	$(BIN)/crucible run scenarios/baseline.yaml
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/cli/main.d

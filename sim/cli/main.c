@@ -1,0 +1,51 @@
+/*
+ * main.c — bin/crucible: dispatches to a subcommand (sim/cli/commands.def).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/version.h"
+
+typedef struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+#define CMD(name, summary) {#name, cmd_##name, summary},
+#include "cli/commands.def"
+#undef CMD
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "crucible %s — stress-test the reward scheme of a decentralized AI network\n\n"
+               "usage: crucible <command> [options]   (crucible <command> --help for more)\n\n"
+               "commands:\n",
+            crc_version());
+    for (const command *c = commands; c->name; c++)
+        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+    fprintf(f, "  %-12s %s\n", "version", "print the version and the git commit");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("crucible %s (%s)\n", crc_version(), crc_git_commit());
+        return 0;
+    }
+    for (const command *c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name))
+            return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "crucible: unknown command '%s'; run 'crucible --help' for the list\n",
+            argv[1]);
+    return 2;
+}

@@ -1,0 +1,73 @@
+/*
+ * sim.h — the discrete-event loop: a clock, a pending-event set, a handler table and
+ * periodic events. It knows nothing of economics: the model registers handlers for
+ * event kinds and schedules events; sim_run pops them in (time, insertion) order.
+ *
+ * Ownership: the caller owns the sim struct; sim_init allocates its queue and
+ * sim_free releases it. No allocation happens per event (the queue grows by doubling).
+ */
+#ifndef CRC_SIM_H
+#define CRC_SIM_H
+
+#include <stdint.h>
+
+#include "engine/evq.h"
+
+#define SIM_MAX_KINDS 64
+
+typedef struct sim sim;
+
+/* A handler runs one event. s->now is already ev->t. ctx is what sim_init was given. */
+typedef void (*sim_handler)(sim *s, const evq_event *ev, void *ctx);
+
+typedef struct sim_periodic {
+    double period; /* 0 when the kind is not periodic */
+} sim_periodic;
+
+struct sim {
+    evq *q;
+    double now;                  /* current time (time of the event being run) */
+    void *ctx;                   /* handed to every handler                    */
+    sim_handler handler[SIM_MAX_KINDS];
+    sim_periodic periodic[SIM_MAX_KINDS];
+    uint64_t events;             /* events run so far                          */
+    int stop;                    /* set by sim_stop: sim_run returns after the current event */
+    int status;                  /* first error a handler reported (CRC_OK when none) */
+};
+
+/* Prepares s with room for capacity pending events. Returns CRC_OK or CRC_ENOMEM. */
+int sim_init(sim *s, size_t capacity, void *ctx);
+
+/* Releases the queue; a zeroed or already freed sim is a no-op. */
+void sim_free(sim *s);
+
+/* Registers the handler for events of this kind (kind < SIM_MAX_KINDS). */
+void sim_on(sim *s, uint32_t kind, sim_handler h);
+
+/* Schedules an event at absolute time t (t >= now). Returns its handle, or EVQ_NONE
+ * and sets s->status = CRC_ENOMEM when out of memory. */
+evq_handle sim_at(sim *s, double t, uint32_t kind, uint32_t a, uint64_t b);
+
+/* Schedules an event dt after now. */
+evq_handle sim_after(sim *s, double dt, uint32_t kind, uint32_t a, uint64_t b);
+
+/* Cancels a scheduled event; returns 1 if it was pending. */
+int sim_cancel(sim *s, evq_handle h);
+
+/* Makes kind periodic: first at t0, then every period (> 0) until the horizon. The
+ * engine re-schedules the next occurrence before running the handler, so a periodic
+ * event and an ordinary event at the same time keep insertion order. */
+evq_handle sim_every(sim *s, double t0, double period, uint32_t kind, uint32_t a, uint64_t b);
+
+/* Asks sim_run to return after the current event. */
+void sim_stop(sim *s);
+
+/* Records a handler's error (the first one wins) and stops the run. */
+void sim_fail(sim *s, int status);
+
+/* Runs events with t <= horizon in order, until the set is empty, the horizon is
+ * passed or sim_stop/sim_fail is called. Events after the horizon stay pending.
+ * Returns s->status. */
+int sim_run(sim *s, double horizon);
+
+#endif

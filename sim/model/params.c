@@ -1,0 +1,331 @@
+/* params.c — the registry table and typed parsing/validation. See params.h. */
+#include "model/params.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const param_def params_table[] = {
+#define PARAM_NUM(id, path, def, lo, hi, unit, doc) \
+    {path, PT_NUM, offsetof(crc_params, id), def, lo, hi, unit, NULL, doc, {0, 0, 0}},
+#define PARAM_INT(id, path, def, lo, hi, unit, doc) \
+    {path, PT_INT, offsetof(crc_params, id), def, lo, hi, unit, NULL, doc, {0, 0, 0}},
+#define PARAM_BOOL(id, path, def, doc) \
+    {path, PT_BOOL, offsetof(crc_params, id), def, 0, 1, "", NULL, doc, {0, 0, 0}},
+#define PARAM_ENUM(id, path, def, choices, doc) \
+    {path, PT_ENUM, offsetof(crc_params, id), def, 0, 0, "", choices, doc, {0, 0, 0}},
+#define PARAM_DIST(id, path, kind, a, b, lo, hi, unit, doc) \
+    {path, PT_DIST, offsetof(crc_params, id), 0, lo, hi, unit, NULL, doc, {kind, a, b}},
+#include "model/params.def"
+#undef PARAM_NUM
+#undef PARAM_INT
+#undef PARAM_BOOL
+#undef PARAM_ENUM
+#undef PARAM_DIST
+};
+
+const size_t params_count = sizeof params_table / sizeof params_table[0];
+
+void params_defaults(crc_params *p)
+{
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < params_count; i++) {
+        crc_pvalue v = {params_table[i].def, params_table[i].def_dist};
+        params_assign(p, &params_table[i], &v);
+    }
+}
+
+const param_def *params_find(const char *path)
+{
+    for (size_t i = 0; i < params_count; i++)
+        if (strcmp(params_table[i].path, path) == 0)
+            return &params_table[i];
+    return NULL;
+}
+
+size_t params_index(const param_def *d) { return (size_t)(d - params_table); }
+
+/* Levenshtein distance, bounded to short strings (paths are < 128 chars). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 127 || lb > 127)
+        return SIZE_MAX;
+    size_t row[128];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *params_nearest(const char *path)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    /* A path whose last segment matches a known last segment is a strong hint. */
+    const char *tail = strrchr(path, '.');
+    tail = tail ? tail + 1 : path;
+    for (size_t i = 0; i < params_count; i++) {
+        size_t d = edit_distance(path, params_table[i].path);
+        const char *t = strrchr(params_table[i].path, '.');
+        if (t && strcmp(t + 1, tail) == 0 && d > 2)
+            d = d / 2;
+        if (d < best_d) {
+            best_d = d;
+            best = params_table[i].path;
+        }
+    }
+    size_t len = strlen(path);
+    return best && best_d <= (len / 3 > 3 ? len / 3 : 3) ? best : NULL;
+}
+
+int params_enum_index(const param_def *d, const char *name)
+{
+    if (!d->choices)
+        return -1;
+    size_t n = strlen(name);
+    int i = 0;
+    for (const char *c = d->choices; *c; i++) {
+        const char *bar = strchr(c, '|');
+        size_t len = bar ? (size_t)(bar - c) : strlen(c);
+        if (len == n && strncmp(c, name, n) == 0)
+            return i;
+        if (!bar)
+            break;
+        c = bar + 1;
+    }
+    return -1;
+}
+
+void params_enum_name(const param_def *d, int i, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    const char *c = d->choices;
+    for (int k = 0; c && k < i; k++) {
+        c = strchr(c, '|');
+        if (c)
+            c++;
+    }
+    if (!c || i < 0)
+        return;
+    const char *bar = strchr(c, '|');
+    size_t n = bar ? (size_t)(bar - c) : strlen(c);
+    snprintf(buf, len, "%.*s", (int)n, c);
+}
+
+static void range_text(const param_def *d, char *buf, size_t len)
+{
+    const char *u = d->unit && d->unit[0] ? d->unit : "";
+    if (d->type == PT_INT)
+        snprintf(buf, len, "a whole number from %.0f to %.0f%s%s", d->lo, d->hi, u[0] ? " " : "", u);
+    else
+        snprintf(buf, len, "a number from %g to %g%s%s", d->lo, d->hi, u[0] ? " " : "", u);
+}
+
+int params_check(const param_def *d, const crc_pvalue *v, crc_err *err)
+{
+    char allowed[160];
+    switch (d->type) {
+    case PT_NUM:
+    case PT_INT:
+        range_text(d, allowed, sizeof allowed);
+        if (!isfinite(v->x) || v->x < d->lo || v->x > d->hi)
+            return crc_err_set(err, CRC_EINPUT, "%s: %g is out of range; expected %s", d->path,
+                               v->x, allowed);
+        if (d->type == PT_INT && v->x != floor(v->x))
+            return crc_err_set(err, CRC_EINPUT, "%s: %g is not a whole number; expected %s",
+                               d->path, v->x, allowed);
+        return CRC_OK;
+    case PT_BOOL:
+        if (v->x != 0 && v->x != 1)
+            return crc_err_set(err, CRC_EINPUT, "%s: expected true or false", d->path);
+        return CRC_OK;
+    case PT_ENUM: {
+        char name[64];
+        params_enum_name(d, (int)v->x, name, sizeof name);
+        if (v->x != floor(v->x) || !name[0])
+            return crc_err_set(err, CRC_EINPUT, "%s: expected one of %s", d->path, d->choices);
+        return CRC_OK;
+    }
+    case PT_DIST: {
+        crc_err e;
+        crc_err_clear(&e);
+        if (dist_validate(&v->d, &e) != CRC_OK)
+            return crc_err_set(err, CRC_EINPUT, "%s: %s", d->path, e.msg);
+        double m = dist_mean(&v->d);
+        if (!(m >= d->lo && m <= d->hi))
+            return crc_err_set(err, CRC_EINPUT,
+                               "%s: the distribution's mean %g lies outside the allowed values "
+                               "[%g, %g]%s%s",
+                               d->path, m, d->lo, d->hi, d->unit[0] ? " " : "", d->unit);
+        return CRC_OK;
+    }
+    }
+    return crc_err_set(err, CRC_EFAIL, "%s: unknown parameter type", d->path);
+}
+
+/* Parses a whole string as a finite double; 0 on success. */
+static int parse_double(const char *s, double *out)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end || errno == ERANGE || !isfinite(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* "beta(8, 2)", "beta(a=8, b=2)", "const(3)". */
+static int parse_dist_call(const char *text, crc_dist *out)
+{
+    char name[32];
+    const char *open = strchr(text, '(');
+    const char *close = strrchr(text, ')');
+    if (!open || !close || close < open || (size_t)(open - text) >= sizeof name)
+        return -1;
+    for (const char *c = close + 1; *c; c++)
+        if (!isspace((unsigned char)*c))
+            return -1;
+    snprintf(name, sizeof name, "%.*s", (int)(open - text), text);
+    int kind = dist_kind_from_name(name);
+    if (kind < 0)
+        return -1;
+    char args[256];
+    if ((size_t)(close - open - 1) >= sizeof args)
+        return -1;
+    snprintf(args, sizeof args, "%.*s", (int)(close - open - 1), open + 1);
+    double v[2] = {0, 0};
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(args, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (n >= 2 || parse_double(eq ? eq + 1 : tok, &v[n]) != 0)
+            return -1;
+        n++;
+    }
+    if (n != dist_nargs(kind))
+        return -1;
+    out->kind = kind;
+    out->a = v[0];
+    out->b = v[1];
+    return 0;
+}
+
+int params_parse(const param_def *d, const char *text, crc_pvalue *out, crc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    switch (d->type) {
+    case PT_NUM:
+    case PT_INT:
+        if (parse_double(text, &out->x) != 0) {
+            char allowed[160];
+            range_text(d, allowed, sizeof allowed);
+            return crc_err_set(err, CRC_EINPUT, "%s: '%s' is not a number; expected %s", d->path,
+                               text, allowed);
+        }
+        break;
+    case PT_BOOL:
+        if (!strcmp(text, "true") || !strcmp(text, "yes") || !strcmp(text, "on") ||
+            !strcmp(text, "1"))
+            out->x = 1;
+        else if (!strcmp(text, "false") || !strcmp(text, "no") || !strcmp(text, "off") ||
+                 !strcmp(text, "0"))
+            out->x = 0;
+        else
+            return crc_err_set(err, CRC_EINPUT, "%s: '%s' is not a boolean; expected true or false",
+                               d->path, text);
+        break;
+    case PT_ENUM: {
+        int i = params_enum_index(d, text);
+        if (i < 0)
+            return crc_err_set(err, CRC_EINPUT, "%s: '%s' is not allowed; expected one of %s",
+                               d->path, text, d->choices);
+        out->x = i;
+        break;
+    }
+    case PT_DIST: {
+        double c;
+        if (parse_double(text, &c) == 0) {
+            out->d.kind = DIST_CONST;
+            out->d.a = c;
+        } else if (parse_dist_call(text, &out->d) != 0) {
+            return crc_err_set(err, CRC_EINPUT,
+                               "%s: '%s' is not a distribution; write a number, or e.g. "
+                               "beta(8,2), uniform(0.1,0.9), normal(1,0.2), lognormal(0,0.5), "
+                               "gamma(2,1.5), exponential(30), const(3)",
+                               d->path, text);
+        }
+        break;
+    }
+    }
+    return params_check(d, out, err);
+}
+
+void params_assign(crc_params *p, const param_def *d, const crc_pvalue *v)
+{
+    char *base = (char *)p + d->offset;
+    switch (d->type) {
+    case PT_NUM: *(double *)(void *)base = v->x; break;
+    case PT_INT: *(long *)(void *)base = (long)v->x; break;
+    case PT_BOOL:
+    case PT_ENUM: *(int *)(void *)base = (int)v->x; break;
+    case PT_DIST: *(crc_dist *)(void *)base = v->d; break;
+    }
+}
+
+void params_read(const crc_params *p, const param_def *d, crc_pvalue *out)
+{
+    const char *base = (const char *)p + d->offset;
+    memset(out, 0, sizeof *out);
+    switch (d->type) {
+    case PT_NUM: out->x = *(const double *)(const void *)base; break;
+    case PT_INT: out->x = (double)*(const long *)(const void *)base; break;
+    case PT_BOOL:
+    case PT_ENUM: out->x = *(const int *)(const void *)base; break;
+    case PT_DIST: out->d = *(const crc_dist *)(const void *)base; break;
+    }
+}
+
+void params_format(const crc_params *p, const param_def *d, char *buf, size_t len)
+{
+    crc_pvalue v;
+    params_read(p, d, &v);
+    switch (d->type) {
+    case PT_NUM: snprintf(buf, len, "%.17g", v.x); break;
+    case PT_INT: snprintf(buf, len, "%ld", (long)v.x); break;
+    case PT_BOOL: snprintf(buf, len, "%s", v.x != 0 ? "true" : "false"); break;
+    case PT_ENUM: params_enum_name(d, (int)v.x, buf, len); break;
+    case PT_DIST: {
+        const char *name = dist_kind_name(v.d.kind);
+        if (dist_nargs(v.d.kind) == 1)
+            snprintf(buf, len, "%s(%.17g)", name, v.d.a);
+        else
+            snprintf(buf, len, "%s(%.17g,%.17g)", name, v.d.a, v.d.b);
+        break;
+    }
+    }
+}
