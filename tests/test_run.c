@@ -1,0 +1,209 @@
+/* test_run.c — the runner: criteria evaluation (end/max/min/mean, summary values,
+ * unknown metrics), runner_run on the model (determinism, seeds, failed runs), and the
+ * `crucible run` / `crucible export` commands end to end. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rng.h"
+#include "model/memsink.h"
+#include "run/criteria.h"
+#include "run/runner.h"
+
+/* A series 1, 5, NaN, 3 at t = 1..4 and summary drawdown = 0.4. */
+static void fill(memsink *m)
+{
+    crc_sink k = memsink_sink(m);
+    const double v[] = {1, 5, NAN, 3};
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(sink_metric(&k, i + 1, "price_usd", v[i]), 0);
+        cr_assert_eq(sink_metric(&k, i + 1, "supply", 100.0 * (i + 1)), 0);
+    }
+    cr_assert_eq(sink_summary(&k, "drawdown", 0.4), 0);
+}
+
+static crc_criterion crit(const char *name, const char *metric, int stat, int op, double x)
+{
+    crc_criterion c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.name, sizeof c.name, "%s", name);
+    snprintf(c.metric, sizeof c.metric, "%s", metric);
+    c.stat = stat;
+    c.op = op;
+    c.value = x;
+    return c;
+}
+
+Test(criteria, statistics_over_the_series_skip_undefined_epochs)
+{
+    memsink m;
+    memsink_init(&m, NULL);
+    fill(&m);
+    struct {
+        int stat;
+        double want;
+    } cases[] = {{CRIT_END, 3}, {CRIT_MAX, 5}, {CRIT_MIN, 1}, {CRIT_MEAN, 3}};
+    for (size_t i = 0; i < 4; i++) {
+        crc_criterion c = crit("c", "price_usd", cases[i].stat, CRIT_LT, 4);
+        crit_result r;
+        cr_expect_eq(criteria_eval(&c, &m, &r), CRC_OK, "%s", r.error);
+        cr_expect_eq(r.value, cases[i].want, "stat %s", criteria_stat_name(cases[i].stat));
+        cr_expect_eq(r.passed, cases[i].want < 4);
+        cr_expect_eq(r.from_summary, 0);
+    }
+    memsink_free(&m);
+}
+
+Test(criteria, operators_compare_value_with_threshold)
+{
+    cr_expect(criteria_compare(CRIT_LT, 1, 2));
+    cr_expect_not(criteria_compare(CRIT_LT, 2, 2));
+    cr_expect(criteria_compare(CRIT_LE, 2, 2));
+    cr_expect(criteria_compare(CRIT_GT, 3, 2));
+    cr_expect_not(criteria_compare(CRIT_GE, 1, 2));
+    cr_expect(criteria_compare(CRIT_EQ, 2, 2));
+    cr_expect(criteria_compare(CRIT_NE, 1, 2));
+    cr_expect_not(criteria_compare(CRIT_NE, NAN, 2));
+    cr_expect_str_eq(criteria_op_name(CRIT_GE), ">=");
+    cr_expect_str_eq(criteria_stat_name(CRIT_MEAN), "mean");
+}
+
+Test(criteria, a_summary_value_is_tested_by_name)
+{
+    memsink m;
+    memsink_init(&m, NULL);
+    fill(&m);
+    crc_criterion c = crit("dd", "drawdown", CRIT_END, CRIT_LT, 0.5);
+    crit_result r;
+    cr_expect_eq(criteria_eval(&c, &m, &r), CRC_OK);
+    cr_expect_eq(r.value, 0.4);
+    cr_expect(r.from_summary);
+    cr_expect(r.passed);
+    memsink_free(&m);
+}
+
+Test(criteria, unknown_metric_fails_with_the_nearest_names)
+{
+    memsink m;
+    memsink_init(&m, NULL);
+    fill(&m);
+    crc_criterion c = crit("p", "price_ud", CRIT_END, CRIT_GT, 0);
+    crit_result r;
+    cr_expect_eq(criteria_eval(&c, &m, &r), CRC_EINPUT);
+    cr_expect_eq(r.passed, 0);
+    cr_expect(isnan(r.value));
+    cr_expect(strstr(r.error, "criterion 'p'"), "%s", r.error);
+    cr_expect(strstr(r.error, "'price_ud'"), "%s", r.error);
+    cr_expect(strstr(r.error, "did you mean 'price_usd'"), "%s", r.error);
+
+    c = crit("q", "zzzzzzzzzzzzzzzz", CRIT_END, CRIT_GT, 0);
+    cr_expect_eq(criteria_eval(&c, &m, &r), CRC_EINPUT);
+    cr_expect(strstr(r.error, "the run wrote 2 metrics (price_usd, supply)"), "%s", r.error);
+    memsink_free(&m);
+}
+
+Test(criteria, end_value_undefined_is_an_error_not_a_pass)
+{
+    memsink m;
+    memsink_init(&m, NULL);
+    crc_sink k = memsink_sink(&m);
+    sink_metric(&k, 1, "real_yield", 0.5);
+    sink_metric(&k, 2, "real_yield", NAN);
+    crc_criterion c = crit("y", "real_yield", CRIT_END, CRIT_NE, 1);
+    crit_result r;
+    cr_expect_eq(criteria_eval(&c, &m, &r), CRC_EINPUT);
+    cr_expect_eq(r.passed, 0);
+    cr_expect(strstr(r.error, "undefined"), "%s", r.error);
+    memsink_free(&m);
+}
+
+/* A scenario built by hand from the registry defaults (no YAML). */
+static void default_scenario(scenario *sc, crc_criterion *crits, size_t n)
+{
+    memset(sc, 0, sizeof *sc);
+    snprintf(sc->name, sizeof sc->name, "unit");
+    params_defaults(&sc->params);
+    sc->criteria = crits;
+    sc->n_criteria = n;
+    sc->seed = 1;
+    sc->replicates = 1;
+}
+
+Test(runner, runs_the_model_and_evaluates_criteria)
+{
+    crc_criterion crits[] = {
+        crit("supply_positive", "supply", CRIT_END, CRIT_GT, 0),
+        crit("impossible", "supply", CRIT_MAX, CRIT_LT, 0),
+        crit("typo", "suply", CRIT_END, CRIT_GT, 0),
+    };
+    scenario sc;
+    default_scenario(&sc, crits, 3);
+    memsink m;
+    memsink_init(&m, NULL);
+    runner_info info;
+    crc_err err = {0};
+    cr_assert_eq(runner_run(&sc, 42, 3, -1, NULL, &m, &info, &err), CRC_OK, "%s", err.msg);
+    cr_expect_eq(info.status, CRC_OK);
+    cr_expect_eq(info.run_seed, rng_derive_seed(42, 0, 3));
+    cr_expect_eq(info.seed, 42);
+    cr_expect_eq(info.replicate, 3);
+    cr_expect_eq(info.point, -1);
+    const memsink_series *s = memsink_get(&m, "supply");
+    cr_assert_not_null(s);
+    /* one sample per epoch over the horizon */
+    cr_expect_eq(s->n, (size_t)(sc.params.world_horizon / sc.params.world_epoch + 1e-9));
+    cr_assert_eq(info.n_criteria, 3);
+    cr_expect(info.criteria[0].passed);
+    cr_expect_not(info.criteria[1].passed);
+    cr_expect_not(info.criteria[2].passed);
+    cr_expect_eq(info.n_failed, 2);
+    cr_expect_eq(info.n_errors, 1);
+    cr_expect(strstr(info.error, "did you mean 'supply'"), "%s", info.error);
+    cr_expect_eq(info.started_at[4], '-');
+    runner_info_free(&info);
+    memsink_free(&m);
+}
+
+Test(runner, same_seed_same_series_and_memsink_is_reused)
+{
+    scenario sc;
+    default_scenario(&sc, NULL, 0);
+    memsink a, b;
+    memsink_init(&a, NULL);
+    memsink_init(&b, NULL);
+    runner_info ia, ib;
+    crc_err err = {0};
+    cr_assert_eq(runner_run(&sc, 7, 0, 2, NULL, &a, &ia, &err), CRC_OK, "%s", err.msg);
+    cr_assert_eq(runner_run(&sc, 7, 0, 2, NULL, &b, &ib, &err), CRC_OK, "%s", err.msg);
+    cr_assert_eq(runner_run(&sc, 7, 0, 2, NULL, &b, &ib, &err), CRC_OK, "%s", err.msg);
+    cr_assert_eq(a.n_series, b.n_series);
+    for (size_t i = 0; i < a.n_series; i++) {
+        cr_assert_str_eq(a.series[i].name, b.series[i].name);
+        cr_assert_eq(a.series[i].n, b.series[i].n, "%s", a.series[i].name);
+        cr_expect_eq(memcmp(a.series[i].v, b.series[i].v, a.series[i].n * sizeof(double)), 0,
+                     "series %s differs", a.series[i].name);
+    }
+    cr_expect_eq(ia.run_seed, rng_derive_seed(7, 2, 0));
+    memsink_free(&a);
+    memsink_free(&b);
+}
+
+Test(runner, a_failing_model_run_is_reported_as_failed)
+{
+    scenario sc;
+    default_scenario(&sc, NULL, 0);
+    sc.params.world_epoch = sc.params.world_horizon * 2; /* model_validate refuses */
+    memsink m;
+    memsink_init(&m, NULL);
+    runner_info info;
+    crc_err err = {0};
+    int rc = runner_run(&sc, 1, 0, -1, NULL, &m, &info, &err);
+    cr_expect_neq(rc, CRC_OK);
+    cr_expect_eq(info.status, rc);
+    cr_expect_neq(info.error[0], '\0');
+    cr_expect_str_eq(info.error, err.msg);
+    memsink_free(&m);
+}
