@@ -41,13 +41,17 @@ static double swap_in(double out, double fee, double r_in, double r_out)
 double amm_usd_for_tkn(const amm *a, double tkn_out) { return swap_in(tkn_out, a->fee, a->y, a->x); }
 double amm_tkn_for_usd(const amm *a, double usd_out) { return swap_in(usd_out, a->fee, a->x, a->y); }
 
-/* Rounds out down until (r_out − out)·(r_in + in) >= r_in·r_out in floating point,
- * so k never decreases even with f = 0. */
+/* Lowers out until (r_out − out)·(r_in + in) >= r_in·r_out in floating point, so k
+ * never decreases even with f = 0: the reserve left after the swap is bumped up by
+ * one ulp at a time (out = r_out − that reserve), then, if rounding still bites, out
+ * is shaved relatively. */
 static double keep_k(double out, double in, double r_in, double r_out)
 {
-    double k = r_in * r_out;
-    for (int i = 0; i < 64 && out > 0 && (r_out - out) * (r_in + in) < k; i++)
-        out = nextafter(out, 0.0) * (1.0 - 4e-16 * i);
+    double k = r_in * r_out, after = r_in + in;
+    for (int i = 0; i < 8 && out > 0 && (r_out - out) * after < k; i++)
+        out = r_out - nextafter(r_out - out, INFINITY);
+    for (int i = 0; i < 64 && out > 0 && (r_out - out) * after < k; i++)
+        out *= 1.0 - 1e-15 * (1 << (i < 30 ? i : 30));
     return out > 0 ? out : 0;
 }
 
