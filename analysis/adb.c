@@ -186,6 +186,44 @@ int adb_value_names(const adb *d, char ***names, size_t *n, crc_err *err)
                            names, n, err);
 }
 
+/* The questions MODEL.md asks of a reward scheme, in the order a reader wants them. */
+static const char *const key_metrics[] = {
+    "price_usd", "real_yield", "self_ref_share", "farmer_capture", "mean_model_quality",
+    "poisoned_share", "harm_rate", "backdoored_models", "consumers", "incumbent_share",
+    "treasury_tkn", "supply", "reward_gini", "price_drawdown", "attacker_profit_usd",
+    "cost_of_attack_usd", "time_to_real_yield_1", NULL};
+
+int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err)
+{
+    char **all = NULL;
+    size_t n_all = 0;
+    if (adb_value_names(d, &all, &n_all, err))
+        return CRC_EFAIL;
+    char **keep = malloc((n_all ? n_all : 1) * sizeof *keep);
+    if (!keep) {
+        adb_strings_free(all, n_all);
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    }
+    size_t k = 0;
+    for (const char *const *m = key_metrics; *m; m++)
+        for (size_t i = 0; i < n_all; i++)
+            if (all[i] && !strcmp(all[i], *m)) {
+                keep[k++] = all[i];
+                all[i] = NULL;
+                break;
+            }
+    if (k == 0) {
+        free(keep);
+        *names = all;
+        *n = n_all;
+        return CRC_OK;
+    }
+    adb_strings_free(all, n_all);
+    *names = keep;
+    *n = k;
+    return CRC_OK;
+}
+
 long adb_run_index(const adb *d, int64_t id)
 {
     /* Runs are ordered by (point, replicate, id), not by id: linear scan over an

@@ -61,6 +61,10 @@ int adb_value_names(const adb *d, char ***names, size_t *n, crc_err *err);
 
 void adb_strings_free(char **s, size_t n);
 
+/* The key metrics for a governance comparison (docs/analysis.md lists them) that d
+ * has, in that order; when d has none of them, every name adb_value_names gives. */
+int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err);
+
 /* Index of run id in d->runs, or -1. */
 long adb_run_index(const adb *d, int64_t id);
 
