@@ -144,6 +144,8 @@ double emission_pay(emission *e, ledger *l, struct vesting *v, int pool, acct_id
     if (amount > left)
         amount = left;
     acct_id res = ledger_system(l, CLS_RESERVE);
+    /* the budget never exceeds the reserve but its split can by rounding */
+    amount = fmin(amount, ledger_balance(l, res));
     int rc = v ? vesting_reward(v, l, res, dst, amount, RSN_EMISSION, t)
                : ledger_transfer(l, res, dst, amount, RSN_EMISSION);
     if (rc != 0)
@@ -160,7 +162,7 @@ void emission_settle(emission *e, ledger *l)
     acct_id res = ledger_system(l, CLS_RESERVE);
     acct_id tre = ledger_system(l, CLS_TREASURY);
     for (int i = 0; i < POOL_COUNT; i++) {
-        double left = emission_left(e, i);
+        double left = fmin(emission_left(e, i), ledger_balance(l, res));
         if (left <= 0)
             continue;
         int rule = i == POOL_TREASURY ? UNPAID_TREASURY : e->p->emission_unpaid;

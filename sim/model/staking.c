@@ -137,7 +137,8 @@ double staking_epoch(staking *s, ledger *l, emission *e, double t0, double t1)
     size_t i = 0;
     while (i < s->n) {
         if (s->unb[i] > 0 && s->unb_at[i] <= t1) {
-            ledger_transfer(l, esc, s->acct[i], s->unb[i], RSN_UNSTAKE);
+            ledger_transfer(l, esc, s->acct[i], fmin(s->unb[i], ledger_balance(l, esc)),
+                            RSN_UNSTAKE);
             s->unb[i] = 0;
         }
         if (s->unb[i] <= 0 && s->stake[i] <= 0)
@@ -172,7 +173,8 @@ double staking_epoch(staking *s, ledger *l, emission *e, double t0, double t1)
                     s->fees_paid += share;
             }
         } else {
-            ledger_transfer(l, esc, ledger_system(l, CLS_TREASURY), s->pot, RSN_FEE);
+            ledger_transfer(l, esc, ledger_system(l, CLS_TREASURY),
+                            fmin(s->pot, ledger_balance(l, esc)), RSN_FEE);
         }
         s->pot = 0;
     }

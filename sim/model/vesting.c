@@ -118,7 +118,11 @@ static int release(vesting *v, ledger *l, size_t i, double t)
     else
         return 0;
     if (rel > 0) {
-        ledger_transfer(l, ledger_system(l, CLS_VESTING_ESCROW), v->acct[i], rel, RSN_VESTING);
+        /* the escrow's ledger balance and the module's bookkeeping agree up to
+         * rounding; never ask the ledger for more than it holds */
+        acct_id esc = ledger_system(l, CLS_VESTING_ESCROW);
+        double pay = fmin(rel, ledger_balance(l, esc));
+        ledger_transfer(l, esc, v->acct[i], pay, RSN_VESTING);
         v->unvested -= rel;
     }
     v->u[i] = u - rel;
@@ -185,10 +189,11 @@ double vesting_clawback(vesting *v, ledger *l, acct_id a, acct_id dst)
     uint32_t i = v->pos[a];
     double u = v->u[i];
     acct_id esc = ledger_system(l, CLS_VESTING_ESCROW);
+    double take = fmin(u, ledger_balance(l, esc));
     if (dst == NONE)
-        ledger_burn(l, esc, u, RSN_CLAWBACK);
+        ledger_burn(l, esc, take, RSN_CLAWBACK);
     else
-        ledger_transfer(l, esc, dst, u, RSN_CLAWBACK);
+        ledger_transfer(l, esc, dst, take, RSN_CLAWBACK);
     v->unvested -= u;
     remove_at(v, i);
     if (v->n == 0)
@@ -245,7 +250,9 @@ double vesting_unlock(vesting *v, ledger *l, amm *a, double t)
             continue;
         double u = vesting_unlocked_at(v->p, pl->total, t);
         if (u > pl->released) {
-            if (ledger_transfer(l, esc, pl->acct, u - pl->released, RSN_UNLOCK) == 0)
+            /* clamp: rounding between plan totals and the escrow balance */
+            double d = fmin(u - pl->released, ledger_balance(l, esc));
+            if (ledger_transfer(l, esc, pl->acct, d, RSN_UNLOCK) == 0)
                 pl->released = u;
         }
         double sell = v->p->vesting_sell * ledger_balance(l, pl->acct);
