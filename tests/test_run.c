@@ -207,3 +207,125 @@ Test(runner, a_failing_model_run_is_reported_as_failed)
     cr_expect_str_eq(info.error, err.msg);
     memsink_free(&m);
 }
+
+/* ---- the CLI: crucible export / crucible run ------------------------------------ */
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static char cli_dir[64];
+
+static void cli_setup(void)
+{
+    snprintf(cli_dir, sizeof cli_dir, "/tmp/crc-run-XXXXXX");
+    cr_assert_not_null(mkdtemp(cli_dir));
+}
+
+static void cli_teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", cli_dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+static const char *in_dir(const char *name)
+{
+    static char p[4][160];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", cli_dir, name);
+    return p[k];
+}
+
+/* Runs `crucible ARGS` in cli_dir with stdout/stderr to files; returns the exit code. */
+static int crucible(const char *args)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert_not_null(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >out.txt 2>err.txt", cli_dir, bin, args);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st), "%s did not exit", cmd);
+    return WEXITSTATUS(st);
+}
+
+/* The whole of a file in cli_dir (static buffer). */
+static const char *slurp(const char *name)
+{
+    static char buf[1 << 20];
+    FILE *f = fopen(in_dir(name), "rb");
+    cr_assert_not_null(f, "cannot open %s", name);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(in_dir(name), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A database whose criteria table holds text that needs quoting and escaping. */
+static void tricky_db(const char *name)
+{
+    store *s;
+    crc_err err = {0};
+    cr_assert_eq(store_open(&s, in_dir(name), &err), CRC_OK, "%s", err.msg);
+    store_criterion cs[] = {
+        {"say \"hi\", twice", "m\tx", "end", "<", 0.1, 1.0 / 3.0, 1, "line1\nline2"},
+        {"plain", "supply", "max", ">=", 2, NAN, 0, NULL},
+    };
+    run_record r = {.scenario = "s", .seed = 1, .status = "done", .criteria = cs,
+                    .n_criteria = 2};
+    cr_assert_eq(store_write_run(s, &r, NULL, NULL, &err), CRC_OK, "%s", err.msg);
+    store_close(s);
+}
+
+TestSuite(cli, .init = cli_setup, .fini = cli_teardown, .timeout = 120);
+
+Test(cli, export_csv_quotes_per_rfc4180)
+{
+    tricky_db("t.db");
+    cr_assert_eq(crucible("export t.db --table criteria"), 0, "%s", slurp("err.txt"));
+    cr_expect_str_eq(slurp("out.txt"),
+                     "run,name,metric,stat,op,threshold,value,passed,error\n"
+                     "1,\"say \"\"hi\"\", twice\",m\tx,end,<,0.1,0.3333333333333333,1,"
+                     "\"line1\nline2\"\n"
+                     "1,plain,supply,max,>=,2,,0,\n");
+}
+
+Test(cli, export_tsv_escapes_tabs_and_newlines)
+{
+    tricky_db("t.db");
+    cr_assert_eq(crucible("export t.db --table criteria --format tsv --out c.tsv"), 0, "%s",
+                 slurp("err.txt"));
+    cr_expect_str_eq(slurp("out.txt"), "");
+    cr_expect_str_eq(slurp("c.tsv"),
+                     "run\tname\tmetric\tstat\top\tthreshold\tvalue\tpassed\terror\n"
+                     "1\tsay \"hi\", twice\tm\\tx\tend\t<\t0.1\t0.3333333333333333\t1\t"
+                     "line1\\nline2\n"
+                     "1\tplain\tsupply\tmax\t>=\t2\t\t0\t\n");
+    cr_expect_neq(access(in_dir("c.tsv.tmp"), F_OK), 0, "temporary file left behind");
+}
+
+Test(cli, export_rejects_bad_input_with_exit_2)
+{
+    tricky_db("t.db");
+    cr_expect_eq(crucible("export t.db --table nope"), 2);
+    cr_expect(strstr(slurp("err.txt"), "no table 'nope'"), "%s", slurp("err.txt"));
+    cr_expect(strstr(slurp("err.txt"), "metrics"), "%s", slurp("err.txt"));
+    cr_expect_eq(crucible("export t.db --format xls"), 2);
+    write_file("notes.txt", "not a database at all, just some text\n");
+    cr_expect_eq(crucible("export notes.txt"), 2);
+    cr_expect(strstr(slurp("err.txt"), "not a Crucible results database"), "%s",
+              slurp("err.txt"));
+    cr_expect_eq(crucible("export missing.db"), 2);
+    cr_expect_eq(crucible("export t.db --out no/such/dir/x.csv"), 1);
+    cr_expect(strstr(slurp("err.txt"), "no/such/dir/x.csv"), "%s", slurp("err.txt"));
+}
