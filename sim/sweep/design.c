@@ -120,8 +120,15 @@ int design_add_range_values(design_factor *f, double from, double to, long steps
     for (long i = 0; i < steps; i++) {
         double s = steps == 1 ? 0 : (double)i / (double)(steps - 1);
         double x = logscale ? exp(log(from) + s * (log(to) - log(from))) : from + s * (to - from);
+        /* Round to 15 significant digits, so that 0.1 * 3 is written 0.3 and the end
+         * points are exactly from and to. */
+        char tmp[40];
+        snprintf(tmp, sizeof tmp, "%.15g", x);
+        x = strtod(tmp, NULL);
+        if (i == 0)
+            x = from;
         if (i == steps - 1)
-            x = to; /* exact end point, whatever the rounding on the way */
+            x = to;
         if (p->type == PT_INT)
             x = round(x);
         crc_pvalue v = {x, {0, 0, 0}};

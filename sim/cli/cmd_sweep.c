@@ -1,0 +1,315 @@
+/*
+ * cmd_sweep.c — `crucible sweep [SWEEP.yaml] [-j N] [--out DB] [--resume] [--shard K/N]
+ * [--dry-run] [--seed S] [--replicates R] [--base SCENARIO] [--set p=v]...
+ * [--grid|--zip|--random|--lhs|--sobol|--morris p=SPEC]... [--samples N]
+ * [--trajectories R] [--levels P] [--json] [--quiet]`: runs every (point, replicate) of a
+ * design in worker processes and stores them in one results database (sim/sweep/,
+ * docs/sweeps.md).
+ *
+ * Everything the user gave is checked (sweep file, base scenario, design) before any
+ * file is created. Exit: 0 every run done; 1 some run failed (stored with its error;
+ * --resume reruns it) or the database could not be written; 2 bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "sweep/design.h"
+#include "sweep/sweep.h"
+#include "sweep/sweepfile.h"
+
+int cmd_sweep(int argc, char **argv); /* also declared by cli.h from commands.def */
+
+static void usage(FILE *f)
+{
+    fputs("usage: crucible sweep [SWEEP.yaml] [-j N] [--out DB] [--resume] [--shard K/N]\n"
+          "                      [--dry-run] [--seed S] [--replicates R] [--json] [--quiet]\n"
+          "                      [--base SCENARIO] [--set path=value]...\n"
+          "                      [--grid|--zip path=v1,v2,...|path=from:to:steps[:log]]...\n"
+          "                      [--random|--lhs|--sobol|--morris path=min:max[:log]|"
+          "path=normal:mean:sd]...\n"
+          "                      [--samples N] [--trajectories R] [--levels P]\n\n"
+          "Runs every point of a design over a base scenario, each for R replicates, in N\n"
+          "worker processes, into one results database (default results/<sweep>.db).\n"
+          "Run (point p, replicate r) runs on seed rng_derive_seed(S, p, r), so results do\n"
+          "not depend on -j, shards or resuming. docs/sweeps.md has the file format.\n\n"
+          "  -j, --jobs N     worker processes (default: the number of CPUs)\n"
+          "  --out DB         results database\n"
+          "  --resume         finish a sweep already in DB: run only what is not done\n"
+          "  --shard K/N      run only runs with index mod N == K-1, into their own DB;\n"
+          "                   join the shards with `crucible merge OUT.db SHARD.db...`\n"
+          "  --dry-run        print the runs (run, point, replicate, seed, values) as TSV\n"
+          "  --seed S         sweep seed (default: the sweep file's, else the base's)\n"
+          "  --replicates R   replicates per point (default: the file's, else the base's)\n"
+          "  --base SCENARIO  base scenario when no sweep file is given\n"
+          "  --set p=v        fix a parameter of the base (repeatable)\n"
+          "  --grid p=...     a design from the command line (replaces the file's design);\n"
+          "                   flags of one kind only, repeatable for several parameters\n"
+          "  --samples N      points of --random/--lhs; base samples of --sobol\n"
+          "  --trajectories R, --levels P   Morris trajectories and grid levels (default 4)\n"
+          "  --json           print what was done as one JSON object on stdout\n"
+          "  --quiet          no progress and no summary line\n\n"
+          "Exit status: 0 every run done, 1 some run failed (its error is in runs.error;\n"
+          "--resume reruns it) or the database could not be written, 2 bad input.\n",
+          f);
+}
+
+static int parse_ulong(const char *opt, const char *s, unsigned long long lo,
+                       unsigned long long hi, unsigned long long *out, crc_err *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '-' || v < lo || v > hi)
+        return crc_err_set(err, CRC_EINPUT, "%s %s: expected a whole number from %llu to %llu",
+                           opt, s, lo, hi);
+    *out = v;
+    return CRC_OK;
+}
+
+enum {
+    OPT_OUT = 256, OPT_RESUME, OPT_SHARD, OPT_DRY, OPT_SEED, OPT_REPS, OPT_BASE, OPT_SET,
+    OPT_GRID, OPT_ZIP, OPT_RANDOM, OPT_LHS, OPT_SOBOL, OPT_MORRIS, OPT_SAMPLES, OPT_TRAJ,
+    OPT_LEVELS, OPT_JSON, OPT_QUIET, OPT_HELP
+};
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", *s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"jobs", required_argument, NULL, 'j'},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"dry-run", no_argument, NULL, OPT_DRY},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"replicates", required_argument, NULL, OPT_REPS},
+        {"base", required_argument, NULL, OPT_BASE},
+        {"set", required_argument, NULL, OPT_SET},
+        {"grid", required_argument, NULL, OPT_GRID},
+        {"zip", required_argument, NULL, OPT_ZIP},
+        {"random", required_argument, NULL, OPT_RANDOM},
+        {"lhs", required_argument, NULL, OPT_LHS},
+        {"sobol", required_argument, NULL, OPT_SOBOL},
+        {"morris", required_argument, NULL, OPT_MORRIS},
+        {"samples", required_argument, NULL, OPT_SAMPLES},
+        {"trajectories", required_argument, NULL, OPT_TRAJ},
+        {"levels", required_argument, NULL, OPT_LEVELS},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    crc_err err;
+    crc_err_clear(&err);
+    sweep_spec spec;
+    memset(&spec, 0, sizeof spec);
+    sweep_plan plan;
+    memset(&plan, 0, sizeof plan);
+    sweep_opts so;
+    memset(&so, 0, sizeof so);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    so.jobs = ncpu > 0 ? (int)ncpu : 1;
+    so.shard_k = so.shard_n = 1;
+    int dry = 0, json = 0, quiet = 0, rc = CRC_OK;
+    const char *out = NULL, *base = NULL, *seed_s = NULL, *reps_s = NULL;
+    unsigned long long samples = 0, traj = 0, levels = 0, v;
+    /* Design flags and --set are applied after the sweep file is read. */
+    char **flag_arg = calloc((size_t)argc + 1, sizeof *flag_arg);
+    int *flag_kind = calloc((size_t)argc + 1, sizeof *flag_kind);
+    char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t n_flags = 0, n_sets = 0;
+    if (!flag_arg || !flag_kind || !sets) {
+        rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
+        goto fail;
+    }
+    optind = 1;
+    opterr = 0;
+    int c;
+    while (rc == CRC_OK && (c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            if ((rc = parse_ulong("-j", optarg, 1, 4096, &v, &err)) == CRC_OK)
+                so.jobs = (int)v;
+            break;
+        case OPT_OUT: out = optarg; break;
+        case OPT_RESUME: so.resume = 1; break;
+        case OPT_SHARD: rc = sweep_parse_shard(optarg, &so.shard_k, &so.shard_n, &err); break;
+        case OPT_DRY: dry = 1; break;
+        case OPT_SEED: seed_s = optarg; break;
+        case OPT_REPS: reps_s = optarg; break;
+        case OPT_BASE: base = optarg; break;
+        case OPT_SET: sets[n_sets++] = optarg; break;
+        case OPT_GRID: case OPT_ZIP: case OPT_RANDOM: case OPT_LHS: case OPT_SOBOL:
+        case OPT_MORRIS:
+            flag_kind[n_flags] = c == OPT_GRID     ? DESIGN_GRID
+                                 : c == OPT_ZIP    ? DESIGN_ZIP
+                                 : c == OPT_RANDOM ? DESIGN_RANDOM
+                                 : c == OPT_LHS    ? DESIGN_LHS
+                                 : c == OPT_SOBOL  ? DESIGN_SOBOL
+                                                   : DESIGN_MORRIS;
+            flag_arg[n_flags++] = optarg;
+            break;
+        case OPT_SAMPLES: rc = parse_ulong("--samples", optarg, 1, 100000000, &samples, &err); break;
+        case OPT_TRAJ: rc = parse_ulong("--trajectories", optarg, 1, 10000000, &traj, &err); break;
+        case OPT_LEVELS: rc = parse_ulong("--levels", optarg, 2, 1000, &levels, &err); break;
+        case OPT_JSON: json = 1; break;
+        case OPT_QUIET: quiet = 1; break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            goto done;
+        case ':':
+            rc = crc_err_set(&err, CRC_EINPUT, "%s needs a value; see crucible sweep --help",
+                             argv[optind - 1]);
+            break;
+        default:
+            rc = crc_err_set(&err, CRC_EINPUT, "unknown option '%s'; see crucible sweep --help",
+                             argv[optind - 1]);
+            break;
+        }
+    }
+    if (rc != CRC_OK)
+        goto fail;
+    if (argc - optind > 1) {
+        rc = crc_err_set(&err, CRC_EINPUT,
+                         "one sweep file at most (got '%s' and '%s'); see crucible sweep --help",
+                         argv[optind], argv[optind + 1]);
+        goto fail;
+    }
+    if (optind < argc) {
+        if ((rc = sweepfile_load(&spec, argv[optind], &err)) != CRC_OK)
+            goto fail;
+        if (base)
+            snprintf(spec.base, sizeof spec.base, "%s", base);
+    } else {
+        if (!base) {
+            usage(stderr);
+            rc = crc_err_set(&err, CRC_EINPUT,
+                             "give a sweep file, or --base SCENARIO with design flags");
+            goto fail;
+        }
+        snprintf(spec.base, sizeof spec.base, "%s", base);
+        const char *slash = strrchr(base, '/');
+        snprintf(spec.name, sizeof spec.name, "%s-sweep", slash ? slash + 1 : base);
+        char *dot = strstr(spec.name, ".yaml");
+        if (dot)
+            memmove(dot, dot + 5, strlen(dot + 5) + 1);
+    }
+    for (size_t i = 0; i < n_flags && rc == CRC_OK; i++)
+        rc = sweepfile_cli_factor(&spec, flag_kind[i], flag_arg[i], &err);
+    for (size_t i = 0; i < n_sets && rc == CRC_OK; i++)
+        rc = sweepfile_add_set(&spec, sets[i], &err);
+    if (rc != CRC_OK)
+        goto fail;
+    if (samples)
+        spec.design.samples = (size_t)samples;
+    if (traj)
+        spec.design.trajectories = (size_t)traj;
+    if (levels)
+        spec.design.levels = (size_t)levels;
+    if (seed_s) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(seed_s, &end, 10);
+        if (!*seed_s || *end || errno || seed_s[0] == '-') {
+            rc = crc_err_set(&err, CRC_EINPUT, "--seed %s: expected a whole number from 0 to "
+                                               "2^64-1",
+                             seed_s);
+            goto fail;
+        }
+        spec.seed = s;
+        spec.has_seed = 1;
+    }
+    if (reps_s) {
+        if ((rc = parse_ulong("--replicates", reps_s, 1, 1000000, &v, &err)) != CRC_OK)
+            goto fail;
+        spec.replicates = (long)v;
+    }
+    if ((rc = sweep_plan_init(&plan, &spec, &err)) != CRC_OK)
+        goto fail;
+    if (dry) {
+        sweep_dry_run(&plan, so.shard_k, so.shard_n, stdout);
+        goto done;
+    }
+    char outbuf[1200];
+    if (!out) {
+        mkdir("results", 0777);
+        if (so.shard_n > 1)
+            snprintf(outbuf, sizeof outbuf, "results/%s-shard%ldof%ld.db", spec.name,
+                     so.shard_k, so.shard_n);
+        else
+            snprintf(outbuf, sizeof outbuf, "results/%s.db", spec.name);
+        out = outbuf;
+    }
+    so.out = out;
+    so.progress = !quiet && !json && isatty(STDERR_FILENO);
+    sweep_stats st;
+    rc = sweep_exec(&plan, &so, &st, &err);
+    if (rc != CRC_OK)
+        goto fail;
+    size_t computed = st.done + st.failed;
+    double rate = st.wall_seconds > 0 ? (double)computed / st.wall_seconds : 0;
+    double share = st.wall_seconds > 0 ? st.store_seconds / st.wall_seconds : 0;
+    if (json) {
+        printf("{\"sweep\": ");
+        json_str(stdout, spec.name);
+        printf(", \"hash\": \"%s\", \"db\": ", plan.hash);
+        json_str(stdout, out);
+        printf(", \"design\": \"%s\", \"points\": %zu, \"replicates\": %ld, \"shard\": "
+               "\"%ld/%ld\", \"jobs\": %d, \"runs\": %zu, \"skipped\": %zu, \"done\": %zu, "
+               "\"failed\": %zu, \"wall_seconds\": %.6f, \"runs_per_second\": %.6f, "
+               "\"compute_seconds\": %.6f, \"store_seconds\": %.6f, \"store_share\": %.6f}\n",
+               design_kind_name(spec.design.kind), plan.n_points, plan.replicates, so.shard_k,
+               so.shard_n, so.jobs, st.runs, st.skipped, st.done, st.failed, st.wall_seconds,
+               rate, st.compute_seconds, st.store_seconds, share);
+    } else if (!quiet) {
+        fprintf(stderr,
+                "crucible sweep: %s: %zu runs (%zu already done), %zu done, %zu failed in "
+                "%.2f s (%.2f runs/s, %.1f%% of the time storing) -> %s\n",
+                spec.name, st.runs, st.skipped, st.done, st.failed, st.wall_seconds, rate,
+                100 * share, out);
+    }
+    if (st.failed) {
+        fprintf(stderr,
+                "crucible sweep: %zu runs failed (stored with status 'failed' and their error: "
+                "sqlite3 %s \"SELECT point, replicate, error FROM runs WHERE status='failed'\"); "
+                "--resume runs them again\n",
+                st.failed, out);
+        rc = CRC_EFAIL;
+    }
+    goto done;
+fail:
+    rc = cli_report("sweep", &err);
+    sweep_plan_free(&plan);
+    sweepfile_free(&spec);
+    free(flag_arg);
+    free(flag_kind);
+    free(sets);
+    return rc;
+done:
+    sweep_plan_free(&plan);
+    sweepfile_free(&spec);
+    free(flag_arg);
+    free(flag_kind);
+    free(sets);
+    return crc_exit_code(rc);
+}

@@ -1,0 +1,299 @@
+/* merge.c — joining shard databases. See merge.h. */
+#include "sweep/merge.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* The sweep identity of one database. */
+typedef struct dbinfo {
+    char hash[64], name[160], shard[64];
+} dbinfo;
+
+static int read_info(const char *path, dbinfo *info, crc_err *err)
+{
+    store *s = NULL;
+    int rc = store_open_readonly(&s, path, err);
+    if (rc != CRC_OK)
+        return rc;
+    memset(info, 0, sizeof *info);
+    int ok = store_meta_get(s, "sweep_hash", info->hash, sizeof info->hash);
+    store_meta_get(s, "sweep_name", info->name, sizeof info->name);
+    store_meta_get(s, "shard", info->shard, sizeof info->shard);
+    store_close(s);
+    if (!ok)
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                          "not a sweep database (its meta table has no sweep_hash); merge "
+                          "joins the shards of one `crucible sweep`");
+    return CRC_OK;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    if (!realpath(a, ra) || !realpath(b, rb))
+        return 0;
+    return strcmp(ra, rb) == 0;
+}
+
+static int sql_fail(crc_err *err, sqlite3 *db, const char *path, const char *doing)
+{
+    return crc_err_at(err, CRC_EFAIL, path, 0, 0, "%s: %s", doing, sqlite3_errmsg(db));
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, const char *path, crc_err *err)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sql_fail(err, db, path, "merging");
+    return CRC_OK;
+}
+
+/* Comma-separated columns of main.table except skip ("" for none), into buf. */
+static int columns(sqlite3 *db, const char *table, const char *skip, char *buf, size_t len)
+{
+    sqlite3_stmt *q = NULL;
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s') ORDER BY cid", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    buf[0] = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(q, 0);
+        if (!strcmp(c, skip))
+            continue;
+        size_t n = strlen(buf);
+        snprintf(buf + n, len - n, "%s\"%s\"", n ? "," : "", c);
+    }
+    sqlite3_finalize(q);
+    return 0;
+}
+
+/* Copies the runs of the attached database `src` into main with new ids. */
+static int copy_runs(sqlite3 *db, const char *path, size_t *n_runs, crc_err *err)
+{
+    char run_cols[2048], sql[8192];
+    if (columns(db, "runs", "id", run_cols, sizeof run_cols) != 0)
+        return sql_fail(err, db, path, "reading the schema");
+    /* The child tables: every main table with a `run` column that src has too. */
+    sqlite3_stmt *tq = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT m.name FROM main.sqlite_master m, pragma_table_info(m.name) c "
+                           "WHERE m.type = 'table' AND c.name = 'run' AND m.name IN "
+                           "(SELECT name FROM src.sqlite_master WHERE type = 'table')",
+                           -1, &tq, NULL) != SQLITE_OK)
+        return sql_fail(err, db, path, "reading the schema");
+    sqlite3_stmt *child[32];
+    size_t n_child = 0;
+    int rc = CRC_OK;
+    while (rc == CRC_OK && sqlite3_step(tq) == SQLITE_ROW && n_child < 32) {
+        const char *t = (const char *)sqlite3_column_text(tq, 0);
+        char cols[2048];
+        if (columns(db, t, "run", cols, sizeof cols) != 0) {
+            rc = sql_fail(err, db, path, "reading the schema");
+            break;
+        }
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO main.\"%s\"(run,%s) SELECT ?1,%s FROM src.\"%s\" WHERE run = ?2",
+                 t, cols, cols, t);
+        if (sqlite3_prepare_v2(db, sql, -1, &child[n_child], NULL) != SQLITE_OK)
+            rc = sql_fail(err, db, path, "preparing the copy");
+        else
+            n_child++;
+    }
+    sqlite3_finalize(tq);
+    sqlite3_stmt *ids = NULL, *ins = NULL;
+    snprintf(sql, sizeof sql, "INSERT INTO main.runs(%s) SELECT %s FROM src.runs WHERE id = ?1",
+             run_cols, run_cols);
+    if (rc == CRC_OK &&
+        (sqlite3_prepare_v2(db, "SELECT id FROM src.runs ORDER BY id", -1, &ids, NULL) !=
+             SQLITE_OK ||
+         sqlite3_prepare_v2(db, sql, -1, &ins, NULL) != SQLITE_OK))
+        rc = sql_fail(err, db, path, "preparing the copy");
+    while (rc == CRC_OK && sqlite3_step(ids) == SQLITE_ROW) {
+        sqlite3_int64 old = sqlite3_column_int64(ids, 0);
+        sqlite3_bind_int64(ins, 1, old);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            rc = sql_fail(err, db, path, "copying runs");
+            break;
+        }
+        sqlite3_reset(ins);
+        sqlite3_int64 id = sqlite3_last_insert_rowid(db);
+        for (size_t c = 0; c < n_child && rc == CRC_OK; c++) {
+            sqlite3_bind_int64(child[c], 1, id);
+            sqlite3_bind_int64(child[c], 2, old);
+            if (sqlite3_step(child[c]) != SQLITE_DONE)
+                rc = sql_fail(err, db, path, "copying a run's rows");
+            sqlite3_reset(child[c]);
+        }
+        (*n_runs)++;
+    }
+    sqlite3_finalize(ids);
+    sqlite3_finalize(ins);
+    for (size_t c = 0; c < n_child; c++)
+        sqlite3_finalize(child[c]);
+    return rc;
+}
+
+static int attach(sqlite3 *db, const char *path, crc_err *err)
+{
+    char *sql = sqlite3_mprintf("ATTACH DATABASE %Q AS src", path);
+    if (!sql)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    int rc = exec_sql(db, sql, path, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats *stats,
+              crc_err *err)
+{
+    memset(stats, 0, sizeof *stats);
+    if (n == 0)
+        return crc_err_set(err, CRC_EINPUT, "nothing to merge: name the shard databases");
+    dbinfo first, info;
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        if (same_file(inputs[i], out))
+            return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                              "is also the output; merge into a new file");
+        for (size_t j = 0; j < i; j++)
+            if (same_file(inputs[i], inputs[j]))
+                return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                                  "is named twice; its runs would be duplicated");
+        if ((rc = read_info(inputs[i], i ? &info : &first, err)) != CRC_OK)
+            return rc;
+        if (i && strcmp(info.hash, first.hash) != 0)
+            return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                              "holds sweep '%s' (hash %s) but %s holds sweep '%s' (hash %s): "
+                              "only shards of one sweep (same base, seed, replicates and "
+                              "design) can be merged",
+                              info.name, info.hash, inputs[0], first.name, first.hash);
+    }
+    store *st = NULL;
+    if ((rc = store_open(&st, out, err)) != CRC_OK)
+        return rc;
+    sqlite3 *db = store_db(st);
+    char have[64];
+    if (store_meta_get(st, "sweep_hash", have, sizeof have)) {
+        if (strcmp(have, first.hash) != 0) {
+            char nm[160] = "?";
+            store_meta_get(st, "sweep_name", nm, sizeof nm);
+            rc = crc_err_at(err, CRC_EINPUT, out, 0, 0,
+                            "already holds sweep '%s' (hash %s), not '%s' (hash %s); merge "
+                            "into a new file",
+                            nm, have, first.name, first.hash);
+            goto done;
+        }
+    } else {
+        sqlite3_stmt *q = NULL;
+        long nr = 0;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            nr = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        if (nr) {
+            rc = crc_err_at(err, CRC_EINPUT, out, 0, 0,
+                            "holds %ld runs that are not of a sweep; merge into a new file", nr);
+            goto done;
+        }
+    }
+
+    /* Every (point, replicate) once across out and the inputs, checked before writing. */
+    if ((rc = exec_sql(db,
+                       "CREATE TEMP TABLE merge_seen(point INTEGER, replicate INTEGER, src TEXT,"
+                       " PRIMARY KEY(point, replicate));"
+                       "INSERT OR IGNORE INTO merge_seen SELECT point, replicate, NULL FROM "
+                       "main.runs;",
+                       out, err)) != CRC_OK)
+        goto done;
+    for (size_t i = 0; i < n && rc == CRC_OK; i++) {
+        if ((rc = attach(db, inputs[i], err)) != CRC_OK)
+            break;
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db,
+                               "SELECT r.point, r.replicate, s.src FROM src.runs r JOIN "
+                               "merge_seen s ON s.point = r.point AND s.replicate = r.replicate "
+                               "UNION ALL SELECT point, replicate, ?1 FROM src.runs GROUP BY "
+                               "point, replicate HAVING count(*) > 1 LIMIT 1",
+                               -1, &q, NULL) != SQLITE_OK) {
+            rc = sql_fail(err, db, inputs[i], "reading runs");
+        } else {
+            sqlite3_bind_text(q, 1, inputs[i], -1, SQLITE_STATIC);
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                const char *where = (const char *)sqlite3_column_text(q, 2);
+                rc = crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                                "holds run (point %lld, replicate %lld), which %s already "
+                                "holds: is a shard named twice, or merged before? Nothing was "
+                                "written",
+                                (long long)sqlite3_column_int64(q, 0),
+                                (long long)sqlite3_column_int64(q, 1), where ? where : out);
+            }
+        }
+        sqlite3_finalize(q);
+        if (rc == CRC_OK) {
+            char *sql = sqlite3_mprintf("INSERT INTO merge_seen SELECT point, replicate, %Q "
+                                        "FROM src.runs",
+                                        inputs[i]);
+            rc = sql ? exec_sql(db, sql, inputs[i], err)
+                     : crc_err_set(err, CRC_ENOMEM, "out of memory");
+            sqlite3_free(sql);
+        }
+        crc_err ignore;
+        exec_sql(db, "DETACH DATABASE src", inputs[i], &ignore);
+    }
+    if (rc != CRC_OK)
+        goto done;
+
+    char shards[1024] = "";
+    store_meta_get(st, "shards_merged", shards, sizeof shards);
+    for (size_t i = 0; i < n && rc == CRC_OK; i++) {
+        if ((rc = attach(db, inputs[i], err)) != CRC_OK)
+            break;
+        rc = exec_sql(db, "BEGIN", inputs[i], err);
+        if (rc == CRC_OK)
+            rc = exec_sql(db,
+                          "INSERT OR IGNORE INTO main.meta SELECT key, value FROM src.meta "
+                          "WHERE key NOT IN ('schema_version', 'created_by', 'shard', "
+                          "'shards_merged');"
+                          "INSERT OR IGNORE INTO main.points SELECT * FROM src.points;",
+                          inputs[i], err);
+        if (rc == CRC_OK)
+            rc = copy_runs(db, inputs[i], &stats->runs, err);
+        if (rc == CRC_OK) {
+            dbinfo in;
+            crc_err ignore;
+            if (read_info(inputs[i], &in, &ignore) == CRC_OK) {
+                size_t l = strlen(shards);
+                snprintf(shards + l, sizeof shards - l, "%s%s", l ? "," : "",
+                         in.shard[0] ? in.shard : "all");
+            }
+            rc = store_meta_set(st, "shards_merged", shards, err);
+        }
+        if (rc == CRC_OK)
+            rc = exec_sql(db, "COMMIT", inputs[i], err);
+        else {
+            crc_err ignore;
+            exec_sql(db, "ROLLBACK", inputs[i], &ignore);
+        }
+        crc_err ignore;
+        exec_sql(db, "DETACH DATABASE src", inputs[i], &ignore);
+        stats->inputs++;
+    }
+    if (rc == CRC_OK) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT point) FROM points", -1, &q, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            stats->points = (size_t)sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        rc = store_finish(st, err);
+    }
+done:
+    store_close(st);
+    return rc;
+}
