@@ -411,6 +411,40 @@ int adb_criterion(const adb *d, const char *name, int *passed, crc_err *err)
     return CRC_OK;
 }
 
+void adb_criterion_text(const adb *d, const char *name, char *buf, size_t len)
+{
+    sqlite3_stmt *st = NULL;
+    buf[0] = 0;
+    if (sqlite3_prepare_v2(d->db, "SELECT metric, stat, op, threshold FROM criteria "
+                           "WHERE name = ?1 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *m = sqlite3_column_text(st, 0), *s = sqlite3_column_text(st, 1),
+                            *o = sqlite3_column_text(st, 2);
+        snprintf(buf, len, "%s at %s %s %.6g", m ? (const char *)m : "?",
+                 s ? (const char *)s : "?", o ? (const char *)o : "?",
+                 sqlite3_column_double(st, 3));
+    }
+    sqlite3_finalize(st);
+}
+
+char *adb_scenario_yaml(const adb *d)
+{
+    if (!d->n_runs)
+        return NULL;
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(d->db, "SELECT scenario_yaml FROM runs WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(st, 1, d->runs[0].id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = dup_col(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 int adb_samples(const adb *d, const char *metric, long point, double **t, double **v,
                 size_t *n, crc_err *err)
 {

@@ -78,6 +78,12 @@ int adb_run_values(const adb *d, const char *metric, adb_stat stat, double *out,
  * CRC_EINPUT when no run has the criterion. */
 int adb_criterion(const adb *d, const char *name, int *passed, crc_err *err);
 
+/* The criterion's test as text ("price_usd at end >= 1") into buf; "" when unknown. */
+void adb_criterion_text(const adb *d, const char *name, char *buf, size_t len);
+
+/* runs.scenario_yaml of the first finished run, malloc'd (NULL when absent). */
+char *adb_scenario_yaml(const adb *d);
+
 /* Every sample (t, value) of a metric over done runs (all runs when point == -2,
  * else only runs of that point), sorted by t. */
 int adb_samples(const adb *d, const char *metric, long point, double **t, double **v,

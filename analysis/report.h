@@ -1,0 +1,60 @@
+/*
+ * report.h — the governance report: a baseline and a proposal, already run into two
+ * results databases, written up as DIR/report.md and a self-contained DIR/report.html
+ * (plots embedded as base64 PNG data URIs), ready to attach to a proposal.
+ *
+ * Sections, in order (docs/analysis.md shows one):
+ *   1. The question            what the comparison asks (scenario descriptions)
+ *   2. What the proposal changes   parameters and interventions that differ
+ *   3. Key metrics             baseline and proposal means with intervals, the
+ *                              difference with its Welch interval, p-values, effect size
+ *   4. Criteria verdicts       pass probabilities with Wilson intervals, per side
+ *   5. Plots                   timeseries overlays, rewards by class, flows (PNG, with
+ *                              their gnuplot scripts and data in DIR/plots/)
+ *   6. Reproducibility         commands, seeds, replicates, versions, git commit,
+ *                              scenario hashes, database files
+ *   7. How to read this        what each statistic means
+ *
+ * Everything numeric comes from the two databases (adb.h); the caller supplies what a
+ * database cannot know (the command lines, the parameter diff it computed from the
+ * scenarios).
+ */
+#ifndef CRC_REPORT_H
+#define CRC_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+/* One line of "what the proposal changes". */
+typedef struct report_change {
+    char what[160];     /* parameter path, or "intervention at day 180: fees.burn" */
+    char base[256];     /* its value in the baseline ("-" when absent)             */
+    char prop[256];     /* its value in the proposal                               */
+} report_change;
+
+typedef struct report_input {
+    const char *dir;                  /* output directory (exists)                  */
+    const char *base_db, *prop_db;    /* results databases                          */
+    const char *base_file, *prop_file; /* scenario files as given                   */
+    const char *question;             /* NULL: a default built from the names       */
+    const report_change *changes;
+    size_t n_changes;
+    const char *const *commands;      /* command lines that reproduce the report    */
+    size_t n_commands;
+    uint64_t seed;
+    long replicates;
+    double level;                     /* confidence level, e.g. 0.95                */
+} report_input;
+
+/* Writes DIR/report.md, DIR/report.html and DIR/plots/. When gnuplot is missing the
+ * report is still written, without pictures (a note says why), and CRC_EFAIL is
+ * returned with a message naming gnuplot-nox. */
+int report_write(const report_input *in, crc_err *err);
+
+/* Standard base64 (RFC 4648, with padding) of src[0..n) into a malloc'd,
+ * NUL-terminated string; NULL when out of memory. */
+char *report_base64(const unsigned char *src, size_t n);
+
+#endif
