@@ -6,7 +6,7 @@
 
 CC      ?= cc
 PKGS    := gsl sqlite3 yaml-0.1 criterion
-DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox
+DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox chromium
 VERSION := 0.1.0
 
 # Recursive (=) so that pkg-config is asked only after the deps stamp has run.
