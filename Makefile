@@ -102,6 +102,41 @@ bench: $(BIN)/crucible
 run: $(BIN)/crucible
 	$(BIN)/crucible run scenarios/baseline.yaml
 
+# ---- reference docs -------------------------------------------------------------
+# docs/parameters.md is generated from the registry; a test fails when it is stale.
+docs: $(BIN)/crucible
+	$(BIN)/crucible params --markdown > docs/parameters.md
+
+# ---- fuzzing ----------------------------------------------------------------------
+# libFuzzer over the scenario loader and the --set parser (fuzz/fuzz_scenario.c), built
+# with clang's fuzzer + AddressSanitizer + UBSan (installed with apt when missing) and run
+# for FUZZ_SECONDS over a working copy of the committed seed corpus fuzz/corpus; new
+# inputs go to build/fuzz/corpus, crashes to build/fuzz/crash-*.
+FUZZ_SECONDS ?= 600
+FUZZ_SRC := fuzz/fuzz_scenario.c sim/scenario/scenario.c sim/scenario/scenario_text.c \
+            sim/model/params.c sim/model/dist.c sim/util/err.c
+FUZZ_PROBE := echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' | \
+              clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
+
+build/fuzz/fuzz_scenario: $(FUZZ_SRC) $(wildcard sim/*/*.h sim/model/*.def) | $(DEPS_STAMP)
+	@mkdir -p build/fuzz
+	@if ! $(FUZZ_PROBE); then \
+	    echo "crucible: installing clang and libclang-rt-14-dev for libFuzzer"; \
+	    SUDO=""; if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	        --no-install-recommends clang libclang-rt-14-dev >/dev/null || \
+	    { echo "crucible: apt-get failed; install clang with libFuzzer by hand"; exit 1; }; \
+	fi
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isim $(PKG_CFLAGS) $(FUZZ_SRC) \
+	    -o $@ $(LDLIBS_ALL)
+
+fuzz: build/fuzz/fuzz_scenario
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -dict=fuzz/scenario.dict -artifact_prefix=build/fuzz/ \
+	    build/fuzz/corpus fuzz/corpus
+
 clean:
 	rm -rf build bin
 

@@ -41,16 +41,19 @@ void params_defaults(crc_params *p)
 
 const param_def *params_find(const char *path)
 {
+    /* The first-character test skips most strcmp calls (the loader calls this for
+     * every key of a resolved scenario). */
     for (size_t i = 0; i < params_count; i++)
-        if (strcmp(params_table[i].path, path) == 0)
+        if (params_table[i].path[0] == path[0] && strcmp(params_table[i].path, path) == 0)
             return &params_table[i];
     return NULL;
 }
 
 size_t params_index(const param_def *d) { return (size_t)(d - params_table); }
 
-/* Levenshtein distance, bounded to short strings (paths are < 128 chars). */
-static size_t edit_distance(const char *a, const char *b)
+/* Levenshtein distance, bounded to short strings (paths are < 128 chars); stops early
+ * and returns a value above bound once every alignment costs more than bound. */
+static size_t edit_distance(const char *a, const char *b, size_t bound)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 127 || lb > 127)
@@ -61,6 +64,7 @@ static size_t edit_distance(const char *a, const char *b)
     for (size_t i = 1; i <= la; i++) {
         size_t diag = row[0];
         row[0] = i;
+        size_t row_min = row[0];
         for (size_t j = 1; j <= lb; j++) {
             size_t up = row[j];
             size_t best = diag + (a[i - 1] != b[j - 1]);
@@ -70,7 +74,11 @@ static size_t edit_distance(const char *a, const char *b)
                 best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
+            if (best < row_min)
+                row_min = best;
         }
+        if (row_min > bound)
+            return bound + 1;
     }
     return row[lb];
 }
@@ -82,8 +90,16 @@ const char *params_nearest(const char *path)
     /* A path whose last segment matches a known last segment is a strong hint. */
     const char *tail = strrchr(path, '.');
     tail = tail ? tail + 1 : path;
+    size_t plen = strlen(path);
     for (size_t i = 0; i < params_count; i++) {
-        size_t d = edit_distance(path, params_table[i].path);
+        /* The distance is at least the difference in length: skip hopeless candidates
+         * (a match needs d <= max(len/3, 3), or twice that with the same last segment). */
+        size_t qlen = strlen(params_table[i].path);
+        size_t diff = plen > qlen ? plen - qlen : qlen - plen;
+        size_t bound = 2 * (plen / 3 > 3 ? plen / 3 : 3) + 2;
+        if (diff > bound)
+            continue;
+        size_t d = edit_distance(path, params_table[i].path, bound);
         const char *t = strrchr(params_table[i].path, '.');
         if (t && strcmp(t + 1, tail) == 0 && d > 2)
             d = d / 2;
@@ -310,22 +326,111 @@ void params_read(const crc_params *p, const param_def *d, crc_pvalue *out)
     }
 }
 
+/* Shortest "%.Ng" text that reads back as exactly x (at most 17 digits), without an
+ * exponent for numbers whose integer part has at most 17 digits (180, not 1.8e+02). */
+static void format_double(double x, char *buf, size_t len)
+{
+    char tmp[40];
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+        if (strtod(tmp, NULL) == x)
+            break;
+    }
+    double ax = fabs(x);
+    if (isfinite(ax) && ax >= 1 && ax < 1e17) {
+        int digits = (int)floor(log10(ax)) + 1;
+        if (digits > prec)
+            prec = digits;
+    }
+    snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+    snprintf(buf, len, "%s", tmp);
+}
+
+void params_format_value(const param_def *d, const crc_pvalue *v, char *buf, size_t len)
+{
+    char a[40], b[40];
+    switch (d->type) {
+    case PT_NUM: format_double(v->x, buf, len); break;
+    case PT_INT: snprintf(buf, len, "%ld", (long)v->x); break;
+    case PT_BOOL: snprintf(buf, len, "%s", v->x != 0 ? "true" : "false"); break;
+    case PT_ENUM: params_enum_name(d, (int)v->x, buf, len); break;
+    case PT_DIST: {
+        const char *name = dist_kind_name(v->d.kind);
+        format_double(v->d.a, a, sizeof a);
+        format_double(v->d.b, b, sizeof b);
+        if (!name)
+            snprintf(buf, len, "invalid");
+        else if (dist_nargs(v->d.kind) == 1)
+            snprintf(buf, len, "%s(%s)", name, a);
+        else
+            snprintf(buf, len, "%s(%s,%s)", name, a, b);
+        break;
+    }
+    }
+}
+
 void params_format(const crc_params *p, const param_def *d, char *buf, size_t len)
 {
     crc_pvalue v;
     params_read(p, d, &v);
+    params_format_value(d, &v, buf, len);
+}
+
+const char *params_type_name(param_type t)
+{
+    switch (t) {
+    case PT_NUM: return "number";
+    case PT_INT: return "integer";
+    case PT_BOOL: return "bool";
+    case PT_ENUM: return "enum";
+    case PT_DIST: return "distribution";
+    }
+    return "?";
+}
+
+void params_allowed(const param_def *d, char *buf, size_t len)
+{
+    char lo[40], hi[40];
+    const char *u = d->unit ? d->unit : "";
     switch (d->type) {
-    case PT_NUM: snprintf(buf, len, "%.17g", v.x); break;
-    case PT_INT: snprintf(buf, len, "%ld", (long)v.x); break;
-    case PT_BOOL: snprintf(buf, len, "%s", v.x != 0 ? "true" : "false"); break;
-    case PT_ENUM: params_enum_name(d, (int)v.x, buf, len); break;
-    case PT_DIST: {
-        const char *name = dist_kind_name(v.d.kind);
-        if (dist_nargs(v.d.kind) == 1)
-            snprintf(buf, len, "%s(%.17g)", name, v.d.a);
-        else
-            snprintf(buf, len, "%s(%.17g,%.17g)", name, v.d.a, v.d.b);
+    case PT_NUM:
+    case PT_INT: range_text(d, buf, len); break;
+    case PT_BOOL: snprintf(buf, len, "true or false"); break;
+    case PT_ENUM: snprintf(buf, len, "one of %s", d->choices ? d->choices : ""); break;
+    case PT_DIST:
+        format_double(d->lo, lo, sizeof lo);
+        format_double(d->hi, hi, sizeof hi);
+        snprintf(buf, len,
+                 "a number, or a distribution {dist: const|uniform|normal|lognormal|beta|gamma|"
+                 "exponential, ...} whose mean lies in [%s, %s]%s%s",
+                 lo, hi, u[0] ? " " : "", u);
         break;
     }
+}
+
+int params_is_group(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < params_count; i++)
+        if (strncmp(params_table[i].path, prefix, n) == 0 && params_table[i].path[n] == '.')
+            return 1;
+    return 0;
+}
+
+const char *params_nearest_word(const char *word, const char *const *words, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t dd = edit_distance(word, words[i], SIZE_MAX - 1);
+        if (dd < best_d) {
+            best_d = dd;
+            best = words[i];
+        }
     }
+    size_t len = strlen(word);
+    return best && best_d <= (len / 3 > 2 ? len / 3 : 2) ? best : NULL;
 }

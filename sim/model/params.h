@@ -81,9 +81,28 @@ void params_assign(crc_params *p, const param_def *d, const crc_pvalue *v);
 /* Reads d's value from p. */
 void params_read(const crc_params *p, const param_def *d, crc_pvalue *out);
 
-/* Formats d's value in p the way params_parse reads it back ("0.10000000000000001"
- * uses %.17g so the text round-trips exactly). */
+/* Formats d's value in p the way params_parse reads it back: numbers in the shortest
+ * %g form that reads back as the same double ("0.1", "1e-07"; never more than 17
+ * digits), so the text round-trips exactly; distributions as "beta(8,2)". */
 void params_format(const crc_params *p, const param_def *d, char *buf, size_t len);
+
+/* Formats a typed value v of d the same way (interventions, sweeps). */
+void params_format_value(const param_def *d, const crc_pvalue *v, char *buf, size_t len);
+
+/* What d accepts, in words, for error messages and the reference ("a number from 0 to
+ * 1 USD/query", "true or false", "one of a|b|c", "a number, or a distribution ..."). */
+void params_allowed(const param_def *d, char *buf, size_t len);
+
+/* "number", "integer", "bool", "enum" or "distribution". */
+const char *params_type_name(param_type t);
+
+/* 1 when prefix names a group of parameters ("emission.split"), i.e. some path starts
+ * with prefix followed by a dot; 0 otherwise. */
+int params_is_group(const char *prefix);
+
+/* The word of words[0..n) nearest to word by edit distance, NULL when none is close
+ * (for did-you-mean on keys that are not parameter paths). */
+const char *params_nearest_word(const char *word, const char *const *words, size_t n);
 
 /* Index of an enum choice by name; -1 when not a choice. */
 int params_enum_index(const param_def *d, const char *name);

@@ -31,35 +31,80 @@ typedef struct crc_criterion {
     double value;    /* threshold                                             */
 } crc_criterion;
 
+/* Where a scenario element was written (for errors found after loading, e.g. an
+ * intervention past world.horizon once --set has changed the horizon). line 0 = none. */
+typedef struct scenario_pos {
+    char file[256];
+    int line, col;
+} scenario_pos;
+
 typedef struct scenario {
-    char name[128];          /* file name without directory and .yaml          */
+    char name[128];          /* `name:` of the top file, else its file name without
+                                directory and .yaml                               */
     char path[512];          /* as given                                       */
+    char *description;       /* `description:` of the top file (not inherited); NULL
+                                when none                                         */
     crc_params params;
     crc_intervention *interventions; /* sorted by t (stable)                   */
+    scenario_pos *intervention_pos;  /* parallel to interventions: the `at:`    */
     size_t n_interventions;
     crc_criterion *criteria;
+    scenario_pos *criterion_pos;     /* parallel to criteria: the item          */
     size_t n_criteria;
     uint64_t seed;           /* `seed:` in the file (default 1)                */
     long replicates;         /* `replicates:` in the file (default 1)          */
 } scenario;
+
+/* Scenario file format (docs/parameters.md has the long version):
+ *   name: text            description: text        seed: 0..2^64-1
+ *   replicates: 1..1000000                          extends: base.yaml
+ *   params:         nested or dotted registry paths, e.g. {emission: {half_life: 200}}
+ *                   or {emission.half_life: 200}; distributions {dist: beta, a: 8, b: 2}
+ *                   or "beta(8,2)"
+ *   interventions:  - {at: DAY, set: {path: value, ...}}
+ *   criteria:       - {name, metric, at: end|max|min|mean, op: "<", value}
+ * `extends:` is resolved relative to the including file; chains are followed and
+ * cycles rejected. Interventions of an extending file are appended to its base's;
+ * a criterion with the same name as one in the base replaces it. */
 
 /* Loads path (following extends:). On failure returns CRC_EINPUT (or CRC_EFAIL for an
  * unreadable file) with err naming file:line:column, the parameter, what was wrong,
  * what is allowed, and the nearest known key for an unknown one. */
 int scenario_load(scenario *sc, const char *path, crc_err *err);
 
+/* Like scenario_load, but reads the scenario from text[0..len) (need not be
+ * NUL-terminated); name stands for the file in messages and `extends:` paths are
+ * resolved relative to its directory. */
+int scenario_load_text(scenario *sc, const char *name, const char *text, size_t len,
+                       crc_err *err);
+
+/* Loads like the two above (text == NULL reads path) but keeps going after an error
+ * and stores up to max_errs of them in errs (in file order); *n_errs receives how
+ * many were found in all (may exceed max_errs). Returns the first error's status.
+ * On failure sc holds nothing (scenario_free is a no-op). */
+int scenario_load_diag(scenario *sc, const char *path, const char *text, size_t len,
+                       crc_err *errs, size_t max_errs, size_t *n_errs);
+
 /* Applies one "path=value" override with the same validation as the file (err names
  * the argument). */
 int scenario_set(scenario *sc, const char *assignment, crc_err *err);
 
-/* Checks cross-parameter constraints (model_validate) and the criteria's metrics. */
+/* Checks what depends on the final values, so call it after the last scenario_set:
+ * every intervention lies in [0, world.horizon], criterion metric names are well
+ * formed, and the model's cross-parameter constraints hold (model_validate). */
 int scenario_validate(const scenario *sc, crc_err *err);
 
-/* The fully resolved scenario as canonical YAML text (every parameter, interventions,
- * criteria), malloc'd; the caller frees. Loading it back gives the same scenario. */
+/* Like scenario_validate but reports every problem (up to max_errs, count in *n_errs). */
+int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs,
+                           size_t *n_errs);
+
+/* The fully resolved scenario as canonical YAML text (name, description, seed,
+ * replicates, every parameter in registry order, interventions, criteria), malloc'd;
+ * the caller frees; NULL when out of memory. Loading it back gives the same scenario. */
 char *scenario_resolved_text(const scenario *sc);
 
-/* Hex hash (16 chars + NUL) of the resolved text: identical scenarios hash alike. */
+/* Hex hash (16 chars + NUL): 64-bit FNV-1a of the resolved text, so identical
+ * scenarios hash alike ("0000000000000000" if the text could not be allocated). */
 void scenario_hash(const scenario *sc, char out[17]);
 
 /* Deep copy (dst must not be initialised); CRC_ENOMEM on failure. */

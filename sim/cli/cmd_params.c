@@ -1,0 +1,355 @@
+/*
+ * cmd_params.c — `crucible params [--json|--markdown]`: the parameter reference,
+ * generated from the registry (model/params.def) so it cannot drift from the code.
+ * Plain text for people at a terminal, JSON for tools, Markdown for
+ * docs/parameters.md (committed; `make docs` regenerates it and a test fails when it
+ * is stale).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "model/dist.h"
+#include "model/params.h"
+
+/* Shortest text that reads back as x. */
+static void num(double x, char *buf, size_t len)
+{
+    static const param_def d = {"", PT_NUM, 0, 0, 0, 0, "", NULL, "", {0, 0, 0}};
+    crc_pvalue v = {x, {0, 0, 0}};
+    params_format_value(&d, &v, buf, len);
+}
+
+/* The default of d as a scenario would write it. */
+static void default_text(const crc_params *defs, const param_def *d, char *buf, size_t len)
+{
+    params_format(defs, d, buf, len);
+}
+
+/* Allowed values in a short form for tables. */
+static void allowed_short(const param_def *d, char *buf, size_t len, int markdown)
+{
+    char lo[40], hi[40];
+    num(d->lo, lo, sizeof lo);
+    num(d->hi, hi, sizeof hi);
+    switch (d->type) {
+    case PT_NUM:
+    case PT_INT: snprintf(buf, len, "%s to %s", lo, hi); break;
+    case PT_BOOL: snprintf(buf, len, "true, false"); break;
+    case PT_ENUM: {
+        size_t o = 0;
+        buf[0] = '\0';
+        for (int i = 0;; i++) {
+            char name[64];
+            params_enum_name(d, i, name, sizeof name);
+            if (!name[0])
+                break;
+            int w = snprintf(buf + o, len - o, markdown ? "%s`%s`" : "%s%s", i ? ", " : "",
+                             name);
+            if (w < 0 || (size_t)w >= len - o)
+                break;
+            o += (size_t)w;
+        }
+        break;
+    }
+    case PT_DIST: snprintf(buf, len, "any distribution, mean in [%s, %s]; draws clamped there", lo, hi); break;
+    }
+}
+
+/* Writes s with '|' escaped, for a Markdown table cell. */
+static void md_cell(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputs("\\|", f);
+        else if (*s == '\n')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c == '\n')
+            fputs("\\n", f);
+        else if (*c < 0x20)
+            fprintf(f, "\\u%04x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_number(FILE *f, double x)
+{
+    char buf[40];
+    if (!isfinite(x)) {
+        fputs("null", f);
+        return;
+    }
+    num(x, buf, sizeof buf);
+    fputs(buf, f);
+}
+
+/* The first segment of a path ("emission" for "emission.split.data"). */
+static size_t group_len(const char *path)
+{
+    const char *dot = strchr(path, '.');
+    return dot ? (size_t)(dot - path) : strlen(path);
+}
+
+/* 1 when an earlier parameter has the same first segment as parameter i. */
+static int group_seen_before(size_t i)
+{
+    size_t n = group_len(params_table[i].path);
+    for (size_t j = 0; j < i; j++)
+        if (group_len(params_table[j].path) == n &&
+            !strncmp(params_table[j].path, params_table[i].path, n))
+            return 1;
+    return 0;
+}
+
+static int same_group(size_t i, size_t j)
+{
+    size_t n = group_len(params_table[i].path);
+    return group_len(params_table[j].path) == n &&
+           !strncmp(params_table[j].path, params_table[i].path, n);
+}
+
+static size_t n_groups(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < params_count; i++)
+        n += !group_seen_before(i);
+    return n;
+}
+
+static void print_text(FILE *f, const crc_params *defs)
+{
+    fprintf(f, "%zu scenario parameters (crucible params --markdown for the full guide)\n",
+            params_count);
+    for (size_t g = 0; g < params_count; g++) {
+        if (group_seen_before(g))
+            continue;
+        fprintf(f, "\n[%.*s]\n", (int)group_len(params_table[g].path), params_table[g].path);
+        for (size_t i = g; i < params_count; i++) {
+            if (!same_group(g, i))
+                continue;
+            const param_def *d = &params_table[i];
+            char def[128], allowed[256];
+            default_text(defs, d, def, sizeof def);
+            allowed_short(d, allowed, sizeof allowed, 0);
+            fprintf(f, "  %-34s %-12s default %s; %s%s%s\n      %s\n", d->path,
+                    params_type_name(d->type), def, allowed, d->unit[0] ? " " : "", d->unit,
+                    d->doc);
+        }
+    }
+}
+
+static void print_json(FILE *f, const crc_params *defs)
+{
+    fputs("{\"parameters\": [\n", f);
+    for (size_t i = 0; i < params_count; i++) {
+        const param_def *d = &params_table[i];
+        char def[128];
+        default_text(defs, d, def, sizeof def);
+        fputs("  {\"path\": ", f);
+        json_string(f, d->path);
+        fprintf(f, ", \"type\": \"%s\", \"default\": ", params_type_name(d->type));
+        crc_pvalue v;
+        params_read(defs, d, &v);
+        switch (d->type) {
+        case PT_NUM:
+        case PT_INT: json_number(f, v.x); break;
+        case PT_BOOL: fputs(v.x != 0 ? "true" : "false", f); break;
+        case PT_ENUM:
+        case PT_DIST: json_string(f, def); break;
+        }
+        if (d->type == PT_NUM || d->type == PT_INT || d->type == PT_DIST) {
+            fputs(", \"min\": ", f);
+            json_number(f, d->lo);
+            fputs(", \"max\": ", f);
+            json_number(f, d->hi);
+        }
+        if (d->type == PT_DIST) {
+            fprintf(f, ", \"default_dist\": {\"dist\": \"%s\"", dist_kind_name(v.d.kind));
+            for (int a = 0; a < dist_nargs(v.d.kind); a++) {
+                fprintf(f, ", \"%s\": ", dist_arg_name(v.d.kind, a));
+                json_number(f, a == 0 ? v.d.a : v.d.b);
+            }
+            fputs("}", f);
+        }
+        if (d->type == PT_ENUM) {
+            fputs(", \"choices\": [", f);
+            for (int c = 0;; c++) {
+                char name[64];
+                params_enum_name(d, c, name, sizeof name);
+                if (!name[0])
+                    break;
+                if (c)
+                    fputs(", ", f);
+                json_string(f, name);
+            }
+            fputs("]", f);
+        }
+        fputs(", \"unit\": ", f);
+        json_string(f, d->unit);
+        fputs(", \"description\": ", f);
+        json_string(f, d->doc);
+        fprintf(f, "}%s\n", i + 1 < params_count ? "," : "");
+    }
+    fputs("],\n\"distributions\": [\n", f);
+    for (int k = 0; k < DIST_KIND_COUNT; k++) {
+        fprintf(f, "  {\"dist\": \"%s\", \"args\": [", dist_kind_name(k));
+        for (int a = 0; a < dist_nargs(k); a++)
+            fprintf(f, "%s\"%s\"", a ? ", " : "", dist_arg_name(k, a));
+        fprintf(f, "]}%s\n", k + 1 < DIST_KIND_COUNT ? "," : "");
+    }
+    fputs("]}\n", f);
+}
+
+static const char md_intro[] =
+    "# Scenario parameters\n"
+    "\n"
+    "<!-- Generated from the parameter registry (sim/model/params*.def) by\n"
+    "     `crucible params --markdown`. Do not edit by hand: run `make docs`. -->\n"
+    "\n"
+    "A scenario is a YAML file. Everything in it is optional: what it does not set keeps\n"
+    "its default from the tables below. `crucible validate FILE` checks a file without\n"
+    "running it; every error names file:line:column, the parameter, what was wrong and\n"
+    "what is allowed.\n"
+    "\n"
+    "```yaml\n"
+    "name: burn_proposal                # defaults to the file name\n"
+    "description: \"Burn 10% of model fees from day 180\"\n"
+    "seed: 42                           # 0 to 2^64-1; default 1\n"
+    "replicates: 20                     # 1 to 1000000; default 1\n"
+    "params:\n"
+    "  emission:                        # nested groups...\n"
+    "    half_life: 200\n"
+    "  fees.burn: 0.05                  # ...or dotted paths, or both\n"
+    "  fees.treasury: 0.05              # (fee shares must add up to 1)\n"
+    "  providers.quality: {dist: beta, a: 8, b: 2}\n"
+    "  builders.price: uniform(0.004,0.016)\n"
+    "interventions:\n"
+    "  - {at: 180, set: {fees.burn: 0.10}}\n"
+    "criteria:\n"
+    "  - {name: price_holds, metric: price_usd, at: min, op: \">\", value: 0.001}\n"
+    "```\n"
+    "\n"
+    "- **`extends: base.yaml`** starts from another scenario (the path is relative to the\n"
+    "  file that names it; chains are followed, cycles are errors) and overrides only what\n"
+    "  this file names. Precedence, lowest first: the defaults below, the extended\n"
+    "  file(s), this file, then `--set PATH=VALUE` options on the command line (same\n"
+    "  checks as the file; repeatable).\n"
+    "- **`interventions:`** change parameters at a given day, from 0 to `world.horizon`:\n"
+    "  `- {at: 180, set: {fees.burn: 0.10}}`. An extending file's interventions are added\n"
+    "  after its base's; at equal days they apply in file order.\n"
+    "- **`criteria:`** are pass/fail tests on a metric: its final value (`at: end`, the\n"
+    "  default) or its `max`, `min` or `mean` over the run, compared with `op` (one of\n"
+    "  `\"<\"`, `\"<=\"`, `\">\"`, `\">=\"`, `\"==\"`, `\"!=\"`: quote them, `>` alone means something\n"
+    "  else in YAML) against `value`. A criterion with the same name as one in the\n"
+    "  extended file replaces it.\n"
+    "- **Numbers** are written plainly (`0.1`, `1e-4`); a quoted `\"0.1\"` is text and is\n"
+    "  rejected. **Booleans** are `true`/`false`. **Enums** take one of the listed names.\n"
+    "\n"
+    "## Distributions\n"
+    "\n"
+    "A distribution parameter takes a mapping `{dist: KIND, ARG: value, ...}`, the short\n"
+    "form `KIND(arg1,arg2)`, or a plain number (a constant). Each agent draws its own value\n"
+    "when it enters; draws are clamped to the parameter's range, and the distribution's\n"
+    "mean must lie in that range.\n"
+    "\n"
+    "| dist | arguments | short form |\n"
+    "|---|---|---|\n";
+
+static void print_markdown(FILE *f, const crc_params *defs)
+{
+    fputs(md_intro, f);
+    for (int k = 0; k < DIST_KIND_COUNT; k++) {
+        fprintf(f, "| `%s` | ", dist_kind_name(k));
+        for (int a = 0; a < dist_nargs(k); a++)
+            fprintf(f, "%s`%s`", a ? ", " : "", dist_arg_name(k, a));
+        fprintf(f, " | `%s(", dist_kind_name(k));
+        for (int a = 0; a < dist_nargs(k); a++)
+            fprintf(f, "%s%s", a ? "," : "", dist_arg_name(k, a));
+        fputs(")` |\n", f);
+    }
+    fprintf(f, "\n## Parameters\n\n%zu parameters in %zu groups.\n", params_count, n_groups());
+    for (size_t g = 0; g < params_count; g++) {
+        if (group_seen_before(g))
+            continue;
+        fprintf(f, "\n### %.*s\n\n", (int)group_len(params_table[g].path), params_table[g].path);
+        fputs("| Parameter | Type | Default | Allowed | Unit | Description |\n"
+              "|---|---|---|---|---|---|\n",
+              f);
+        for (size_t i = g; i < params_count; i++) {
+            if (!same_group(g, i))
+                continue;
+            const param_def *d = &params_table[i];
+            char def[128], allowed[256];
+            default_text(defs, d, def, sizeof def);
+            allowed_short(d, allowed, sizeof allowed, 1);
+            fprintf(f, "| `%s` | %s | `", d->path, params_type_name(d->type));
+            md_cell(f, def);
+            fputs("` | ", f);
+            md_cell(f, allowed);
+            fputs(" | ", f);
+            md_cell(f, d->unit);
+            fputs(" | ", f);
+            md_cell(f, d->doc);
+            fputs(" |\n", f);
+        }
+    }
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crucible params [--json | --markdown]\n\n"
+               "Prints every scenario parameter: path, type, default, allowed values, unit and\n"
+               "description. --json is for tools; --markdown is docs/parameters.md (`make docs`).\n");
+}
+
+int cmd_params(int argc, char **argv)
+{
+    int mode = 0; /* 0 text, 1 json, 2 markdown */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            mode = 1;
+        else if (!strcmp(argv[i], "--markdown"))
+            mode = 2;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "crucible params: unknown argument '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    crc_params *defs = malloc(sizeof *defs);
+    if (!defs) {
+        fprintf(stderr, "crucible params: out of memory\n");
+        return 1;
+    }
+    params_defaults(defs);
+    if (mode == 1)
+        print_json(stdout, defs);
+    else if (mode == 2)
+        print_markdown(stdout, defs);
+    else
+        print_text(stdout, defs);
+    free(defs);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "crucible params: cannot write the output\n");
+        return 1;
+    }
+    return 0;
+}

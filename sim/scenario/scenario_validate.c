@@ -1,0 +1,90 @@
+/*
+ * scenario_validate.c — checks on a loaded scenario that depend on its final values
+ * (see scenario.h): they run after every --set, so they cannot run while loading.
+ * Kept apart from the loader so that the loader (and its fuzz target) do not depend on
+ * the model.
+ */
+#include "scenario/scenario.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Adds one error to the caller's list (counting past its capacity). */
+static void add(crc_err *errs, size_t cap, size_t *n, const crc_err *e)
+{
+    if (*n < cap)
+        errs[*n] = *e;
+    (*n)++;
+}
+
+static int metric_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, size_t *n_errs)
+{
+    size_t n = 0;
+    int first = CRC_OK;
+    crc_err e;
+    const param_def *hd = params_find("world.horizon");
+    double horizon = INFINITY;
+    if (hd) {
+        crc_pvalue v;
+        params_read(&sc->params, hd, &v);
+        horizon = v.x;
+    }
+    for (size_t i = 0; i < sc->n_interventions; i++) {
+        const crc_intervention *iv = &sc->interventions[i];
+        if (iv->t >= 0 && iv->t <= horizon)
+            continue;
+        const scenario_pos *p = sc->intervention_pos ? &sc->intervention_pos[i] : NULL;
+        crc_err_clear(&e);
+        crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0, p ? p->col : 0,
+                   "interventions: at: day %g (setting %s) is %s; allowed: 0 to world.horizon "
+                   "= %g days",
+                   iv->t, iv->param ? iv->param->path : "?",
+                   iv->t < 0 ? "negative" : "after the end of the run", horizon);
+        if (first == CRC_OK)
+            first = e.code;
+        add(errs, max_errs, &n, &e);
+    }
+    for (size_t i = 0; i < sc->n_criteria; i++) {
+        const crc_criterion *c = &sc->criteria[i];
+        if (metric_ok(c->metric) && c->stat >= CRIT_END && c->stat <= CRIT_MEAN &&
+            c->op >= CRIT_LT && c->op <= CRIT_NE && isfinite(c->value))
+            continue;
+        const scenario_pos *p = sc->criterion_pos ? &sc->criterion_pos[i] : NULL;
+        crc_err_clear(&e);
+        crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0, p ? p->col : 0,
+                   "criteria: '%s' is malformed; expected {name, metric (lower-case letters, "
+                   "digits, '_', '.'), at: end|max|min|mean, op, value (a number)}",
+                   c->name);
+        if (first == CRC_OK)
+            first = e.code;
+        add(errs, max_errs, &n, &e);
+    }
+    crc_err_clear(&e);
+    if (model_validate(&sc->params, &e) != CRC_OK) {
+        /* The model names the parameters; the file is where they were resolved. */
+        if (!e.file[0])
+            snprintf(e.file, sizeof e.file, "%s", sc->path);
+        if (first == CRC_OK)
+            first = e.code ? e.code : CRC_EINPUT;
+        add(errs, max_errs, &n, &e);
+    }
+    if (n_errs)
+        *n_errs = n;
+    return first;
+}
+
+int scenario_validate(const scenario *sc, crc_err *err)
+{
+    crc_err_clear(err);
+    return scenario_validate_diag(sc, err, err ? 1 : 0, NULL);
+}
