@@ -180,3 +180,36 @@ Test(token, genesis_mints_the_allocation_and_prices_the_pool)
     cr_expect_lt(ledger_check(l), 1e-12);
     token_free(t);
 }
+
+Test(ledger, class_and_reason_names_are_the_metric_names_and_unique)
+{
+    cr_expect_str_eq(class_name(CLS_FAKE_COMPUTE), "fake_compute");
+    cr_expect_str_eq(class_name(CLS_HONEST), "honest");
+    cr_expect_str_eq(class_name(CLS_STAKER), "staker");
+    cr_expect_str_eq(class_name(CLS_COUNT), "none");
+    cr_expect_str_eq(class_name(-1), "?");
+    cr_expect_str_eq(reason_name(RSN_BUYBACK), "buyback");
+    cr_expect_str_eq(reason_name(RSN_COUNT), "?");
+    for (int a = 0; a <= CLS_COUNT; a++) {
+        cr_expect_str_neq(class_name(a), "?", "class %d has a name", a);
+        for (int b = a + 1; b <= CLS_COUNT; b++)
+            cr_expect_str_neq(class_name(a), class_name(b));
+    }
+    for (int a = 0; a < RSN_COUNT; a++) {
+        cr_expect_str_neq(reason_name(a), "?", "reason %d has a name", a);
+        for (int b = a + 1; b < RSN_COUNT; b++)
+            cr_expect_str_neq(reason_name(a), reason_name(b));
+    }
+}
+
+Test(token, circulating_excludes_the_reserve_and_locked_escrow)
+{
+    crc_params p;
+    params_defaults(&p);
+    crc_err err = {0};
+    token *t = token_alloc(&p, 0, NULL, &err);
+    double S = p.token_initial_supply;
+    double want = S * (p.alloc_ecosystem + p.alloc_liquidity + p.alloc_public);
+    cr_expect_float_eq(token_circulating(t), want, 1e-9 * S);
+    token_free(t);
+}
