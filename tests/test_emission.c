@@ -271,3 +271,31 @@ Test(emission, gate_can_leave_the_withheld_share_in_the_reserve)
     cr_expect_float_eq(r0 - ledger_balance(l, ledger_system(l, CLS_RESERVE)), 4000, 1e-6);
     token_free(t);
 }
+
+Test(emission, paying_through_vesting_escrows_the_deferred_share_of_the_pool)
+{
+    crc_params p;
+    quiet(&p);
+    p.emission_schedule = EMIT_CONSTANT;
+    p.emission_rate = 1000;
+    p.vesting_immediate = 0.25;
+    p.vesting_days = 10;
+    crc_err err = {0};
+    token *t = token_alloc(&p, 4, NULL, &err);
+    ledger *l = t->ledger;
+    acct_id a = ledger_open(l, CLS_BUILDER);
+    token_epoch_begin(t, 0, 1, 0);
+    double paid = emission_pay(&t->em, l, t->vest, POOL_MODEL, a, 100, 1);
+    cr_expect_float_eq(paid, 100, 1e-12);
+    cr_expect_float_eq(emission_left(&t->em, POOL_MODEL), 1000 * p.emission_split_model - 100, 1e-9);
+    cr_expect_float_eq(ledger_balance(l, a), 25, 1e-12);
+    cr_expect_float_eq(vesting_unvested(t->vest, a), 75, 1e-12);
+    cr_expect_float_eq(ledger_flow(l, CLS_RESERVE, CLS_VESTING_ESCROW, RSN_EMISSION), 75, 1e-12);
+    token_epoch_end(t, 0, 1);
+    for (int d = 1; d < 11; d++) {
+        token_epoch_begin(t, d, d + 1, 0);
+        token_epoch_end(t, d, d + 1);
+    }
+    cr_expect_float_eq(ledger_balance(l, a), 100, 1e-9);
+    token_free(t);
+}
