@@ -1,0 +1,337 @@
+/* test_evq.c — the pending-event set (order, ties, cancellation) and the event loop
+ * (periodic events, horizon, stop). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "engine/evq.h"
+#include "engine/rng.h"
+#include "engine/sim.h"
+
+typedef struct ref_ev {
+    double t;
+    uint64_t seq;
+    uint32_t a;
+} ref_ev;
+
+static int ref_cmp(const void *x, const void *y)
+{
+    const ref_ev *p = x, *q = y;
+    if (p->t != q->t)
+        return p->t < q->t ? -1 : 1;
+    return (p->seq > q->seq) - (p->seq < q->seq);
+}
+
+/* Pushes n events with times drawn so that many tie (a coarse grid) and some spread
+ * far (a heavy tail), pops them all and checks the order against qsort on (t, seq). */
+static void check_sorted_order(size_t n, uint64_t seed)
+{
+    gsl_rng *r = rng_stream_alloc(seed, 0, 7);
+    evq *q = evq_alloc(16);
+    ref_ev *ref = malloc(n * sizeof *ref);
+    cr_assert(r && q && ref);
+    for (size_t i = 0; i < n; i++) {
+        double u = gsl_rng_uniform(r), t;
+        if (u < 0.3)
+            t = floor(gsl_rng_uniform(r) * 50.0); /* ties */
+        else if (u < 0.95)
+            t = gsl_ran_exponential(r, 10.0);
+        else
+            t = gsl_ran_pareto(r, 1.1, 100.0);   /* far outliers */
+        evq_handle h = evq_push(q, t, (uint32_t)(i % 5), (uint32_t)i, i * 3);
+        cr_assert_neq(h, EVQ_NONE);
+        ref[i] = (ref_ev){t, 0, (uint32_t)i};
+    }
+    cr_assert_eq(evq_size(q), n);
+    /* seqs are 1, 2, ... in push order */
+    for (size_t i = 0; i < n; i++)
+        ref[i].seq = i + 1;
+    qsort(ref, n, sizeof *ref, ref_cmp);
+    evq_event ev;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(evq_pop(q, &ev), "popped %zu of %zu", i, n);
+        cr_assert_eq(ev.t, ref[i].t, "event %zu: t %.17g, want %.17g", i, ev.t, ref[i].t);
+        cr_assert_eq(ev.seq, ref[i].seq, "event %zu at t=%g: seq %llu, want %llu", i, ev.t,
+                     (unsigned long long)ev.seq, (unsigned long long)ref[i].seq);
+        cr_assert_eq(ev.a, ref[i].a);
+        cr_assert_eq(ev.kind, ref[i].a % 5);
+        cr_assert_eq(ev.b, (uint64_t)ref[i].a * 3);
+    }
+    cr_assert_eq(evq_pop(q, &ev), 0);
+    cr_assert_eq(evq_size(q), 0);
+    cr_assert(isinf(evq_peek_time(q)));
+    free(ref);
+    evq_free(q);
+    gsl_rng_free(r);
+}
+
+Test(evq, pops_1e5_random_events_in_sorted_order)
+{
+    check_sorted_order(100000, 1);
+    check_sorted_order(1000, 2);
+    check_sorted_order(3, 3);
+}
+
+Test(evq, ties_come_out_in_insertion_order_in_every_run)
+{
+    /* Two identical runs: 3000 events on 10 distinct times, pushed in a scrambled
+     * time order; within a time, seqs must increase, and both runs must agree. */
+    uint64_t first[3000];
+    for (int run = 0; run < 2; run++) {
+        evq *q = evq_alloc(0);
+        for (uint32_t i = 0; i < 3000; i++)
+            evq_push(q, (double)((i * 7) % 10), 0, i, 0);
+        evq_event ev, prev = {0};
+        for (int i = 0; i < 3000; i++) {
+            cr_assert(evq_pop(q, &ev));
+            if (i > 0) {
+                cr_assert(ev.t >= prev.t);
+                if (ev.t == prev.t)
+                    cr_assert_gt(ev.seq, prev.seq, "tie at t=%g out of insertion order", ev.t);
+            }
+            if (run == 0)
+                first[i] = ev.seq;
+            else
+                cr_assert_eq(ev.seq, first[i], "run 2 differs at pop %d", i);
+            prev = ev;
+        }
+        evq_free(q);
+    }
+}
+
+Test(evq, cancelled_events_never_fire)
+{
+    enum { N = 20000 };
+    gsl_rng *r = rng_stream_alloc(11, 0, 1);
+    evq *q = evq_alloc(64);
+    evq_handle *h = malloc(N * sizeof *h);
+    char *cancelled = calloc(N, 1);
+    for (uint32_t i = 0; i < N; i++)
+        h[i] = evq_push(q, gsl_ran_exponential(r, 5.0), 1, i, 0);
+    size_t ncancel = 0;
+    for (uint32_t i = 0; i < N; i += 3) {
+        cr_assert_eq(evq_cancel(q, h[i]), 1, "first cancel of %u", i);
+        cr_assert_eq(evq_cancel(q, h[i]), 0, "second cancel of %u", i);
+        cancelled[i] = 1;
+        ncancel++;
+    }
+    cr_assert_eq(evq_size(q), N - ncancel);
+    cr_assert_eq(evq_cancel(q, EVQ_NONE), 0);
+    cr_assert_eq(evq_cancel(q, (evq_handle)UINT64_MAX), 0);
+    evq_event ev;
+    size_t popped = 0;
+    double last = -INFINITY;
+    while (evq_pop(q, &ev)) {
+        cr_assert(!cancelled[ev.a], "cancelled event %u fired", ev.a);
+        cr_assert(ev.t >= last);
+        last = ev.t;
+        /* a fired event's handle no longer cancels anything */
+        cr_assert_eq(evq_cancel(q, h[ev.a]), 0);
+        popped++;
+    }
+    cr_assert_eq(popped, N - ncancel);
+    free(h);
+    free(cancelled);
+    evq_free(q);
+    gsl_rng_free(r);
+}
+
+/* Hold model with cancellations interleaved (exercises rung spawning, purging of
+ * cancelled events and handle reuse): the popped sequence never goes back in
+ * (t, seq), nothing cancelled fires, and every live event is popped exactly once. */
+Test(evq, hold_with_cancellation_keeps_order_and_count)
+{
+    enum { PENDING = 50000, HOLDS = 400000 };
+    gsl_rng *r = rng_stream_alloc(5, 0, 2);
+    evq *q = evq_alloc(16);
+    /* per agent: its one pending handle */
+    evq_handle *h = malloc(PENDING * sizeof *h);
+    uint64_t *gen = calloc(PENDING, sizeof *gen);
+    for (uint32_t i = 0; i < PENDING; i++)
+        h[i] = evq_push(q, gsl_ran_exponential(r, 1.0), 0, i, 0);
+    evq_event ev, prev = {.t = -INFINITY, .seq = 0};
+    size_t cancels = 0;
+    for (size_t k = 0; k < HOLDS; k++) {
+        cr_assert(evq_pop(q, &ev));
+        cr_assert(ev.t > prev.t || (ev.t == prev.t && ev.seq > prev.seq),
+                  "pop %zu went back: (%.17g,%llu) after (%.17g,%llu)", k, ev.t,
+                  (unsigned long long)ev.seq, prev.t, (unsigned long long)prev.seq);
+        cr_assert_eq(ev.b, gen[ev.a], "agent %u: a stale (cancelled) event fired", ev.a);
+        prev = ev;
+        double u = gsl_rng_uniform(r);
+        double dt = u < 0.1 ? 0.0 : u < 0.2 ? 1000.0 * u : gsl_ran_exponential(r, 1.0);
+        h[ev.a] = evq_push(q, ev.t + dt, 0, ev.a, gen[ev.a]);
+        /* now and then another agent reschedules: cancel and push again */
+        if (u > 0.7) {
+            uint32_t j = (uint32_t)gsl_rng_uniform_int(r, PENDING);
+            cr_assert_eq(evq_cancel(q, h[j]), 1, "agent %u's event was pending", j);
+            gen[j]++;
+            h[j] = evq_push(q, ev.t + gsl_ran_exponential(r, 2.0), 0, j, gen[j]);
+            cancels++;
+        }
+        cr_assert_eq(evq_size(q), PENDING);
+    }
+    cr_assert_gt(cancels, HOLDS / 4);
+    size_t left = 0;
+    while (evq_pop(q, &ev)) {
+        cr_assert(ev.t >= prev.t);
+        cr_assert_eq(ev.b, gen[ev.a]);
+        prev = ev;
+        left++;
+    }
+    cr_assert_eq(left, PENDING);
+    free(h);
+    free(gen);
+    evq_free(q);
+    gsl_rng_free(r);
+}
+
+Test(evq, infinities_negative_times_and_late_pushes_are_ordered)
+{
+    evq *q = evq_alloc(4);
+    evq_push(q, INFINITY, 0, 1, 0);
+    for (uint32_t i = 0; i < 500; i++)
+        evq_push(q, (double)i, 0, 100 + i, 0);
+    evq_push(q, -INFINITY, 0, 2, 0);
+    evq_push(q, -5.0, 0, 3, 0);
+    evq_event ev;
+    cr_assert(evq_pop(q, &ev));
+    cr_assert_eq(ev.a, 2);
+    cr_assert(evq_pop(q, &ev));
+    cr_assert_eq(ev.a, 3);
+    for (uint32_t i = 0; i < 250; i++) {
+        cr_assert(evq_pop(q, &ev));
+        cr_assert_eq(ev.a, 100 + i);
+    }
+    /* a push earlier than events already popped still comes out first */
+    evq_push(q, 0.5, 0, 4, 0);
+    cr_assert(evq_pop(q, &ev));
+    cr_assert_eq(ev.a, 4);
+    for (uint32_t i = 250; i < 500; i++) {
+        cr_assert(evq_pop(q, &ev));
+        cr_assert_eq(ev.a, 100 + i);
+    }
+    cr_assert(evq_pop(q, &ev));
+    cr_assert_eq(ev.a, 1);
+    cr_assert(isinf(ev.t) && ev.t > 0);
+    cr_assert_eq(evq_pop(q, &ev), 0);
+    evq_free(q);
+}
+
+Test(evq, clear_empties_and_invalidates_handles)
+{
+    evq *q = evq_alloc(8);
+    evq_handle h = EVQ_NONE;
+    for (int i = 0; i < 1000; i++)
+        h = evq_push(q, (double)(i % 17), 0, 0, 0);
+    evq_clear(q);
+    cr_assert_eq(evq_size(q), 0);
+    evq_event ev;
+    cr_assert_eq(evq_pop(q, &ev), 0);
+    cr_assert_eq(evq_cancel(q, h), 0);
+    evq_push(q, 2.0, 0, 9, 0);
+    cr_assert_eq(evq_cancel(q, h), 0, "a handle from before the clear cancels nothing");
+    cr_assert(evq_pop(q, &ev));
+    cr_assert_eq(ev.a, 9);
+    evq_free(q);
+    evq_free(NULL);
+}
+
+/* ---- the event loop ------------------------------------------------------------- */
+
+typedef struct trace {
+    double t[256];
+    uint32_t kind[256];
+    int n;
+} trace;
+
+static void record(sim *s, const evq_event *ev, void *ctx)
+{
+    trace *tr = ctx;
+    cr_assert_eq(s->now, ev->t);
+    if (tr->n < 256) {
+        tr->t[tr->n] = ev->t;
+        tr->kind[tr->n] = ev->kind;
+        tr->n++;
+    }
+}
+
+Test(sim, periodic_events_repeat_until_the_horizon)
+{
+    trace tr = {0};
+    sim s;
+    cr_assert_eq(sim_init(&s, 16, &tr), 0);
+    sim_on(&s, 1, record);
+    sim_every(&s, 0.5, 2.0, 1, 0, 0);
+    cr_assert_eq(sim_run(&s, 10.0), 0);
+    /* 0.5, 2.5, 4.5, 6.5, 8.5 */
+    cr_assert_eq(tr.n, 5);
+    for (int i = 0; i < tr.n; i++)
+        cr_assert_float_eq(tr.t[i], 0.5 + 2.0 * i, 1e-12);
+    /* the next occurrence stays pending after the horizon and runs on resumption */
+    cr_assert_eq(evq_size(s.q), 1);
+    cr_assert_float_eq(evq_peek_time(s.q), 10.5, 1e-12);
+    cr_assert_eq(sim_run(&s, 12.5), 0);
+    cr_assert_eq(tr.n, 7);
+    cr_assert_float_eq(tr.t[6], 12.5, 1e-12, "an event exactly at the horizon runs");
+    sim_free(&s);
+}
+
+Test(sim, same_time_events_run_in_scheduling_order_with_periodic_ones)
+{
+    trace tr = {0};
+    sim s;
+    sim_init(&s, 4, &tr);
+    sim_on(&s, 1, record);
+    sim_on(&s, 2, record);
+    sim_on(&s, 3, record);
+    sim_at(&s, 1.0, 2, 0, 0);       /* before the periodic one */
+    sim_every(&s, 1.0, 1.0, 1, 0, 0);
+    sim_at(&s, 1.0, 3, 0, 0);       /* after it */
+    sim_at(&s, 2.0, 3, 0, 0);       /* scheduled before the 2nd occurrence exists */
+    sim_run(&s, 2.0);
+    cr_assert_eq(tr.n, 5);
+    uint32_t want[] = {2, 1, 3, 3, 1};
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(tr.kind[i], want[i], "event %d", i);
+    sim_free(&s);
+}
+
+static void stopper(sim *s, const evq_event *ev, void *ctx)
+{
+    int *n = ctx;
+    if (++*n == 3)
+        sim_stop(s);
+}
+
+static void failer(sim *s, const evq_event *ev, void *ctx) { sim_fail(s, 2); }
+
+Test(sim, stop_and_fail_end_the_run_and_cancel_works_through_the_loop)
+{
+    int n = 0;
+    sim s;
+    sim_init(&s, 4, &n);
+    sim_on(&s, 0, stopper);
+    for (int i = 0; i < 10; i++)
+        sim_at(&s, (double)i, 0, 0, 0);
+    evq_handle h = sim_at(&s, 4.5, 0, 0, 0);
+    cr_assert_eq(sim_run(&s, 100.0), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(s.now, 2.0);
+    cr_assert_eq(sim_cancel(&s, h), 1);
+    cr_assert_eq(sim_cancel(&s, h), 0);
+    n = 100;
+    cr_assert_eq(sim_run(&s, 100.0), 0);
+    cr_assert_eq(n, 107, "the 7 remaining events ran, the cancelled one did not");
+    cr_assert_eq(s.events, 10);
+    sim_on(&s, 1, failer);
+    sim_at(&s, 20.0, 1, 0, 0);
+    sim_at(&s, 21.0, 0, 0, 0);
+    cr_assert_eq(sim_run(&s, 100.0), 2);
+    cr_assert_eq(evq_size(s.q), 1);
+    sim_free(&s);
+    sim_free(&s);
+}
