@@ -6,7 +6,9 @@
 
 CC      ?= cc
 PKGS    := gsl sqlite3 yaml-0.1 criterion
-DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox chromium
+DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox chromium parallel
+# Programs the suite drives (plots, the report test, the GNU parallel sweep recipe).
+DEBCMDS := gnuplot chromium parallel
 VERSION := 0.1.0
 
 # Recursive (=) so that pkg-config is asked only after the deps stamp has run.
@@ -42,13 +44,14 @@ DEPS_STAMP := build/.deps-ok
 all: $(BIN)/crucible
 
 # ---- dependencies -----------------------------------------------------------
-# The stamp records that pkg-config found every library and gnuplot is on PATH.
+# The stamp records that pkg-config found every library and every program is on PATH.
 $(DEPS_STAMP):
 	@mkdir -p build
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v gnuplot >/dev/null 2>&1; then \
+	@missing=""; for c in $(DEBCMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if pkg-config --exists $(PKGS) 2>/dev/null && [ -z "$$missing" ]; then \
 	    touch $@; \
 	else \
-	    echo "crucible: some build dependencies are missing; running 'make deps'"; \
+	    echo "crucible: some dependencies are missing ($${missing:-libraries}); running 'make deps'"; \
 	    $(MAKE) --no-print-directory deps && touch $@; \
 	fi
 
