@@ -2,6 +2,7 @@
  * (sim/sweep/sweepfile.h): point counts and layouts of every design, and the errors a
  * user sees for a bad sweep file. */
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <math.h>
 #include <string.h>
 
@@ -339,4 +340,22 @@ Test(sweep_file, command_line_grid_and_ranges)
     cr_assert_eq(s.design.n_points, 6);
     cr_assert_eq(design_value(&s.design, 1, 1), 10);
     sweepfile_free(&s);
+}
+
+Test(sweep_file, every_shipped_sweep_parses_and_generates_its_design)
+{
+    glob_t g;
+    cr_assert_eq(glob("scenarios/sweeps/*.yaml", 0, NULL, &g), 0, "no shipped sweeps found");
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        sweep_spec s = {0};
+        crc_err err = {0};
+        cr_assert_eq(sweepfile_load(&s, g.gl_pathv[i], &err), CRC_OK, "%s:%d:%d: %s", err.file,
+                     err.line, err.col, err.msg);
+        cr_assert_eq(design_generate(&s.design, s.seed, &err), CRC_OK, "%s: %s", g.gl_pathv[i],
+                     err.msg);
+        cr_assert_gt(s.design.n_points, 0);
+        cr_assert_str_eq(s.base, "scenarios/sweeps/../baseline.yaml", "%s", g.gl_pathv[i]);
+        sweepfile_free(&s);
+    }
+    globfree(&g);
 }
