@@ -329,3 +329,136 @@ Test(cli, export_rejects_bad_input_with_exit_2)
     cr_expect_eq(crucible("export t.db --out no/such/dir/x.csv"), 1);
     cr_expect(strstr(slurp("err.txt"), "no/such/dir/x.csv"), "%s", slurp("err.txt"));
 }
+
+/* Small scenarios: two simulated days keep the tests quick whatever the model grows into. */
+static const char tiny_yaml[] = "name: tiny\n"
+                                "params:\n"
+                                "  world.horizon: 2\n"
+                                "criteria:\n"
+                                "  - {name: price_positive, metric: price_usd, at: min, op: \">\", "
+                                "value: 0}\n";
+static const char impossible_yaml[] = "name: impossible\n"
+                                      "params:\n"
+                                      "  world.horizon: 2\n"
+                                      "criteria:\n"
+                                      "  - {name: negative_supply, metric: supply, at: end, op: "
+                                      "\"<\", value: 0}\n";
+
+Test(cli, run_with_bad_input_exits_2_and_creates_no_results_file)
+{
+    write_file("bad.yaml", "name: bad\nparams:\n  world.horizon: -5\n");
+    write_file("tiny.yaml", tiny_yaml);
+    const char *cases[] = {
+        "run bad.yaml",                          /* out of range in the file      */
+        "run missing.yaml",                      /* no such file                  */
+        "run tiny.yaml --set world.horizon=abc", /* bad --set value               */
+        "run tiny.yaml --set no.such.param=1",   /* unknown --set path            */
+        "run tiny.yaml --replicates 0",          /* bad count                     */
+        "run tiny.yaml --seed -3",               /* bad seed                      */
+        "run tiny.yaml --frobnicate",            /* unknown option                */
+        "run",                                   /* no scenario                   */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_expect_eq(crucible(cases[i]), 2, "%s: %s", cases[i], slurp("err.txt"));
+        cr_expect_neq(slurp("err.txt")[0], '\0', "%s: no message", cases[i]);
+        cr_expect_neq(access(in_dir("results"), F_OK), 0, "%s created results/", cases[i]);
+    }
+    cr_expect_eq(crucible("run bad.yaml --out r.db"), 2);
+    cr_expect(strstr(slurp("err.txt"), "bad.yaml:3"), "%s", slurp("err.txt"));
+    cr_expect(strstr(slurp("err.txt"), "world.horizon"), "%s", slurp("err.txt"));
+    cr_expect_neq(access(in_dir("r.db"), F_OK), 0, "a results file was created");
+    /* an existing non-Crucible file given as --out is bad input and left untouched */
+    write_file("notes.db", "my notes\n");
+    cr_expect_eq(crucible("run tiny.yaml --out notes.db"), 2);
+    cr_expect_str_eq(slurp("notes.db"), "my notes\n");
+}
+
+Test(cli, run_stores_every_replicate_and_prints_the_table)
+{
+    write_file("tiny.yaml", tiny_yaml);
+    cr_assert_eq(crucible("run tiny.yaml --replicates 2 --seed 9"), 0, "%s", slurp("err.txt"));
+    cr_expect_str_eq(slurp("err.txt"), "", "stderr is not a terminal: no progress bar");
+    const char *out = slurp("out.txt");
+    cr_expect(strstr(out, "tiny: 2 of 2 replicates done (seed 9) -> results/tiny-"), "%s", out);
+    cr_expect(strstr(out, "price_usd"), "%s", out);
+    cr_expect(strstr(out, "price_positive"), "%s", out);
+    cr_expect(strstr(out, "2/2  ok"), "%s", out);
+    /* the default file, found through the shell */
+    cr_assert_eq(crucible("export results/tiny-*.db --table runs"), 0, "%s", slurp("err.txt"));
+    out = slurp("out.txt");
+    cr_expect(strstr(out, ",tiny,"), "%s", out);
+    cr_expect(strstr(out, ",9,0,-1,"), "replicate 0 of seed 9: %s", out);
+    cr_expect(strstr(out, ",9,1,-1,"), "replicate 1 of seed 9: %s", out);
+    cr_expect_eq(crucible("export results/tiny-*.db --table criteria"), 0);
+    cr_expect(strstr(slurp("out.txt"), "1,price_positive,price_usd,min,>,0,"), "%s",
+              slurp("out.txt"));
+}
+
+Test(cli, run_strict_exits_3_when_a_criterion_fails)
+{
+    write_file("impossible.yaml", impossible_yaml);
+    cr_expect_eq(crucible("run impossible.yaml --out a.db --quiet"), 0, "%s",
+                 slurp("err.txt"));
+    cr_expect_str_eq(slurp("out.txt"), "", "--quiet printed something");
+    cr_expect_eq(crucible("run impossible.yaml --out a.db --strict"), 3, "%s",
+                 slurp("err.txt"));
+    cr_expect(strstr(slurp("out.txt"), "0/1  FAIL"), "%s", slurp("out.txt"));
+    /* both runs were stored (appended), each with its failed verdict */
+    cr_expect_eq(crucible("export a.db --table criteria"), 0);
+    const char *csv = slurp("out.txt");
+    cr_expect(strstr(csv, "\n1,negative_supply,supply,end,<,0,"), "%s", csv);
+    cr_expect(strstr(csv, "\n2,negative_supply,supply,end,<,0,"), "%s", csv);
+    cr_expect(strstr(csv, ",0,\n"), "%s", csv);
+    /* a criterion that holds passes under --strict */
+    write_file("tiny.yaml", tiny_yaml);
+    cr_expect_eq(crucible("run tiny.yaml --out b.db --strict --check"), 0, "%s",
+                 slurp("err.txt"));
+}
+
+Test(cli, run_with_an_unknown_criterion_metric_is_a_run_error_not_a_crash)
+{
+    write_file("typo.yaml", "name: typo\nparams:\n  world.horizon: 2\ncriteria:\n"
+                            "  - {name: p, metric: price_usdd, at: end, op: \">\", value: 0}\n");
+    cr_expect_eq(crucible("run typo.yaml --out t.db"), 1, "%s", slurp("err.txt"));
+    const char *e = slurp("err.txt");
+    cr_expect(strstr(e, "price_usdd"), "%s", e);
+    cr_expect(strstr(e, "did you mean 'price_usd'"), "%s", e);
+    cr_expect(strstr(e, "typo.yaml:5"), "the message names where the criterion is: %s", e);
+    cr_expect_eq(crucible("export t.db --table criteria"), 0);
+    cr_expect(strstr(slurp("out.txt"), "1,p,price_usdd,end,>,0,,0,"), "%s", slurp("out.txt"));
+}
+
+Test(cli, same_seed_gives_byte_identical_metrics)
+{
+    write_file("tiny.yaml", tiny_yaml);
+    cr_assert_eq(crucible("run tiny.yaml --seed 123 --replicates 2 --out a.db --quiet"), 0);
+    cr_assert_eq(crucible("run tiny.yaml --seed 123 --replicates 2 --out b.db --quiet"), 0);
+    cr_assert_eq(crucible("export a.db --out a.csv"), 0);
+    cr_assert_eq(crucible("export b.db --out b.csv"), 0);
+    cr_assert_eq(crucible("export a.db --table summary --out as.csv"), 0);
+    cr_assert_eq(crucible("export b.db --table summary --out bs.csv"), 0);
+    char *a = strdup(slurp("a.csv"));
+    const char *b = slurp("b.csv");
+    cr_expect_gt(strlen(a), 100, "metrics table nearly empty: %s", a);
+    cr_expect_str_eq(a, b, "same seed, different metrics");
+    free(a);
+    a = strdup(slurp("as.csv"));
+    cr_expect_str_eq(a, slurp("bs.csv"));
+    free(a);
+    /* replicate r of seed S is the same run whether or not more replicates ran */
+    cr_assert_eq(crucible("run tiny.yaml --seed 123 --replicates 1 --out c.db --quiet"), 0);
+    cr_assert_eq(crucible("export c.db --out c.csv"), 0);
+    a = strdup(slurp("a.csv"));
+    const char *c = slurp("c.csv");
+    cr_expect_eq(strncmp(a, c, strlen(c)), 0, "replicate 0 differs when run alone");
+    free(a);
+}
+
+Test(cli, run_into_an_unwritable_place_exits_1_naming_the_file)
+{
+    write_file("tiny.yaml", tiny_yaml);
+    cr_expect_eq(crucible("run tiny.yaml --out no/such/dir/r.db"), 1);
+    const char *e = slurp("err.txt");
+    cr_expect(strstr(e, "no/such/dir/r.db"), "%s", e);
+    cr_expect(strstr(e, "--out"), "%s", e);
+}
