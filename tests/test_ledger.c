@@ -213,3 +213,16 @@ Test(token, circulating_excludes_the_reserve_and_locked_escrow)
     cr_expect_float_eq(token_circulating(t), want, 1e-9 * S);
     token_free(t);
 }
+
+Test(token, genesis_is_not_counted_in_the_first_epoch)
+{
+    crc_params p;
+    params_defaults(&p);
+    crc_err err = {0};
+    token *t = token_alloc(&p, 0, NULL, &err);
+    cr_expect_eq(ledger_minted_epoch(t->ledger), 0.0);
+    cr_expect_eq(ledger_flow(t->ledger, CLS_COUNT, CLS_RESERVE, RSN_MINT), 0.0);
+    cr_expect_float_eq(ledger_minted_total(t->ledger), p.token_initial_supply,
+                       1e-12 * p.token_initial_supply);
+    token_free(t);
+}

@@ -74,6 +74,9 @@ token *token_alloc(const crc_params *p, size_t capacity, gsl_rng *market_rng, cr
         ledger_mint(l, esc, S * shares[i], RSN_MINT);
         vesting_lock_insiders(tok->vest, i, S * shares[i], who);
     }
+    /* genesis happens at t = 0, before the first epoch: keep it in the totals
+     * (ledger_minted_total) but not in epoch 1's minted counter or flows */
+    ledger_epoch_reset(l);
     emission_init(&tok->em, p);
     treasury_init(&tok->tr, p);
     market_init(&tok->mkt, p, market_rng);

@@ -11,7 +11,9 @@
  *   liquidity  allocation.liquidity·S  -> CLS_AMM, with y = amm.initial_price × that
  *   public     allocation.public·S     -> CLS_MARKET (outside traders)
  * all minted with RSN_MINT; two CLS_INSIDER accounts (team, investors) are opened.
- * After genesis supply changes only by burns.
+ * Genesis is at t = 0, before epoch 1: it counts in ledger_minted_total, and the
+ * epoch counters and flow tallies are reset after it. After genesis supply changes
+ * only by burns.
  *
  * Per epoch [t0, t1], at settlement time t1, the model calls:
  *   token_epoch_begin(tok, t0, t1, ext_fee_tkn)  -> emission budgets per pool
