@@ -58,6 +58,7 @@
 #define EVQ_RUNG_MAX 1024      /* buckets per rung: few enough that their tails stay
                                   in cache while events are scattered into them     */
 #define EVQ_RUNGS 8            /* deepest ladder; past it buckets go to the heap    */
+#define EVQ_HEAP_MAX 512       /* a set this small is just a heap (no rungs)         */
 #define EVQ_KIND_BITS 16
 #define EVQ_SEQ_MAX ((UINT64_C(1) << (64 - EVQ_KIND_BITS)) - 1)
 #define EVQ_FREE (UINT64_C(1) << 63) /* slot is free; low 32 bits link the free list */
@@ -240,6 +241,24 @@ static inline int slot_live(const evq *q, const evq_node *e)
     return q->slot[e->slot] == e->key >> EVQ_KIND_BITS;
 }
 
+/* Small-set mode (no rung, flat_hi = +inf) ends when the heap outgrows EVQ_HEAP_MAX:
+ * the heap moves to the top and the next pop builds a ladder. Returns -1 (nothing
+ * moved) when the top cannot grow; the set then simply stays a heap. */
+static int spill(evq *q)
+{
+    if (vec_reserve(&q->top, q->top.n + q->hn) != 0)
+        return -1;
+    for (size_t i = 0; i < q->hn; i++) {
+        double t = q->heap[i].t;
+        q->top.v[q->top.n++] = q->heap[i];
+        q->top_lo = t < q->top_lo ? t : q->top_lo;
+        q->top_hi = t > q->top_hi ? t : q->top_hi;
+    }
+    q->hn = 0;
+    q->flat_hi = -INFINITY;
+    return 0;
+}
+
 static int place(evq *q, const evq_node *e)
 {
 #ifdef EVQ_HEAP_ONLY
@@ -247,7 +266,8 @@ static int place(evq *q, const evq_node *e)
     return 0;
 #else
     if (q->nr == 0) {
-        if (e->t <= q->flat_hi) {
+        if (e->t <= q->flat_hi &&
+            (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0)) {
             heap_push(q, e);
             return 0;
         }
@@ -374,7 +394,11 @@ static int spawn(evq *q, int level, evq_vec *src, double lo, double hi)
 static void rebuild(evq *q)
 {
     double lo = q->top_lo, hi = q->top_hi;
-    if (q->top.n <= EVQ_TARGET || !(hi > lo)) {
+    if (q->top.n <= EVQ_SPAWN) { /* small: a plain heap until it outgrows EVQ_HEAP_MAX */
+        flatten_top(q, INFINITY);
+        return;
+    }
+    if (!(hi > lo)) {
         flatten_top(q, hi);
         return;
     }
