@@ -16,7 +16,8 @@
  *      it goes to the treasury.
  * Unbonding tokens earn neither APR nor fees. An account has at most one unbonding
  * amount: a second unstake adds to it and restarts its cooldown from that time.
- * Memory: 4 bytes per ledger account plus 32 bytes per account that ever staked.
+ * Memory: 4 bytes per ledger account plus 32 bytes per account holding stake or
+ * unbonding tokens.
  * Calls: staking_stake / staking_unstake per agent decision, staking_fee per query,
  * staking_epoch once per epoch (token_epoch_end does it, before emission_settle).
  */
