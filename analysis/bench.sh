@@ -1,0 +1,78 @@
+#!/bin/sh
+# bench.sh — what `make bench` runs: the engine benchmarks at several sizes, a table on
+# stdout and every result as one JSON array in results/bench.json.
+#
+#   hold  pending-event set, hold model, 10^2 .. 10^6 pending events
+#   mm1   M/M/1 at rho 0.5 and 0.9, M/M/4 at rho 0.9 (mean wait in queue vs theory)
+#   model the full model, when this build has `crucible bench model`
+#
+# Rates are per second of the benchmark's CPU time (it is single-threaded), so other
+# jobs on the machine slow the wall clock more than the figures. Environment:
+#   CRUCIBLE_BIN   the binary (default bin/crucible)
+#   BENCH_SIZES    pending sizes for hold (default "100 1000 10000 100000 1000000")
+#   BENCH_HOLDS    holds per size (default: max(10^7, 20 x pending))
+#   BENCH_CUSTOMERS customers per mm1 run (default 2000000)
+#   BENCH_SEED     seed (default 1)
+#   BENCH_OUT      output file (default results/bench.json)
+set -eu
+
+BIN=${CRUCIBLE_BIN:-bin/crucible}
+SIZES=${BENCH_SIZES:-"100 1000 10000 100000 1000000"}
+CUSTOMERS=${BENCH_CUSTOMERS:-2000000}
+SEED=${BENCH_SEED:-1}
+OUT=${BENCH_OUT:-results/bench.json}
+
+if [ ! -x "$BIN" ]; then
+    echo "bench.sh: $BIN is missing; run 'make' first (or set CRUCIBLE_BIN)" >&2
+    exit 1
+fi
+mkdir -p "$(dirname "$OUT")"
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+# field NAME JSON: the value of a top-level number or string field of a flat object
+field() {
+    printf '%s\n' "$2" | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
+}
+
+run() { # run ARGS...: one JSON line appended to $tmp and echoed back
+    line=$("$BIN" bench "$@" --seed "$SEED" --json)
+    printf '%s\n' "$line" >>"$tmp"
+    printf '%s\n' "$line"
+}
+
+echo "crucible benchmarks ($("$BIN" version 2>/dev/null || echo unknown version)); rates per CPU second"
+echo
+printf '%-6s %12s %14s %16s\n' "bench" "pending" "holds" "M holds/s"
+for n in $SIZES; do
+    holds=${BENCH_HOLDS:-$(( n * 20 > 10000000 ? n * 20 : 10000000 ))}
+    j=$(run hold --pending "$n" --holds "$holds")
+    printf '%-6s %12s %14s %16.2f\n' hold "$n" "$holds" \
+        "$(awk -v r="$(field holds_per_sec "$j")" 'BEGIN { print r / 1e6 }')"
+done
+
+echo
+printf '%-6s %4s %5s %10s %14s %11s %11s %11s\n' "bench" "c" "rho" "customers" "M events/s" \
+    "mean_wait" "+- se" "theory"
+for spec in "1 0.5" "1 0.9" "4 0.9"; do
+    set -- $spec
+    j=$(run mm1 --customers "$CUSTOMERS" --rho "$2" --servers "$1")
+    printf '%-6s %4s %5s %10s %14.2f %11.4f %11.4f %11.4f\n' mm1 "$1" "$2" "$CUSTOMERS" \
+        "$(awk -v r="$(field events_per_sec "$j")" 'BEGIN { print r / 1e6 }')" \
+        "$(field mean_wait "$j")" "$(field wait_stderr "$j")" "$(field theory_wait "$j")"
+done
+
+if "$BIN" bench model --help >/dev/null 2>&1; then
+    echo
+    j=$(run model)
+    echo "model: $j"
+fi
+
+# one JSON array of every result
+{
+    echo "["
+    sed '$!s/$/,/' "$tmp"
+    echo "]"
+} >"$OUT"
+echo
+echo "wrote $OUT"
