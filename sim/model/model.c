@@ -2,116 +2,322 @@
  * model.c — model_run and model_validate (model.h): one replicate of the marketplace
  * model on the discrete-event engine (docs/model.md).
  *
- * This first version sets up the ledger, the AMM and the emission schedule, settles
- * one epoch per world.epoch (emission budget to the treasury: no agents yet) and
- * writes the supply metrics. The agent populations grow into world.c and friends.
+ * The run: wld_alloc builds the world at t = 0 (genesis, datanets, populations);
+ * then the engine runs contributions, queries, training jobs and queue departures at
+ * their own times, and one EV_EPOCH per world.epoch that settles rewards
+ * (rewards.c), samples metrics (metrics.c), lets agents reconsider (exit and entry,
+ * below), verifies the ledger under `check`, and rebuilds what consumers choose
+ * from. Governance interventions are events at their times.
  */
 #include "model/model.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "engine/sim.h"
-#include "model/amm.h"
-#include "model/emission.h"
-#include "model/ledger.h"
+#include <gsl/gsl_randist.h>
 
-typedef struct mini {
-    const model_input *in;
-    const crc_sink *sink;
-    crc_err *err;
-    ledger *L;
-    amm A;
-    emission E;
-    double t_prev;
-} mini;
-
-enum { EV_EPOCH = 1 };
+#include "model/token.h"
+#include "model/world.h"
 
 int model_validate(const crc_params *p, crc_err *err)
 {
+    int rc = token_validate(p, err);
+    if (rc)
+        return rc;
     if (p->world_epoch > p->world_horizon)
         return crc_err_set(err, CRC_EINPUT,
                            "world.epoch (%g days) is longer than world.horizon (%g days): "
                            "set world.epoch <= world.horizon",
                            p->world_epoch, p->world_horizon);
+    double shares = p->region_us_share + p->region_eu_share + p->region_asia_share +
+                    p->region_nordic_share;
+    if (!(shares > 0))
+        return crc_err_set(err, CRC_EINPUT,
+                           "compute.region.*.share are all 0: give at least one region a "
+                           "positive share so new compute nodes have somewhere to settle");
+    if (p->cons_tastes > 65535)
+        return crc_err_set(err, CRC_EINPUT, "consumers.tastes (%ld) must be at most 65535",
+                           p->cons_tastes);
+    if (p->agents_exit_roi >= p->agents_hurdle + 1e6)
+        return crc_err_set(err, CRC_EINPUT,
+                           "agents.exit_roi (%g) is far above agents.hurdle (%g): agents would "
+                           "leave while their class still attracts entry; set exit_roi below hurdle",
+                           p->agents_exit_roi, p->agents_hurdle);
     return CRC_OK;
+}
+
+/* ---- exit and entry (docs/model.md §entry and exit) ------------------------------ */
+
+/* An agent reconsiders once it is at least W days old: it leaves when its trailing
+ * return on cost is below agents.exit_roi. */
+static int leaves(const world *w, const wld_acc *a, double born, double t)
+{
+    return t - born >= w->p.agents_window && wld_acc_roi(a) < w->p.agents_exit_roi;
+}
+
+static void exits(world *w, double t)
+{
+    wld_providers *pv = &w->pv;
+    for (uint32_t i = pv->n; i-- > 0;)
+        if (leaves(w, &pv->acc[i], pv->born[i], t))
+            prov_remove(w, i);
+    wld_builders *bd = &w->bd;
+    for (uint32_t b = 0; b < bd->n; b++)
+        if (bd->alive[b] && leaves(w, &bd->acc[b], bd->born[b], t))
+            bld_remove(w, b);
+    wld_nodes *nd = &w->nd;
+    for (uint32_t n = 0; n < nd->n; n++)
+        if (nd->alive[n] && !nd->leaving[n] && leaves(w, &nd->acc[n], nd->born[n], t))
+            node_leave(w, n);
+    wld_holders *sk = &w->sk;
+    for (uint32_t i = sk->n; i-- > 0;)
+        if (leaves(w, &sk->acc[i], sk->born[i], t))
+            hold_staker_remove(w, i, t);
+    /* Consumers churn when their satisfaction falls below the threshold. */
+    wld_consumers *cs = &w->cs;
+    double churn = w->p.cons_churn;
+    for (uint32_t i = cs->n; i-- > 0;)
+        if (cs->sat[i] < churn) {
+            cons_remove(w, i);
+            w->ep_churned += 1;
+        }
+}
+
+/* Poisson entry over the epoch at rate base + gain · active · x/(1 + x), where
+ * x = max(0, roi − hurdle): entry rises with the class's trailing return above the
+ * hurdle and saturates, so a class grows at most by a share `gain` of itself a day. */
+static unsigned entrants(world *w, int cls, double base, double dt)
+{
+    const crc_params *p = &w->p;
+    double roi = wld_acc_roi(&w->cls[cls].acc);
+    double excess = roi - p->agents_hurdle;
+    double x = excess > 0 ? excess : 0;
+    double rate = base + p->agents_entry_gain * (double)w->cls[cls].active * x / (1.0 + x);
+    if (!(rate > 0))
+        return 0;
+    return gsl_ran_poisson(wld_rng(w, RNG_ENTRY), rate * dt);
+}
+
+static int entries(world *w, double t, double dt)
+{
+    const crc_params *p = &w->p;
+    unsigned k;
+    k = entrants(w, CLS_HONEST, p->prov_honest_entry, dt);
+    while (k--)
+        if (prov_birth(w, PK_HONEST, t))
+            return -1;
+    k = entrants(w, CLS_SPAMMER, p->prov_spammer_entry, dt);
+    while (k--)
+        if (prov_birth(w, PK_SPAMMER, t))
+            return -1;
+    k = entrants(w, CLS_BUILDER, p->bld_entry, dt);
+    while (k--)
+        if (bld_birth(w, t))
+            return -1;
+    k = entrants(w, CLS_COMPUTE, p->node_entry, dt);
+    while (k--)
+        if (node_birth(w, t))
+            return -1;
+    k = entrants(w, CLS_STAKER, p->stk_entry, dt);
+    while (k--)
+        if (hold_staker_birth(w, t))
+            return -1;
+    k = entrants(w, CLS_FARMER, p->farm_entry, dt);
+    while (k--)
+        if (hold_farmer_birth(w, t))
+            return -1;
+    /* Consumers arrive at a base rate plus word of mouth from satisfied consumers. */
+    double sat = 0;
+    for (uint32_t i = 0; i < w->cs.n; i++)
+        sat += w->cs.sat[i] > p->cons_wom_threshold;
+    double lam = (p->cons_arrival + p->cons_wom * sat) * dt;
+    k = lam > 0 ? gsl_ran_poisson(wld_rng(w, RNG_ENTRY), lam) : 0;
+    w->ep_entered += k;
+    while (k--)
+        if (cons_birth(w, t))
+            return -1;
+    return 0;
+}
+
+static void reset_epoch(world *w)
+{
+    wld_providers *pv = &w->pv;
+    for (uint32_t i = 0; i < pv->n; i++) {
+        pv->ep_tkn[i] = 0;
+        pv->ep_count[i] = pv->ep_qvol[i] = pv->ep_cost[i] = 0;
+    }
+    wld_builders *bd = &w->bd;
+    for (uint32_t b = 0; b < bd->n; b++)
+        bd->ep_fee_usd[b] = bd->ep_queries[b] = bd->ep_tkn[b] = bd->ep_cost[b] = bd->ep_pay[b] = 0;
+    wld_nodes *nd = &w->nd;
+    for (uint32_t n = 0; n < nd->n; n++)
+        nd->ep_work[n] = nd->ep_tkn[n] = nd->ep_cost[n] = nd->ep_pay[n] = 0;
+    for (uint32_t i = 0; i < w->sk.n; i++)
+        w->sk.ep_tkn[i] = 0;
+    for (uint32_t i = 0; i < w->fm.n; i++)
+        w->fm.ep_tkn[i] = 0;
+    wld_consumers *cs = &w->cs;
+    for (uint32_t i = 0; i < cs->n; i++)
+        cs->spent[i] = 0;
+    for (uint32_t d = 0; d < w->dn.n; d++)
+        w->dn.fee_tkn[d] = w->dn.fee_usd[d] = w->dn.rew_usd[d] = 0;
+    for (int c = 0; c < CLS_COUNT; c++) {
+        wld_class *k = &w->cls[c];
+        k->ep_tkn = k->ep_usd = k->ep_cost = k->ep_income_usd = 0;
+    }
+    for (int r = 0; r < WLD_REGIONS; r++)
+        w->region_work[r] = 0;
+    w->n_queries_total += w->ep_ext_queries + w->ep_wash_queries;
+    w->ep_ext_queries = w->ep_wash_queries = w->ep_inc_queries = w->ep_blocked = 0;
+    w->ep_ext_fee_usd = w->ep_wash_fee_usd = w->ep_ext_fee_tkn = 0;
+    w->ep_q_sum = w->ep_harm = w->ep_lat_sum = w->ep_lat_n = 0;
+    w->ep_audits = w->ep_detected = w->ep_slashed = 0;
+    w->ep_entered = w->ep_churned = 0;
+}
+
+/* Streams and the listing change only at epoch boundaries (and interventions). */
+static int restart_streams(world *w)
+{
+    if (wld_listing_rebuild(w))
+        return -1;
+    wld_bucket_reschedule(w, w->pv.bk, w->pv.rate, EV_CONTRIB, wld_rng(w, RNG_CONTRIB));
+    wld_bucket_reschedule(w, w->cs.bk, w->cs.rate, EV_QUERY, wld_rng(w, RNG_QUERIES));
+    return 0;
+}
+
+static void fail(world *w, int code, const char *what, double t)
+{
+    if (w->err && w->err->code == CRC_OK)
+        crc_err_set(w->err, code, "%s at t = %g days", what, t);
+    sim_fail(&w->s, code);
 }
 
 static void on_epoch(sim *s, const evq_event *ev, void *ctx)
 {
-    mini *m = ctx;
-    double t = s->now;
+    world *w = ctx;
+    double t = s->now, t0 = w->t_prev, dt = t - t0;
     (void)ev;
-    emission_begin(&m->E, m->L, m->t_prev, t, INFINITY);
-    emission_settle(&m->E, m->L);
-    double price = amm_price(&m->A);
-    int rc = 0;
-    rc |= sink_metric(m->sink, t, "price_usd", price);
-    rc |= sink_metric(m->sink, t, "supply", ledger_supply(m->L));
-    rc |= sink_metric(m->sink, t, "minted", ledger_minted_epoch(m->L));
-    rc |= sink_metric(m->sink, t, "burned", ledger_burned_epoch(m->L));
-    rc |= sink_metric(m->sink, t, "emission_usd", m->E.emitted_epoch * price);
-    rc |= sink_metric(m->sink, t, "treasury_tkn",
-                      ledger_balance(m->L, ledger_system(m->L, CLS_TREASURY)));
-    if (rc) {
-        crc_err_set(m->err, CRC_EFAIL, "the results sink refused a metric at t = %g", t);
-        sim_fail(s, CRC_EFAIL);
+    if (!(dt > 0))
         return;
+    w->epoch++;
+    if (rew_settle(w, t0, t) != CRC_OK)
+        {
+            fail(w, CRC_EFAIL, "reward settlement failed", t);
+            return;
+        }
+    int rc = met_epoch(w, t);
+    if (rc == CRC_ENOMEM)
+        {
+            fail(w, rc, "out of memory sampling metrics", t);
+            return;
+        }
+    if (rc)
+        {
+            fail(w, CRC_EFAIL, "the results sink refused a metric or flow", t);
+            return;
+        }
+    if (w->in->check) {
+        double gap = ledger_check(w->L);
+        if (!(gap <= 1e-9)) {
+            if (w->err)
+                crc_err_set(w->err, CRC_EFAIL,
+                            "ledger invariant broken at t = %g days: |sum of balances - supply| / "
+                            "supply = %.3g (must stay below 1e-9); a transfer created or destroyed "
+                            "tokens",
+                            t, gap);
+            sim_fail(s, CRC_EFAIL);
+            return;
+        }
     }
-    if (m->in->check && ledger_check(m->L) > 1e-9) {
-        crc_err_set(m->err, CRC_EFAIL,
-                    "ledger invariant broken at t = %g: |sum of balances - supply| / supply "
-                    "= %g (> 1e-9)",
-                    t, ledger_check(m->L));
-        sim_fail(s, CRC_EFAIL);
-        return;
-    }
-    ledger_epoch_reset(m->L);
-    m->t_prev = t;
+    ledger_epoch_reset(w->L);
+    exits(w, t);
+    if (entries(w, t, dt))
+        {
+            fail(w, CRC_ENOMEM, "out of memory adding agents", t);
+            return;
+        }
+    reset_epoch(w);
+    wld_refresh(w);
+    if (restart_streams(w))
+        {
+            fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", t);
+            return;
+        }
+    w->t_prev = t;
+    if (w->in->progress)
+        w->in->progress(w->in->progress_ctx, t, w->p.world_horizon);
+}
+
+static void on_intervene(sim *s, const evq_event *ev, void *ctx)
+{
+    world *w = ctx;
+    const crc_intervention *iv = &w->in->interventions[ev->a];
+    params_assign(&w->p, iv->param, &iv->value);
+    char buf[128];
+    params_format(&w->p, iv->param, buf, sizeof buf);
+    if (sink_intervention(w->sink, s->now, iv->param->path, buf))
+        {
+            fail(w, CRC_EFAIL, "the results sink refused an intervention", s->now);
+            return;
+        }
+    /* Derived values and the streams follow the new parameters from now on. */
+    wld_refresh(w);
+    if (restart_streams(w))
+        {
+            fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", s->now);
+            return;
+        }
 }
 
 int model_run(const model_input *in, const crc_sink *sink, crc_err *err)
 {
-    const crc_params *p = in->params;
-    int rc = model_validate(p, err);
+    int rc = model_validate(in->params, err);
     if (rc)
         return rc;
-    mini m;
-    memset(&m, 0, sizeof m);
-    m.in = in;
-    m.sink = sink;
-    m.err = err;
-    m.L = ledger_alloc(16);
-    if (!m.L)
-        return crc_err_set(err, CRC_ENOMEM, "out of memory allocating the ledger");
-    double S = p->token_initial_supply;
-    ledger_mint(m.L, ledger_system(m.L, CLS_RESERVE), S * p->alloc_reserve, RSN_MINT);
-    ledger_mint(m.L, ledger_system(m.L, CLS_AMM), S * p->alloc_liquidity, RSN_MINT);
-    ledger_mint(m.L, ledger_system(m.L, CLS_ECOSYSTEM),
-                S * (1 - p->alloc_reserve - p->alloc_liquidity), RSN_MINT);
-    m.A.x = S * p->alloc_liquidity;
-    m.A.y = m.A.x * p->amm_initial_price;
-    m.A.fee = p->amm_fee;
-    emission_init(&m.E, p);
-    ledger_epoch_reset(m.L);
-
-    sim s;
-    if (sim_init(&s, 64, &m) != CRC_OK) {
-        ledger_free(m.L);
-        return crc_err_set(err, CRC_ENOMEM, "out of memory allocating the event queue");
+    for (size_t i = 0; i < in->n_interventions; i++) {
+        const crc_intervention *iv = &in->interventions[i];
+        if (!iv->param || !(iv->t >= 0) || (i > 0 && iv->t < in->interventions[i - 1].t))
+            return crc_err_set(err, CRC_EINPUT,
+                               "intervention %zu is invalid: it needs a parameter and a time "
+                               ">= 0, and interventions must be sorted by time",
+                               i + 1);
+        crc_err e2;
+        crc_err_clear(&e2);
+        if (params_check(iv->param, &iv->value, &e2))
+            return crc_err_set(err, CRC_EINPUT, "intervention at t = %g on %s: %s", iv->t,
+                               iv->param->path, e2.msg);
     }
-    sim_on(&s, EV_EPOCH, on_epoch);
-    sim_every(&s, p->world_epoch, p->world_epoch, EV_EPOCH, 0, 0);
-    rc = sim_run(&s, p->world_horizon + 1e-9);
+    world *w = calloc(1, sizeof *w);
+    if (!w)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory allocating the model");
+    rc = wld_alloc(w, in, sink, err);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    sim *s = &w->s;
+    sim_on(s, EV_EPOCH, on_epoch);
+    sim_on(s, EV_QUERY, cons_on_query);
+    sim_on(s, EV_CONTRIB, prov_on_contrib);
+    sim_on(s, EV_DEPART, node_on_depart);
+    sim_on(s, EV_TRAIN, bld_on_train);
+    sim_on(s, EV_INTERVENE, on_intervene);
+    for (size_t i = 0; i < in->n_interventions; i++)
+        sim_at(s, in->interventions[i].t, EV_INTERVENE, (uint32_t)i, 0);
+    double H = w->p.world_horizon, ep = w->p.world_epoch;
+    sim_every(s, ep, ep, EV_EPOCH, 0, 0);
+    rc = restart_streams(w) ? CRC_ENOMEM : s->status;
+    if (rc == CRC_OK)
+        rc = sim_run(s, H * (1 + 1e-12));
     if (rc == CRC_OK) {
-        sink_summary(sink, "final.price_usd", amm_price(&m.A));
-        sink_summary(sink, "final.supply", ledger_supply(m.L));
+        if (met_summary(w))
+            rc = crc_err_set(err, CRC_EFAIL, "the results sink refused a summary value");
     } else if (err && err->code == CRC_OK) {
-        crc_err_set(err, rc, "model run failed at t = %g", s.now);
+        crc_err_set(err, rc, "model run failed at t = %g days", s->now);
     }
-    sim_free(&s);
-    ledger_free(m.L);
+    wld_free(w);
+    free(w);
     return rc;
 }

@@ -1,0 +1,167 @@
+/*
+ * consumers.c — consumers, the only source of external value (MODEL.md §2.4;
+ * docs/model.md §consumers).
+ *
+ * A dense struct-of-arrays population; all queries form one thinned Poisson stream
+ * per rate bucket. A query is a logit choice among the listed models and the
+ * incumbent, read from the epoch's per-taste cumulative table (binary search, no
+ * exp per query). A network query pays its fee in TKN bought on the AMM at that
+ * moment, splits it by fees.*, goes to a compute node's queue, and succeeds with
+ * probability Q; satisfaction is an EMA of outcomes.
+ */
+#include "model/world.h"
+
+#include <math.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "engine/rng.h"
+
+int cons_birth(world *w, double t)
+{
+    wld_consumers *cs = &w->cs;
+    void **const cols[] = {(void **)&cs->taste, (void **)&cs->bucket, (void **)&cs->bpos,
+                           (void **)&cs->rate, (void **)&cs->budget, (void **)&cs->spent,
+                           (void **)&cs->sat};
+    const size_t sizes[] = {sizeof *cs->taste, 1, 4, 4, 4, 4, 4};
+    if (wld_grow_soa(&cs->cap, cs->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
+        return -1;
+    const crc_params *p = &w->p;
+    gsl_rng *r = wld_rng(w, RNG_CONSUMERS);
+    uint32_t i = cs->n;
+    cs->taste[i] = (uint16_t)gsl_rng_uniform_int(r, w->ls.tastes);
+    cs->rate[i] = (float)dist_sample(&p->cons_rate, r, 0, 1e6);
+    cs->budget[i] = (float)dist_sample(&p->cons_budget, r, 0, 1e9);
+    cs->spent[i] = 0;
+    cs->sat[i] = (float)p->cons_sat_init;
+    if (cs->rate[i] > 0 && wld_bucket_add(cs->bk, i, cs->rate[i], cs->bucket, cs->bpos))
+        return -1;
+    cs->n++;
+    w->cls[CLS_CONSUMER].active++;
+    w->cls[CLS_CONSUMER].entered++;
+    (void)t;
+    return 0;
+}
+
+void cons_remove(world *w, uint32_t i)
+{
+    wld_consumers *cs = &w->cs;
+    if (cs->rate[i] > 0)
+        wld_bucket_remove(cs->bk, i, cs->rate[i], cs->bucket, cs->bpos);
+    w->cls[CLS_CONSUMER].active--;
+    w->cls[CLS_CONSUMER].exited++;
+    uint32_t last = --cs->n;
+    if (i != last) {
+        cs->taste[i] = cs->taste[last];
+        cs->bucket[i] = cs->bucket[last];
+        cs->bpos[i] = cs->bpos[last];
+        cs->rate[i] = cs->rate[last];
+        cs->budget[i] = cs->budget[last];
+        cs->spent[i] = cs->spent[last];
+        cs->sat[i] = cs->sat[last];
+        if (cs->rate[i] > 0)
+            wld_bucket_move(cs->bk, last, i, cs->bucket, cs->bpos);
+    }
+}
+
+/* Pays amount from the consumers' pool (never more than it holds: shares are
+ * products of a bought amount and may exceed it by a rounding ulp). */
+static double pay(world *w, acct_id dst, double amount)
+{
+    double have = ledger_balance(w->L, w->pool);
+    if (amount > have)
+        amount = have;
+    if (amount > 0)
+        ledger_transfer(w->L, w->pool, dst, amount, RSN_FEE);
+    return amount;
+}
+
+void cons_on_query(sim *s, const evq_event *ev, void *ctx)
+{
+    world *w = ctx;
+    wld_consumers *cs = &w->cs;
+    int k = (int)ev->a;
+    wld_bucket *bk = &cs->bk[k];
+    gsl_rng *r = wld_rng(w, RNG_QUERIES);
+    bk->ev = bk->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / bk->rate), EV_QUERY,
+                                      (uint32_t)k, 0)
+                          : EVQ_NONE;
+    uint32_t i = wld_bucket_pick(bk, k, cs->rate, r);
+    if (i == UINT32_MAX)
+        return;
+    const wld_listing *ls = &w->ls;
+    uint32_t m = ls->m;
+    const double *row = ls->cum + (size_t)cs->taste[i] * (m + 1);
+    pcg32 *g = rng_pcg(r);
+    double u = pcg32_double(g);
+    uint32_t lo = 0, hi = m; /* first j with row[j] > u; row[m] == 1 */
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (row[mid] > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo >= m || w->nd.n_active == 0) {
+        w->ep_inc_queries += 1;
+        return;
+    }
+    wld_builders *bd = &w->bd;
+    uint32_t b = ls->model[lo];
+    double price = bd->price[b];
+    const crc_params *p = &w->p;
+    if (cs->spent[i] + price > cs->budget[i] * p->world_epoch) {
+        /* Over its network budget for the epoch: the query goes to the incumbent. */
+        w->ep_blocked += 1;
+        w->ep_inc_queries += 1;
+        return;
+    }
+    cs->spent[i] += (float)price;
+    uint32_t n = node_route(w);
+
+    /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
+    fee_split fs;
+    fee_split_usd(p, price, &fs);
+    double tkn = fs.tkn_usd > 0 ? amm_buy(w->A, w->L, w->pool, fs.tkn_usd) : 0;
+    if (fs.buyback_usd > 0)
+        treasury_add_usd(&w->tok->tr, fs.buyback_usd);
+    double scale = fs.tkn_usd > 0 ? tkn / fs.tkn_usd : 0;
+    double t_model = pay(w, bd->acct[b], fs.model * scale);
+    double t_comp = pay(w, w->nd.acct[n], fs.compute * scale);
+    if (fs.stakers > 0)
+        staking_fee(w->tok->stake, w->L, w->pool, fmin(fs.stakers * scale, ledger_balance(w->L, w->pool)));
+    pay(w, ledger_system(w->L, CLS_TREASURY), fs.treasury * scale);
+    if (fs.burn > 0)
+        ledger_burn(w->L, w->pool, fmin(fs.burn * scale, ledger_balance(w->L, w->pool)), RSN_BURN);
+    uint32_t d = bd->dn[b];
+    w->dn.fee_tkn[d] += fs.data * scale; /* stays in the pool until the epoch settles */
+    w->dn.fee_usd[d] += price;
+
+    bd->ep_tkn[b] += t_model;
+    bd->ep_fee_usd[b] += price;
+    bd->ep_queries[b] += 1;
+    w->cls[CLS_BUILDER].ep_tkn += t_model;
+    w->nd.ep_tkn[n] += t_comp;
+    w->cls[CLS_COMPUTE].ep_tkn += t_comp;
+    w->nd.ep_work[n] += 1;
+    int reg = w->nd.region[n];
+    w->nd.ep_cost[n] += w->region_cost[reg];
+    w->region_work[reg] += 1;
+    w->ep_ext_queries += 1;
+    w->ep_ext_fee_usd += price;
+    w->ep_ext_fee_tkn += tkn;
+    double Q = bd->Q[b];
+    w->ep_q_sum += Q;
+
+    /* Outcome: harmful with probability tau on a backdoored model, else success
+     * with probability Q. Satisfaction is an EMA of successes. */
+    int ok;
+    if (bd->backdoor[b] && pcg32_double(g) < p->model_harm) {
+        w->ep_harm += 1;
+        ok = 0;
+    } else {
+        ok = pcg32_double(g) < Q;
+    }
+    cs->sat[i] += (float)(p->cons_sat_alpha * ((double)ok - cs->sat[i]));
+    node_submit(w, n, 0, 0, s->now);
+}

@@ -1,0 +1,285 @@
+/*
+ * metrics.c — the metrics of MODEL.md §7, sampled every epoch, the per-epoch token
+ * flows, and the run summary (docs/model.md §metrics).
+ */
+#include "model/world.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+
+double met_gini(double *x, size_t n)
+{
+    if (n == 0)
+        return 0;
+    gsl_sort(x, 1, n);
+    double sum = 0, wsum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += x[i];
+        wsum += (double)(i + 1) * x[i];
+    }
+    if (!(sum > 0))
+        return 0;
+    /* G = 2 Σ i x_(i) / (n Σ x) − (n + 1)/n, x sorted ascending, i from 1. */
+    return 2.0 * wsum / ((double)n * sum) - ((double)n + 1.0) / (double)n;
+}
+
+double met_hhi(const double *x, size_t n)
+{
+    double sum = 0, h = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    if (!(sum > 0))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        h += (x[i] / sum) * (x[i] / sum);
+    return h;
+}
+
+long met_nakamoto(double *x, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    if (!(sum > 0))
+        return 0;
+    gsl_sort(x, 1, n);
+    double acc = 0;
+    long k = 0;
+    for (size_t i = n; i-- > 0;) {
+        acc += x[i];
+        k++;
+        if (acc > 0.5 * sum)
+            break;
+    }
+    return k;
+}
+
+/* The classes that metrics name per class (MODEL.md §7). */
+static const int reward_classes[] = {CLS_HONEST,  CLS_SPAMMER,      CLS_POISONER, CLS_BUILDER,
+                                     CLS_COMPUTE, CLS_FAKE_COMPUTE, CLS_FARMER,   CLS_STAKER};
+#define N_RC (sizeof reward_classes / sizeof *reward_classes)
+
+typedef struct emitter {
+    world *w;
+    double t;
+    int rc;
+} emitter;
+
+static void put(emitter *e, const char *name, double v)
+{
+    world *w = e->w;
+    if (!isfinite(v))
+        v = 0;
+    if (e->rc == 0)
+        e->rc = sink_metric(w->sink, e->t, name, v);
+    /* Remember the latest value of each metric for the summary's final.* values. */
+    for (int i = 0; i < w->n_last; i++)
+        if (w->last_name[i] == name || strcmp(w->last_name[i], name) == 0) {
+            w->last_val[i] = v;
+            return;
+        }
+    if (w->n_last < WLD_MAX_METRICS) {
+        w->last_name[w->n_last] = name;
+        w->last_val[w->n_last++] = v;
+    }
+}
+
+static void put_class(emitter *e, const char *prefix, int cls, double v)
+{
+    /* Metric names must outlive the run's summary: use the world's name table. */
+    world *w = e->w;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s.%s", prefix, class_name(cls));
+    for (int i = 0; i < w->n_names; i++)
+        if (strcmp(w->names[i], buf) == 0) {
+            put(e, w->names[i], v);
+            return;
+        }
+    if (w->n_names < WLD_MAX_METRICS) {
+        snprintf(w->names[w->n_names], sizeof w->names[0], "%s", buf);
+        put(e, w->names[w->n_names++], v);
+    }
+}
+
+static int ensure_scratch(world *w, uint32_t n)
+{
+    return wld_grow((void **)&w->scratch, sizeof *w->scratch, &w->cap_scratch, n ? n : 1);
+}
+
+int met_epoch(world *w, double t)
+{
+    emitter e = {w, t, 0};
+    token *tok = w->tok;
+    ledger *L = w->L;
+    double price = amm_price(w->A);
+    double emitted = tok->em.emitted_epoch;
+    double emission_usd = emitted * price;
+    put(&e, "price_usd", price);
+    put(&e, "supply", ledger_supply(L));
+    put(&e, "minted", ledger_minted_epoch(L));
+    put(&e, "burned", ledger_burned_epoch(L));
+    put(&e, "emitted_tkn", emitted);
+    put(&e, "circulating", token_circulating(tok));
+    put(&e, "treasury_tkn", ledger_balance(L, ledger_system(L, CLS_TREASURY)));
+    put(&e, "staked_tkn", staking_total(tok->stake));
+    put(&e, "ext_queries", w->ep_ext_queries);
+    put(&e, "wash_queries", w->ep_wash_queries);
+    put(&e, "ext_fee_usd", w->ep_ext_fee_usd);
+    put(&e, "wash_fee_usd", w->ep_wash_fee_usd);
+    put(&e, "emission_usd", emission_usd);
+    double ry = emission_usd > 0 ? w->ep_ext_fee_usd / emission_usd
+                                 : (w->ep_ext_fee_usd > 0 ? WLD_YIELD_CAP : 0);
+    if (ry > WLD_YIELD_CAP)
+        ry = WLD_YIELD_CAP;
+    put(&e, "real_yield", ry);
+    if (ry >= 1 && w->t_real_yield < 0)
+        w->t_real_yield = t;
+    double fees = w->ep_ext_fee_usd + w->ep_wash_fee_usd;
+    put(&e, "self_ref_share", fees > 0 ? w->ep_wash_fee_usd / fees : 0);
+
+    wld_builders *bd = &w->bd;
+    double qsum = 0, listed = 0, backdoored = 0;
+    for (uint32_t b = 0; b < bd->n; b++)
+        if (bd->alive[b] && bd->listed[b]) {
+            listed += 1;
+            qsum += bd->Q[b];
+            backdoored += bd->backdoor[b];
+        }
+    double mq = w->ep_ext_queries > 0 ? w->ep_q_sum / w->ep_ext_queries
+                                      : (listed > 0 ? qsum / listed : 0);
+    put(&e, "mean_model_quality", mq);
+    put(&e, "listed_models", listed);
+    double pois = 0, cnt = 0, dups = 0;
+    for (uint32_t d = 0; d < w->dn.n; d++) {
+        pois += w->dn.poisoned[d];
+        cnt += w->dn.count[d];
+        dups += w->dn.dups[d];
+    }
+    put(&e, "data_count", cnt);
+    put(&e, "duplicate_share", cnt > 0 ? dups / cnt : 0);
+    put(&e, "poisoned_share", cnt > 0 ? pois / cnt : 0);
+    put(&e, "backdoored_models", backdoored);
+    put(&e, "harm_rate", w->ep_ext_queries > 0 ? w->ep_harm / w->ep_ext_queries : 0);
+    put(&e, "consumers", (double)w->cs.n);
+    double allq = w->ep_ext_queries + w->ep_inc_queries;
+    put(&e, "incumbent_share", allq > 0 ? w->ep_inc_queries / allq : 0);
+    put(&e, "incumbent_quality", w->ls.q_inc);
+
+    double total = 0, adv = 0;
+    for (size_t c = 0; c < N_RC; c++) {
+        int k = reward_classes[c];
+        put_class(&e, "reward_tkn", k, w->cls[k].ep_tkn);
+        total += w->cls[k].ep_tkn;
+        if (k == CLS_SPAMMER || k == CLS_POISONER || k == CLS_FAKE_COMPUTE || k == CLS_FARMER)
+            adv += w->cls[k].ep_tkn;
+    }
+    put(&e, "farmer_capture", total > 0 ? adv / total : 0);
+    for (size_t c = 0; c < N_RC; c++)
+        put_class(&e, "roi", reward_classes[c], wld_acc_roi(&w->cls[reward_classes[c]].acc));
+    for (size_t c = 0; c < N_RC; c++)
+        put_class(&e, "active", reward_classes[c], (double)w->cls[reward_classes[c]].active);
+
+    /* Gini of this epoch's rewards over every agent of the rewarded classes. */
+    wld_providers *pv = &w->pv;
+    wld_nodes *nd = &w->nd;
+    uint32_t n_ag = pv->n + bd->n + nd->n + w->sk.n + w->fm.n;
+    if (ensure_scratch(w, n_ag + WLD_REGIONS))
+        return CRC_ENOMEM;
+    double *x = w->scratch;
+    size_t m = 0;
+    for (uint32_t i = 0; i < pv->n; i++)
+        x[m++] = pv->ep_tkn[i];
+    for (uint32_t b = 0; b < bd->n; b++)
+        if (bd->alive[b])
+            x[m++] = bd->ep_tkn[b];
+    for (uint32_t n = 0; n < nd->n; n++)
+        if (nd->alive[n] && !nd->leaving[n])
+            x[m++] = nd->ep_tkn[n];
+    for (uint32_t i = 0; i < w->sk.n; i++)
+        x[m++] = w->sk.ep_tkn[i];
+    for (uint32_t i = 0; i < w->fm.n; i++)
+        x[m++] = w->fm.ep_tkn[i];
+    put(&e, "reward_gini", met_gini(x, m));
+
+    put(&e, "compute_hhi", met_hhi(w->region_work, WLD_REGIONS));
+    m = 0;
+    for (uint32_t n = 0; n < nd->n; n++)
+        if (nd->ep_work[n] > 0)
+            x[m++] = nd->ep_work[n];
+    put(&e, "nakamoto", (double)met_nakamoto(x, m));
+    put(&e, "latency_mean", w->ep_lat_n > 0 ? w->ep_lat_sum / w->ep_lat_n : 0);
+    put(&e, "audits", w->ep_audits);
+    put(&e, "detected", w->ep_detected);
+    put(&e, "slashed_tkn", w->ep_slashed);
+    if (e.rc)
+        return e.rc;
+
+    /* Token flows between classes for each reason, tallied by the ledger. */
+    long every = (long)w->p.world_flows_every;
+    if (every > 0 && w->epoch % every == 0) {
+        for (int s = 0; s <= CLS_COUNT; s++)
+            for (int d = 0; d <= CLS_COUNT; d++)
+                for (int r = 0; r < RSN_COUNT; r++) {
+                    double a = ledger_flow(L, s, d, r);
+                    if (a != 0) {
+                        int rc = sink_flow(w->sink, t, class_name(s), class_name(d),
+                                           reason_name(r), a);
+                        if (rc)
+                            return rc;
+                    }
+                }
+    }
+    double peak = w->price_peak > price ? w->price_peak : price;
+    w->price_peak = peak;
+    if (peak > 0 && 1.0 - price / peak > w->drawdown)
+        w->drawdown = 1.0 - price / peak;
+    return CRC_OK;
+}
+
+int met_summary(world *w)
+{
+    const crc_sink *s = w->sink;
+    int rc = 0;
+    char buf[96];
+    for (int i = 0; i < w->n_last && !rc; i++) {
+        snprintf(buf, sizeof buf, "final.%s", w->last_name[i]);
+        rc = sink_summary(s, buf, w->last_val[i]);
+    }
+    if (!rc)
+        rc = sink_summary(s, "price_drawdown", w->drawdown);
+    if (!rc)
+        rc = sink_summary(s, "days_to_real_yield", w->t_real_yield);
+    double att_cost = 0, att_income = 0;
+    static const int cls[] = {CLS_HONEST,  CLS_SPAMMER,      CLS_POISONER, CLS_BUILDER,
+                              CLS_COMPUTE, CLS_FAKE_COMPUTE, CLS_FARMER,   CLS_STAKER};
+    for (size_t c = 0; c < sizeof cls / sizeof *cls && !rc; c++) {
+        const wld_class *k = &w->cls[cls[c]];
+        const char *nm = class_name(cls[c]);
+        struct { const char *f; double v; } rows[] = {
+            {"cost_usd", k->cum_cost},         {"reward_tkn", k->cum_tkn},
+            {"reward_usd", k->cum_usd},        {"income_usd", k->cum_income_usd},
+            {"profit_usd", k->cum_income_usd - k->cum_cost},
+            {"entered", (double)k->entered},   {"exited", (double)k->exited}};
+        for (size_t r = 0; r < sizeof rows / sizeof *rows && !rc; r++) {
+            snprintf(buf, sizeof buf, "%s.%s", rows[r].f, nm);
+            rc = sink_summary(s, buf, rows[r].v);
+        }
+        if (cls[c] == CLS_SPAMMER || cls[c] == CLS_POISONER || cls[c] == CLS_FAKE_COMPUTE ||
+            cls[c] == CLS_FARMER) {
+            att_cost += k->cum_cost;
+            att_income += k->cum_income_usd;
+        }
+    }
+    if (!rc)
+        rc = sink_summary(s, "attack_cost_usd", att_cost);
+    if (!rc)
+        rc = sink_summary(s, "attacker_profit_usd", att_income - att_cost);
+    if (!rc)
+        rc = sink_summary(s, "queries_total", w->n_queries_total);
+    if (!rc)
+        rc = sink_summary(s, "events", (double)w->s.events);
+    return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * nodes.c — compute nodes and their queues (MODEL.md §2.3; docs/model.md §compute
+ * nodes).
+ *
+ * Each node is one engine station: a FIFO queue in front of nodes.servers identical
+ * servers. Queries take exponential service times (mean nodes.service_time); training
+ * jobs hold a server for their size. Latency (wait + service) is therefore a queueing
+ * outcome of the discrete-event run, not a formula. A new job goes to the shorter of
+ * two randomly drawn active nodes ("power of two choices"), a cheap router that keeps
+ * queues balanced without a global scan.
+ *
+ * Slots are stable: a node that leaves takes no new jobs and frees its slot once its
+ * queue has drained, so departure events never refer to a reused slot.
+ */
+#include "model/world.h"
+
+#include <math.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "engine/rng.h"
+
+/* A new node settles in region r with probability proportional to
+ * share_r · exp(k · roi_r): capacity flows to where nodes have recently earned more
+ * (roi clamped to [-1, 3] so one region's outlier return cannot overflow). */
+static int choose_region(world *w, gsl_rng *r)
+{
+    const crc_params *p = &w->p;
+    double share[WLD_REGIONS] = {p->region_us_share, p->region_eu_share, p->region_asia_share,
+                                 p->region_nordic_share};
+    double wt[WLD_REGIONS], sum = 0;
+    for (int k = 0; k < WLD_REGIONS; k++) {
+        double roi = wld_acc_roi(&w->region_acc[k]);
+        roi = roi < -1 ? -1 : roi > 3 ? 3 : roi;
+        if (w->region_acc[k].C <= 0)
+            roi = 0; /* no history yet */
+        wt[k] = share[k] * exp(p->compute_region_sensitivity * roi);
+        sum += wt[k];
+    }
+    if (!(sum > 0))
+        return (int)(gsl_rng_uniform(r) * WLD_REGIONS);
+    double u = gsl_rng_uniform(r) * sum;
+    for (int k = 0; k < WLD_REGIONS; k++) {
+        if (u < wt[k])
+            return k;
+        u -= wt[k];
+    }
+    return WLD_REGIONS - 1;
+}
+
+int node_birth(world *w, double t)
+{
+    wld_nodes *nd = &w->nd;
+    uint32_t n;
+    if (nd->n_free) {
+        n = nd->free_list[--nd->n_free];
+    } else {
+        void **const cols[] = {(void **)&nd->free_list, (void **)&nd->alive, (void **)&nd->leaving,
+                               (void **)&nd->fake, (void **)&nd->region, (void **)&nd->acct,
+                               (void **)&nd->st, (void **)&nd->fixed_cost, (void **)&nd->born,
+                               (void **)&nd->ep_work, (void **)&nd->ep_tkn, (void **)&nd->ep_cost,
+                               (void **)&nd->ep_pay, (void **)&nd->acc, (void **)&nd->active,
+                               (void **)&nd->apos};
+        const size_t sizes[] = {4, 1, 1, 1, 1, sizeof(acct_id), sizeof(station), 4, 4,
+                                8, 8, 8, 8, sizeof(wld_acc), 4, 4};
+        if (wld_grow_soa(&nd->cap, nd->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
+            return -1;
+        n = nd->n++;
+    }
+    acct_id a = ledger_open(w->L, CLS_COMPUTE);
+    if (a == UINT32_MAX)
+        return -1;
+    gsl_rng *r = wld_rng(w, RNG_NODES);
+    nd->alive[n] = 1;
+    nd->leaving[n] = 0;
+    nd->fake[n] = 0; /* reserved: fake nodes come with the adversary model */
+    nd->region[n] = (uint8_t)choose_region(w, r);
+    nd->acct[n] = a;
+    station_init(&nd->st[n], (uint32_t)w->p.node_servers);
+    nd->fixed_cost[n] = (float)dist_sample(&w->p.node_fixed_cost, r, 0, 1e9);
+    nd->born[n] = (float)t;
+    nd->ep_work[n] = nd->ep_tkn[n] = nd->ep_cost[n] = nd->ep_pay[n] = 0;
+    nd->acc[n] = (wld_acc){0, 0};
+    nd->apos[n] = nd->n_active;
+    nd->active[nd->n_active++] = n;
+    w->cls[CLS_COMPUTE].active++;
+    w->cls[CLS_COMPUTE].entered++;
+    return 0;
+}
+
+static void node_free_slot(world *w, uint32_t n)
+{
+    wld_nodes *nd = &w->nd;
+    nd->alive[n] = 0;
+    nd->leaving[n] = 0;
+    station_free(&nd->st[n]);
+    nd->free_list[nd->n_free++] = n;
+}
+
+void node_leave(world *w, uint32_t n)
+{
+    wld_nodes *nd = &w->nd;
+    if (!nd->alive[n] || nd->leaving[n])
+        return;
+    nd->leaving[n] = 1;
+    uint32_t pos = nd->apos[n], last = nd->active[--nd->n_active];
+    nd->active[pos] = last;
+    nd->apos[last] = pos;
+    wld_sell(w, nd->acct[n], 1.0);
+    wld_gone_add(w, nd->acct[n]);
+    w->cls[CLS_COMPUTE].active--;
+    w->cls[CLS_COMPUTE].exited++;
+    if (station_busy(&nd->st[n]) == 0 && station_waiting(&nd->st[n]) == 0)
+        node_free_slot(w, n);
+}
+
+uint32_t node_route(world *w)
+{
+    wld_nodes *nd = &w->nd;
+    if (nd->n_active == 0)
+        return UINT32_MAX;
+    pcg32 *g = rng_pcg(wld_rng(w, RNG_ROUTE));
+    uint32_t a = nd->active[(uint32_t)(pcg32_double(g) * nd->n_active)];
+    if (nd->n_active == 1)
+        return a;
+    uint32_t b = nd->active[(uint32_t)(pcg32_double(g) * nd->n_active)];
+    uint32_t la = station_busy(&nd->st[a]) + station_waiting(&nd->st[a]);
+    uint32_t lb = station_busy(&nd->st[b]) + station_waiting(&nd->st[b]);
+    return lb < la ? b : a;
+}
+
+/* Service time of a job that enters service now. */
+static double service_time(world *w, uint64_t id)
+{
+    if (id & WLD_TRAIN_BIT)
+        return w->bd.train_S[(uint32_t)(id & 0xffffffffu)];
+    return gsl_ran_exponential(wld_rng(w, RNG_SERVICE), w->p.node_service_time);
+}
+
+void node_submit(world *w, uint32_t n, uint64_t id, double service, double t)
+{
+    wld_nodes *nd = &w->nd;
+    int rc = station_arrive(&nd->st[n], t, id);
+    if (rc == STATION_STARTED) {
+        double S = (id & WLD_TRAIN_BIT) ? service : service_time(w, id);
+        if (!(id & WLD_TRAIN_BIT)) {
+            w->ep_lat_sum += S;
+            w->ep_lat_n += 1;
+        }
+        sim_at(&w->s, t + S, EV_DEPART, n, id);
+    } else if (rc == STATION_ENOMEM) {
+        crc_err_set(w->err, CRC_ENOMEM, "out of memory growing a compute node's queue");
+        sim_fail(&w->s, CRC_ENOMEM);
+    }
+}
+
+void node_on_depart(sim *s, const evq_event *ev, void *ctx)
+{
+    world *w = ctx;
+    wld_nodes *nd = &w->nd;
+    uint32_t n = ev->a;
+    uint64_t id = ev->b;
+    if (id & WLD_TRAIN_BIT)
+        bld_trained(w, (uint32_t)(id & 0xffffffffu), (uint32_t)((id >> 32) & 0x7fffffffu), s->now);
+    station_job next;
+    if (station_depart(&nd->st[n], s->now, &next)) {
+        double S = service_time(w, next.id);
+        if (!(next.id & WLD_TRAIN_BIT)) {
+            w->ep_lat_sum += (s->now - next.arrived) + S;
+            w->ep_lat_n += 1;
+        }
+        sim_at(s, s->now + S, EV_DEPART, n, next.id);
+    } else if (nd->leaving[n] && station_busy(&nd->st[n]) == 0 &&
+               station_waiting(&nd->st[n]) == 0) {
+        node_free_slot(w, n);
+    }
+}

@@ -1,0 +1,227 @@
+/*
+ * rewards.c — settlement of one epoch (MODEL.md §4; docs/model.md §rewards).
+ *
+ * Order at the end of epoch [t0, t1]:
+ *   1. token_epoch_begin: the emission budget per pool (gate on the external fees);
+ *   2. the data pool divided by emission.basis.data (accepted volume, quality-weighted
+ *      volume, or attributed usage), the model pool by emission.basis.model (fees or
+ *      queries), the compute pool by verified work — each through emission_pay, so
+ *      the vesting share is escrowed;
+ *   3. the data share of the epoch's fees, held in the consumers' pool since each
+ *      query, paid to each datanet's contributors by attribution score;
+ *   4. token_epoch_end: staking (APR + fee pot), emission settle, vesting release,
+ *      insider unlocks and sales, buyback and burn, exogenous market flow;
+ *   5. agents sell agents.sell_share of what they hold; departed accounts sell all;
+ *   6. every agent's income and cost of the epoch (USD at the price after the
+ *      epoch's trades) enter its trailing return, and the class tallies.
+ */
+#include "model/world.h"
+
+#include <math.h>
+
+static double weight_data(const world *w, uint32_t i, int basis)
+{
+    const wld_providers *pv = &w->pv;
+    uint32_t d = pv->dn[i];
+    switch (basis) {
+    case BASIS_DATA_VOLUME:
+        return pv->ep_count[i];
+    case BASIS_DATA_ATTRIBUTION:
+        return w->dn.score[d] > 0 ? w->dn.fee_tkn[d] * pv->score[i] / w->dn.score[d] : 0;
+    default:
+        return pv->ep_qvol[i];
+    }
+}
+
+static int prov_cls(int kind)
+{
+    return kind == PK_SPAMMER ? CLS_SPAMMER : kind == PK_POISONER ? CLS_POISONER : CLS_HONEST;
+}
+
+static void pay_data(world *w, double t)
+{
+    wld_providers *pv = &w->pv;
+    token *tok = w->tok;
+    int basis = w->p.emission_basis_data;
+    double B = emission_left(&tok->em, POOL_DATA), W = 0;
+    for (uint32_t i = 0; i < pv->n; i++)
+        W += weight_data(w, i, basis);
+    for (uint32_t i = 0; i < pv->n; i++) {
+        double got = 0;
+        if (W > 0 && B > 0) {
+            double wi = weight_data(w, i, basis);
+            if (wi > 0)
+                got = emission_pay(&tok->em, w->L, tok->vest, POOL_DATA, pv->acct[i], B * wi / W, t);
+        }
+        /* The data fee share by attribution score (MODEL.md §4). */
+        uint32_t d = pv->dn[i];
+        if (w->dn.score[d] > 0 && w->dn.fee_tkn[d] > 0 && pv->score[i] > 0) {
+            double f = w->dn.fee_tkn[d] * pv->score[i] / w->dn.score[d];
+            double have = ledger_balance(w->L, w->pool);
+            if (f > have)
+                f = have;
+            if (f > 0 && ledger_transfer(w->L, w->pool, pv->acct[i], f, RSN_FEE) == 0)
+                got += f;
+        }
+        pv->ep_tkn[i] += got;
+        w->cls[prov_cls(pv->kind[i])].ep_tkn += got;
+        w->dn.rew_usd[d] += got; /* TKN for now; valued after the epoch's trades */
+    }
+    /* Fees of datanets nobody holds a score in (and rounding) go to the treasury. */
+    double left = ledger_balance(w->L, w->pool);
+    if (left > 0)
+        ledger_transfer(w->L, w->pool, ledger_system(w->L, CLS_TREASURY), left, RSN_FEE);
+}
+
+static void pay_models(world *w, double t)
+{
+    wld_builders *bd = &w->bd;
+    token *tok = w->tok;
+    int by_queries = w->p.emission_basis_model == BASIS_MODEL_QUERIES;
+    double B = emission_left(&tok->em, POOL_MODEL), W = 0;
+    for (uint32_t b = 0; b < bd->n; b++)
+        if (bd->alive[b])
+            W += by_queries ? bd->ep_queries[b] : bd->ep_fee_usd[b];
+    if (!(W > 0 && B > 0))
+        return;
+    for (uint32_t b = 0; b < bd->n; b++) {
+        double wb = bd->alive[b] ? (by_queries ? bd->ep_queries[b] : bd->ep_fee_usd[b]) : 0;
+        if (wb > 0) {
+            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_MODEL, bd->acct[b], B * wb / W, t);
+            bd->ep_tkn[b] += got;
+            w->cls[CLS_BUILDER].ep_tkn += got;
+        }
+    }
+}
+
+static void pay_compute(world *w, double t)
+{
+    wld_nodes *nd = &w->nd;
+    token *tok = w->tok;
+    double B = emission_left(&tok->em, POOL_COMPUTE), W = 0;
+    for (uint32_t n = 0; n < nd->n; n++)
+        if (nd->alive[n])
+            W += nd->ep_work[n];
+    if (!(W > 0 && B > 0))
+        return;
+    for (uint32_t n = 0; n < nd->n; n++) {
+        if (nd->alive[n] && nd->ep_work[n] > 0) {
+            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_COMPUTE, nd->acct[n],
+                                      B * nd->ep_work[n] / W, t);
+            nd->ep_tkn[n] += got;
+            w->cls[nd->fake[n] ? CLS_FAKE_COMPUTE : CLS_COMPUTE].ep_tkn += got;
+        }
+    }
+}
+
+/* Departed accounts sell whatever reaches them; an account with nothing left to
+ * receive is dropped from the list. */
+static void liquidate_gone(world *w)
+{
+    token *tok = w->tok;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < w->n_gone; i++) {
+        acct_id a = w->gone[i];
+        wld_sell(w, a, 1.0);
+        int pending = ledger_balance(w->L, a) > 0 || staking_staked(tok->stake, a) > 0 ||
+                      staking_unbonding(tok->stake, a) > 0 || vesting_unvested(tok->vest, a) > 0;
+        if (pending)
+            w->gone[j++] = a;
+    }
+    w->n_gone = j;
+}
+
+static void account(world *w, int cls, wld_acc *acc, double income_usd, double reward_tkn,
+                    double cost_usd, double dt)
+{
+    (void)reward_tkn;
+    wld_acc_update(acc, income_usd, cost_usd, dt, w->p.agents_window);
+    w->cls[cls].ep_income_usd += income_usd;
+    w->cls[cls].ep_cost += cost_usd;
+}
+
+int rew_settle(world *w, double t0, double t1)
+{
+    const crc_params *p = &w->p;
+    token *tok = w->tok;
+    double dt = t1 - t0;
+    token_epoch_begin(tok, t0, t1, w->ep_ext_fee_tkn);
+    pay_data(w, t1);
+    pay_models(w, t1);
+    pay_compute(w, t1);
+
+    wld_holders *sk = &w->sk;
+    for (uint32_t i = 0; i < sk->n; i++)
+        sk->bal0[i] = ledger_balance(w->L, sk->acct[i]);
+    token_epoch_end(tok, t0, t1);
+    for (uint32_t i = 0; i < sk->n; i++) {
+        double got = ledger_balance(w->L, sk->acct[i]) - sk->bal0[i];
+        sk->ep_tkn[i] = got > 0 ? got : 0;
+        w->cls[CLS_STAKER].ep_tkn += sk->ep_tkn[i];
+    }
+
+    /* Sales. */
+    double share = p->agents_sell_share;
+    wld_providers *pv = &w->pv;
+    wld_builders *bd = &w->bd;
+    wld_nodes *nd = &w->nd;
+    for (uint32_t i = 0; i < pv->n; i++)
+        wld_sell(w, pv->acct[i], share);
+    for (uint32_t b = 0; b < bd->n; b++)
+        if (bd->alive[b])
+            wld_sell(w, bd->acct[b], share);
+    for (uint32_t n = 0; n < nd->n; n++)
+        if (nd->alive[n] && !nd->leaving[n])
+            wld_sell(w, nd->acct[n], share);
+    for (uint32_t i = 0; i < sk->n; i++)
+        wld_sell(w, sk->acct[i], share);
+    liquidate_gone(w);
+
+    /* Income and cost, valued at the price after the epoch's trades. */
+    double price = amm_price(w->A);
+    for (uint32_t i = 0; i < pv->n; i++)
+        account(w, prov_cls(pv->kind[i]), &pv->acc[i], pv->ep_tkn[i] * price, pv->ep_tkn[i],
+                pv->ep_cost[i], dt);
+    for (uint32_t b = 0; b < bd->n; b++) {
+        if (!bd->alive[b])
+            continue;
+        bd->ep_cost[b] += bd->fixed_cost[b] * dt;
+        account(w, CLS_BUILDER, &bd->acc[b], bd->ep_tkn[b] * price, bd->ep_tkn[b], bd->ep_cost[b], dt);
+    }
+    double rinc[WLD_REGIONS] = {0}, rcost[WLD_REGIONS] = {0};
+    for (uint32_t n = 0; n < nd->n; n++) {
+        if (!nd->alive[n] || nd->leaving[n])
+            continue;
+        nd->ep_cost[n] += nd->fixed_cost[n] * dt;
+        double inc = (nd->ep_tkn[n] + nd->ep_pay[n]) * price;
+        account(w, nd->fake[n] ? CLS_FAKE_COMPUTE : CLS_COMPUTE, &nd->acc[n], inc, nd->ep_tkn[n],
+                nd->ep_cost[n], dt);
+        rinc[nd->region[n]] += inc;
+        rcost[nd->region[n]] += nd->ep_cost[n];
+    }
+    for (int r = 0; r < WLD_REGIONS; r++)
+        if (rcost[r] > 0 || rinc[r] > 0)
+            wld_acc_update(&w->region_acc[r], rinc[r], rcost[r], dt, p->agents_window);
+    for (uint32_t i = 0; i < sk->n; i++) {
+        double cost = p->stk_opportunity * staking_staked(tok->stake, sk->acct[i]) * price * dt / 365.0;
+        account(w, CLS_STAKER, &sk->acc[i], sk->ep_tkn[i] * price, sk->ep_tkn[i], cost, dt);
+    }
+    for (uint32_t i = 0; i < w->fm.n; i++)
+        account(w, CLS_FARMER, &w->fm.acc[i], 0, 0, 0, dt);
+
+    for (int c = 0; c < CLS_COUNT; c++) {
+        wld_class *k = &w->cls[c];
+        k->ep_usd = k->ep_tkn * price;
+        k->cum_tkn += k->ep_tkn;
+        k->cum_usd += k->ep_usd;
+        k->cum_cost += k->ep_cost;
+        k->cum_income_usd += k->ep_income_usd;
+        wld_acc_update(&k->acc, k->ep_income_usd, k->ep_cost, dt, p->agents_window);
+    }
+    double g = 1.0 - exp(-dt / p->agents_window);
+    for (uint32_t d = 0; d < w->dn.n; d++) {
+        w->dn.fee_ema[d] += g * (w->dn.fee_usd[d] / dt - w->dn.fee_ema[d]);
+        w->dn.rew_ema[d] += g * (w->dn.rew_usd[d] * price / dt - w->dn.rew_ema[d]);
+    }
+    return CRC_OK;
+}

@@ -1,0 +1,391 @@
+/*
+ * world.c — setup and teardown of a run's world, and the helpers the population
+ * modules share: array growth, rate buckets (thinned Poisson streams over dense
+ * populations), trailing returns, the liquidation list of departed accounts and the
+ * consumers' listing table with its per-taste logit probabilities (docs/model.md).
+ */
+#include "model/world.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "engine/rng.h"
+
+int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    if (c > UINT32_MAX)
+        return -1;
+    void *q = realloc(*p, c * sz);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = (uint32_t)c;
+    return 0;
+}
+
+int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
+                 const size_t sizes[])
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    if (c > UINT32_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        void *q = realloc(*ptrs[i], c * sizes[i]);
+        if (!q)
+            return -1;
+        memset((char *)q + (size_t)*cap * sizes[i], 0, (c - *cap) * sizes[i]);
+        *ptrs[i] = q;
+    }
+    *cap = (uint32_t)c;
+    return 0;
+}
+
+/* ---- rate buckets ------------------------------------------------------------ */
+
+int wld_bucket_of(double rate)
+{
+    int e;
+    frexp(rate, &e); /* rate in [2^(e-1), 2^e) */
+    int k = e - 1 + 24;
+    return k < 0 ? 0 : k >= WLD_BUCKETS ? WLD_BUCKETS - 1 : k;
+}
+
+int wld_bucket_add(wld_bucket *bk, uint32_t i, double r, uint8_t *bucket, uint32_t *bpos)
+{
+    int k = wld_bucket_of(r);
+    wld_bucket *b = &bk[k];
+    if (wld_grow((void **)&b->idx, sizeof *b->idx, &b->cap, b->n + 1))
+        return -1;
+    bucket[i] = (uint8_t)k;
+    bpos[i] = b->n;
+    b->idx[b->n++] = i;
+    b->rate += r;
+    return 0;
+}
+
+void wld_bucket_remove(wld_bucket *bk, uint32_t i, double r, const uint8_t *bucket,
+                       uint32_t *bpos)
+{
+    wld_bucket *b = &bk[bucket[i]];
+    uint32_t pos = bpos[i];
+    uint32_t last = b->idx[--b->n];
+    b->idx[pos] = last;
+    bpos[last] = pos;
+    b->rate -= r;
+    if (b->n == 0 || b->rate < 0)
+        b->rate = b->n ? b->rate : 0;
+}
+
+void wld_bucket_move(wld_bucket *bk, uint32_t from, uint32_t to, const uint8_t *bucket,
+                     const uint32_t *bpos)
+{
+    bk[bucket[from]].idx[bpos[from]] = to;
+}
+
+uint32_t wld_bucket_pick(const wld_bucket *b, int k, const float *rate, gsl_rng *r)
+{
+    if (b->n == 0)
+        return UINT32_MAX;
+    /* Members of bucket k have rate < 2^(k-23): accept i with probability
+     * rate_i / 2^(k-23), which picks i proportionally to its rate. */
+    double top = ldexp(1.0, k - 23);
+    pcg32 *g = rng_pcg(r);
+    for (int tries = 0; tries < 1 << 20; tries++) {
+        uint32_t i = b->idx[(uint32_t)(pcg32_double(g) * b->n)];
+        if (pcg32_double(g) * top < rate[i])
+            return i;
+    }
+    return b->idx[0];
+}
+
+void wld_bucket_reschedule(world *w, wld_bucket *bk, const float *rate, uint32_t kind,
+                           gsl_rng *r)
+{
+    for (int k = 0; k < WLD_BUCKETS; k++) {
+        wld_bucket *b = &bk[k];
+        if (b->ev != EVQ_NONE) {
+            sim_cancel(&w->s, b->ev);
+            b->ev = EVQ_NONE;
+        }
+        double sum = 0;
+        for (uint32_t j = 0; j < b->n; j++)
+            sum += rate[b->idx[j]];
+        b->rate = sum;
+        /* Memorylessness: redrawing the next event of a Poisson stream at any time
+         * leaves the process unchanged, so rates may change at epoch boundaries. */
+        if (sum > 0)
+            b->ev = sim_after(&w->s, gsl_ran_exponential(r, 1.0 / sum), kind, (uint32_t)k, 0);
+    }
+}
+
+/* ---- trailing returns ----------------------------------------------------------- */
+
+void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W)
+{
+    double g = 1.0 - exp(-dt / W);
+    a->R += g * (income_usd / dt - a->R);
+    a->C += g * (cost_usd / dt - a->C);
+}
+
+double wld_acc_roi(const wld_acc *a)
+{
+    if (a->C <= 0)
+        return a->R > 0 ? 1e6 : 0;
+    double r = (a->R - a->C) / a->C;
+    return r > 1e6 ? 1e6 : r < -1e6 ? -1e6 : r;
+}
+
+int wld_gone_add(world *w, acct_id a)
+{
+    if (wld_grow((void **)&w->gone, sizeof *w->gone, &w->cap_gone, w->n_gone + 1))
+        return -1;
+    w->gone[w->n_gone++] = a;
+    return 0;
+}
+
+double wld_sell(world *w, acct_id a, double share)
+{
+    double b = ledger_balance(w->L, a) * share;
+    if (!(b > 0))
+        return 0;
+    double usd = amm_sell(w->A, w->L, a, b);
+    return usd > 0 ? usd : 0;
+}
+
+/* ---- listing and logit tables ------------------------------------------------------ */
+
+int wld_listing_rebuild(world *w)
+{
+    wld_listing *ls = &w->ls;
+    wld_builders *bd = &w->bd;
+    uint32_t m = 0;
+    for (uint32_t b = 0; b < bd->n; b++)
+        m += bd->alive[b] && bd->listed[b];
+    if (wld_grow((void **)&ls->model, sizeof *ls->model, &ls->cap, m + 1))
+        return -1;
+    m = 0;
+    for (uint32_t b = 0; b < bd->n; b++)
+        if (bd->alive[b] && bd->listed[b])
+            ls->model[m++] = b;
+    ls->m = m;
+    size_t need = (size_t)ls->tastes * (m + 1);
+    if (need > ls->cum_cap) {
+        double *c = realloc(ls->cum, need * sizeof *c);
+        if (!c)
+            return -1;
+        ls->cum = c;
+        ls->cum_cap = need;
+    }
+    /* The incumbent closes its quality gap to 1 at a constant rate (MODEL.md §1). */
+    const crc_params *p = &w->p;
+    ls->q_inc = 1.0 - (1.0 - p->incumbent_quality) * exp(-p->incumbent_improvement * w->s.now);
+    for (uint32_t k = 0; k < ls->tastes; k++) {
+        double bq = ls->beta_q[k], bp = ls->beta_p[k];
+        double *row = ls->cum + (size_t)k * (m + 1);
+        double u_inc = bq * ls->q_inc - bp * p->incumbent_price;
+        double umax = u_inc;
+        for (uint32_t j = 0; j < m; j++) {
+            uint32_t b = ls->model[j];
+            row[j] = bq * bd->Q[b] - bp * bd->price[b];
+            if (row[j] > umax)
+                umax = row[j];
+        }
+        /* Logit: P_j = exp(U_j) / Σ exp(U); cumulative for inverse-CDF sampling. */
+        double acc = 0;
+        for (uint32_t j = 0; j < m; j++) {
+            acc += exp(row[j] - umax);
+            row[j] = acc;
+        }
+        acc += exp(u_inc - umax);
+        row[m] = acc;
+        for (uint32_t j = 0; j <= m; j++)
+            row[j] /= acc;
+        row[m] = 1.0;
+    }
+    return 0;
+}
+
+/* ---- setup --------------------------------------------------------------------- */
+
+void wld_refresh(world *w)
+{
+    const crc_params *p = &w->p;
+    double base[WLD_REGIONS] = {p->region_us_cost, p->region_eu_cost, p->region_asia_cost,
+                                p->region_nordic_cost};
+    double mean = 0;
+    for (int r = 0; r < WLD_REGIONS; r++)
+        mean += base[r] / WLD_REGIONS;
+    for (int r = 0; r < WLD_REGIONS; r++) {
+        double c = mean + p->compute_cost_spread * (base[r] - mean);
+        w->region_cost[r] = c > 0 ? c : 0;
+    }
+    for (int r = 0; r < WLD_REGIONS; r++)
+        w->region_factor[r] = mean > 0 ? w->region_cost[r] / mean : 1.0;
+    w->A->fee = p->amm_fee;
+}
+
+static int alloc_datanets(world *w)
+{
+    wld_datanets *d = &w->dn;
+    size_t n = (size_t)w->p.world_datanets;
+    d->n = (uint32_t)n;
+    double **dbl[] = {&d->count, &d->qvol, &d->poisoned, &d->dups, &d->score, &d->fee_tkn,
+                      &d->fee_usd, &d->fee_ema, &d->rew_ema, &d->rew_usd};
+    for (size_t i = 0; i < sizeof dbl / sizeof *dbl; i++)
+        if (!(*dbl[i] = calloc(n, sizeof(double))))
+            return -1;
+    d->n_prov = calloc(n, sizeof *d->n_prov);
+    d->n_models = calloc(n, sizeof *d->n_models);
+    return d->n_prov && d->n_models ? 0 : -1;
+}
+
+static void free_datanets(wld_datanets *d)
+{
+    free(d->count); free(d->qvol); free(d->poisoned); free(d->dups); free(d->score);
+    free(d->fee_tkn); free(d->fee_usd); free(d->fee_ema); free(d->rew_ema); free(d->rew_usd);
+    free(d->n_prov); free(d->n_models);
+}
+
+static int alloc_tastes(world *w)
+{
+    wld_listing *ls = &w->ls;
+    ls->tastes = (uint32_t)w->p.cons_tastes;
+    ls->beta_q = malloc(ls->tastes * sizeof(double));
+    ls->beta_p = malloc(ls->tastes * sizeof(double));
+    if (!ls->beta_q || !ls->beta_p)
+        return -1;
+    /* The taste distribution is represented by `tastes` support points drawn from it;
+     * each consumer draws one of them uniformly (docs/model.md §consumers). */
+    gsl_rng *r = wld_rng(w, RNG_TASTES);
+    const param_def *dq = params_find("consumers.beta_q");
+    const param_def *dp = params_find("consumers.beta_p");
+    for (uint32_t k = 0; k < ls->tastes; k++) {
+        ls->beta_q[k] = dist_sample(&w->p.cons_beta_q, r, dq->lo, dq->hi);
+        ls->beta_p[k] = dist_sample(&w->p.cons_beta_p, r, dp->lo, dp->hi);
+    }
+    return 0;
+}
+
+int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->in = in;
+    w->p = *in->params;
+    w->sink = sink;
+    w->err = err;
+    w->t_real_yield = -1;
+    const crc_params *p = &w->p;
+    for (int i = 0; i < RNG_COUNT; i++)
+        if (!(w->rng[i] = rng_stream_alloc(in->seed, in->replicate, WLD_RNG_BASE + (uint64_t)i)))
+            goto oom;
+    if (sim_init(&w->s, 1024, w) != CRC_OK)
+        goto oom;
+    size_t agents = (size_t)(p->prov_honest_count + p->prov_spammer_count + p->bld_count +
+                             p->node_count + p->stk_count + p->farm_count) + 64;
+    w->tok = token_alloc(&w->p, agents, wld_rng(w, RNG_MARKET), err);
+    if (!w->tok) {
+        int code = err && err->code ? err->code : CRC_ENOMEM;
+        wld_free(w);
+        return code;
+    }
+    w->L = w->tok->ledger;
+    w->A = &w->tok->amm;
+    w->pool = ledger_open(w->L, CLS_CONSUMER);
+    if (w->pool == UINT32_MAX)
+        goto oom;
+    wld_refresh(w);
+    if (alloc_datanets(w) || alloc_tastes(w))
+        goto oom;
+    for (long i = 0; i < p->prov_honest_count; i++)
+        if (prov_birth(w, PK_HONEST, 0))
+            goto oom;
+    for (long i = 0; i < p->prov_spammer_count; i++)
+        if (prov_birth(w, PK_SPAMMER, 0))
+            goto oom;
+    for (long i = 0; i < p->node_count; i++)
+        if (node_birth(w, 0))
+            goto oom;
+    for (long i = 0; i < p->bld_count; i++)
+        if (bld_birth(w, 0))
+            goto oom;
+    for (long i = 0; i < p->cons_count; i++)
+        if (cons_birth(w, 0))
+            goto oom;
+    for (long i = 0; i < p->stk_count; i++)
+        if (hold_staker_birth(w, 0))
+            goto oom;
+    for (long i = 0; i < p->farm_count; i++)
+        if (hold_farmer_birth(w, 0))
+            goto oom;
+    for (int c = 0; c < CLS_COUNT; c++)
+        w->cls[c].entered = 0;
+    if (wld_listing_rebuild(w))
+        goto oom;
+    return CRC_OK;
+oom:
+    wld_free(w);
+    return crc_err_set(err, CRC_ENOMEM, "out of memory setting up the model's world");
+}
+
+static void free_buckets(wld_bucket *bk)
+{
+    for (int k = 0; k < WLD_BUCKETS; k++)
+        free(bk[k].idx);
+}
+
+static void free_holders(wld_holders *h)
+{
+    free(h->acct); free(h->born); free(h->usd); free(h->ep_tkn); free(h->bal0); free(h->acc);
+}
+
+void wld_free(world *w)
+{
+    if (!w)
+        return;
+    wld_providers *pv = &w->pv;
+    free(pv->acct); free(pv->kind); free(pv->bucket); free(pv->bpos); free(pv->dn);
+    free(pv->q); free(pv->rate); free(pv->cost); free(pv->born); free(pv->score);
+    free(pv->ep_tkn); free(pv->ep_count); free(pv->ep_qvol); free(pv->ep_cost); free(pv->acc);
+    free_buckets(pv->bk);
+    wld_builders *bd = &w->bd;
+    free(bd->free_list); free(bd->alive); free(bd->listed); free(bd->backdoor); free(bd->gen);
+    free(bd->dn); free(bd->acct); free(bd->price); free(bd->fixed_cost); free(bd->Q);
+    free(bd->born); free(bd->train_S); free(bd->train_V); free(bd->train_pi); free(bd->train_pois);
+    free(bd->ep_fee_usd); free(bd->ep_queries); free(bd->ep_tkn); free(bd->ep_cost);
+    free(bd->ep_pay); free(bd->acc);
+    wld_nodes *nd = &w->nd;
+    for (uint32_t i = 0; i < nd->n; i++)
+        station_free(&nd->st[i]);
+    free(nd->free_list); free(nd->alive); free(nd->leaving); free(nd->fake); free(nd->region);
+    free(nd->acct); free(nd->st); free(nd->fixed_cost); free(nd->born); free(nd->ep_work);
+    free(nd->ep_tkn); free(nd->ep_cost); free(nd->ep_pay); free(nd->acc); free(nd->active);
+    free(nd->apos);
+    wld_consumers *cs = &w->cs;
+    free(cs->taste); free(cs->bucket); free(cs->bpos); free(cs->rate); free(cs->budget);
+    free(cs->spent); free(cs->sat);
+    free_buckets(cs->bk);
+    free_holders(&w->sk);
+    free_holders(&w->fm);
+    free(w->ls.model); free(w->ls.cum); free(w->ls.beta_q); free(w->ls.beta_p);
+    free_datanets(&w->dn);
+    free(w->gone);
+    free(w->scratch);
+    token_free(w->tok);
+    sim_free(&w->s);
+    for (int i = 0; i < RNG_COUNT; i++)
+        if (w->rng[i])
+            gsl_rng_free(w->rng[i]);
+    memset(w, 0, sizeof *w);
+}

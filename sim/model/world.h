@@ -1,0 +1,324 @@
+/*
+ * world.h — the state of one model run (docs/model.md), shared by the model's modules.
+ *
+ * One `world` holds the engine, the token economy (token.h: ledger, AMM, emission,
+ * vesting, staking, treasury, market), the datanets as aggregates and the agent
+ * populations as struct-of-arrays, plus the per-epoch tallies the metrics read.
+ * Arrays are sized at run start and grow only by doubling when agents enter (at epoch
+ * boundaries), never per event.
+ *
+ * Module prefixes: wld_ (world.c: setup, growth, rate buckets, trailing returns, the
+ * consumers' listing table), prov_ (providers.c), bld_ (builders.c: builders and their
+ * models), node_ (nodes.c: compute nodes and their queues), cons_ (consumers.c),
+ * hold_ (holders.c: stakers and farmers), rew_ (rewards.c: epoch settlement),
+ * met_ (metrics.c: metrics and summary), model_ (model.c: the run loop).
+ *
+ * Ownership: wld_alloc allocates everything, wld_free releases everything; nothing is
+ * kept in static storage, so runs are independent.
+ */
+#ifndef CRC_WORLD_H
+#define CRC_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "engine/sim.h"
+#include "engine/station.h"
+#include "model/classes.h"
+#include "model/model.h"
+#include "model/params.h"
+#include "model/sink.h"
+#include "model/token.h"
+
+/* Event kinds registered with the engine. */
+enum {
+    EV_EPOCH = 1,   /* settle rewards, sample metrics, agents reconsider (periodic) */
+    EV_QUERY,       /* a consumer query from consumer-rate bucket a                 */
+    EV_CONTRIB,     /* a data contribution from provider-rate bucket a              */
+    EV_DEPART,      /* a job leaves a server of node a; b = job id                  */
+    EV_TRAIN,       /* builder a (generation b) starts a (re)training job           */
+    EV_INTERVENE,   /* governance intervention a is applied                         */
+    EV_KIND_COUNT
+};
+
+/* Random-stream purposes for rng_stream_alloc(seed, replicate, purpose): one per
+ * population or mechanism, so that adding draws to one never shifts another. */
+enum {
+    RNG_PROVIDERS, RNG_CONTRIB, RNG_BUILDERS, RNG_NODES, RNG_SERVICE, RNG_ROUTE,
+    RNG_CONSUMERS, RNG_QUERIES, RNG_TASTES, RNG_STAKERS, RNG_FARMERS, RNG_ENTRY,
+    RNG_ATTRIB, RNG_MARKET, RNG_COUNT
+};
+#define WLD_RNG_BASE 0x6d6f64656c000000ULL /* "model" */
+
+#define WLD_REGIONS 4
+#define WLD_BUCKETS 48   /* rate buckets: powers of two from 2^-24 to 2^24 per day */
+#define WLD_TRAIN_BIT (1ULL << 63)
+#define WLD_MAX_METRICS 128
+#define WLD_YIELD_CAP 1e9  /* real_yield reported when fees flow but nothing is emitted */
+
+enum { PK_HONEST = 0, PK_SPAMMER = 1, PK_POISONER = 2 }; /* provider variants */
+
+/* A Poisson stream over a dense population, split by rate into power-of-two buckets:
+ * bucket k holds members with rate in [2^(k-24), 2^(k-23)); one engine event per
+ * non-empty bucket, whose rate is the sum of its members' rates; the member is then
+ * picked proportionally to rate by rejection (acceptance >= 1/2). */
+typedef struct wld_bucket {
+    uint32_t *idx;
+    uint32_t n, cap;
+    double rate;
+    evq_handle ev;
+} wld_bucket;
+
+/* Trailing return on cost: EMAs of USD income and cost per day, time constant W. */
+typedef struct wld_acc {
+    double R, C;
+} wld_acc;
+
+/* Per-class tallies (index: acct_class). */
+typedef struct wld_class {
+    long active, entered, exited;
+    double ep_tkn, ep_usd, ep_cost;      /* rewards and costs this epoch         */
+    double cum_tkn, cum_usd, cum_cost;
+    double cum_income_usd;               /* rewards + other income (payments)   */
+    double ep_income_usd;
+    wld_acc acc;                          /* class trailing return               */
+} wld_class;
+
+typedef struct wld_datanets {
+    uint32_t n;
+    double *count, *qvol, *poisoned, *dups, *score;
+    double *fee_tkn;        /* data fee share held for settlement this epoch      */
+    double *fee_usd;        /* model fees earned on this datanet this epoch       */
+    double *fee_ema;        /* trailing model fee USD/day (builders' choice)      */
+    double *rew_ema;        /* trailing data reward USD/day per provider          */
+    double *rew_usd;        /* data rewards paid this epoch                       */
+    uint32_t *n_prov, *n_models;
+} wld_datanets;
+
+typedef struct wld_providers {
+    uint32_t n, cap;
+    acct_id *acct;
+    uint8_t *kind, *bucket;
+    uint32_t *bpos, *dn;
+    float *q, *rate, *cost, *born;
+    double *score, *ep_tkn;
+    float *ep_count, *ep_qvol, *ep_cost;
+    wld_acc *acc;
+    wld_bucket bk[WLD_BUCKETS];
+} wld_providers;
+
+typedef struct wld_builders {
+    uint32_t n, cap;                      /* slot high-water mark, capacity     */
+    uint32_t *free_list, n_free;
+    uint8_t *alive, *listed, *backdoor;
+    uint32_t *gen, *dn;
+    acct_id *acct;
+    float *price, *fixed_cost, *Q, *born;
+    float *train_V, *train_pi, *train_pois, *train_S;
+    double *ep_fee_usd, *ep_queries, *ep_tkn, *ep_cost, *ep_pay;
+    wld_acc *acc;
+} wld_builders;
+
+typedef struct wld_nodes {
+    uint32_t n, cap;
+    uint32_t *free_list, n_free;
+    uint8_t *alive, *leaving, *fake, *region;
+    acct_id *acct;
+    station *st;
+    float *fixed_cost, *born;
+    double *ep_work, *ep_tkn, *ep_cost, *ep_pay;
+    wld_acc *acc;
+    uint32_t *active, *apos, n_active;    /* routing set (dense)                */
+} wld_nodes;
+
+typedef struct wld_consumers {
+    uint32_t n, cap;
+    uint16_t *taste;
+    uint8_t *bucket;
+    uint32_t *bpos;
+    float *rate, *budget, *spent, *sat;
+    wld_bucket bk[WLD_BUCKETS];
+} wld_consumers;
+
+/* Stakers (CLS_STAKER) and farmers (CLS_FARMER): accounts with a USD stake/budget. */
+typedef struct wld_holders {
+    uint32_t n, cap;
+    acct_id *acct;
+    float *born;
+    double *usd, *ep_tkn, *bal0;
+    wld_acc *acc;
+} wld_holders;
+
+/* What consumers choose from this epoch: options 0..m-1 are listed models (builder
+ * slots in model[]), option m is the incumbent. cum[k*(m+1) + j] is taste k's
+ * cumulative logit probability of options 0..j. */
+typedef struct wld_listing {
+    uint32_t m, cap;
+    uint32_t *model;
+    double *cum;
+    size_t cum_cap;
+    uint32_t tastes;
+    double *beta_q, *beta_p;
+    double q_inc;
+} wld_listing;
+
+typedef struct world {
+    const model_input *in;
+    crc_params p;             /* current parameters (interventions change them) */
+    const crc_sink *sink;
+    crc_err *err;
+    sim s;
+    token *tok;
+    ledger *L;                /* tok->ledger                                    */
+    amm *A;                   /* &tok->amm                                      */
+    acct_id pool;             /* pooled consumers' account (CLS_CONSUMER)       */
+    gsl_rng *rng[RNG_COUNT];
+
+    wld_datanets dn;
+    wld_providers pv;
+    wld_builders bd;
+    wld_nodes nd;
+    wld_consumers cs;
+    wld_holders sk, fm;
+    wld_listing ls;
+    wld_class cls[CLS_COUNT];
+
+    double region_cost[WLD_REGIONS];      /* USD per query, spread applied      */
+    double region_factor[WLD_REGIONS];    /* region cost / mean regional cost   */
+    double region_work[WLD_REGIONS];      /* queries served this epoch          */
+    wld_acc region_acc[WLD_REGIONS];      /* trailing return of nodes there     */
+
+    acct_id *gone;            /* accounts of agents that left, liquidating      */
+    uint32_t n_gone, cap_gone;
+    double *scratch;          /* per-epoch scratch (Gini, shares)               */
+    uint32_t cap_scratch;
+
+    /* tallies of the current epoch */
+    double ep_ext_queries, ep_wash_queries, ep_inc_queries, ep_blocked;
+    double ep_ext_fee_usd, ep_wash_fee_usd, ep_ext_fee_tkn;
+    double ep_q_sum, ep_harm;
+    double ep_lat_sum, ep_lat_n;
+    double ep_audits, ep_detected, ep_slashed;
+    double ep_entered, ep_churned;
+    double t_prev;
+    long epoch;
+
+    /* run-level */
+    double price_peak, drawdown, t_real_yield;
+    double n_queries_total;
+    const char *last_name[WLD_MAX_METRICS]; /* latest value of each metric        */
+    double last_val[WLD_MAX_METRICS];
+    int n_last;
+    char names[WLD_MAX_METRICS][48];        /* per-class metric names             */
+    int n_names;
+} world;
+
+static inline gsl_rng *wld_rng(world *w, int purpose) { return w->rng[purpose]; }
+
+/* ---- world.c ---------------------------------------------------------------- */
+
+/* Builds the run: copies the parameters, allocates the streams, the token economy
+ * (genesis), the datanets and the initial populations. On failure frees what it made
+ * and returns the status with err set. */
+int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *err);
+void wld_free(world *w);
+
+/* Recomputes what is derived from the parameters (region costs, the AMM fee) after
+ * an intervention or at an epoch. */
+void wld_refresh(world *w);
+
+/* Grows *p (elements of size sz) so that it holds need elements; doubles. 0 or -1. */
+int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need);
+/* Grows n struct-of-arrays columns (ptrs[i] of element size sizes[i]) sharing one
+ * capacity; new elements are zeroed. 0 or -1 (then nothing is lost: columns already
+ * grown keep their data). */
+int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
+                 const size_t sizes[]);
+
+int wld_bucket_of(double rate);
+/* Adds member i (rate r > 0) / removes it; bucket[] and bpos[] are the population's
+ * arrays. wld_bucket_remove leaves the removed slot's entries stale. */
+int wld_bucket_add(wld_bucket *bk, uint32_t i, double r, uint8_t *bucket, uint32_t *bpos);
+void wld_bucket_remove(wld_bucket *bk, uint32_t i, double r, const uint8_t *bucket,
+                       uint32_t *bpos);
+/* Renames member `from` to slot `to` (a dense population moved its last member). */
+void wld_bucket_move(wld_bucket *bk, uint32_t from, uint32_t to, const uint8_t *bucket,
+                     const uint32_t *bpos);
+/* A member of bucket k, picked proportionally to rate; UINT32_MAX when empty. */
+uint32_t wld_bucket_pick(const wld_bucket *b, int k, const float *rate, gsl_rng *r);
+/* Recomputes each bucket's rate from its members and (re)schedules its next event. */
+void wld_bucket_reschedule(world *w, wld_bucket *bk, const float *rate, uint32_t kind,
+                           gsl_rng *r);
+
+/* x <- x + (1 - exp(-dt/W)) (y - x) for income and cost per day. */
+void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W);
+/* (R - C) / C; 0 when both are 0; capped to [-1e6, 1e6]. */
+double wld_acc_roi(const wld_acc *a);
+
+/* Remembers an account whose owner left, so its tokens (vesting releases, unbonded
+ * stake) are sold as they arrive. */
+int wld_gone_add(world *w, acct_id a);
+
+/* Rebuilds the listing table and the tastes' logit tables (docs/model.md §consumers). */
+int wld_listing_rebuild(world *w);
+
+/* Sells share of a's liquid balance on the AMM; returns USD received. */
+double wld_sell(world *w, acct_id a, double share);
+
+/* ---- providers.c ------------------------------------------------------------ */
+int prov_birth(world *w, int kind, double t);
+void prov_remove(world *w, uint32_t i);
+void prov_on_contrib(sim *s, const evq_event *ev, void *ctx);
+
+/* ---- builders.c ------------------------------------------------------------- */
+/* Q = q_max (1 - exp(-V/v_half)) (1 - damage pi/(pi + pi50)) (MODEL.md §2.2). */
+double bld_quality(const crc_params *p, double V, double pi);
+int bld_birth(world *w, double t);
+void bld_remove(world *w, uint32_t b);
+void bld_on_train(sim *s, const evq_event *ev, void *ctx);
+/* A training job of builder slot b, generation g finished at time t. */
+void bld_trained(world *w, uint32_t b, uint32_t g, double t);
+
+/* ---- nodes.c ---------------------------------------------------------------- */
+int node_birth(world *w, double t);
+/* Marks node n as leaving: it takes no new jobs and frees its slot once idle. */
+void node_leave(world *w, uint32_t n);
+/* A node for a new job (power of two choices on queue length); UINT32_MAX if none. */
+uint32_t node_route(world *w);
+/* Submits a job to node n at time t: a query (service ~ Exp(mean)) or, with
+ * WLD_TRAIN_BIT in id, a training job of `service` days. */
+void node_submit(world *w, uint32_t n, uint64_t id, double service, double t);
+void node_on_depart(sim *s, const evq_event *ev, void *ctx);
+
+/* ---- consumers.c ------------------------------------------------------------ */
+int cons_birth(world *w, double t);
+void cons_remove(world *w, uint32_t i);
+void cons_on_query(sim *s, const evq_event *ev, void *ctx);
+
+/* ---- holders.c -------------------------------------------------------------- */
+int hold_staker_birth(world *w, double t);
+void hold_staker_remove(world *w, uint32_t i, double t);
+int hold_farmer_birth(world *w, double t);
+void hold_farmer_remove(world *w, uint32_t i);
+
+/* ---- rewards.c -------------------------------------------------------------- */
+/* Settles epoch [t0, t1]: emissions by basis, the data fee shares by attribution,
+ * the token economy's epoch end, agents' sales, and each agent's income and cost. */
+int rew_settle(world *w, double t0, double t1);
+
+/* ---- metrics.c -------------------------------------------------------------- */
+/* Writes every metric of the epoch ending at t and its flows; 0 or a sink status. */
+int met_epoch(world *w, double t);
+/* Writes the run summary. */
+int met_summary(world *w);
+/* Gini coefficient of x[0..n) (sorted in place, ascending); 0 when the sum is 0. */
+double met_gini(double *x, size_t n);
+/* Herfindahl index of shares of x[0..n) (0 when the sum is 0). */
+double met_hhi(const double *x, size_t n);
+/* Smallest number of entries of x[0..n) holding more than half the total (sorts x
+ * in place, descending); 0 when the sum is 0. */
+long met_nakamoto(double *x, size_t n);
+
+#endif
