@@ -623,7 +623,10 @@ static int write_sweep_meta(store *st, const sweep_plan *p, const sweep_opts *o,
     snprintf(kv[1].v, sizeof kv[1].v, "%s", ver);
     snprintf(kv[2].v, sizeof kv[2].v, "%s", p->spec->name);
     snprintf(kv[3].v, sizeof kv[3].v, "%s", p->hash);
-    snprintf(kv[4].v, sizeof kv[4].v, "%s", design_kind_name(d->kind));
+    /* The type and its sizes, e.g. "morris trajectories=10 levels=4" (the first part of
+     * design_describe): readers match the leading type word. */
+    snprintf(kv[4].v, sizeof kv[4].v, "%.*s", (int)strcspn(p->design_text, ";"),
+             p->design_text);
     snprintf(kv[5].v, sizeof kv[5].v, "%llu", (unsigned long long)p->seed);
     snprintf(kv[6].v, sizeof kv[6].v, "%zu", p->n_points);
     snprintf(kv[7].v, sizeof kv[7].v, "%ld", p->replicates);
