@@ -4,14 +4,20 @@
 #include <criterion/criterion.h>
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/rng.h"
 #include "model/memsink.h"
 #include "run/criteria.h"
 #include "run/runner.h"
+#include "scenario/scenario.h"
+#include "store/store.h"
 
 /* A series 1, 5, NaN, 3 at t = 1..4 and summary drawdown = 0.4. */
 static void fill(memsink *m)
@@ -126,6 +132,7 @@ static void default_scenario(scenario *sc, crc_criterion *crits, size_t n)
     memset(sc, 0, sizeof *sc);
     snprintf(sc->name, sizeof sc->name, "unit");
     params_defaults(&sc->params);
+    sc->params.world_horizon = 3; /* a few epochs: quick whatever the model grows into */
     sc->criteria = crits;
     sc->n_criteria = n;
     sc->seed = 1;
@@ -210,10 +217,6 @@ Test(runner, a_failing_model_run_is_reported_as_failed)
 
 /* ---- the CLI: crucible export / crucible run ------------------------------------ */
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "store/store.h"
 
 static char cli_dir[64];
 
@@ -461,4 +464,79 @@ Test(cli, run_into_an_unwritable_place_exits_1_naming_the_file)
     const char *e = slurp("err.txt");
     cr_expect(strstr(e, "no/such/dir/r.db"), "%s", e);
     cr_expect(strstr(e, "--out"), "%s", e);
+}
+
+Test(runner, stored_run_reads_back_with_its_scenario_and_interventions)
+{
+    static const char yaml[] = "name: stored\n"
+                               "params:\n"
+                               "  world.horizon: 3\n"
+                               "interventions:\n"
+                               "  - {at: 1.5, set: {fees.burn: 0.25}}\n"
+                               "criteria:\n"
+                               "  - {name: price_positive, metric: price_usd, at: end, op: \">\", "
+                               "value: 0}\n";
+    scenario sc;
+    crc_err err = {0};
+    cr_assert_eq(scenario_load_text(&sc, "stored.yaml", yaml, sizeof yaml - 1, &err), CRC_OK,
+                 "%s", err.msg);
+    memsink m;
+    memsink_init(&m, NULL);
+    runner_info info;
+    cr_assert_eq(runner_run(&sc, 5, 1, 4, NULL, &m, &info, &err), CRC_OK, "%s", err.msg);
+
+    char dbpath[64];
+    snprintf(dbpath, sizeof dbpath, "/tmp/crc-runner-%d.db", (int)getpid());
+    remove(dbpath);
+    store *st;
+    cr_assert_eq(store_open(&st, dbpath, &err), CRC_OK, "%s", err.msg);
+    int64_t id;
+    cr_assert_eq(runner_store(st, &sc, &info, &m, &id, &err), CRC_OK, "%s", err.msg);
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT scenario, scenario_yaml, scenario_hash, seed, "
+                                        "replicate, point, status, wall_seconds, "
+                                        "(SELECT count(*) FROM metrics WHERE run=runs.id), "
+                                        "(SELECT count(*) FROM summary WHERE run=runs.id), "
+                                        "(SELECT count(*) FROM interventions WHERE run=runs.id),"
+                                        "(SELECT passed FROM criteria WHERE run=runs.id) "
+                                        "FROM runs WHERE id=?",
+                                    -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_int64(q, 1, id);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    char *text = scenario_resolved_text(&sc);
+    char hash[17];
+    scenario_hash(&sc, hash);
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 0), "stored");
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 1), text);
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 2), hash);
+    cr_expect_eq(sqlite3_column_int64(q, 3), 5);
+    cr_expect_eq(sqlite3_column_int64(q, 4), 1);
+    cr_expect_eq(sqlite3_column_int64(q, 5), 4);
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 6), "done");
+    cr_expect_geq(sqlite3_column_double(q, 7), 0);
+    cr_expect_eq((size_t)sqlite3_column_int64(q, 8), memsink_samples(&m));
+    cr_expect_eq((size_t)sqlite3_column_int64(q, 9), m.n_sum);
+    cr_expect_eq(m.n_interventions, 1);
+    cr_expect_eq((size_t)sqlite3_column_int64(q, 10), m.n_interventions);
+    cr_expect_eq(sqlite3_column_int(q, 11), info.criteria[0].passed);
+    sqlite3_finalize(q);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT t, path, value FROM interventions", -1, &q,
+                                    NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_expect_eq(sqlite3_column_double(q, 0), 1.5);
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 1), "fees.burn");
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 2), "0.25");
+    sqlite3_finalize(q);
+    free(text);
+    store_close(st);
+    remove(dbpath);
+    char side[80];
+    snprintf(side, sizeof side, "%s-wal", dbpath);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", dbpath);
+    remove(side);
+    runner_info_free(&info);
+    memsink_free(&m);
+    scenario_free(&sc);
 }
