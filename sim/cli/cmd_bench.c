@@ -385,6 +385,7 @@ typedef struct bench_entry {
 static const bench_entry benches[] = {
     {"hold", bench_hold, "pending-event set: pop earliest, push back at t + Exp(1)"},
     {"mm1", bench_mm1, "M/M/c queue on the engine against Erlang C"},
+    {"model", bench_model, "the whole marketplace model, baseline world scaled to --agents"},
     {NULL, NULL, NULL},
 };
 

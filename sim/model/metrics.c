@@ -91,7 +91,7 @@ static void put_class(emitter *e, const char *prefix, int cls, double v)
 {
     /* Metric names must outlive the run's summary: use the world's name table. */
     world *w = e->w;
-    char buf[64];
+    char buf[48];
     snprintf(buf, sizeof buf, "%s.%s", prefix, class_name(cls));
     for (int i = 0; i < w->n_names; i++)
         if (strcmp(w->names[i], buf) == 0) {

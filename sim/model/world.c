@@ -389,3 +389,45 @@ void wld_free(world *w)
             gsl_rng_free(w->rng[i]);
     memset(w, 0, sizeof *w);
 }
+
+/* ---- the baseline world ------------------------------------------------------------ */
+
+void wld_baseline(crc_params *p)
+{
+    params_defaults(p);
+    p->emission_rate = 3000;
+    p->token_initial_supply = 1e8;
+}
+
+double wld_baseline_agents(const crc_params *p)
+{
+    return (double)(p->prov_honest_count + p->prov_spammer_count + p->bld_count + p->node_count +
+                    p->cons_count + p->stk_count + p->farm_count);
+}
+
+static long scale_count(long n, double f)
+{
+    double x = floor((double)n * f + 0.5);
+    return n > 0 && x < 1 ? 1 : (long)x;
+}
+
+void wld_scale(crc_params *p, double f)
+{
+    p->prov_honest_count = scale_count(p->prov_honest_count, f);
+    p->prov_spammer_count = scale_count(p->prov_spammer_count, f);
+    p->bld_count = scale_count(p->bld_count, f);
+    p->node_count = scale_count(p->node_count, f);
+    p->cons_count = scale_count(p->cons_count, f);
+    p->stk_count = scale_count(p->stk_count, f);
+    p->farm_count = scale_count(p->farm_count, f);
+    p->prov_honest_entry *= f;
+    p->prov_spammer_entry *= f;
+    p->bld_entry *= f;
+    p->node_entry *= f;
+    p->stk_entry *= f;
+    p->farm_entry *= f;
+    p->cons_arrival *= f;
+    p->emission_rate *= f;
+    p->emission_pool_size *= f;
+    p->token_initial_supply *= f;
+}

@@ -211,7 +211,7 @@ typedef struct world {
     const char *last_name[WLD_MAX_METRICS]; /* latest value of each metric        */
     double last_val[WLD_MAX_METRICS];
     int n_last;
-    char names[WLD_MAX_METRICS][48];        /* per-class metric names             */
+    char names[WLD_MAX_METRICS][64];        /* per-class metric names             */
     int n_names;
 } world;
 
@@ -266,6 +266,16 @@ int wld_listing_rebuild(world *w);
 
 /* Sells share of a's liquid balance on the AMM; returns USD received. */
 double wld_sell(world *w, acct_id a, double share);
+
+/* The baseline world: the registry defaults plus the token settings of
+ * scenarios/baseline.yaml (emission.rate 3000 TKN/day, token.initial_supply 1e8).
+ * Tests and `crucible bench model` start from it. */
+void wld_baseline(crc_params *p);
+/* Agents at t = 0 (every population's count). */
+double wld_baseline_agents(const crc_params *p);
+/* Scales a world by f: counts, entry and arrival rates, the emission rate and pool,
+ * and the genesis supply (so each agent faces the same economics at every scale). */
+void wld_scale(crc_params *p, double f);
 
 /* ---- providers.c ------------------------------------------------------------ */
 int prov_birth(world *w, int kind, double t);
