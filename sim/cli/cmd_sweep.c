@@ -277,10 +277,16 @@ int cmd_sweep(int argc, char **argv)
         printf(", \"design\": \"%s\", \"points\": %zu, \"replicates\": %ld, \"shard\": "
                "\"%ld/%ld\", \"jobs\": %d, \"runs\": %zu, \"skipped\": %zu, \"done\": %zu, "
                "\"failed\": %zu, \"wall_seconds\": %.6f, \"runs_per_second\": %.6f, "
-               "\"compute_seconds\": %.6f, \"store_seconds\": %.6f, \"store_share\": %.6f}\n",
+               "\"compute_seconds\": %.6f, \"store_seconds\": %.6f, \"store_share\": %.6f, "
+               "\"workers_cpu_seconds\": %.6f, \"store_cpu_seconds\": %.6f, "
+               "\"store_cpu_share\": %.6f}\n",
                design_kind_name(spec.design.kind), plan.n_points, plan.replicates, so.shard_k,
                so.shard_n, so.jobs, st.runs, st.skipped, st.done, st.failed, st.wall_seconds,
-               rate, st.compute_seconds, st.store_seconds, share);
+               rate, st.compute_seconds, st.store_seconds, share, st.workers_cpu_seconds,
+               st.store_cpu_seconds,
+               st.workers_cpu_seconds + st.store_cpu_seconds > 0
+                   ? st.store_cpu_seconds / (st.workers_cpu_seconds + st.store_cpu_seconds)
+                   : 0.0);
     } else if (!quiet) {
         fprintf(stderr,
                 "crucible sweep: %s: %zu runs (%zu already done), %zu done, %zu failed in "

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -200,6 +201,13 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static void iso_now(char *buf, size_t len)
 {
     time_t t = time(NULL);
@@ -376,6 +384,7 @@ typedef struct exec_state {
     unsigned char *body;
     size_t body_cap;
     double t0, last_progress;
+    double children_cpu0; /* RUSAGE_CHILDREN before the workers started */
 } exec_state;
 
 static void close_fd(int *fd)
@@ -581,7 +590,7 @@ static int collect(exec_state *x, int i, crc_err *err)
     w->busy = -1;
     /* Keep the worker busy while this process stores the result. */
     dispatch(x, i);
-    double t = now_seconds();
+    double t = now_seconds(), c = cpu_seconds();
     wire_result res;
     int rc = wire_get_result(x->body, (size_t)len, &res, err);
     if (rc == CRC_OK && (long)res.run != run)
@@ -591,6 +600,7 @@ static int collect(exec_state *x, int i, crc_err *err)
         rc = store_result(x, &res, err);
     wire_result_free(&res);
     x->stats->store_seconds += now_seconds() - t;
+    x->stats->store_cpu_seconds += cpu_seconds() - c;
     progress(x, 0);
     return rc;
 }
@@ -864,6 +874,10 @@ int sweep_exec(const sweep_plan *p, const sweep_opts *o, sweep_stats *stats, crc
         x.w[i].task_fd = x.w[i].result_fd = -1, x.w[i].pid = -1, x.w[i].busy = -1;
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
     x.t0 = now_seconds();
+    struct rusage ru0;
+    if (getrusage(RUSAGE_CHILDREN, &ru0) == 0)
+        x.children_cpu0 = (double)ru0.ru_utime.tv_sec + 1e-6 * (double)ru0.ru_utime.tv_usec +
+                          (double)ru0.ru_stime.tv_sec + 1e-6 * (double)ru0.ru_stime.tv_usec;
     for (int i = 0; i < x.nw && rc == CRC_OK; i++)
         if ((rc = spawn_worker(&x, i, err)) == CRC_OK)
             dispatch(&x, i);
@@ -907,6 +921,11 @@ int sweep_exec(const sweep_plan *p, const sweep_opts *o, sweep_stats *stats, crc
             waitpid(x.w[i].pid, NULL, 0);
         }
     signal(SIGPIPE, old_pipe);
+    struct rusage ru;
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+        stats->workers_cpu_seconds =
+            (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec - x.children_cpu0;
     if (x.n_todo)
         progress(&x, 1);
     if (rc == CRC_OK)

@@ -79,6 +79,8 @@ typedef struct sweep_stats {
     double wall_seconds;  /* the whole execution                                  */
     double store_seconds; /* the writer's time decoding and storing results       */
     double compute_seconds; /* the sum of the runs' wall times in the workers     */
+    double store_cpu_seconds;   /* CPU time of the writer decoding and storing    */
+    double workers_cpu_seconds; /* CPU time of the workers (user + system)        */
 } sweep_stats;
 
 /* Runs the sweep into o->out. CRC_EINPUT when out holds another sweep (different hash
