@@ -191,7 +191,7 @@ static const char *const key_metrics[] = {
     "price_usd", "real_yield", "self_ref_share", "farmer_capture", "mean_model_quality",
     "poisoned_share", "harm_rate", "backdoored_models", "consumers", "incumbent_share",
     "treasury_tkn", "supply", "reward_gini", "price_drawdown", "attacker_profit_usd",
-    "cost_of_attack_usd", "time_to_real_yield_1", NULL};
+    "attack_cost_usd", NULL};
 
 int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err)
 {
