@@ -38,7 +38,7 @@ static void remove_dir(const char *dir)
 {
     cr_assert(!strncmp(dir, "/tmp/crc-report-", 16));
     char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
 }
 
