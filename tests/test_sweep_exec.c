@@ -370,3 +370,24 @@ Test(sweep_exec, a_failing_point_is_stored_as_failed_and_the_sweep_goes_on, .tim
     cr_assert_eq(rc, 1, "a sweep with failed runs exits 1");
     sh("rm -rf %s", dir);
 }
+
+Test(sweep_exec, progress_goes_to_stderr_only_when_it_is_a_terminal, .timeout = 600)
+{
+    if (sh("command -v script >/dev/null 2>&1") != 0)
+        cr_skip_test("script(1) is not installed (util-linux); it gives the sweep a terminal");
+    char dir[64], out[8192], cmd[1024];
+    scratch(dir, sizeof dir);
+    /* Under script(1) stderr is a pseudo-terminal. */
+    snprintf(cmd, sizeof cmd,
+             "script -qec '%s sweep " FIX "small.yaml -j2 --out %s/t.db' /dev/null 2>&1", bin(),
+             dir);
+    capture(out, sizeof out, cmd);
+    cr_assert(strstr(out, "runs done, 0 failed"), "progress on a terminal: %s", out);
+    cr_assert(strstr(out, "ETA"), "%s", out);
+    /* Into a pipe: the summary line only. */
+    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml -j2 --out %s/p.db 2>&1", bin(), dir);
+    capture(out, sizeof out, cmd);
+    cr_assert_null(strstr(out, "ETA"), "no progress into a pipe: %s", out);
+    cr_assert(strstr(out, "6 done, 0 failed"), "%s", out);
+    sh("rm -rf %s", dir);
+}

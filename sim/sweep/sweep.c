@@ -909,6 +909,11 @@ int sweep_exec(const sweep_plan *p, const sweep_opts *o, sweep_stats *stats, crc
     }
     free(pf);
     free(who);
+    if (rc == CRC_OK && x.next < x.n_todo)
+        rc = crc_err_set(err, CRC_EFAIL,
+                         "the worker processes exited with %zu runs not started; the runs "
+                         "done are stored, and --resume runs the rest",
+                         x.n_todo - x.next);
     /* Shut the workers down: EOF on their task pipe ends their loop. */
     for (int i = 0; i < x.nw; i++) {
         close_fd(&x.w[i].task_fd);
