@@ -422,3 +422,24 @@ Test(store, results_doc_lists_every_table_and_column)
     cr_expect_eq(tables, 8);
     store_close(s);
 }
+
+/* A database another tool wrote from docs/results.md (no application_id) is accepted. */
+Test(store, accepts_a_database_written_from_the_documented_schema)
+{
+    const char *p = tmp_path("doc-schema.db");
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(p, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+                              "INSERT INTO meta VALUES('schema_version','1');"
+                              "CREATE TABLE runs(id INTEGER PRIMARY KEY, scenario TEXT NOT NULL,"
+                              " seed INTEGER NOT NULL, replicate INTEGER NOT NULL,"
+                              " status TEXT NOT NULL);",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    store *s = NULL;
+    crc_err err = {0};
+    cr_expect_eq(store_open_readonly(&s, p, &err), CRC_OK, "%s", err.msg);
+    store_close(s);
+}

@@ -200,14 +200,19 @@ static int verify(store *s, int *empty, crc_err *err)
     long long app = query_int(s->db, "PRAGMA application_id", &rc);
     if (rc != SQLITE_OK)
         return fail(err, s->path, s->db, rc, "reading");
-    if (app != STORE_APPLICATION_ID)
+    /* Ours when it carries our application_id, or (a file another tool wrote from
+     * docs/results.md) when it has a meta table with a schema_version and a runs table. */
+    long long ver = query_int(
+        s->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", &rc);
+    int has_meta = rc == SQLITE_OK && ver >= 1;
+    long long has_runs = query_int(
+        s->db, "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='runs'", &rc);
+    if (app != STORE_APPLICATION_ID && !(has_meta && has_runs == 1))
         return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
                           "not a Crucible results database (an SQLite file with other "
                           "tables). Choose another file with --out, or remove this one "
                           "if it is yours to replace");
-    long long ver = query_int(
-        s->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", &rc);
-    if (rc != SQLITE_OK || ver < 1)
+    if (!has_meta)
         return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
                           "damaged Crucible results database: its meta table has no "
                           "schema_version. Write to a new file with --out");
