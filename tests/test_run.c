@@ -212,6 +212,26 @@ Test(runner, a_failing_model_run_is_reported_as_failed)
     cr_expect_eq(info.status, rc);
     cr_expect_neq(info.error[0], '\0');
     cr_expect_str_eq(info.error, err.msg);
+
+    /* stored as failed, with its error, and nothing else of it */
+    char dbpath[64];
+    snprintf(dbpath, sizeof dbpath, "/tmp/crc-failed-%d.db", (int)getpid());
+    remove(dbpath);
+    store *st;
+    cr_assert_eq(store_open(&st, dbpath, &err), CRC_OK, "%s", err.msg);
+    cr_assert_eq(runner_store(st, &sc, &info, &m, NULL, &err), CRC_OK, "%s", err.msg);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(store_db(st),
+                                    "SELECT status, error, (SELECT count(*) FROM metrics) "
+                                    "FROM runs", -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 0), "failed");
+    cr_expect_str_eq((const char *)sqlite3_column_text(q, 1), info.error);
+    cr_expect_eq(sqlite3_column_int(q, 2), 0);
+    sqlite3_finalize(q);
+    store_close(st);
+    remove(dbpath);
+    runner_info_free(&info);
     memsink_free(&m);
 }
 
