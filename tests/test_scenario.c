@@ -142,6 +142,9 @@ static const bad_case bad_cases[] = {
     {"interventions:\n  - {at: 10, set: {}}\n", "set: expected a non-empty mapping", 2},
     {"interventions:\n  - {at: 10, set: {fees.burn: 7}}\n", "fees.burn: 7 is out of range", 2},
     {"interventions: {at: 1}\n", "interventions: expected a list", 1},
+    {"params:\n  world.horizon: 300\n"
+     "interventions:\n  - {at: 10, set: {staking.apr: 0.2}}\n  - {at: 20, set: {fees.burn: 0.3}}\n",
+     "after the changes at day 20: fee split", 5},
     /* criteria */
     {"criteria:\n  - {name: c, metric: price_usd, op: \"=>\", value: 0}\n",
      "op: '=>' is not an operator", 2},
@@ -360,7 +363,7 @@ Test(scenario, interventions_are_appended_after_the_base_and_sorted_stably)
     cr_expect_eq(iv[0].value.x, 1);
     /* day 100: the base's change first, then the proposal's (file order at ties) */
     cr_expect_eq(iv[1].t, 100);
-    cr_expect_str_eq(iv[1].param->path, "fees.burn");
+    cr_expect_str_eq(iv[1].param->path, "staking.apr");
     cr_expect_eq(iv[1].value.x, 0.07);
     cr_expect_eq(iv[2].t, 100);
     cr_expect_eq(iv[2].value.x, 0.2);
@@ -379,7 +382,7 @@ Test(scenario, one_intervention_can_set_several_parameters_nested_or_dotted)
     scenario sc;
     crc_err e;
     cr_assert_eq(scenario_load(&sc, FIX "valid.yaml", &e), CRC_OK, "%s", e.msg);
-    cr_assert_eq(sc.n_interventions, 3);
+    cr_assert_eq(sc.n_interventions, 4);
     cr_expect_eq(sc.interventions[0].t, 30);
     cr_expect_str_eq(sc.interventions[0].param->path, "emission.schedule");
     cr_expect_eq(sc.interventions[1].t, 30);
@@ -387,7 +390,11 @@ Test(scenario, one_intervention_can_set_several_parameters_nested_or_dotted)
     cr_expect_eq(sc.interventions[1].value.d.kind, DIST_BETA);
     cr_expect_eq(sc.interventions[1].value.d.a, 4);
     cr_expect_eq(sc.interventions[2].t, 180);
+    cr_expect_str_eq(sc.interventions[2].param->path, "fees.burn");
     cr_expect_eq(sc.interventions[2].value.x, 0.10);
+    cr_expect_eq(sc.interventions[3].t, 180);
+    cr_expect_str_eq(sc.interventions[3].param->path, "fees.treasury");
+    cr_expect_eq(sc.interventions[3].value.x, 0);
     scenario_free(&sc);
 }
 

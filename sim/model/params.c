@@ -432,5 +432,5 @@ const char *params_nearest_word(const char *word, const char *const *words, size
         }
     }
     size_t len = strlen(word);
-    return best && best_d <= (len / 3 > 2 ? len / 3 : 2) ? best : NULL;
+    return best && best_d <= (len / 3 > 1 ? len / 3 : 1) ? best : NULL;
 }

@@ -91,7 +91,8 @@ int scenario_set(scenario *sc, const char *assignment, crc_err *err);
 
 /* Checks what depends on the final values, so call it after the last scenario_set:
  * every intervention lies in [0, world.horizon], criterion metric names are well
- * formed, and the model's cross-parameter constraints hold (model_validate). */
+ * formed, and the model's cross-parameter constraints hold (model_validate), both at
+ * the start and after each day's interventions. */
 int scenario_validate(const scenario *sc, crc_err *err);
 
 /* Like scenario_validate but reports every problem (up to max_errs, count in *n_errs). */

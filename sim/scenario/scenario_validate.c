@@ -7,6 +7,8 @@
 #include "scenario/scenario.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Adds one error to the caller's list (counting past its capacity). */
@@ -77,6 +79,38 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
         if (first == CRC_OK)
             first = e.code ? e.code : CRC_EINPUT;
         add(errs, max_errs, &n, &e);
+    } else if (n == 0 && sc->n_interventions) {
+        /* The model applies interventions as they come, so the parameters must stay
+         * consistent after each day's changes too (e.g. a fee share raised by an
+         * intervention without lowering another). */
+        crc_params *p = malloc(sizeof *p);
+        if (!p) {
+            crc_err_set(&e, CRC_ENOMEM, "out of memory");
+            add(errs, max_errs, &n, &e);
+            first = CRC_ENOMEM;
+        }
+        for (size_t i = 0, j; p && i < sc->n_interventions; i = j) {
+            if (i == 0)
+                *p = sc->params;
+            for (j = i; j < sc->n_interventions && sc->interventions[j].t == sc->interventions[i].t;
+                 j++)
+                params_assign(p, sc->interventions[j].param, &sc->interventions[j].value);
+            crc_err m;
+            crc_err_clear(&m);
+            if (model_validate(p, &m) == CRC_OK)
+                continue;
+            const scenario_pos *at = sc->intervention_pos ? &sc->intervention_pos[i] : NULL;
+            crc_err_clear(&e);
+            crc_err_at(&e, CRC_EINPUT, at ? at->file : sc->path, at ? at->line : 0,
+                       at ? at->col : 0,
+                       "interventions: after the changes at day %g: %.1400s; change the "
+                       "related parameters in the same intervention",
+                       sc->interventions[i].t, m.msg);
+            first = CRC_EINPUT;
+            add(errs, max_errs, &n, &e);
+            break; /* later days would repeat the same complaint */
+        }
+        free(p);
     }
     if (n_errs)
         *n_errs = n;
