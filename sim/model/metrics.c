@@ -205,6 +205,21 @@ int met_epoch(world *w, double t)
     put(&e, "reward_gini", met_gini(x, m));
 
     put(&e, "compute_hhi", met_hhi(w->region_work, WLD_REGIONS));
+    {
+        static const char *const share_names[WLD_REGIONS] = {
+            "compute_share.us", "compute_share.eu", "compute_share.asia", "compute_share.nordic"};
+        static const char *const ratio_names[WLD_REGIONS] = {
+            "compute_income_cost.us", "compute_income_cost.eu", "compute_income_cost.asia",
+            "compute_income_cost.nordic"};
+        double tot = 0;
+        for (int r = 0; r < WLD_REGIONS; r++)
+            tot += w->region_work[r];
+        for (int r = 0; r < WLD_REGIONS; r++)
+            put(&e, share_names[r], tot > 0 ? w->region_work[r] / tot : 0);
+        for (int r = 0; r < WLD_REGIONS; r++)
+            put(&e, ratio_names[r],
+                w->region_acc[r].C > 0 ? w->region_acc[r].R / w->region_acc[r].C : 0);
+    }
     m = 0;
     for (uint32_t n = 0; n < nd->n; n++)
         if (nd->ep_work[n] > 0)

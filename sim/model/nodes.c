@@ -21,8 +21,10 @@
 #include "engine/rng.h"
 
 /* A new node settles in region r with probability proportional to
- * share_r · exp(k · roi_r): capacity flows to where nodes have recently earned more
- * (roi clamped to [-1, 3] so one region's outlier return cannot overflow). */
+ * share_r · (R_r / C_r)^k: the region's trailing income-to-cost ratio raised to the
+ * sensitivity k (an elasticity; R/C is clamped to [1e-3, 1e3], and a region without
+ * history counts as 1), so capacity flows to where serving is cheaper relative to
+ * what it earns. */
 static int choose_region(world *w, gsl_rng *r)
 {
     const crc_params *p = &w->p;
@@ -30,11 +32,12 @@ static int choose_region(world *w, gsl_rng *r)
                                  p->region_nordic_share};
     double wt[WLD_REGIONS], sum = 0;
     for (int k = 0; k < WLD_REGIONS; k++) {
-        double roi = wld_acc_roi(&w->region_acc[k]);
-        roi = roi < -1 ? -1 : roi > 3 ? 3 : roi;
-        if (w->region_acc[k].C <= 0)
-            roi = 0; /* no history yet */
-        wt[k] = share[k] * exp(p->compute_region_sensitivity * roi);
+        const wld_acc *a = &w->region_acc[k];
+        double x = 1;
+        if (a->C > 0 || a->R > 0)
+            x = a->C > 0 ? a->R / a->C : 1e3;
+        x = x < 1e-3 ? 1e-3 : x > 1e3 ? 1e3 : x;
+        wt[k] = share[k] * pow(x, p->compute_region_sensitivity);
         sum += wt[k];
     }
     if (!(sum > 0))

@@ -1,0 +1,405 @@
+/* test_model.c — the marketplace model as a whole (model_run on a memsink, fixed
+ * seeds): the ledger invariant over a baseline run, supply against the emission
+ * schedule with no agents, compute queues against Erlang C, consumers' choice shares
+ * against the logit formula, interventions, determinism, and the directions theory
+ * predicts (more demand, more emission, a wider regional cost gap). Margins come from
+ * the sample size (binomial, batch means) or from the spread over replicates. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "model/emission.h"
+#include "model/memsink.h"
+#include "model/model.h"
+#include "model/world.h"
+
+static int run(const crc_params *p, uint64_t seed, uint64_t rep, memsink *m,
+               const crc_intervention *iv, size_t n_iv)
+{
+    model_input in;
+    memset(&in, 0, sizeof in);
+    in.params = p;
+    in.seed = seed;
+    in.replicate = rep;
+    in.check = 1;
+    in.interventions = iv;
+    in.n_interventions = n_iv;
+    memsink_init(m, NULL);
+    crc_sink k = memsink_sink(m);
+    crc_err err;
+    crc_err_clear(&err);
+    int rc = model_run(&in, &k, &err);
+    if (rc)
+        cr_log_error("model_run: %s", err.msg);
+    return rc;
+}
+
+static void set(crc_params *p, const char *path, const char *text)
+{
+    const param_def *d = params_find(path);
+    cr_assert_not_null(d, "no parameter %s", path);
+    crc_pvalue v;
+    crc_err e;
+    crc_err_clear(&e);
+    cr_assert_eq(params_parse(d, text, &v, &e), 0, "%s: %s", path, e.msg);
+    params_assign(p, d, &v);
+}
+
+/* A world with no agents at all (and none arriving). */
+static void empty_world(crc_params *p)
+{
+    wld_baseline(p);
+    p->prov_honest_count = p->prov_spammer_count = p->bld_count = p->node_count = 0;
+    p->cons_count = p->stk_count = p->farm_count = 0;
+    p->prov_honest_entry = p->prov_spammer_entry = p->bld_entry = p->node_entry = 0;
+    p->stk_entry = p->farm_entry = p->cons_arrival = 0;
+    p->agents_entry_gain = 0;
+}
+
+/* Mean of a metric over epochs [from, to) of a series. */
+static double mean_over(const memsink *m, const char *name, size_t from, size_t to)
+{
+    const memsink_series *s = memsink_get(m, name);
+    cr_assert_not_null(s, "metric %s missing", name);
+    cr_assert(to <= s->n && from < to);
+    double sum = 0;
+    for (size_t i = from; i < to; i++)
+        sum += s->v[i];
+    return sum / (double)(to - from);
+}
+
+Test(model, ledger_invariant_holds_over_a_baseline_run, .timeout = 120)
+{
+    crc_params p;
+    wld_baseline(&p);
+    memsink m;
+    /* check = 1: model_run fails the run if ledger_check exceeds 1e-9 at any epoch. */
+    cr_assert_eq(run(&p, 7, 0, &m, NULL, 0), 0);
+    const memsink_series *s = memsink_get(&m, "supply");
+    cr_assert_not_null(s);
+    cr_assert_eq(s->n, 365);
+    cr_assert(memsink_last(&m, "ext_queries") > 0, "the baseline has external demand");
+    cr_assert(memsink_last(&m, "listed_models") > 0);
+    /* Supply changes only by burns: final supply = genesis − everything burned. */
+    double burned = 0;
+    const memsink_series *b = memsink_get(&m, "burned");
+    for (size_t i = 0; i < b->n; i++)
+        burned += b->v[i];
+    cr_assert_float_eq(memsink_last(&m, "supply"), p.token_initial_supply - burned,
+                       1e-9 * p.token_initial_supply);
+    memsink_free(&m);
+}
+
+Test(model, with_no_agents_circulating_supply_follows_the_emission_schedule, .timeout = 60)
+{
+    const char *schedules[] = {"constant", "linear", "exponential", "halving", "pool"};
+    for (size_t k = 0; k < 5; k++) {
+        crc_params p;
+        empty_world(&p);
+        set(&p, "emission.schedule", schedules[k]);
+        set(&p, "emission.linear_end", "200");
+        set(&p, "emission.half_life", "90");
+        set(&p, "emission.halving_period", "100");
+        set(&p, "emission.pool_days", "250");
+        set(&p, "emission.pool_size", "500000");
+        set(&p, "vesting.insiders.cliff", "1000");
+        p.world_horizon = 300;
+        memsink m;
+        cr_assert_eq(run(&p, 1, 0, &m, NULL, 0), 0);
+        emission_schedule es;
+        emission_schedule_from_params(&es, &p);
+        const memsink_series *em = memsink_get(&m, "emitted_tkn");
+        const memsink_series *circ = memsink_get(&m, "circulating");
+        const memsink_series *sup = memsink_get(&m, "supply");
+        cr_assert_not_null(em);
+        cr_assert_eq(em->n, 300);
+        for (size_t i = 0; i < em->n; i++) {
+            double t1 = em->t[i], t0 = t1 - 1;
+            double want = emission_integral(&es, t0, t1);
+            cr_assert_float_eq(em->v[i], want, 1e-9 * (1 + want), "%s: epoch %zu emitted %.17g, E gives %.17g",
+                               schedules[k], i, em->v[i], want);
+            /* Nothing burns and nothing else unlocks: supply is constant and the
+             * circulating supply grows by exactly what is emitted. */
+            cr_assert_float_eq(sup->v[i], p.token_initial_supply, 1e-9 * p.token_initial_supply);
+            if (i > 0)
+                cr_assert_float_eq(circ->v[i] - circ->v[i - 1], want, 1e-6 * (1 + want),
+                                   "%s: epoch %zu", schedules[k], i);
+        }
+        memsink_free(&m);
+    }
+}
+
+/* Erlang C: probability that an arrival waits in M/M/c with offered load a = λ/μ. */
+static double erlang_c(int c, double a)
+{
+    double sum = 0;
+    for (int k = 0; k < c; k++)
+        sum += exp(k * log(a) - gsl_sf_lnfact((unsigned)k));
+    double top = exp(c * log(a) - gsl_sf_lnfact((unsigned)c)) * c / (c - a);
+    return top / (sum + top);
+}
+
+/* One node, one model everyone buys, Poisson queries: the mean latency must be the
+ * M/M/c sojourn time W = C(c, a)/(cμ − λ) + 1/μ. */
+Test(model, compute_queue_reproduces_erlang_c_waiting_times, .timeout = 120)
+{
+    crc_params p;
+    empty_world(&p);
+    const int c = 2;
+    const double s = 0.001, rho = 0.7;       /* service mean (days), utilisation */
+    const double mu = 1 / s, lambda = rho * c * mu;
+    const long nc = 100;
+    p.node_count = 1;
+    p.node_servers = c;
+    p.node_service_time = s;
+    p.bld_count = 1;
+    p.cons_count = nc;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17g", lambda / (double)nc);
+    set(&p, "consumers.rate", buf);
+    set(&p, "consumers.budget", "1e6");
+    set(&p, "consumers.beta_q", "0");
+    set(&p, "consumers.beta_p", "1");
+    set(&p, "incumbent.price", "1000"); /* nobody buys from the incumbent */
+    p.cons_churn = 0;
+    p.cons_wom = 0;
+    p.agents_exit_roi = -1e9;
+    p.compute_train_time = 0;
+    p.world_horizon = 101;
+    memsink m;
+    cr_assert_eq(run(&p, 3, 0, &m, NULL, 0), 0);
+    const memsink_series *lat = memsink_get(&m, "latency_mean");
+    const memsink_series *q = memsink_get(&m, "ext_queries");
+    cr_assert_not_null(lat);
+    /* Batch means: each epoch (~1400 queries, 1.4e6 service times) is one batch. */
+    double x[128];
+    size_t n = 0;
+    for (size_t i = 0; i < lat->n; i++)
+        if (q->v[i] > 0)
+            x[n++] = lat->v[i];
+    cr_assert(n >= 90, "queries flowed in %zu epochs", n);
+    double mean = gsl_stats_mean(x, 1, n), se = gsl_stats_sd(x, 1, n) / sqrt((double)n);
+    double a = lambda / mu;
+    double W = erlang_c(c, a) / (c * mu - lambda) + 1 / mu;
+    cr_assert(fabs(mean - W) < 4 * se + 1e-3 * W,
+              "mean latency %.6g vs Erlang C %.6g (se %.3g)", mean, W, se);
+    memsink_free(&m);
+}
+
+/* Fixed utilities: every consumer has the same taste; three models at the same price
+ * and the incumbent. The incumbent's share must be e^U_inc / (e^U_inc + 3 e^U_m). */
+Test(model, consumer_choice_shares_match_the_logit_formula, .timeout = 120)
+{
+    crc_params p;
+    empty_world(&p);
+    p.node_count = 1;
+    p.node_servers = 64;
+    p.bld_count = 3;
+    p.cons_count = 400;
+    set(&p, "consumers.rate", "10");
+    set(&p, "consumers.budget", "1e6");
+    set(&p, "consumers.beta_q", "2");
+    set(&p, "consumers.beta_p", "50");
+    set(&p, "builders.price", "0.03");
+    set(&p, "incumbent.quality", "0.75");
+    set(&p, "incumbent.price", "0.04");
+    set(&p, "incumbent.improvement", "0");
+    p.cons_churn = 0;
+    p.cons_wom = 0;
+    p.agents_exit_roi = -1e9;
+    p.compute_train_time = 0;
+    p.world_horizon = 31;
+    memsink m;
+    cr_assert_eq(run(&p, 5, 0, &m, NULL, 0), 0);
+    /* No data: every model has Q = 0, so U_m = −50·0.03 and U_inc = 2·0.75 − 50·0.04. */
+    double um = -50 * 0.03, ui = 2 * 0.75 - 50 * 0.04;
+    double P = exp(ui) / (exp(ui) + 3 * exp(um));
+    const memsink_series *share = memsink_get(&m, "incumbent_share");
+    const memsink_series *ext = memsink_get(&m, "ext_queries");
+    double inc = 0, all = 0;
+    for (size_t i = 1; i < share->n; i++) { /* models list from epoch 2 on */
+        double n_all = ext->v[i] / (1 - share->v[i]);
+        inc += share->v[i] * n_all;
+        all += n_all;
+    }
+    double obs = inc / all, se = sqrt(P * (1 - P) / all);
+    cr_assert(all > 1e5);
+    cr_assert(fabs(obs - P) < 4 * se, "incumbent share %.5f vs logit %.5f (se %.2g, n %.0f)", obs,
+              P, se, all);
+    memsink_free(&m);
+}
+
+Test(model, interventions_change_parameters_from_their_time_on, .timeout = 60)
+{
+    crc_params p;
+    empty_world(&p);
+    p.world_horizon = 60;
+    crc_intervention iv;
+    iv.t = 30;
+    iv.param = params_find("emission.rate");
+    iv.value.x = 0;
+    memset(&iv.value.d, 0, sizeof iv.value.d);
+    memsink m;
+    cr_assert_eq(run(&p, 1, 0, &m, &iv, 1), 0);
+    const memsink_series *em = memsink_get(&m, "emitted_tkn");
+    cr_assert_eq(m.n_interventions, 1);
+    for (size_t i = 0; i < em->n; i++) {
+        if (em->t[i] <= 30 - 1e-9)
+            cr_assert(em->v[i] > 0, "emission before the intervention (t = %g)", em->t[i]);
+        else if (em->t[i] > 30.5)
+            cr_assert(em->v[i] == 0, "no emission after it (t = %g: %g)", em->t[i], em->v[i]);
+    }
+    memsink_free(&m);
+}
+
+static int same_series(const memsink *a, const memsink *b)
+{
+    if (a->n_series != b->n_series)
+        return 0;
+    for (size_t i = 0; i < a->n_series; i++) {
+        const memsink_series *x = &a->series[i], *y = memsink_get(b, x->name);
+        if (!y || x->n != y->n || memcmp(x->v, y->v, x->n * sizeof *x->v) ||
+            memcmp(x->t, y->t, x->n * sizeof *x->t))
+            return 0;
+    }
+    return 1;
+}
+
+Test(model, same_seed_gives_identical_metrics_and_another_seed_differs, .timeout = 120)
+{
+    crc_params p;
+    wld_baseline(&p);
+    wld_scale(&p, 0.3);
+    p.world_horizon = 90;
+    memsink a, b, c;
+    cr_assert_eq(run(&p, 11, 0, &a, NULL, 0), 0);
+    cr_assert_eq(run(&p, 11, 0, &b, NULL, 0), 0);
+    cr_assert_eq(run(&p, 12, 0, &c, NULL, 0), 0);
+    cr_assert(a.n_series > 50, "every MODEL.md metric is written (%zu series)", a.n_series);
+    cr_assert(same_series(&a, &b), "same seed, same metrics bit for bit");
+    cr_assert(!same_series(&a, &c), "another seed, other metrics");
+    memsink_free(&a);
+    memsink_free(&b);
+    memsink_free(&c);
+}
+
+Test(model, every_model_md_metric_is_sampled_each_epoch, .timeout = 60)
+{
+    crc_params p;
+    wld_baseline(&p);
+    wld_scale(&p, 0.2);
+    p.world_horizon = 20;
+    memsink m;
+    cr_assert_eq(run(&p, 2, 0, &m, NULL, 0), 0);
+    const char *names[] = {
+        "price_usd", "supply", "minted", "burned", "treasury_tkn", "ext_queries", "wash_queries",
+        "ext_fee_usd", "wash_fee_usd", "emission_usd", "real_yield", "self_ref_share",
+        "mean_model_quality", "poisoned_share", "backdoored_models", "harm_rate", "consumers",
+        "incumbent_share", "farmer_capture", "reward_gini", "compute_hhi", "nakamoto",
+        "latency_mean", "audits", "detected", "slashed_tkn"};
+    const char *classes[] = {"honest", "spammer", "poisoner", "builder", "compute",
+                             "fake_compute", "farmer", "staker"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const memsink_series *s = memsink_get(&m, names[i]);
+        cr_assert_not_null(s, "metric %s", names[i]);
+        cr_assert_eq(s->n, 20, "metric %s", names[i]);
+    }
+    char buf[64];
+    for (size_t c = 0; c < 8; c++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(buf, sizeof buf, "%s.%s", k == 0 ? "reward_tkn" : k == 1 ? "roi" : "active",
+                     classes[c]);
+            const memsink_series *s = memsink_get(&m, buf);
+            cr_assert_not_null(s, "metric %s", buf);
+            cr_assert_eq(s->n, 20, "metric %s", buf);
+        }
+    cr_assert(!isnan(memsink_summary(&m, "price_drawdown")));
+    cr_assert(!isnan(memsink_summary(&m, "days_to_real_yield")));
+    cr_assert(!isnan(memsink_summary(&m, "profit_usd.honest")));
+    memsink_free(&m);
+}
+
+/* ---- directions, over replicates ------------------------------------------------ */
+
+#define REPS 4
+
+typedef struct arm {
+    double x[REPS];
+} arm;
+
+/* Runs REPS replicates of a small baseline (scaled by `scale`, 180 days) with the
+ * changes kv = {path, value, path, value, ..., NULL} and collects the mean of `metric`
+ * over the last `last` epochs. */
+static void replicate(const char *const *kv, double scale, const char *metric, size_t last,
+                      arm *out)
+{
+    for (int r = 0; r < REPS; r++) {
+        crc_params p;
+        wld_baseline(&p);
+        wld_scale(&p, scale);
+        p.world_horizon = 180;
+        p.world_flows_every = 0;
+        for (size_t i = 0; kv && kv[i]; i += 2)
+            set(&p, kv[i], kv[i + 1]);
+        memsink m;
+        cr_assert_eq(run(&p, 101, (uint64_t)r, &m, NULL, 0), 0);
+        out->x[r] = mean_over(&m, metric, 180 - last, 180);
+        memsink_free(&m);
+    }
+}
+
+/* Asserts mean(hi) − mean(lo) > 2 standard errors of the difference. */
+static void assert_higher(const arm *hi, const arm *lo, const char *what)
+{
+    double mh = gsl_stats_mean(hi->x, 1, REPS), ml = gsl_stats_mean(lo->x, 1, REPS);
+    double se = sqrt(gsl_stats_variance(hi->x, 1, REPS) / REPS +
+                     gsl_stats_variance(lo->x, 1, REPS) / REPS);
+    cr_assert(mh - ml > 2 * se, "%s: %.6g vs %.6g (se of the difference %.3g)", what, mh, ml, se);
+}
+
+Test(model, more_consumer_demand_gives_a_higher_price_and_real_yield, .timeout = 300)
+{
+    arm lo_p, hi_p, lo_y, hi_y;
+    const char *const more[] = {"consumers.count", "2400", NULL}; /* 4x (0.3 x 2000 = 600) */
+    replicate(NULL, 0.3, "price_usd", 30, &lo_p);
+    replicate(more, 0.3, "price_usd", 30, &hi_p);
+    replicate(NULL, 0.3, "real_yield", 30, &lo_y);
+    replicate(more, 0.3, "real_yield", 30, &hi_y);
+    assert_higher(&hi_p, &lo_p, "price with 4x the consumers");
+    assert_higher(&hi_y, &lo_y, "real_yield with 4x the consumers");
+}
+
+Test(model, higher_emissions_give_a_lower_real_yield, .timeout = 300)
+{
+    arm lo, hi;
+    const char *const more[] = {"emission.rate", "2700", NULL}; /* 3x (0.3 x 3000 = 900) */
+    replicate(NULL, 0.3, "real_yield", 30, &hi);
+    replicate(more, 0.3, "real_yield", 30, &lo);
+    assert_higher(&hi, &lo, "real_yield at the baseline emission vs 3x");
+}
+
+/* Equal regional shares, so any tilt of entry towards cheap regions concentrates
+ * served work; a strong elasticity makes the test sensitive at this small scale. */
+Test(model, a_wider_regional_cost_gap_raises_compute_hhi, .timeout = 300)
+{
+    arm narrow, wide;
+    const char *const none[] = {"compute.cost_spread", "0",
+                                "compute.region_sensitivity", "10",
+                                "compute.region.us.share", "0.25",
+                                "compute.region.eu.share", "0.25",
+                                "compute.region.asia.share", "0.25",
+                                "compute.region.nordic.share", "0.25", NULL};
+    const char *const gap[] = {"compute.cost_spread", "4",
+                               "compute.region_sensitivity", "10",
+                               "compute.region.us.share", "0.25",
+                               "compute.region.eu.share", "0.25",
+                               "compute.region.asia.share", "0.25",
+                               "compute.region.nordic.share", "0.25", NULL};
+    replicate(none, 0.6, "compute_hhi", 60, &narrow);
+    replicate(gap, 0.6, "compute_hhi", 60, &wide);
+    assert_higher(&wide, &narrow, "compute_hhi with a 4x regional cost gap vs none");
+}
