@@ -335,3 +335,23 @@ Test(sim, stop_and_fail_end_the_run_and_cancel_works_through_the_loop)
     sim_free(&s);
     sim_free(&s);
 }
+
+Test(evq, pop_until_stops_at_the_horizon)
+{
+    evq *q = evq_alloc(4);
+    for (int i = 0; i < 1000; i++)
+        evq_push(q, (double)(i % 100), 0, (uint32_t)i, 0);
+    evq_event ev;
+    int n = 0;
+    while (evq_pop_until(q, 49.0, &ev)) {
+        cr_assert(ev.t <= 49.0);
+        n++;
+    }
+    cr_assert_eq(n, 500, "every event with t <= 49 and no other");
+    cr_assert_eq(evq_size(q), 500);
+    cr_assert_eq(evq_peek_time(q), 50.0);
+    cr_assert_eq(evq_pop_until(q, 49.999, &ev), 0);
+    cr_assert(evq_pop_until(q, 50.0, &ev));
+    cr_assert_eq(ev.t, 50.0);
+    evq_free(q);
+}

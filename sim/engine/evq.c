@@ -1,45 +1,52 @@
 /*
- * evq.c — the pending-event set: a two-level "ladder" (one rung of time buckets plus
- * an unsorted top) in front of a small 4-ary heap, with lazy cancellation.
+ * evq.c — the pending-event set: a ladder queue (R. Tang, R. Goh, I. Thng, "Ladder
+ * queue: An O(1) priority queue structure for large-scale discrete event simulation",
+ * ACM TOMACS 15(3), 2005), written for Crucible with a small 4-ary heap as its bottom
+ * and lazy cancellation.
  *
- * Layout of the pending events (every event is in exactly one place):
- *   heap   a 4-ary min-heap on (t, seq): the events of the current bucket and
- *          earlier. Only the heap is ever ordered, and it stays small (~ EVQ_TARGET
- *          events), so its sifts run in L1/L2 whatever the total size.
- *   rung   nb buckets of width w from base: bucket i holds, unsorted, the events with
- *          floor((t - base) / w) == i, for i > cur (the bucket drained last).
- *   top    unsorted: everything beyond the rung, and everything when there is no rung.
- * Push appends to a bucket or the top (O(1)) unless the event belongs to the current
- * bucket, in which case it enters the heap. Pop takes the heap's minimum; when the heap
- * is empty it copies the next non-empty bucket into it and heapifies (O(k)); when the
- * rung is exhausted it builds a new one from the top: the width comes from the event
- * density near the front of the top (a deterministic sample, sorted with gsl_sort), so
- * the front bucket holds about EVQ_TARGET events. Each event is moved O(1) times on
- * average, so a hold costs O(1) amortised plus a heap operation on ~EVQ_TARGET events.
+ * Where a pending event lives (each in exactly one place):
+ *   top     unsorted: events past the end of rung 0 (and all of them before the first
+ *           pop).
+ *   rungs   rung[0..nr): rung k has nb <= EVQ_RUNG_MAX buckets of width 1/inv_w from
+ *           base; bucket i holds, unsorted, the events with floor((t - base) * inv_w)
+ *           == i. Buckets before `next` have been drained; the last drained bucket of
+ *           rung k is what rung k+1 (or, for the deepest rung, the heap) spreads
+ *           finer.
+ *   heap    a 4-ary min-heap on (t, seq) with the events of the deepest rung's current
+ *           bucket: ~EVQ_TARGET events, so its sifts stay in L1 whatever the total.
+ * Push walks the rungs from the coarsest and appends to the first bucket not yet
+ * drained that covers t (O(1); few buckets per rung keep their tails in cache), or
+ * enters the heap when t falls in the current bucket of the deepest rung. Pop takes
+ * the heap's minimum; an empty heap takes the deepest rung's next non-empty bucket:
+ * straight in (heapified, O(k)) if it holds <= EVQ_SPAWN events, else spread over a
+ * new, finer rung. A used-up rung is dropped; with no rung left, rung 0 is rebuilt from
+ * the top, spanning its min..max. Every event is moved O(1) times on average, so a
+ * hold costs O(1) amortised plus a heap operation on a few dozen events. Sets of at
+ * most EVQ_SPAWN events are kept as a plain heap, up to EVQ_HEAP_MAX.
  *
- * Ordering is exact, not approximate: the bucket index is a monotone function of t
- * (same base and width for every event of the rung), so an event in bucket i is later
- * than every event in the heap, and ties (equal t) always land in the same bucket and
- * are then ordered by seq in the heap. A rung is only rebuilt when heap and rung are
- * empty. Degenerate tops (all events at one time, infinities, density that cannot be
- * estimated) fall back to moving the front events straight into the heap, so the
- * worst case is a plain heap.
+ * Ordering is exact, not approximate: within a rung the bucket index is a monotone
+ * function of t (one base, one width), an event in a later bucket or a coarser rung is
+ * later than everything deeper, and equal times always share a bucket and are ordered
+ * by seq in the heap. A finer rung covers its parent's bucket only up to rounding: an
+ * event before its start goes deeper (it is earlier than all the rung holds), one past
+ * its end into its last bucket (see place()). Degenerate cases (all events at one time,
+ * infinite times) go straight to the heap, so the worst case is a plain heap.
  *
  * Cancellation is lazy: each pending event owns a slot (recycled through a free list)
- * holding its seq. Cancel frees the slot; pop drops events whose slot no longer holds
- * their seq. Dead events are purged when they outnumber the live ones. A handle is
- * (slot + 1) << 32 | (seq mod 2^32): a stale handle is recognised as long as the slot's
- * new occupant differs in the low 32 bits of its seq, i.e. for 2^32 pushes.
+ * holding its seq. Cancel frees the slot; events whose slot no longer holds their seq
+ * are dropped when they reach the heap or its top, and purged everywhere when they
+ * outnumber the live ones. A handle is (slot + 1) << 32 | (seq mod 2^32).
  *
  * The heap's capacity is kept >= the number of stored events (at push time), so pop
- * never allocates beyond bucket growth and never fails: if a rung cannot be allocated
- * the top is moved into the heap instead.
+ * never fails: when memory for a rung cannot be had, events go to the heap instead.
  *
- * Measured on this machine (one core of a 2-core Xeon VM, gcc -O2, hold model with
- * Exp(1) increments drawn through gsl_ran_exponential on PCG; `crucible bench hold`),
- * million holds per second at 10^2 / 10^3 / 10^4 / 10^5 / 10^6 pending:
- *   MEASUREMENTS_GO_HERE
- * Build with -DEVQ_HEAP_ONLY (and -DEVQ_ARITY=2) to reproduce the plain-heap rows.
+ * Hold model (pop the earliest, push it back at t + Exp(1) drawn by gsl_ran_exponential
+ * from PCG), million holds per CPU second on one core of the 2-core Xeon VM this was
+ * written on, gcc -O2, while other jobs shared the machine (figures +-20%); pending
+ * events 10^2 / 10^3 / 10^4 / 10^5 / 10^6:
+MEASUREMENTS
+ * The Exp(1) draw alone costs ~26 ns (log1p), i.e. caps any structure near 35 M/s.
+ * Build with -DEVQ_HEAP_ONLY (and -DEVQ_ARITY=2) for the plain-heap rows.
  */
 #include "engine/evq.h"
 
@@ -48,15 +55,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_sort.h>
+
 #ifndef EVQ_ARITY
 #define EVQ_ARITY 4
 #endif
 #ifndef EVQ_TARGET
-#define EVQ_TARGET 32          /* events per bucket the rung aims at                 */
+#define EVQ_TARGET 12          /* events per bucket the rungs aim at (tuned: 8..32 are
+                                  within noise of each other, 12 balances 10^3/10^6) */
 #endif
+#ifndef EVQ_SPAWN
 #define EVQ_SPAWN (4 * EVQ_TARGET) /* a bucket larger than this spawns a finer rung */
+#endif
+#ifndef EVQ_RUNG_MAX
 #define EVQ_RUNG_MAX 1024      /* buckets per rung: few enough that their tails stay
                                   in cache while events are scattered into them     */
+#endif
+#define EVQ_SAMPLE 128         /* top events sampled to size rung 0                  */
 #define EVQ_RUNGS 8            /* deepest ladder; past it buckets go to the heap    */
 #define EVQ_HEAP_MAX 512       /* a set this small is just a heap (no rungs)         */
 #define EVQ_KIND_BITS 16
@@ -329,18 +344,13 @@ static void flatten_top(evq *q, double hi)
     q->flat_hi = hi;
 }
 
-/* Spreads src (n events in [lo, hi], hi > lo, both finite) over a new rung at depth
- * level. For rung 0 (from the top) events past the rung's end stay in src, compacted;
- * deeper rungs take them in their last bucket. Returns 0, or -1 when memory for the
- * rung cannot be had (nothing has moved then). */
-static int spawn(evq *q, int level, evq_vec *src, double lo, double hi)
+/* Spreads src (n events in [lo, hi], hi > lo, both finite) over a new rung of nb
+ * buckets at depth level. For rung 0 (from the top) events past the rung's end stay
+ * in src, compacted; deeper rungs take them in their last bucket. Returns 0, or -1
+ * when memory for the rung cannot be had (nothing has moved then). */
+static int spawn(evq *q, int level, evq_vec *src, double lo, double hi, size_t nb)
 {
     size_t n = src->n;
-    size_t nb = n / EVQ_TARGET + 1;
-    if (nb > EVQ_RUNG_MAX)
-        nb = EVQ_RUNG_MAX;
-    if (nb < 2)
-        nb = 2;
     /* the largest event lands half a bucket before the end, clear of rounding */
     double inv_w = ((double)nb - 0.5) / (hi - lo);
     if (!(inv_w > 0) || !isfinite(inv_w))
@@ -412,7 +422,19 @@ static void rebuild(evq *q)
             return;
         }
     }
-    if (spawn(q, 0, &q->top, lo, hi) != 0) {
+    /* Rung 0 spans the whole top. Its width aims at EVQ_TARGET events per bucket where
+     * events are densest, at the front (estimated from the lower quarter of a strided
+     * sample), but it has at most EVQ_RUNG_MAX buckets: then crowded buckets spawn
+     * finer rungs as they come up. */
+    size_t n = q->top.n, m = n < EVQ_SAMPLE ? n : EVQ_SAMPLE, stride = n / m;
+    double sample[EVQ_SAMPLE];
+    for (size_t i = 0; i < m; i++)
+        sample[i] = q->top.v[i * stride].t;
+    gsl_sort(sample, 1, m);
+    double front = sample[m / 4] - lo;              /* holds about n/4 events */
+    double want = (hi - lo) / front * ((double)n / 4.0) / EVQ_TARGET;
+    size_t nb = want >= 1.0 && want < (double)EVQ_RUNG_MAX ? (size_t)want + 1 : EVQ_RUNG_MAX;
+    if (spawn(q, 0, &q->top, lo, hi, nb) != 0) {
         flatten_top(q, q->top_hi);
         return;
     }
@@ -454,7 +476,8 @@ static int refill(evq *q)
                 lo = t < lo ? t : lo;
                 hi = t > hi ? t : hi;
             }
-            if (hi > lo && spawn(q, q->nr, b, lo, hi) == 0)
+            size_t nb = b->n / EVQ_TARGET + 1;
+            if (hi > lo && spawn(q, q->nr, b, lo, hi, nb < EVQ_RUNG_MAX ? nb : EVQ_RUNG_MAX) == 0)
                 continue;
         }
         /* small, all at one time, too deep or no memory for a rung: straight in */
@@ -576,9 +599,9 @@ static int settle(evq *q)
     }
 }
 
-int evq_pop(evq *q, evq_event *out)
+int evq_pop_until(evq *q, double horizon, evq_event *out)
 {
-    if (q->live == 0 || !settle(q))
+    if (q->live == 0 || !settle(q) || !(q->heap[0].t <= horizon))
         return 0;
     evq_node e = heap_pop(q);
     slot_release(q, e.slot);
@@ -590,6 +613,8 @@ int evq_pop(evq *q, evq_event *out)
     out->b = e.b;
     return 1;
 }
+
+int evq_pop(evq *q, evq_event *out) { return evq_pop_until(q, INFINITY, out); }
 
 double evq_peek_time(evq *q)
 {

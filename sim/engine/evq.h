@@ -53,6 +53,10 @@ evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b);
 /* Removes the earliest pending event into *out; returns 1, or 0 when empty. */
 int evq_pop(evq *q, evq_event *out);
 
+/* Removes the earliest pending event into *out if its time is <= horizon; returns 1,
+ * or 0 when the set is empty or its earliest event is later than horizon. */
+int evq_pop_until(evq *q, double horizon, evq_event *out);
+
 /* Time of the earliest pending event; +INFINITY when empty. */
 double evq_peek_time(evq *q);
 

@@ -65,7 +65,7 @@ int sim_run(sim *s, double horizon)
 {
     evq_event ev;
     s->stop = 0;
-    while (!s->stop && evq_peek_time(s->q) <= horizon && evq_pop(s->q, &ev)) {
+    while (!s->stop && evq_pop_until(s->q, horizon, &ev)) {
         s->now = ev.t;
         if (s->periodic[ev.kind].period > 0)
             sim_at(s, ev.t + s->periodic[ev.kind].period, ev.kind, ev.a, ev.b);
