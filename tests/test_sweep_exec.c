@@ -7,6 +7,8 @@
  * Results are compared through a digest of every stored value (bit for bit, via %a),
  * keyed by (point, replicate) rather than by run id, since ids follow completion order. */
 #include <criterion/criterion.h>
+
+#include "engine/rng.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -390,4 +392,28 @@ Test(sweep_exec, progress_goes_to_stderr_only_when_it_is_a_terminal, .timeout = 
     cr_assert_null(strstr(out, "ETA"), "no progress into a pipe: %s", out);
     cr_assert(strstr(out, "6 done, 0 failed"), "%s", out);
     sh("rm -rf %s", dir);
+}
+
+Test(sweep_exec, dry_run_lists_each_run_with_its_derived_seed_and_shard, .timeout = 600)
+{
+    char cmd[1024], out[8192];
+    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --dry-run --shard 2/3", bin());
+    capture(out, sizeof out, cmd);
+    char *save = NULL, *line = strtok_r(out, "\n", &save);
+    cr_assert_not_null(line);
+    cr_assert_str_eq(line, "run\tpoint\treplicate\tseed\temission.rate");
+    size_t n = 0;
+    static const long rate[3] = {100000, 400000, 1600000};
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        unsigned long long run, point, rep, seed;
+        double v;
+        cr_assert_eq(sscanf(line, "%llu\t%llu\t%llu\t%llu\t%lf", &run, &point, &rep, &seed, &v), 5,
+                     "%s", line);
+        cr_assert_eq(run % 3, 1, "shard 2/3 holds runs with index mod 3 == 1");
+        cr_assert_eq(run, point * 2 + rep, "run index = point x replicates + replicate");
+        cr_assert_eq(seed, rng_derive_seed(2026, point, rep));
+        cr_assert_eq(v, (double)rate[point]);
+        n++;
+    }
+    cr_assert_eq(n, 2, "runs 1 and 4 of 6");
 }
