@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fixtures/analysis/fixture_db.h"
@@ -134,6 +135,28 @@ Test(report, has_every_section_in_markdown_and_html, .timeout = 120)
     remove_dir(dir);
 }
 
+/* The repository root: the working directory when make runs the tests, else the first
+ * directory above CRUCIBLE_BIN that holds the Makefile and tests/. */
+static const char *repo_root(void)
+{
+    static char root[1024];
+    if (access("Makefile", R_OK) == 0 && access("tests/fixtures/analysis", R_OK) == 0)
+        return ".";
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
+    snprintf(root, sizeof root, "%s", bin);
+    char *slash;
+    while ((slash = strrchr(root, '/'))) {
+        *slash = 0;
+        char probe[1100];
+        snprintf(probe, sizeof probe, "%s/tests/fixtures/analysis", root);
+        if (access(probe, R_OK) == 0)
+            return root;
+    }
+    cr_assert_fail("cannot find the repository root from %s", bin);
+    return NULL;
+}
+
 /* Finds chromium; installs it through `make deps` (the Makefile lists it) when absent. */
 static const char *chromium(void)
 {
@@ -143,11 +166,9 @@ static const char *chromium(void)
             if (access(*n, X_OK) == 0)
                 return *n;
         if (pass == 0) {
-            const char *bin = getenv("CRUCIBLE_BIN");
-            char cmd[1024];
-            /* CRUCIBLE_BIN is <repo>/bin/crucible: run make deps in <repo>. */
-            snprintf(cmd, sizeof cmd, "cd '%s/../..' && make --no-print-directory deps",
-                     bin ? bin : "./x/x");
+            char cmd[1200];
+            snprintf(cmd, sizeof cmd, "cd '%s' && make --no-print-directory deps",
+                     repo_root());
             cr_log_warn("chromium is not installed; running: %s", cmd);
             cr_expect_eq(system(cmd), 0, "make deps failed to install chromium");
         }
@@ -202,4 +223,55 @@ Test(report, every_plot_loads_in_headless_chromium, .timeout = 240)
     free(dom);
     free(html);
     remove_dir(dir);
+}
+
+Test(report, cli_runs_both_scenarios_and_writes_the_report, .timeout = 600)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
+    char dir[] = "/tmp/crc-report-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    const char *root = repo_root();
+    char cmd[2048];
+    /* Tiny scenarios (3 days, small populations, 2 replicates): the point is the
+     * plumbing, not the economics. */
+    snprintf(cmd, sizeof cmd,
+             "'%s' report --baseline '%s/tests/fixtures/analysis/baseline.yaml' "
+             "--proposal '%s/tests/fixtures/analysis/proposal.yaml' --seed 11 --out '%s/r' "
+             "> '%s/stdout.txt' 2> '%s/stderr.txt'",
+             bin, root, root, dir, dir, dir);
+    int st = system(cmd);
+    char path[256];
+    snprintf(path, sizeof path, "%s/stderr.txt", dir);
+    char *errtxt = slurp(path, NULL);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit %d: %s", WEXITSTATUS(st),
+              errtxt ? errtxt : "");
+    free(errtxt);
+    static const char *const files[] = {"r/baseline.db", "r/proposal.db", "r/report.md",
+                                        "r/report.html", "r/plots/timeseries_price_usd.png",
+                                        "r/plots/timeseries_price_usd.gp"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        cr_expect_eq(access(path, R_OK), 0, "%s missing", files[i]);
+    }
+    snprintf(path, sizeof path, "%s/r/report.md", dir);
+    char *md = slurp(path, NULL);
+    cr_assert(md);
+    /* The question is the proposal's description; the changes are the scenario diff. */
+    cr_expect(strstr(md, "Does halving the emission half-life"), "question");
+    cr_expect(strstr(md, "| emission.half_life (days) | 365 | 180 |"), "parameter diff");
+    cr_expect(strstr(md, "| intervention at day 2: amm.fee | - | 0.005 |"), "intervention");
+    cr_expect(strstr(md, "supply_bounded"), "criterion verdict");
+    cr_expect(strstr(md, "--replicates 2 --seed 11"), "reproducible command");
+    cr_expect(strstr(md, "| base seed | 11 | 11 |"));
+    cr_expect(strstr(md, "| finished / failed replicates | 2 / 0 | 2 / 0 |"));
+    free(md);
+    snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    /* Bad input: a missing scenario is exit 2 and runs nothing. */
+    snprintf(cmd, sizeof cmd, "'%s' report --baseline /nonexistent.yaml --proposal x.yaml "
+             "--out '%s' 2>/dev/null", bin, dir);
+    st = system(cmd);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", WEXITSTATUS(st));
+    cr_expect_neq(access(dir, F_OK), 0, "nothing was created");
 }

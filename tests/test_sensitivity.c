@@ -187,3 +187,68 @@ Test(sensitivity, morris_effects_of_a_known_function)
     bad[4] = 0.5; /* point 1 now differs in u0 and u1 */
     cr_expect_eq(sens_morris_effects(bad, y, 8, k, d, factor, ee, &err), CRC_EINPUT);
 }
+
+/* ---- from a sweep database (fixture written with the documented schema) -------- */
+
+#include <unistd.h>
+
+#include "adb.h"
+#include "fixtures/analysis/fixture_db.h"
+#include "sensdb.h"
+
+Test(sensitivity, indices_from_a_sobol_sweep_database, .timeout = 120)
+{
+    char dir[] = "/tmp/crc-sens-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/sobol.db", dir);
+    const size_t N = 1024;
+    fixture_sobol(path, N);
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, path, &err), CRC_OK, "%s", err.msg);
+    sensdb_result r;
+    cr_assert_eq(sensdb_compute(&d, "ishigami", 200, 0.95, 1, &r, &err), CRC_OK, "%s",
+                 err.msg);
+    cr_expect_eq(r.kind, SENSDB_SOBOL);
+    cr_expect_eq(r.n, N);
+    cr_expect_eq(r.k, 3);
+    cr_expect_str_eq(r.params[0], "market.x1");
+    double tol = 3.0 / sqrt((double)N); /* as in ishigami_indices_match_closed_form */
+    for (int i = 0; i < 3; i++) {
+        cr_expect(fabs(r.sobol[i].s1 - s1_true[i]) < tol, "S1[%d] = %.4f", i, r.sobol[i].s1);
+        cr_expect(fabs(r.sobol[i].st - st_true[i]) < tol, "ST[%d] = %.4f", i, r.sobol[i].st);
+    }
+    sensdb_free(&r);
+    /* The CLI prints the same indices. */
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' sensitivity '%s' --metric ishigami --boot 50 --format csv "
+             "> '%s/out.csv'", bin, path, dir);
+    cr_expect_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -q '^ishigami,market.x3,' '%s/out.csv'", dir);
+    cr_expect_eq(system(cmd), 0, "a row per parameter");
+    adb_close(&d);
+    snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+Test(sensitivity, a_grid_sweep_is_refused_with_a_reason)
+{
+    char dir[] = "/tmp/crc-sens-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/grid.db", dir);
+    fixture_grid(path);
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, path, &err), CRC_OK);
+    sensdb_result r;
+    cr_expect_eq(sensdb_compute(&d, "price_usd", 10, 0.95, 1, &r, &err), CRC_EINPUT);
+    cr_expect(strstr(err.msg, "sobol design"), "%s", err.msg);
+    adb_close(&d);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}

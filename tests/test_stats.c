@@ -199,3 +199,219 @@ Test(stats, effect_sizes)
     cr_expect(isnan(stats_cliff_delta(c, 0, d, 3)));
     cr_expect(isnan(stats_cohen_d(c, 1, d, 3)));
 }
+
+/* ---- the commands that print these statistics, on fixture databases ---------- */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "adb.h"
+#include "fixtures/analysis/fixture_db.h"
+
+/* Runs a shell command, returns its stdout (malloc'd) and exit status. */
+static char *capture(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert(p, "popen %s", cmd);
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    size_t got;
+    while ((got = fread(s + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (cap - n < 1024)
+            s = realloc(s, cap *= 2);
+    }
+    s[n] = 0;
+    int st = pclose(p);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return s;
+}
+
+/* The number after `"key": ` in the first JSON object that contains `"anchor"`. */
+static double json_num(const char *json, const char *anchor, const char *key)
+{
+    const char *a = strstr(json, anchor);
+    cr_assert(a, "no %s in output", anchor);
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\": ", key);
+    const char *v = strstr(a, k);
+    cr_assert(v, "no %s after %s", key, anchor);
+    return strtod(v + strlen(k), NULL);
+}
+
+/* Final price of each run, read straight from the table with SQL (independent of adb). */
+static size_t final_prices(const char *db_path, double *out)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run "
+                                    "WHERE r.status = 'done' AND m.name = 'price_usd' AND m.t = "
+                                    "(SELECT MAX(t) FROM metrics WHERE run = m.run AND name = "
+                                    "'price_usd') ORDER BY m.run", -1, &st, NULL), SQLITE_OK);
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        out[n++] = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static char tmpdir[64];
+
+static void mk_tmp(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/crc-stats-XXXXXX");
+    cr_assert(mkdtemp(tmpdir));
+}
+
+static void rm_tmp(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", tmpdir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+Test(summarize, values_per_run_come_from_the_documented_tables, .init = mk_tmp, .fini = rm_tmp)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/base.db", tmpdir);
+    fixture_plain(path, "baseline", 0.0, 8);
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, path, &err), CRC_OK, "%s", err.msg);
+    cr_expect_eq(d.n_runs, 8);
+    cr_expect_eq(d.n_failed, 1, "the failed run is counted apart");
+    double end[8], mx[8], mean[8], want[8];
+    int from_summary;
+    cr_assert_eq(adb_run_values(&d, "price_usd", ADB_END, end, &from_summary, &err), CRC_OK);
+    cr_expect_eq(from_summary, 0);
+    cr_assert_eq(final_prices(path, want), 8);
+    for (int i = 0; i < 8; i++)
+        cr_expect_float_eq(end[i], want[i], 0, "run %d", i);
+    cr_assert_eq(adb_run_values(&d, "price_usd", ADB_MAX, mx, NULL, &err), CRC_OK);
+    cr_assert_eq(adb_run_values(&d, "price_usd", ADB_MEAN, mean, NULL, &err), CRC_OK);
+    for (int i = 0; i < 8; i++)
+        cr_expect(mx[i] >= end[i] && mx[i] >= mean[i]);
+    double dd[8];
+    cr_assert_eq(adb_run_values(&d, "price_drawdown", ADB_END, dd, &from_summary, &err),
+                 CRC_OK);
+    cr_expect_eq(from_summary, 1, "a summary-only name is read from summary");
+    cr_expect_eq(adb_run_values(&d, "no_such_metric", ADB_END, dd, NULL, &err), CRC_EINPUT);
+    cr_expect(strstr(err.msg, "price_usd"), "did-you-mean list: %s", err.msg);
+    int pass[8], k = 0;
+    cr_assert_eq(adb_criterion(&d, "price_holds", pass, &err), CRC_OK);
+    for (int i = 0; i < 8; i++) {
+        cr_expect_eq(pass[i], end[i] >= 1.0);
+        k += pass[i];
+    }
+    cr_expect_eq(k, 3);
+    adb_close(&d);
+}
+
+Test(summarize, cli_json_matches_independent_computation, .init = mk_tmp, .fini = rm_tmp)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
+    char path[128], cmd[512];
+    snprintf(path, sizeof path, "%s/base.db", tmpdir);
+    fixture_plain(path, "baseline", 0.0, 8);
+    double v[8];
+    cr_assert_eq(final_prices(path, v), 8);
+    double m = 0, ss = 0;
+    for (int i = 0; i < 8; i++)
+        m += v[i] / 8;
+    for (int i = 0; i < 8; i++)
+        ss += (v[i] - m) * (v[i] - m);
+    double sd = sqrt(ss / 7), half = 2.364624 * sd / sqrt(8.0); /* t_{7,0.975} */
+    snprintf(cmd, sizeof cmd, "'%s' summarize '%s' --metric price_usd --format json", bin, path);
+    int st;
+    char *out = capture(cmd, &st);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_expect(strstr(out, "\"runs\": 8, \"failed_runs\": 1"), "%s", out);
+    cr_expect(strstr(out, "\"value_per_run\": \"end\""));
+    cr_expect_float_eq(json_num(out, "\"price_usd\"", "mean"), m, 1e-5 * fabs(m));
+    cr_expect_float_eq(json_num(out, "\"price_usd\"", "sd"), sd, 1e-5 * sd);
+    cr_expect_float_eq(json_num(out, "\"price_usd\"", "ci_lo"), m - half, 1e-5);
+    cr_expect_float_eq(json_num(out, "\"price_holds\"", "p_pass"), 0.375, 1e-9);
+    cr_expect_float_eq(json_num(out, "\"price_holds\"", "ci_lo"), 0.136844, 2e-6);
+    free(out);
+    /* Every format prints; a bad one is an input error (exit 2). */
+    const char *fmts[] = {"table", "csv", "markdown"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd, "'%s' summarize '%s' --format %s", bin, path, fmts[i]);
+        out = capture(cmd, &st);
+        cr_expect_eq(st, 0);
+        cr_expect(strstr(out, "price_drawdown") && strstr(out, "price_holds"), "%s", fmts[i]);
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "'%s' summarize '%s' --format xml 2>/dev/null", bin, path);
+    free(capture(cmd, &st));
+    cr_expect_eq(st, 2);
+    snprintf(cmd, sizeof cmd, "'%s' summarize '%s/none.db' 2>/dev/null", bin, tmpdir);
+    free(capture(cmd, &st));
+    cr_expect_eq(st, 2, "a missing database is bad input");
+}
+
+Test(summarize, by_point_gives_one_row_per_sweep_point, .init = mk_tmp, .fini = rm_tmp)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin);
+    char path[128], cmd[512];
+    snprintf(path, sizeof path, "%s/grid.db", tmpdir);
+    fixture_grid(path);
+    snprintf(cmd, sizeof cmd, "'%s' summarize '%s' --by-point --format csv", bin, path);
+    int st;
+    char *out = capture(cmd, &st);
+    cr_assert_eq(st, 0);
+    cr_expect(strstr(out, "point,fees.burn,emission.half_life,metric,stat,n,mean"), "%s", out);
+    size_t rows = 0;
+    for (char *l = out; (l = strstr(l, ",price_usd,end,3,")); l++)
+        rows++;
+    cr_expect_eq(rows, 9, "9 points of 3 replicates");
+    cr_expect(strstr(out, "\n8,0.1,365,price_holds,3,3,1,"), "%s", out);
+    free(out);
+}
+
+Test(compare, differences_and_tests_match_the_statistics, .init = mk_tmp, .fini = rm_tmp)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin);
+    char a[128], b[128], cmd[512];
+    snprintf(a, sizeof a, "%s/base.db", tmpdir);
+    snprintf(b, sizeof b, "%s/prop.db", tmpdir);
+    fixture_plain(a, "baseline", 0.0, 8);
+    fixture_plain(b, "proposal", 0.2, 8);
+    double va[8], vb[8];
+    cr_assert_eq(final_prices(a, va), 8);
+    cr_assert_eq(final_prices(b, vb), 8);
+    stats_welch w;
+    stats_welch_test(va, 8, vb, 8, 0.95, &w);
+    snprintf(cmd, sizeof cmd, "'%s' compare '%s' '%s' --format json", bin, a, b);
+    int st;
+    char *out = capture(cmd, &st);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_expect(strstr(out, "\"diff\": \"proposal - baseline\""));
+    double mean_a = 0, mean_b = 0;
+    for (int i = 0; i < 8; i++) {
+        mean_a += va[i] / 8;
+        mean_b += vb[i] / 8;
+    }
+    cr_expect_float_eq(json_num(out, "\"price_usd\"", "diff"), mean_b - mean_a, 1e-5);
+    cr_expect_float_eq(json_num(out, "\"price_usd\"", "diff_lo"), w.ci_lo, 1e-5);
+    cr_expect_float_eq(json_num(out, "\"price_usd\"", "welch_p"), w.p, 1e-3 * w.p + 1e-9);
+    double mw = json_num(out, "\"price_usd\"", "mw_p");
+    cr_expect(mw > 0 && mw < 0.05, "the proposal's price is clearly higher (p = %g)", mw);
+    double cd = json_num(out, "\"price_usd\"", "cliff_delta");
+    cr_expect(cd > 0.5 && cd <= 1, "Cliff's delta %g", cd);
+    cr_expect_float_eq(json_num(out, "\"price_holds\"", "p_base"), 0.375, 1e-9);
+    cr_expect_float_eq(json_num(out, "\"price_holds\"", "p_prop"), 1.0, 1e-9);
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s' compare '%s' 2>/dev/null", bin, a);
+    free(capture(cmd, &st));
+    cr_expect_eq(st, 2, "one database is not a comparison");
+}
