@@ -560,3 +560,23 @@ Test(runner, stored_run_reads_back_with_its_scenario_and_interventions)
     memsink_free(&m);
     scenario_free(&sc);
 }
+
+Test(cli, run_on_a_full_disk_exits_1_and_leaves_no_results_file)
+{
+    write_file("tiny.yaml", tiny_yaml);
+    /* RLIMIT_FSIZE 0 makes every write to a regular file fail as on a full disk; the
+     * messages go through a pipe, which the limit does not cover. */
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert_not_null(bin);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && (trap '' XFSZ; ulimit -f 0; '%s' run tiny.yaml --out full.db; "
+             "echo \"exit=$?\") 2>&1 | cat > err.txt",
+             cli_dir, bin);
+    cr_assert_eq(system(cmd), 0);
+    const char *e = slurp("err.txt");
+    cr_expect(strstr(e, "exit=1"), "%s", e);
+    cr_expect(strstr(e, "full.db"), "the message names the file: %s", e);
+    cr_expect(strstr(e, "--out"), "the message says the fix: %s", e);
+    cr_expect_neq(access(in_dir("full.db"), F_OK), 0, "a results file was left behind");
+}

@@ -98,6 +98,17 @@ static int default_out(const char *name, char *buf, size_t len, crc_err *err)
                                        "give --out FILE.db", safe, stamp);
 }
 
+/* Removes a results file this command created (and its WAL companions). */
+static void remove_db(const char *path)
+{
+    char side[640];
+    remove(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    remove(side);
+}
+
 /* The metrics the closing table shows, when the model wrote them. */
 static const char *const key_metrics[] = {
     "price_usd", "supply", "real_yield", "self_ref_share", "farmer_capture",
@@ -262,9 +273,14 @@ int cmd_run(int argc, char **argv)
     store *db;
     if ((rc = store_open(&db, out, &err))) {
         scenario_free(&sc);
+        if (!existed)
+            remove_db(out);
         return cli_report("run", &err);
     }
     char num[32];
+    /* meta describes the latest `crucible run` into this file; replicates_stored is
+     * set again only when every replicate of this one has been stored */
+    store_exec(db, "DELETE FROM meta WHERE key = 'replicates_stored'", NULL);
     store_meta_set(db, "command", "run", NULL);
     store_meta_set(db, "scenario", path, NULL);
     snprintf(num, sizeof num, "%llu", seed);
@@ -351,12 +367,7 @@ int cmd_run(int argc, char **argv)
         cli_report("run", &err);
         if (stored == 0 && !existed) {
             /* nothing was stored: leave no results file that looks like a result */
-            char side[640];
-            remove(out);
-            snprintf(side, sizeof side, "%s-wal", out);
-            remove(side);
-            snprintf(side, sizeof side, "%s-shm", out);
-            remove(side);
+            remove_db(out);
             fprintf(stderr, "crucible run: no replicate was stored; %s removed\n", out);
         } else {
             fprintf(stderr,
