@@ -443,3 +443,63 @@ Test(store, accepts_a_database_written_from_the_documented_schema)
     cr_expect_eq(store_open_readonly(&s, p, &err), CRC_OK, "%s", err.msg);
     store_close(s);
 }
+
+/* ---- memsink: what store_write_run reads ------------------------------------------ */
+
+static int n_forwarded;
+static int count_metric(void *ctx, double t, const char *name, double v)
+{
+    (void)ctx, (void)t, (void)name, (void)v;
+    n_forwarded++;
+    return 0;
+}
+
+Test(memsink, keeps_series_whatever_the_order_and_interns_flow_labels)
+{
+    crc_sink tee = {NULL, count_metric, NULL, NULL, NULL};
+    memsink m;
+    memsink_init(&m, &tee);
+    crc_sink k = memsink_sink(&m);
+    n_forwarded = 0;
+    /* epoch 1: a, b; epoch 2: b, a, c (order changes, a series appears late) */
+    sink_metric(&k, 1, "a", 1);
+    sink_metric(&k, 1, "b", 2);
+    sink_metric(&k, 2, "b", 20);
+    sink_metric(&k, 2, "a", 10);
+    sink_metric(&k, 2, "c", 300);
+    sink_metric(&k, 3, "a", 100);
+    cr_expect_eq(n_forwarded, 6, "the tee saw every sample");
+    cr_expect_eq(m.n_series, 3);
+    cr_expect_eq(memsink_samples(&m), 6);
+    const memsink_series *a = memsink_get(&m, "a");
+    cr_assert_not_null(a);
+    cr_expect_eq(a->n, 3);
+    cr_expect_eq(a->t[2], 3);
+    cr_expect_eq(a->v[1], 10);
+    cr_expect_eq(memsink_last(&m, "b"), 20);
+    cr_expect_eq(memsink_get(&m, "c")->n, 1);
+    cr_expect(isnan(memsink_last(&m, "zz")));
+
+    sink_flow(&k, 1, "treasury", "honest", "reward", 5);
+    sink_flow(&k, 1, "honest", "amm", "swap", 2);
+    sink_flow(&k, 2, "treasury", "honest", "reward", 7);
+    cr_expect_eq(m.n_flows, 3);
+    cr_expect_eq(m.n_labels, 5, "treasury, honest, reward, amm, swap: each stored once");
+    cr_expect_str_eq(memsink_label(&m, m.flows[2].src), "treasury");
+    cr_expect_str_eq(memsink_label(&m, m.flows[1].reason), "swap");
+    cr_expect_eq(m.flows[2].amount_tkn, 7);
+
+    sink_intervention(&k, 4.5, "fees.burn", "0.1");
+    cr_expect_eq(m.n_interventions, 1);
+    cr_expect_str_eq(m.interventions[0].value, "0.1");
+    sink_summary(&k, "x", 1);
+    sink_summary(&k, "x", 2);
+    cr_expect_eq(memsink_summary(&m, "x"), 2, "the last value written wins");
+
+    memsink_free(&m);
+    cr_expect_eq(m.n_series + m.n_flows + m.n_interventions + m.n_sum, 0);
+    cr_expect_eq(m.next, &tee, "memsink_free keeps the tee so the sink can be reused");
+    sink_metric(&k, 1, "a", 1);
+    cr_expect_eq(memsink_samples(&m), 1);
+    memsink_free(&m);
+}
