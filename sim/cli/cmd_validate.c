@@ -21,7 +21,7 @@ static void usage(FILE *f)
             "Checks scenario files without running them: YAML syntax, every key, type, range\n"
             "and distribution, extends chains, interventions and criteria, and the model's\n"
             "cross-parameter constraints. --set overrides apply to every FILE, as in `run`.\n\n"
-            "  --set PATH=VALUE  override a parameter (repeatable), e.g. --set fees.burn=0.1\n"
+            "  --set PATH=VALUE  override a parameter (repeatable), e.g. --set world.horizon=730\n"
             "  --resolved        print each valid scenario fully resolved (the text `run`\n"
             "                    stores with its results)\n\n"
             "Exit status: 0 all valid, 2 bad input, 1 a file could not be read.\n");
@@ -106,7 +106,7 @@ int cmd_validate(int argc, char **argv)
             char *v = a[5] == '=' ? argv[i] + 6 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
                 fprintf(stderr, "crucible validate: --set needs PATH=VALUE, e.g. --set "
-                                "fees.burn=0.1\n");
+                                "world.horizon=730\n");
                 return 2;
             }
             if (n_sets == (int)(sizeof sets / sizeof sets[0])) {
