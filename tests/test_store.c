@@ -310,8 +310,9 @@ Test(store, full_disk_stores_nothing_of_the_run)
     memsink_free(&m);
 }
 
-/* Child: writes full-size runs until killed. Never returns. */
-static void writer_loop(const char *path)
+/* Child: writes full-size runs until killed, telling the parent (one byte on fd) when
+ * its first run is committed. Never returns. */
+static void writer_loop(const char *path, int fd)
 {
     memsink m;
     memsink_init(&m, NULL);
@@ -321,9 +322,12 @@ static void writer_loop(const char *path)
     if (store_open(&s, path, &err))
         _exit(10);
     run_record r = record("done", NULL);
-    for (;;)
+    for (int n = 0;; n++) {
         if (store_write_run(s, &r, &m, NULL, &err))
             _exit(11);
+        if (n == 0 && write(fd, "1", 1) != 1)
+            _exit(12);
+    }
 }
 
 Test(store, killed_writer_leaves_an_intact_database, .timeout = 120)
@@ -335,11 +339,20 @@ Test(store, killed_writer_leaves_an_intact_database, .timeout = 120)
     pcg32_seed(&g, 20261122u, 3u);
     int kills = 0;
     for (int round = 0; round < 5; round++) {
+        int fds[2];
+        cr_assert_eq(pipe(fds), 0);
         pid_t pid = fork();
         cr_assert_neq(pid, -1);
-        if (pid == 0)
-            writer_loop(path);
-        unsigned ms = 30 + pcg32_next(&g) % 300;
+        if (pid == 0) {
+            close(fds[0]);
+            writer_loop(path, fds[1]);
+        }
+        close(fds[1]);
+        char c;
+        /* wait for its first commit (a dead child gives EOF), then kill it mid-stream */
+        cr_assert_eq(read(fds[0], &c, 1), 1, "the writer died before its first commit");
+        close(fds[0]);
+        unsigned ms = pcg32_next(&g) % 200;
         struct timespec ts = {0, (long)ms * 1000000L};
         nanosleep(&ts, NULL);
         int status = 0;
@@ -356,7 +369,7 @@ Test(store, killed_writer_leaves_an_intact_database, .timeout = 120)
     text(db, "PRAGMA integrity_check", buf, sizeof buf);
     cr_expect_str_eq(buf, "ok");
     long long done = count(db, "SELECT count(*) FROM runs WHERE status='done'");
-    cr_expect_gt(done, 0, "no run committed before the kills; the test proves nothing");
+    cr_expect_geq(done, 5, "each writer committed at least once before it was killed");
     /* every committed run is complete: all its rows or none of them */
     cr_expect_eq(count(db, "SELECT count(*) FROM runs WHERE status='done' AND "
                            "((SELECT count(*) FROM metrics WHERE run=runs.id) <> 365*60 OR "
