@@ -12,6 +12,7 @@
 #include "model/world.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -20,21 +21,18 @@
 int cons_birth(world *w, double t)
 {
     wld_consumers *cs = &w->cs;
-    void **const cols[] = {(void **)&cs->taste, (void **)&cs->bucket, (void **)&cs->bpos,
-                           (void **)&cs->rate, (void **)&cs->budget, (void **)&cs->spent,
-                           (void **)&cs->sat};
-    const size_t sizes[] = {sizeof *cs->taste, 1, 4, 4, 4, 4, 4};
-    if (wld_grow_soa(&cs->cap, cs->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
+    if (wld_grow((void **)&cs->r, sizeof *cs->r, &cs->cap, cs->n + 1))
         return -1;
     const crc_params *p = &w->p;
     gsl_rng *r = wld_rng(w, RNG_CONSUMERS);
     uint32_t i = cs->n;
-    cs->taste[i] = (uint16_t)gsl_rng_uniform_int(r, w->ls.tastes);
-    cs->rate[i] = (float)dist_sample(&p->cons_rate, r, 0, 1e6);
-    cs->budget[i] = (float)dist_sample(&p->cons_budget, r, 0, 1e9);
-    cs->spent[i] = 0;
-    cs->sat[i] = (float)p->cons_sat_init;
-    if (cs->rate[i] > 0 && wld_bucket_add(cs->bk, i, cs->rate[i], cs->bucket, cs->bpos))
+    wld_cons *c = &cs->r[i];
+    memset(c, 0, sizeof *c);
+    c->taste = (uint16_t)gsl_rng_uniform_int(r, w->ls.tastes);
+    c->rate = (float)dist_sample(&p->cons_rate, r, 0, 1e6);
+    c->budget = (float)dist_sample(&p->cons_budget, r, 0, 1e9);
+    c->sat = (float)p->cons_sat_init;
+    if (c->rate > 0 && wld_bucket_add(cs->bk, i, c->rate, &c->bucket, &c->bpos))
         return -1;
     cs->n++;
     w->cls[CLS_CONSUMER].active++;
@@ -46,21 +44,19 @@ int cons_birth(world *w, double t)
 void cons_remove(world *w, uint32_t i)
 {
     wld_consumers *cs = &w->cs;
-    if (cs->rate[i] > 0)
-        wld_bucket_remove(cs->bk, i, cs->rate[i], cs->bucket, cs->bpos);
+    wld_cons *c = &cs->r[i];
+    if (c->rate > 0) {
+        uint32_t moved = wld_bucket_remove(cs->bk, c->bucket, c->bpos);
+        if (moved != UINT32_MAX)
+            cs->r[moved].bpos = c->bpos;
+    }
     w->cls[CLS_CONSUMER].active--;
     w->cls[CLS_CONSUMER].exited++;
     uint32_t last = --cs->n;
     if (i != last) {
-        cs->taste[i] = cs->taste[last];
-        cs->bucket[i] = cs->bucket[last];
-        cs->bpos[i] = cs->bpos[last];
-        cs->rate[i] = cs->rate[last];
-        cs->budget[i] = cs->budget[last];
-        cs->spent[i] = cs->spent[last];
-        cs->sat[i] = cs->sat[last];
-        if (cs->rate[i] > 0)
-            wld_bucket_move(cs->bk, last, i, cs->bucket, cs->bpos);
+        cs->r[i] = cs->r[last];
+        if (cs->r[i].rate > 0)
+            wld_bucket_rename(cs->bk, cs->r[i].bucket, cs->r[i].bpos, i);
     }
 }
 
@@ -86,12 +82,13 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     bk->ev = bk->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / bk->rate), EV_QUERY,
                                       (uint32_t)k, 0)
                           : EVQ_NONE;
-    uint32_t i = wld_bucket_pick(bk, k, cs->rate, r);
+    uint32_t i = wld_bucket_pick(bk, k, r);
     if (i == UINT32_MAX)
         return;
     const wld_listing *ls = &w->ls;
     uint32_t m = ls->m;
-    const double *row = ls->cum + (size_t)cs->taste[i] * (m + 1);
+    wld_cons *c = &cs->r[i];
+    const double *row = ls->cum + (size_t)c->taste * (m + 1);
     pcg32 *g = rng_pcg(r);
     double u = pcg32_double(g);
     uint32_t lo = 0, hi = m; /* first j with row[j] > u; row[m] == 1 */
@@ -110,13 +107,13 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     uint32_t b = ls->model[lo];
     double price = bd->price[b];
     const crc_params *p = &w->p;
-    if (cs->spent[i] + price > cs->budget[i] * p->world_epoch) {
+    if (c->spent + price > c->budget * p->world_epoch) {
         /* Over its network budget for the epoch: the query goes to the incumbent. */
         w->ep_blocked += 1;
         w->ep_inc_queries += 1;
         return;
     }
-    cs->spent[i] += (float)price;
+    c->spent += (float)price;
     uint32_t n = node_route(w);
 
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
@@ -162,6 +159,6 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     } else {
         ok = pcg32_double(g) < Q;
     }
-    cs->sat[i] += (float)(p->cons_sat_alpha * ((double)ok - cs->sat[i]));
+    c->sat += (float)(p->cons_sat_alpha * ((double)ok - c->sat));
     node_submit(w, n, 0, 0, s->now);
 }

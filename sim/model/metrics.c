@@ -202,6 +202,19 @@ int met_epoch(world *w, double t)
         x[m++] = w->sk.ep_tkn[i];
     for (uint32_t i = 0; i < w->fm.n; i++)
         x[m++] = w->fm.ep_tkn[i];
+    /* Beyond WLD_GINI_SAMPLE agents the Gini is estimated on a uniform sample without
+     * replacement (partial Fisher-Yates, its own stream), so an epoch sorts at most that
+     * many values; the sampling error is O(1/sqrt(sample)). */
+    if (m > WLD_GINI_SAMPLE) {
+        gsl_rng *r = wld_rng(w, RNG_METRICS);
+        for (size_t i = 0; i < WLD_GINI_SAMPLE; i++) {
+            size_t j = i + gsl_rng_uniform_int(r, (unsigned long)(m - i));
+            double tmp = x[i];
+            x[i] = x[j];
+            x[j] = tmp;
+        }
+        m = WLD_GINI_SAMPLE;
+    }
     put(&e, "reward_gini", met_gini(x, m));
 
     put(&e, "compute_hhi", met_hhi(w->region_work, WLD_REGIONS));

@@ -79,7 +79,7 @@ static void exits(world *w, double t)
     wld_consumers *cs = &w->cs;
     double churn = w->p.cons_churn;
     for (uint32_t i = cs->n; i-- > 0;)
-        if (cs->sat[i] < churn) {
+        if (cs->r[i].sat < churn) {
             cons_remove(w, i);
             w->ep_churned += 1;
         }
@@ -131,7 +131,7 @@ static int entries(world *w, double t, double dt)
     /* Consumers arrive at a base rate plus word of mouth from satisfied consumers. */
     double sat = 0;
     for (uint32_t i = 0; i < w->cs.n; i++)
-        sat += w->cs.sat[i] > p->cons_wom_threshold;
+        sat += w->cs.r[i].sat > p->cons_wom_threshold;
     double lam = (p->cons_arrival + p->cons_wom * sat) * dt;
     k = lam > 0 ? gsl_ran_poisson(wld_rng(w, RNG_ENTRY), lam) : 0;
     w->ep_entered += k;
@@ -146,7 +146,7 @@ static void reset_epoch(world *w)
     wld_providers *pv = &w->pv;
     for (uint32_t i = 0; i < pv->n; i++) {
         pv->ep_tkn[i] = 0;
-        pv->ep_count[i] = pv->ep_qvol[i] = pv->ep_cost[i] = 0;
+        pv->r[i].ep_count = pv->r[i].ep_qvol = pv->r[i].ep_cost = 0;
     }
     wld_builders *bd = &w->bd;
     for (uint32_t b = 0; b < bd->n; b++)
@@ -160,7 +160,7 @@ static void reset_epoch(world *w)
         w->fm.ep_tkn[i] = 0;
     wld_consumers *cs = &w->cs;
     for (uint32_t i = 0; i < cs->n; i++)
-        cs->spent[i] = 0;
+        cs->r[i].spent = 0;
     for (uint32_t d = 0; d < w->dn.n; d++)
         w->dn.fee_tkn[d] = w->dn.fee_usd[d] = w->dn.rew_usd[d] = 0;
     for (int c = 0; c < CLS_COUNT; c++) {
@@ -182,8 +182,8 @@ static int restart_streams(world *w)
 {
     if (wld_listing_rebuild(w))
         return -1;
-    wld_bucket_reschedule(w, w->pv.bk, w->pv.rate, EV_CONTRIB, wld_rng(w, RNG_CONTRIB));
-    wld_bucket_reschedule(w, w->cs.bk, w->cs.rate, EV_QUERY, wld_rng(w, RNG_QUERIES));
+    wld_bucket_reschedule(w, w->pv.bk, EV_CONTRIB, wld_rng(w, RNG_CONTRIB));
+    wld_bucket_reschedule(w, w->cs.bk, EV_QUERY, wld_rng(w, RNG_QUERIES));
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "model/world.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -44,15 +45,10 @@ static uint32_t choose_datanet(world *w, gsl_rng *r)
 int prov_birth(world *w, int kind, double t)
 {
     wld_providers *pv = &w->pv;
-    void **const cols[] = {(void **)&pv->acct, (void **)&pv->kind, (void **)&pv->bucket,
-                           (void **)&pv->bpos, (void **)&pv->dn, (void **)&pv->q,
-                           (void **)&pv->rate, (void **)&pv->cost, (void **)&pv->born,
-                           (void **)&pv->score, (void **)&pv->ep_tkn, (void **)&pv->ep_count,
-                           (void **)&pv->ep_qvol, (void **)&pv->ep_cost, (void **)&pv->acc};
-    const size_t sizes[] = {sizeof *pv->acct, 1, 1, sizeof *pv->bpos, sizeof *pv->dn,
-                            sizeof(float), sizeof(float), sizeof(float), sizeof(float),
-                            sizeof(double), sizeof(double), sizeof(float), sizeof(float),
-                            sizeof(float), sizeof *pv->acc};
+    void **const cols[] = {(void **)&pv->r, (void **)&pv->acct, (void **)&pv->born,
+                           (void **)&pv->ep_tkn, (void **)&pv->acc};
+    const size_t sizes[] = {sizeof *pv->r, sizeof *pv->acct, sizeof *pv->born,
+                            sizeof *pv->ep_tkn, sizeof *pv->acc};
     if (wld_grow_soa(&pv->cap, pv->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
         return -1;
     int cls = prov_class(kind);
@@ -72,21 +68,21 @@ int prov_birth(world *w, int kind, double t)
         q = dist_sample(&p->prov_spammer_quality, r, 0, 1);
         cost = p->prov_spammer_cost;
     }
+    wld_prov *v = &pv->r[i];
+    memset(v, 0, sizeof *v);
+    v->kind = (uint8_t)kind;
+    v->dn = choose_datanet(w, r);
+    v->q = (float)q;
+    v->rate = (float)rate;
+    v->cost = (float)cost;
     pv->acct[i] = a;
-    pv->kind[i] = (uint8_t)kind;
-    pv->dn[i] = choose_datanet(w, r);
-    pv->q[i] = (float)q;
-    pv->rate[i] = (float)rate;
-    pv->cost[i] = (float)cost;
     pv->born[i] = (float)t;
-    pv->score[i] = 0;
     pv->ep_tkn[i] = 0;
-    pv->ep_count[i] = pv->ep_qvol[i] = pv->ep_cost[i] = 0;
     pv->acc[i] = (wld_acc){0, 0};
-    if (pv->rate[i] > 0 && wld_bucket_add(pv->bk, i, pv->rate[i], pv->bucket, pv->bpos))
+    if (v->rate > 0 && wld_bucket_add(pv->bk, i, v->rate, &v->bucket, &v->bpos))
         return -1;
     pv->n++;
-    w->dn.n_prov[pv->dn[i]]++;
+    w->dn.n_prov[v->dn]++;
     w->cls[cls].active++;
     w->cls[cls].entered++;
     return 0;
@@ -95,39 +91,31 @@ int prov_birth(world *w, int kind, double t)
 void prov_remove(world *w, uint32_t i)
 {
     wld_providers *pv = &w->pv;
-    uint32_t d = pv->dn[i];
-    int cls = prov_class(pv->kind[i]);
+    wld_prov *v = &pv->r[i];
+    uint32_t d = v->dn;
+    int cls = prov_class(v->kind);
     /* Its data stays in the datanet (V is unchanged) but its attribution share is
      * retired: the remaining contributors split the data fees. */
-    w->dn.score[d] -= pv->score[i];
-    if (w->dn.score[d] < 0 || w->dn.n_prov[d] == 1)
-        w->dn.score[d] = w->dn.n_prov[d] == 1 ? 0 : fmax(w->dn.score[d], 0);
     w->dn.n_prov[d]--;
+    w->dn.score[d] = w->dn.n_prov[d] == 0 ? 0 : fmax(w->dn.score[d] - v->score, 0);
     wld_sell(w, pv->acct[i], 1.0);
     wld_gone_add(w, pv->acct[i]);
-    if (pv->rate[i] > 0)
-        wld_bucket_remove(pv->bk, i, pv->rate[i], pv->bucket, pv->bpos);
+    if (v->rate > 0) {
+        uint32_t moved = wld_bucket_remove(pv->bk, v->bucket, v->bpos);
+        if (moved != UINT32_MAX)
+            pv->r[moved].bpos = v->bpos;
+    }
     w->cls[cls].active--;
     w->cls[cls].exited++;
     uint32_t last = --pv->n;
     if (i != last) {
+        pv->r[i] = pv->r[last];
         pv->acct[i] = pv->acct[last];
-        pv->kind[i] = pv->kind[last];
-        pv->bucket[i] = pv->bucket[last];
-        pv->bpos[i] = pv->bpos[last];
-        pv->dn[i] = pv->dn[last];
-        pv->q[i] = pv->q[last];
-        pv->rate[i] = pv->rate[last];
-        pv->cost[i] = pv->cost[last];
         pv->born[i] = pv->born[last];
-        pv->score[i] = pv->score[last];
         pv->ep_tkn[i] = pv->ep_tkn[last];
-        pv->ep_count[i] = pv->ep_count[last];
-        pv->ep_qvol[i] = pv->ep_qvol[last];
-        pv->ep_cost[i] = pv->ep_cost[last];
         pv->acc[i] = pv->acc[last];
-        if (pv->rate[i] > 0)
-            wld_bucket_move(pv->bk, last, i, pv->bucket, pv->bpos);
+        if (pv->r[i].rate > 0)
+            wld_bucket_rename(pv->bk, pv->r[i].bucket, pv->r[i].bpos, i);
     }
 }
 
@@ -142,20 +130,21 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     b->ev = b->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / b->rate), EV_CONTRIB,
                                     (uint32_t)k, 0)
                         : EVQ_NONE;
-    uint32_t i = wld_bucket_pick(b, k, pv->rate, r);
+    uint32_t i = wld_bucket_pick(b, k, r);
     if (i == UINT32_MAX)
         return;
-    uint32_t d = pv->dn[i];
-    pv->ep_cost[i] += pv->cost[i];
+    wld_prov *v = &pv->r[i];
+    uint32_t d = v->dn;
+    v->ep_cost += v->cost;
     int dup = 0;
-    if (pv->kind[i] == PK_SPAMMER && gsl_rng_uniform(r) < p->prov_spammer_dup) {
+    if (v->kind == PK_SPAMMER && gsl_rng_uniform(r) < p->prov_spammer_dup) {
         /* A duplicate: caught at intake with probability data.dedup (rejected, the
          * effort is lost), else accepted and paid like low-quality data. */
         if (gsl_rng_uniform(r) < p->data_dedup)
             return;
         dup = 1;
     }
-    double q = pv->q[i];
+    double q = v->q;
     if (p->prov_quality_noise > 0)
         q += gsl_ran_gaussian_ziggurat(r, p->prov_quality_noise);
     q = q < 0 ? 0 : q > 1 ? 1 : q;
@@ -170,8 +159,8 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     double sig = p->attribution_sigma;
     double score = sig > 0 ? q * gsl_ran_lognormal(wld_rng(w, RNG_ATTRIB), -0.5 * sig * sig, sig)
                            : q;
-    pv->score[i] += score;
+    v->score += score;
     dn->score[d] += score;
-    pv->ep_count[i] += 1;
-    pv->ep_qvol[i] += (float)q;
+    v->ep_count += 1;
+    v->ep_qvol += (float)q;
 }

@@ -22,14 +22,15 @@
 static double weight_data(const world *w, uint32_t i, int basis)
 {
     const wld_providers *pv = &w->pv;
-    uint32_t d = pv->dn[i];
+    const wld_prov *v = &pv->r[i];
+    uint32_t d = v->dn;
     switch (basis) {
     case BASIS_DATA_VOLUME:
-        return pv->ep_count[i];
+        return v->ep_count;
     case BASIS_DATA_ATTRIBUTION:
-        return w->dn.score[d] > 0 ? w->dn.fee_tkn[d] * pv->score[i] / w->dn.score[d] : 0;
+        return w->dn.score[d] > 0 ? w->dn.fee_tkn[d] * v->score / w->dn.score[d] : 0;
     default:
-        return pv->ep_qvol[i];
+        return v->ep_qvol;
     }
 }
 
@@ -54,9 +55,9 @@ static void pay_data(world *w, double t)
                 got = emission_pay(&tok->em, w->L, tok->vest, POOL_DATA, pv->acct[i], B * wi / W, t);
         }
         /* The data fee share by attribution score (MODEL.md §4). */
-        uint32_t d = pv->dn[i];
-        if (w->dn.score[d] > 0 && w->dn.fee_tkn[d] > 0 && pv->score[i] > 0) {
-            double f = w->dn.fee_tkn[d] * pv->score[i] / w->dn.score[d];
+        uint32_t d = pv->r[i].dn;
+        if (w->dn.score[d] > 0 && w->dn.fee_tkn[d] > 0 && pv->r[i].score > 0) {
+            double f = w->dn.fee_tkn[d] * pv->r[i].score / w->dn.score[d];
             double have = ledger_balance(w->L, w->pool);
             if (f > have)
                 f = have;
@@ -64,7 +65,7 @@ static void pay_data(world *w, double t)
                 got += f;
         }
         pv->ep_tkn[i] += got;
-        w->cls[prov_cls(pv->kind[i])].ep_tkn += got;
+        w->cls[prov_cls(pv->r[i].kind)].ep_tkn += got;
         w->dn.rew_usd[d] += got; /* TKN for now; valued after the epoch's trades */
     }
     /* Fees of datanets nobody holds a score in (and rounding) go to the treasury. */
@@ -180,8 +181,8 @@ int rew_settle(world *w, double t0, double t1)
     /* Income and cost, valued at the price after the epoch's trades. */
     double price = amm_price(w->A);
     for (uint32_t i = 0; i < pv->n; i++)
-        account(w, prov_cls(pv->kind[i]), &pv->acc[i], pv->ep_tkn[i] * price, pv->ep_tkn[i],
-                pv->ep_cost[i], dt);
+        account(w, prov_cls(pv->r[i].kind), &pv->acc[i], pv->ep_tkn[i] * price, pv->ep_tkn[i],
+                pv->r[i].ep_cost, dt);
     for (uint32_t b = 0; b < bd->n; b++) {
         if (!bd->alive[b])
             continue;

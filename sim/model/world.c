@@ -62,56 +62,54 @@ int wld_bucket_of(double rate)
     return k < 0 ? 0 : k >= WLD_BUCKETS ? WLD_BUCKETS - 1 : k;
 }
 
-int wld_bucket_add(wld_bucket *bk, uint32_t i, double r, uint8_t *bucket, uint32_t *bpos)
+int wld_bucket_add(wld_bucket *bk, uint32_t i, float r, uint8_t *k, uint32_t *pos)
 {
-    int k = wld_bucket_of(r);
-    wld_bucket *b = &bk[k];
-    if (wld_grow((void **)&b->idx, sizeof *b->idx, &b->cap, b->n + 1))
+    int b = wld_bucket_of(r);
+    wld_bucket *bb = &bk[b];
+    if (wld_grow((void **)&bb->m, sizeof *bb->m, &bb->cap, bb->n + 1))
         return -1;
-    bucket[i] = (uint8_t)k;
-    bpos[i] = b->n;
-    b->idx[b->n++] = i;
-    b->rate += r;
+    *k = (uint8_t)b;
+    *pos = bb->n;
+    bb->m[bb->n++] = (wld_member){i, r};
+    bb->rate += r;
     return 0;
 }
 
-void wld_bucket_remove(wld_bucket *bk, uint32_t i, double r, const uint8_t *bucket,
-                       uint32_t *bpos)
+uint32_t wld_bucket_remove(wld_bucket *bk, int k, uint32_t pos)
 {
-    wld_bucket *b = &bk[bucket[i]];
-    uint32_t pos = bpos[i];
-    uint32_t last = b->idx[--b->n];
-    b->idx[pos] = last;
-    bpos[last] = pos;
-    b->rate -= r;
-    if (b->n == 0 || b->rate < 0)
-        b->rate = b->n ? b->rate : 0;
+    wld_bucket *b = &bk[k];
+    b->rate -= b->m[pos].rate;
+    if (b->rate < 0 || b->n == 1)
+        b->rate = b->n == 1 ? 0 : fmax(b->rate, 0);
+    uint32_t last = --b->n;
+    if (pos == last)
+        return UINT32_MAX;
+    b->m[pos] = b->m[last];
+    return b->m[pos].i;
 }
 
-void wld_bucket_move(wld_bucket *bk, uint32_t from, uint32_t to, const uint8_t *bucket,
-                     const uint32_t *bpos)
+void wld_bucket_rename(wld_bucket *bk, int k, uint32_t pos, uint32_t new_i)
 {
-    bk[bucket[from]].idx[bpos[from]] = to;
+    bk[k].m[pos].i = new_i;
 }
 
-uint32_t wld_bucket_pick(const wld_bucket *b, int k, const float *rate, gsl_rng *r)
+uint32_t wld_bucket_pick(const wld_bucket *b, int k, gsl_rng *r)
 {
     if (b->n == 0)
         return UINT32_MAX;
-    /* Members of bucket k have rate < 2^(k-23): accept i with probability
-     * rate_i / 2^(k-23), which picks i proportionally to its rate. */
+    /* Members of bucket k have rate < 2^(k-23): accept entry j with probability
+     * rate_j / 2^(k-23), which picks members proportionally to their rates. */
     double top = ldexp(1.0, k - 23);
     pcg32 *g = rng_pcg(r);
     for (int tries = 0; tries < 1 << 20; tries++) {
-        uint32_t i = b->idx[(uint32_t)(pcg32_double(g) * b->n)];
-        if (pcg32_double(g) * top < rate[i])
-            return i;
+        const wld_member *e = &b->m[(uint32_t)(pcg32_double(g) * b->n)];
+        if (pcg32_double(g) * top < e->rate)
+            return e->i;
     }
-    return b->idx[0];
+    return b->m[0].i;
 }
 
-void wld_bucket_reschedule(world *w, wld_bucket *bk, const float *rate, uint32_t kind,
-                           gsl_rng *r)
+void wld_bucket_reschedule(world *w, wld_bucket *bk, uint32_t kind, gsl_rng *r)
 {
     for (int k = 0; k < WLD_BUCKETS; k++) {
         wld_bucket *b = &bk[k];
@@ -121,7 +119,7 @@ void wld_bucket_reschedule(world *w, wld_bucket *bk, const float *rate, uint32_t
         }
         double sum = 0;
         for (uint32_t j = 0; j < b->n; j++)
-            sum += rate[b->idx[j]];
+            sum += b->m[j].rate;
         b->rate = sum;
         /* Memorylessness: redrawing the next event of a Poisson stream at any time
          * leaves the process unchanged, so rates may change at epoch boundaries. */
@@ -342,7 +340,7 @@ oom:
 static void free_buckets(wld_bucket *bk)
 {
     for (int k = 0; k < WLD_BUCKETS; k++)
-        free(bk[k].idx);
+        free(bk[k].m);
 }
 
 static void free_holders(wld_holders *h)
@@ -355,9 +353,7 @@ void wld_free(world *w)
     if (!w)
         return;
     wld_providers *pv = &w->pv;
-    free(pv->acct); free(pv->kind); free(pv->bucket); free(pv->bpos); free(pv->dn);
-    free(pv->q); free(pv->rate); free(pv->cost); free(pv->born); free(pv->score);
-    free(pv->ep_tkn); free(pv->ep_count); free(pv->ep_qvol); free(pv->ep_cost); free(pv->acc);
+    free(pv->r); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
     free_buckets(pv->bk);
     wld_builders *bd = &w->bd;
     free(bd->free_list); free(bd->alive); free(bd->listed); free(bd->backdoor); free(bd->gen);
@@ -373,8 +369,7 @@ void wld_free(world *w)
     free(nd->ep_tkn); free(nd->ep_cost); free(nd->ep_pay); free(nd->acc); free(nd->active);
     free(nd->apos);
     wld_consumers *cs = &w->cs;
-    free(cs->taste); free(cs->bucket); free(cs->bpos); free(cs->rate); free(cs->budget);
-    free(cs->spent); free(cs->sat);
+    free(cs->r);
     free_buckets(cs->bk);
     free_holders(&w->sk);
     free_holders(&w->fm);

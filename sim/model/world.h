@@ -48,7 +48,7 @@ enum {
 enum {
     RNG_PROVIDERS, RNG_CONTRIB, RNG_BUILDERS, RNG_NODES, RNG_SERVICE, RNG_ROUTE,
     RNG_CONSUMERS, RNG_QUERIES, RNG_TASTES, RNG_STAKERS, RNG_FARMERS, RNG_ENTRY,
-    RNG_ATTRIB, RNG_MARKET, RNG_COUNT
+    RNG_ATTRIB, RNG_MARKET, RNG_METRICS, RNG_COUNT
 };
 #define WLD_RNG_BASE 0x6d6f64656c000000ULL /* "model" */
 
@@ -56,6 +56,7 @@ enum {
 #define WLD_BUCKETS 48   /* rate buckets: powers of two from 2^-24 to 2^24 per day */
 #define WLD_TRAIN_BIT (1ULL << 63)
 #define WLD_MAX_METRICS 128
+#define WLD_GINI_SAMPLE 50000 /* agents beyond which reward_gini is estimated on a sample */
 #define WLD_YIELD_CAP 1e9  /* real_yield reported when fees flow but nothing is emitted */
 
 enum { PK_HONEST = 0, PK_SPAMMER = 1, PK_POISONER = 2 }; /* provider variants */
@@ -63,9 +64,15 @@ enum { PK_HONEST = 0, PK_SPAMMER = 1, PK_POISONER = 2 }; /* provider variants */
 /* A Poisson stream over a dense population, split by rate into power-of-two buckets:
  * bucket k holds members with rate in [2^(k-24), 2^(k-23)); one engine event per
  * non-empty bucket, whose rate is the sum of its members' rates; the member is then
- * picked proportionally to rate by rejection (acceptance >= 1/2). */
+ * picked proportionally to rate by rejection (acceptance >= 1/2). Each entry carries
+ * the member's rate, so a rejection test touches one cache line. */
+typedef struct wld_member {
+    uint32_t i;
+    float rate;
+} wld_member;
+
 typedef struct wld_bucket {
-    uint32_t *idx;
+    wld_member *m;
     uint32_t n, cap;
     double rate;
     evq_handle ev;
@@ -97,14 +104,22 @@ typedef struct wld_datanets {
     uint32_t *n_prov, *n_models;
 } wld_datanets;
 
+/* A provider's fields touched by every contribution, packed in one record (48 bytes,
+ * one cache line) because contributions pick providers at random. */
+typedef struct wld_prov {
+    double score;         /* attribution score held in its datanet          */
+    float q, rate, cost;
+    float ep_count, ep_qvol, ep_cost;  /* this epoch                        */
+    uint32_t dn, bpos;
+    uint8_t kind, bucket;
+} wld_prov;
+
 typedef struct wld_providers {
     uint32_t n, cap;
+    wld_prov *r;
     acct_id *acct;
-    uint8_t *kind, *bucket;
-    uint32_t *bpos, *dn;
-    float *q, *rate, *cost, *born;
-    double *score, *ep_tkn;
-    float *ep_count, *ep_qvol, *ep_cost;
+    float *born;
+    double *ep_tkn;
     wld_acc *acc;
     wld_bucket bk[WLD_BUCKETS];
 } wld_providers;
@@ -133,12 +148,17 @@ typedef struct wld_nodes {
     uint32_t *active, *apos, n_active;    /* routing set (dense)                */
 } wld_nodes;
 
+/* A consumer: every field a query touches, in one 24-byte record. */
+typedef struct wld_cons {
+    float rate, budget, spent, sat;
+    uint32_t bpos;
+    uint16_t taste;
+    uint8_t bucket;
+} wld_cons;
+
 typedef struct wld_consumers {
     uint32_t n, cap;
-    uint16_t *taste;
-    uint8_t *bucket;
-    uint32_t *bpos;
-    float *rate, *budget, *spent, *sat;
+    wld_cons *r;
     wld_bucket bk[WLD_BUCKETS];
 } wld_consumers;
 
@@ -238,19 +258,17 @@ int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
                  const size_t sizes[]);
 
 int wld_bucket_of(double rate);
-/* Adds member i (rate r > 0) / removes it; bucket[] and bpos[] are the population's
- * arrays. wld_bucket_remove leaves the removed slot's entries stale. */
-int wld_bucket_add(wld_bucket *bk, uint32_t i, double r, uint8_t *bucket, uint32_t *bpos);
-void wld_bucket_remove(wld_bucket *bk, uint32_t i, double r, const uint8_t *bucket,
-                       uint32_t *bpos);
-/* Renames member `from` to slot `to` (a dense population moved its last member). */
-void wld_bucket_move(wld_bucket *bk, uint32_t from, uint32_t to, const uint8_t *bucket,
-                     const uint32_t *bpos);
+/* Adds member i with rate r > 0; writes its bucket and position to *k and *pos. */
+int wld_bucket_add(wld_bucket *bk, uint32_t i, float r, uint8_t *k, uint32_t *pos);
+/* Removes the entry at (k, pos); returns the member moved into pos (whose recorded
+ * position the caller updates), or UINT32_MAX when pos was the last entry. */
+uint32_t wld_bucket_remove(wld_bucket *bk, int k, uint32_t pos);
+/* The member at (k, pos) is now called new_i (its population moved it). */
+void wld_bucket_rename(wld_bucket *bk, int k, uint32_t pos, uint32_t new_i);
 /* A member of bucket k, picked proportionally to rate; UINT32_MAX when empty. */
-uint32_t wld_bucket_pick(const wld_bucket *b, int k, const float *rate, gsl_rng *r);
+uint32_t wld_bucket_pick(const wld_bucket *b, int k, gsl_rng *r);
 /* Recomputes each bucket's rate from its members and (re)schedules its next event. */
-void wld_bucket_reschedule(world *w, wld_bucket *bk, const float *rate, uint32_t kind,
-                           gsl_rng *r);
+void wld_bucket_reschedule(world *w, wld_bucket *bk, uint32_t kind, gsl_rng *r);
 
 /* x <- x + (1 - exp(-dt/W)) (y - x) for income and cost per day. */
 void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W);
