@@ -403,3 +403,51 @@ Test(model, a_wider_regional_cost_gap_raises_compute_hhi, .timeout = 300)
     replicate(gap, 0.6, "compute_hhi", 60, &wide);
     assert_higher(&wide, &narrow, "compute_hhi with a 4x regional cost gap vs none");
 }
+
+Test(model, validate_rejects_inconsistent_parameters_with_a_message_naming_them)
+{
+    crc_params p;
+    wld_baseline(&p);
+    crc_err e;
+    crc_err_clear(&e);
+    cr_assert_eq(model_validate(&p, &e), CRC_OK);
+    p.agents_exit_roi = 0.5; /* above the hurdle (0.1) */
+    cr_assert_eq(model_validate(&p, &e), CRC_EINPUT);
+    cr_assert(strstr(e.msg, "agents.exit_roi") && strstr(e.msg, "agents.hurdle"), "%s", e.msg);
+    wld_baseline(&p);
+    p.fees_model = 0.9; /* fee shares no longer sum to 1 */
+    crc_err_clear(&e);
+    cr_assert_eq(model_validate(&p, &e), CRC_EINPUT);
+    cr_assert(strstr(e.msg, "fees"), "%s", e.msg);
+    wld_baseline(&p);
+    p.region_us_share = p.region_eu_share = p.region_asia_share = p.region_nordic_share = 0;
+    crc_err_clear(&e);
+    cr_assert_eq(model_validate(&p, &e), CRC_EINPUT);
+    cr_assert(strstr(e.msg, "compute.region"), "%s", e.msg);
+}
+
+Test(model, run_rejects_unsorted_interventions)
+{
+    crc_params p;
+    empty_world(&p);
+    p.world_horizon = 5;
+    crc_intervention iv[2];
+    memset(iv, 0, sizeof iv);
+    iv[0].t = 3;
+    iv[0].param = params_find("fees.burn");
+    iv[1].t = 1;
+    iv[1].param = params_find("fees.burn");
+    model_input in;
+    memset(&in, 0, sizeof in);
+    in.params = &p;
+    in.interventions = iv;
+    in.n_interventions = 2;
+    memsink m;
+    memsink_init(&m, NULL);
+    crc_sink k = memsink_sink(&m);
+    crc_err e;
+    crc_err_clear(&e);
+    cr_assert_eq(model_run(&in, &k, &e), CRC_EINPUT);
+    cr_assert(strstr(e.msg, "sorted"), "%s", e.msg);
+    memsink_free(&m);
+}

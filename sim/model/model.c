@@ -40,10 +40,11 @@ int model_validate(const crc_params *p, crc_err *err)
     if (p->cons_tastes > 65535)
         return crc_err_set(err, CRC_EINPUT, "consumers.tastes (%ld) must be at most 65535",
                            p->cons_tastes);
-    if (p->agents_exit_roi >= p->agents_hurdle + 1e6)
+    if (p->agents_exit_roi >= p->agents_hurdle)
         return crc_err_set(err, CRC_EINPUT,
-                           "agents.exit_roi (%g) is far above agents.hurdle (%g): agents would "
-                           "leave while their class still attracts entry; set exit_roi below hurdle",
+                           "agents.exit_roi (%g) is not below agents.hurdle (%g): agents would "
+                           "leave a class while its return still attracts entry; set "
+                           "agents.exit_roi below agents.hurdle",
                            p->agents_exit_roi, p->agents_hurdle);
     return CRC_OK;
 }
