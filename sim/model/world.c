@@ -13,6 +13,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
+#include "model/attack.h"
 
 int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need)
 {
@@ -327,6 +328,8 @@ int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *er
     for (long i = 0; i < p->farm_count; i++)
         if (hold_farmer_birth(w, 0))
             goto oom;
+    if (atk_alloc(w))
+        goto oom;
     for (int c = 0; c < CLS_COUNT; c++)
         w->cls[c].entered = 0;
     if (wld_listing_rebuild(w))
@@ -352,6 +355,7 @@ void wld_free(world *w)
 {
     if (!w)
         return;
+    atk_free(w);
     wld_providers *pv = &w->pv;
     free(pv->r); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
     free_buckets(pv->bk);

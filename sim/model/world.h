@@ -204,6 +204,7 @@ typedef struct world {
     wld_holders sk, fm;
     wld_listing ls;
     wld_class cls[CLS_COUNT];
+    struct atk_state *atk;    /* adversaries and defenses (attack.h)          */
 
     double region_cost[WLD_REGIONS];      /* USD per query, spread applied      */
     double region_factor[WLD_REGIONS];    /* region cost / mean regional cost   */

@@ -1,0 +1,192 @@
+/*
+ * attack.c — the adversaries' run state, the hooks the model calls each epoch, the
+ * adversary metrics and the attacker accounting of the run summary (attack.h;
+ * docs/model-adversary.md §accounting).
+ */
+#include "model/attack.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "engine/rng.h"
+#include "model/defense.h"
+#include "model/poison.h"
+#include "model/world.h"
+
+double atk_roi(double income, double cost)
+{
+    if (!(cost > 0))
+        return income > 0 ? 1e6 : 0.0;
+    double r = (income - cost) / cost;
+    return r > 1e6 ? 1e6 : r < -1e6 ? -1e6 : r;
+}
+
+int atk_acct_reserve(world *w, acct_id a)
+{
+    atk_state *s = w->atk;
+    if (a < s->cap_acct)
+        return 0;
+    uint32_t need = a + 1, cap = s->cap_acct;
+    void **const cols[] = {(void **)&s->points, (void **)&s->banned, (void **)&s->slot_of};
+    const size_t sizes[] = {sizeof(float), 1, sizeof(uint32_t)};
+    if (wld_grow_soa(&cap, need, 3, cols, sizes))
+        return -1;
+    s->cap_acct = cap;
+    return 0;
+}
+
+int atk_alloc(world *w)
+{
+    atk_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return CRC_ENOMEM;
+    w->atk = s;
+    for (int i = 0; i < ATK_RNG_COUNT; i++)
+        if (!(s->rng[i] = rng_stream_alloc(w->in->seed, w->in->replicate, ATK_RNG_BASE + (uint64_t)i)))
+            return CRC_ENOMEM;
+    farm_pop_init(&s->fm);
+    if (atk_acct_reserve(w, (acct_id)ledger_count(w->L)))
+        return CRC_ENOMEM;
+    for (long i = 0; i < w->p.poison_count; i++)
+        if (prov_birth(w, PK_POISONER, 0))
+            return CRC_ENOMEM;
+    return CRC_OK;
+}
+
+void atk_free(world *w)
+{
+    atk_state *s = w->atk;
+    if (!s)
+        return;
+    for (int i = 0; i < ATK_RNG_COUNT; i++)
+        if (s->rng[i])
+            gsl_rng_free(s->rng[i]);
+    free(s->points);
+    free(s->banned);
+    free(s->slot_of);
+    free(s->wash_dwt);
+    farm_pop_free(&s->fm);
+    free(s);
+    w->atk = NULL;
+}
+
+void atk_pay(world *w, double t0, double t1)
+{
+    farm_pay(w, t0, t1);
+}
+
+void atk_settle(world *w, double t0, double t1, double price)
+{
+    farm_settle(w, t0, t1, price);
+}
+
+int atk_reconsider(world *w, double t, double dt)
+{
+    atk_state *s = w->atk;
+    const crc_params *p = &w->p;
+    /* Banned contributors leave (their tokens are sold, their data stays until the
+     * next retrain like any departed provider's). */
+    wld_providers *pv = &w->pv;
+    for (uint32_t i = pv->n; i-- > 0;)
+        if (def_is_banned(w, pv->acct[i])) {
+            s->banned_total += 1;
+            prov_remove(w, i);
+        }
+    if (farm_reconsider(w, t, dt))
+        return -1;
+    /* Poisoners enter like every class (model.c, entrants): base rate plus
+     * gain · active · x/(1 + x), x = max(0, roi − hurdle). */
+    double roi = wld_acc_roi(&w->cls[CLS_POISONER].acc);
+    double x = roi - p->agents_hurdle;
+    x = x > 0 ? x : 0;
+    double rate = p->poison_entry +
+                  p->agents_entry_gain * (double)w->cls[CLS_POISONER].active * x / (1.0 + x);
+    unsigned k = rate > 0 ? gsl_ran_poisson(atk_rng(w, ATK_RNG_ENTRY), rate * dt) : 0;
+    while (k--)
+        if (prov_birth(w, PK_POISONER, t))
+            return -1;
+    return 0;
+}
+
+int atk_metrics(world *w, double t)
+{
+    atk_state *s = w->atk;
+    const crc_sink *k = w->sink;
+    farm_pop *f = &s->fm;
+    double pmax = 0;
+    for (uint32_t d = 0; d < w->dn.n; d++)
+        if (w->dn.poisoned[d] > pmax)
+            pmax = w->dn.poisoned[d];
+    double act[STRAT_COUNT] = {0};
+    for (uint32_t j = 0; j < f->n; j++)
+        if (f->alive[j])
+            for (int st = 0; st < STRAT_COUNT; st++)
+                act[st] += f->act[st][j];
+    struct { const char *name; double v; } m[] = {
+        {"poisoned_max", pmax},
+        {"wash_return", s->ep_wash_fee_tkn > 0 ? s->ep_wash_emission / s->ep_wash_fee_tkn : 0},
+        {"fake_compute_share", s->ep_compute_tkn > 0 ? s->ep_fake_tkn / s->ep_compute_tkn : 0},
+        {"fake_nodes", act[STRAT_FAKE]},
+        {"fake_caught", s->ep_caught},
+        {"sybil_identities", act[STRAT_SYBIL]},
+        {"wash_rate", act[STRAT_WASH]},
+        {"mercenary_usd", act[STRAT_STAKE]},
+        {"banned", s->ep_banned},
+        {"clawback_tkn", s->ep_clawback},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof m / sizeof *m && !rc; i++)
+        rc = sink_metric(k, t, m[i].name, isfinite(m[i].v) ? m[i].v : 0);
+    s->ep_clawback = s->ep_banned = s->ep_caught = 0;
+    s->ep_wash_fee_tkn = s->ep_wash_emission = s->ep_fake_tkn = s->ep_compute_tkn = 0;
+    return rc;
+}
+
+int atk_summary(world *w)
+{
+    atk_state *s = w->atk;
+    const crc_sink *k = w->sink;
+    static const int adv[] = {CLS_SPAMMER, CLS_POISONER, CLS_FAKE_COMPUTE, CLS_FARMER};
+    char buf[96];
+    int rc = 0;
+    double cost = 0, inc = 0;
+    for (size_t c = 0; c < sizeof adv / sizeof *adv && !rc; c++) {
+        const wld_class *x = &w->cls[adv[c]];
+        const char *nm = class_name(adv[c]);
+        struct { const char *f; double v; } rows[] = {
+            {"slashed_tkn", s->slashed_tkn[adv[c]]},
+            {"slashed_usd", s->slashed_usd[adv[c]]},
+            {"clawback_tkn", s->clawback_tkn[adv[c]]},
+            {"roi_run", atk_roi(x->cum_income_usd, x->cum_cost)},
+        };
+        for (size_t r = 0; r < sizeof rows / sizeof *rows && !rc; r++) {
+            snprintf(buf, sizeof buf, "%s.%s", rows[r].f, nm);
+            rc = sink_summary(k, buf, rows[r].v);
+        }
+        cost += x->cum_cost;
+        inc += x->cum_income_usd;
+    }
+    const farm_pop *f = &s->fm;
+    for (int st = 0; st < STRAT_COUNT && !rc; st++) {
+        const char *nm = farm_strategy_name(st);
+        struct { const char *f; double v; } rows[] = {
+            {"farm_cost_usd", f->cum_cost[st]},
+            {"farm_income_usd", f->cum_inc[st]},
+            {"farm_profit_usd", f->cum_inc[st] - f->cum_cost[st]},
+            {"farm_reward_tkn", f->cum_tkn[st]},
+        };
+        for (size_t r = 0; r < sizeof rows / sizeof *rows && !rc; r++) {
+            snprintf(buf, sizeof buf, "%s.%s", rows[r].f, nm);
+            rc = sink_summary(k, buf, rows[r].v);
+        }
+    }
+    if (!rc)
+        rc = sink_summary(k, "attack_roi", atk_roi(inc, cost));
+    if (!rc)
+        rc = sink_summary(k, "banned_total", s->banned_total);
+    return rc;
+}
