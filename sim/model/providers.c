@@ -16,6 +16,8 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
+#include "model/defense.h"
+#include "model/poison.h"
 
 static int prov_class(int kind)
 {
@@ -79,6 +81,8 @@ int prov_birth(world *w, int kind, double t)
     pv->born[i] = (float)t;
     pv->ep_tkn[i] = 0;
     pv->acc[i] = (wld_acc){0, 0};
+    if (kind == PK_POISONER)
+        poison_birth(w, i);
     if (v->rate > 0 && wld_bucket_add(pv->bk, i, v->rate, &v->bucket, &v->bpos))
         return -1;
     pv->n++;
@@ -136,6 +140,10 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     wld_prov *v = &pv->r[i];
     uint32_t d = v->dn;
     v->ep_cost += v->cost;
+    if (v->kind == PK_POISONER) {
+        poison_contrib(w, i);
+        return;
+    }
     int dup = 0;
     if (v->kind == PK_SPAMMER && gsl_rng_uniform(r) < p->prov_spammer_dup) {
         /* A duplicate: caught at intake with probability data.dedup (rejected, the
@@ -144,6 +152,8 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
             return;
         dup = 1;
     }
+    if (def_audit_contrib(w, i, v->kind == PK_SPAMMER ? DEF_KIND_SPAM : DEF_KIND_HONEST))
+        return;
     double q = v->q;
     if (p->prov_quality_noise > 0)
         q += gsl_ran_gaussian_ziggurat(r, p->prov_quality_noise);
