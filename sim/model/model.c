@@ -18,6 +18,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "model/attack.h"
 #include "model/token.h"
 #include "model/world.h"
 
@@ -234,6 +235,10 @@ static void on_epoch(sim *s, const evq_event *ev, void *ctx)
     }
     ledger_epoch_reset(w->L);
     exits(w, t);
+    if (atk_reconsider(w, t, dt)) {
+        fail(w, CRC_ENOMEM, "out of memory adding adversaries", t);
+        return;
+    }
     if (entries(w, t, dt))
         {
             fail(w, CRC_ENOMEM, "out of memory adding agents", t);

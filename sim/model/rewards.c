@@ -19,6 +19,8 @@
 
 #include <math.h>
 
+#include "model/attack.h"
+
 static double weight_data(const world *w, uint32_t i, int basis)
 {
     const wld_providers *pv = &w->pv;
@@ -147,6 +149,7 @@ int rew_settle(world *w, double t0, double t1)
     token *tok = w->tok;
     double dt = t1 - t0;
     token_epoch_begin(tok, t0, t1, w->ep_ext_fee_tkn);
+    atk_pay(w, t0, t1); /* farmers act and take their pro-rata shares first */
     pay_data(w, t1);
     pay_models(w, t1);
     pay_compute(w, t1);
@@ -210,6 +213,7 @@ int rew_settle(world *w, double t0, double t1)
     for (uint32_t i = 0; i < w->fm.n; i++)
         account(w, CLS_FARMER, &w->fm.acc[i], 0, 0, 0, dt);
 
+    atk_settle(w, t0, t1, price);
     for (int c = 0; c < CLS_COUNT; c++) {
         wld_class *k = &w->cls[c];
         k->ep_usd = k->ep_tkn * price;
