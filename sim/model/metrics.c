@@ -10,6 +10,8 @@
 
 #include <gsl/gsl_sort.h>
 
+#include "model/attack.h"
+
 double met_gini(double *x, size_t n)
 {
     if (n == 0)
@@ -242,6 +244,8 @@ int met_epoch(world *w, double t)
     put(&e, "audits", w->ep_audits);
     put(&e, "detected", w->ep_detected);
     put(&e, "slashed_tkn", w->ep_slashed);
+    if (!e.rc)
+        e.rc = atk_metrics(w, t);
     if (e.rc)
         return e.rc;
 
@@ -305,6 +309,8 @@ int met_summary(world *w)
         rc = sink_summary(s, "attack_cost_usd", att_cost);
     if (!rc)
         rc = sink_summary(s, "attacker_profit_usd", att_income - att_cost);
+    if (!rc)
+        rc = atk_summary(w);
     if (!rc)
         rc = sink_summary(s, "queries_total", w->n_queries_total);
     if (!rc)
