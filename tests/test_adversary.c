@@ -1,0 +1,256 @@
+/* test_adversary.c — adversaries (docs/model-adversary.md): the farmers' adaptive
+ * rule and the wash break-even (pure and in the model: wash farmers grow above
+ * e + k = 1 + cost and die below), poison's attribution score, damage and backdoor
+ * rule, and in the model: more poisoners lower quality and raise harm, a backdoor
+ * only at N*, mixed strategies keep the ledger invariant and are deterministic. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "adv_fixture.h"
+#include "engine/rng.h"
+#include "model/farmers.h"
+#include "model/poison.h"
+#include "model/world.h"
+
+/* ---- pure rules ------------------------------------------------------------------ */
+
+Test(farmers, adapt_grows_while_profitable_shrinks_and_stops_when_not)
+{
+    /* Grows by the step while profitable, never above capacity. */
+    cr_expect_float_eq(farm_adapt(10, 100, 0.5, 0.1, 0.02), 11, 1e-12);
+    cr_expect_float_eq(farm_adapt(95, 100, 0.5, 0.1, 0.02), 100, 1e-12);
+    /* Holds when the estimate is exactly zero. */
+    cr_expect_float_eq(farm_adapt(10, 100, 0, 0.1, 0.02), 10, 1e-12);
+    /* Shrinks while unprofitable and stops below exit_share × capacity. */
+    cr_expect_float_eq(farm_adapt(10, 100, -0.5, 0.1, 0.02), 9, 1e-12);
+    cr_expect_eq(farm_adapt(2.1, 100, -0.5, 0.1, 0.02), 0);
+    /* A stopped strategy stays stopped; no capacity, no activity. */
+    cr_expect_eq(farm_adapt(0, 100, 1, 0.1, 0.02), 0);
+    cr_expect_eq(farm_adapt(10, 0, 1, 0.1, 0.02), 0);
+    /* From a quarter of capacity, n unprofitable epochs of step 0.1 leave 0.25·0.9^n:
+     * it stops after the first n with 0.25·0.9^n < 0.02, i.e. n = 24. */
+    double a = 25;
+    int n = 0;
+    while (a > 0 && n < 1000) {
+        a = farm_adapt(a, 100, -1, 0.1, 0.02);
+        n++;
+    }
+    cr_expect_eq(n, (int)ceil(log(0.02 / 0.25) / log(0.9)));
+}
+
+Test(farmers, wash_profit_changes_sign_at_breakeven)
+{
+    const double ks[] = {0, 0.3, 0.6, 0.9};
+    const double fs[] = {0, 0.003, 0.01};
+    const double cs[] = {0, 0.02, 0.5};
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < 3; j++)
+            for (size_t l = 0; l < 3; l++) {
+                double k = ks[i], f = fs[j], c = cs[l];
+                double e = farm_wash_breakeven(k, f, c);
+                cr_expect(fabs(farm_wash_profit(k, e, f, c)) < 1e-12);
+                cr_expect(farm_wash_profit(k, e + 0.01, f, c) > 0);
+                cr_expect(farm_wash_profit(k, e - 0.01, f, c) < 0);
+                if (f == 0)
+                    cr_expect_float_eq(e + k, 1 + c, 1e-12, "e + k = 1 + cost without swap fees");
+            }
+}
+
+Test(poison, attribution_score_is_psi_on_average)
+{
+    gsl_rng *r = rng_stream_alloc(11, 0, 1);
+    const double psi = 2.5, sigma = 0.4;
+    const int N = 40000;
+    double sum = 0;
+    for (int i = 0; i < N; i++)
+        sum += poison_score(psi, sigma, r);
+    /* sd of psi × lognormal(−s²/2, s) is psi·sqrt(e^{s²} − 1); allow 4 standard errors. */
+    double se = psi * sqrt(expm1(sigma * sigma)) / sqrt((double)N);
+    cr_expect(fabs(sum / N - psi) < 4 * se, "mean %g vs psi %g (se %g)", sum / N, psi, se);
+    cr_expect_eq(poison_score(psi, 0, r), psi);
+    gsl_rng_free(r);
+}
+
+Test(poison, damage_factor_is_what_model_quality_applies)
+{
+    crc_params p;
+    params_defaults(&p);
+    const double pis[] = {0, 0.01, 0.05, 0.3, 1};
+    for (size_t i = 0; i < 5; i++) {
+        double clean = bld_quality(&p, 5e4, 0);
+        cr_expect_float_eq(bld_quality(&p, 5e4, pis[i]), clean * poison_damage_factor(&p, pis[i]), 1e-12);
+    }
+    /* Half the largest damage at pi50. */
+    cr_expect_float_eq(poison_damage_factor(&p, p.model_pi50), 1 - p.model_damage / 2, 1e-12);
+}
+
+Test(poison, backdoor_is_a_count_threshold_whatever_the_corpus)
+{
+    cr_expect_eq(poison_backdoor(249, 250), 0);
+    cr_expect_eq(poison_backdoor(250, 250), 1);
+    cr_expect_eq(poison_backdoor(1e9, 250), 1);
+    cr_expect_eq(poison_backdoor(1e9, 0), 0, "N* = 0 switches backdoors off");
+}
+
+/* ---- in the model ------------------------------------------------------------------ */
+
+static void wash_only(crc_params *p)
+{
+    p->farm_count = 2;
+    p->farm_budget = (crc_dist){DIST_CONST, 5, 0};
+    p->farm_mix_sybil = p->farm_mix_fake = p->farm_mix_stake = 0;
+    p->farm_mix_wash = 1;
+}
+
+/* The wash break-even in the model (MODEL.md §8). The washers are small next to the
+ * external fee volume F (TKN/day, measured in the same world without them), so the
+ * model pool B = split.model × E returns e ≈ B / F TKN per TKN of self-paid fee; the
+ * washer gets back k = fees.model + fees.data × data_share; its overhead is
+ * c = wash.cost / wash.price. Theory (farm_wash_breakeven): washing pays iff
+ * e > e* = (1 + c)/(1 − f)² − k. Points at e = 0.5 e*, 0.8 e* must die out; at 1.25 e*
+ * and 2 e* they must grow — and, growing, dilute e down towards e* (never far below:
+ * they stop growing where it stops paying). */
+Test(farmers, wash_grows_above_breakeven_and_dies_below, .timeout = 120)
+{
+    crc_params p;
+    adv_base(&p);
+    p.emission_rate = 500;
+    memsink m;
+    cr_assert_eq(adv_run(&p, 7, &m), 0);
+    double F = adv_mean(&m, "ext_fee_usd", 20, 90) / adv_mean(&m, "price_usd", 20, 90);
+    memsink_free(&m);
+    cr_assert(F > 0);
+    double k = p.fees_model + p.fees_data * p.farm_wash_data_share;
+    double es = farm_wash_breakeven(k, p.amm_fee, p.farm_wash_cost / p.farm_wash_price);
+    const double xs[] = {0.5, 0.8, 1.25, 2};
+    for (int i = 0; i < 4; i++) {
+        crc_params q = p;
+        wash_only(&q);
+        q.emission_rate = xs[i] * es * F / q.emission_split_model;
+        cr_assert_eq(adv_run(&q, 7, &m), 0);
+        double early = adv_mean(&m, "wash_queries", 1, 5);
+        double late = adv_mean(&m, "wash_queries", 80, 90);
+        double e_late = adv_mean(&m, "wash_return", 80, 90);
+        cr_assert(early > 0);
+        cr_log_info("wash e=%g e*: queries/day %g -> %g, late return %g (e* %g)", xs[i], early, late, e_late, es);
+        if (xs[i] < 1) {
+            cr_expect_eq(late, 0, "e = %g e*: washing should die out (late %g)", xs[i], late);
+            cr_expect_eq(memsink_last(&m, "active.farmer"), 0);
+        } else {
+            cr_expect(late > 1.5 * early, "e = %g e*: washing should grow (%g -> %g)", xs[i], early, late);
+            cr_expect(e_late > 0.85 * es && e_late < xs[i] * es,
+                      "e = %g e*: growth should dilute the return towards e* = %g, got %g",
+                      xs[i], es, e_late);
+            cr_expect(memsink_summary(&m, "farm_profit_usd.wash") > 0);
+        }
+        memsink_free(&m);
+    }
+}
+
+/* One datanet, so every model trains on the poisoned data: more poisoners give a
+ * larger poisoned share, hence more damage (lower Q), and reach N* sooner, hence a
+ * backdoor for more of the run (higher mean harm rate). */
+Test(poison, more_poisoners_lower_quality_and_raise_harm, .timeout = 120)
+{
+    const long counts[] = {0, 3, 12};
+    double q[3], h[3];
+    for (int i = 0; i < 3; i++) {
+        crc_params p;
+        adv_base(&p);
+        p.world_datanets = 1;
+        p.poison_count = counts[i];
+        p.model_backdoor_count = 400;
+        memsink m;
+        cr_assert_eq(adv_run(&p, 5, &m), 0);
+        q[i] = adv_mean(&m, "mean_model_quality", 10, 90);
+        h[i] = adv_mean(&m, "harm_rate", 1, 90);
+        memsink_free(&m);
+    }
+    cr_log_info("poisoners 0/3/12: quality %g %g %g, harm %g %g %g", q[0], q[1], q[2], h[0], h[1], h[2]);
+    cr_expect(q[0] > q[1] && q[1] > q[2], "quality %g %g %g", q[0], q[1], q[2]);
+    cr_expect_eq(h[0], 0);
+    cr_expect(h[2] > h[1] && h[1] > 0, "harm %g %g %g", h[0], h[1], h[2]);
+}
+
+Test(poison, backdoor_appears_only_once_the_count_reaches_nstar, .timeout = 120)
+{
+    crc_params p;
+    adv_base(&p);
+    p.world_datanets = 1;
+    p.poison_count = 2;
+    p.model_backdoor_count = 600; /* 2 poisoners × 10/day reach it near day 30 */
+    memsink m;
+    cr_assert_eq(adv_run(&p, 9, &m), 0);
+    const memsink_series *bd = memsink_get(&m, "backdoored_models");
+    const memsink_series *pm = memsink_get(&m, "poisoned_max");
+    cr_assert(bd && pm && bd->n == pm->n);
+    int seen = 0, below_before = 0;
+    for (size_t i = 0; i < bd->n; i++) {
+        if (bd->v[i] > 0) {
+            cr_expect(pm->v[i] >= 600, "backdoor at t=%g with only %g poisoned samples", bd->t[i], pm->v[i]);
+            seen = 1;
+        } else if (!seen && pm->v[i] < 600) {
+            below_before = 1;
+        }
+    }
+    cr_expect(seen && below_before);
+    memsink_free(&m);
+    /* The same attack against a larger N* never installs one. */
+    p.model_backdoor_count = 100000;
+    cr_assert_eq(adv_run(&p, 9, &m), 0);
+    cr_expect(memsink_last(&m, "poisoned_max") > 600);
+    cr_expect_eq(adv_sum(&m, "backdoored_models", 0, 90), 0);
+    cr_expect_eq(adv_sum(&m, "harm_rate", 0, 90), 0);
+    memsink_free(&m);
+}
+
+/* Every strategy at once, with audits, bonds, reporters, vesting and attribution pay:
+ * the ledger invariant holds every epoch (model_input.check), every strategy earns,
+ * and the same seed reproduces the run exactly. */
+Test(farmers, mixed_strategies_keep_the_ledger_invariant_and_reproduce, .timeout = 120)
+{
+    crc_params p;
+    adv_base(&p);
+    p.world_horizon = 40;
+    p.farm_count = 3;
+    p.farm_budget = (crc_dist){DIST_CONST, 20, 0};
+    p.def_audit_rate = 0.3;
+    p.def_bond = 0.5;
+    p.prov_spammer_count = 10;
+    p.poison_count = 3;
+    p.def_slash_to = 1; /* reporter */
+    p.vesting_immediate = 0.25;
+    p.emission_basis_data = 2; /* attribution */
+    double first[2];
+    for (int rep = 0; rep < 2; rep++) {
+        model_input in;
+        memset(&in, 0, sizeof in);
+        in.params = &p;
+        in.seed = 3;
+        in.check = 1;
+        memsink m;
+        memsink_init(&m, NULL);
+        crc_sink k = memsink_sink(&m);
+        crc_err e;
+        crc_err_clear(&e);
+        cr_assert_eq(model_run(&in, &k, &e), 0, "%s", e.msg);
+        for (int s = 0; s < STRAT_COUNT; s++) {
+            char name[64];
+            snprintf(name, sizeof name, "farm_income_usd.%s", farm_strategy_name(s));
+            cr_expect(memsink_summary(&m, name) > 0, "%s", name);
+        }
+        cr_expect(adv_sum(&m, "detected", 0, 40) > 0);
+        cr_expect(adv_sum(&m, "slashed_tkn", 0, 40) > 0);
+        double x = adv_sum(&m, "reward_tkn.farmer", 0, 40) + adv_sum(&m, "wash_queries", 0, 40);
+        if (rep == 0)
+            first[0] = x, first[1] = memsink_summary(&m, "attacker_profit_usd");
+        else
+            cr_expect(x == first[0] && memsink_summary(&m, "attacker_profit_usd") == first[1],
+                      "same seed, same run");
+        memsink_free(&m);
+    }
+}
