@@ -355,3 +355,26 @@ Test(evq, pop_until_stops_at_the_horizon)
     cr_assert_eq(ev.t, 50.0);
     evq_free(q);
 }
+
+/* All agents start at t = 0 (a common pattern), then each reschedules itself: the
+ * first wave pops in insertion order, later waves in time order. */
+Test(evq, a_crowd_at_one_time_then_holds)
+{
+    enum { N = 20000 };
+    gsl_rng *r = rng_stream_alloc(3, 0, 4);
+    evq *q = evq_alloc(0);
+    for (uint32_t i = 0; i < N; i++)
+        evq_push(q, 0.0, 0, i, 0);
+    evq_event ev, prev = {.t = -1.0};
+    for (uint32_t k = 0; k < 5 * N; k++) {
+        cr_assert(evq_pop(q, &ev));
+        if (k < N)
+            cr_assert(ev.t == 0.0 && ev.a == k, "first wave out of order at %u", k);
+        cr_assert(ev.t > prev.t || (ev.t == prev.t && ev.seq > prev.seq));
+        prev = ev;
+        evq_push(q, ev.t + gsl_ran_exponential(r, 1.0), 0, ev.a, 0);
+    }
+    cr_assert_eq(evq_size(q), N);
+    evq_free(q);
+    gsl_rng_free(r);
+}

@@ -37,14 +37,25 @@
  * are dropped when they reach the heap or its top, and purged everywhere when they
  * outnumber the live ones. A handle is (slot + 1) << 32 | (seq mod 2^32).
  *
- * The heap's capacity is kept >= the number of stored events (at push time), so pop
- * never fails: when memory for a rung cannot be had, events go to the heap instead.
+ * Pop never allocates except for a new rung's buckets, and never fails: a bucket or
+ * the top moves into the heap by trading arrays with it when it does not fit, and
+ * when memory for a rung cannot be had, the top goes to the heap instead. Memory:
+ * ~90 bytes per pending event at 10^6 (hold model, peak RSS 90 MB; 32-byte events in
+ * the top and the buckets, 8-byte slots).
  *
  * Hold model (pop the earliest, push it back at t + Exp(1) drawn by gsl_ran_exponential
  * from PCG), million holds per CPU second on one core of the 2-core Xeon VM this was
  * written on, gcc -O2, while other jobs shared the machine (figures +-20%); pending
  * events 10^2 / 10^3 / 10^4 / 10^5 / 10^6:
-MEASUREMENTS
+ *                                   10^2   10^3   10^4   10^5   10^6
+ *   ladder (this file)              10.9    9.5    9.2    7.3    5.9
+ *   calendar: one rung + top         9.6    8.0    9.3    6.8    3.5
+ *     (bucket width from a sampled front density, up to 4n/32 buckets)
+ *   4-ary heap, lazy cancel          9.5    6.2    6.0    2.4    1.0
+ *   binary heap, lazy cancel         8.9    4.7    5.3    2.7    1.4
+ *   binary heap + hash index         7.6    4.4    4.2    2.0    1.0
+ *     (the first version: position index for cancel, updated on every sift)
+ * (best of 2 runs of 3e6 holds each; `make bench` gives the current figures.)
  * The Exp(1) draw alone costs ~26 ns (log1p), i.e. caps any structure near 35 M/s.
  * Build with -DEVQ_HEAP_ONLY (and -DEVQ_ARITY=2) for the plain-heap rows.
  */
@@ -171,11 +182,18 @@ static void heap_build(evq_node *h, size_t n)
         heap_sift_down(h, n, i, h[i]);
 }
 
-/* The heap has room for every stored event (ensured by evq_push). */
-static inline void heap_push(evq *q, const evq_node *e)
+static inline int heap_push(evq *q, const evq_node *e)
 {
-    assert(q->hn < q->hcap);
+    if (q->hn == q->hcap) {
+        size_t cap = q->hcap * 2;
+        evq_node *h = realloc(q->heap, cap * sizeof *h);
+        if (!h)
+            return -1;
+        q->heap = h;
+        q->hcap = cap;
+    }
     heap_sift_up(q->heap, q->hn++, *e);
+    return 0;
 }
 
 /* Bottom-up removal: the hole left by the minimum walks down along the smaller child
@@ -230,6 +248,19 @@ static int vec_reserve(evq_vec *v, size_t want)
     return 0;
 }
 
+/* Frees the array of a drained vector that grew large. Every bucket of rung 0 is, in
+ * turn, the crowded front of the set; keeping each one's peak capacity would cost
+ * nb times the front's size, so a drained bucket starts small again (it regrows by
+ * doubling: a few reallocations per bucket and rung, not per event). */
+static void vec_trim(evq_vec *v)
+{
+    if (v->n == 0 && v->cap > 8 * EVQ_SPAWN) {
+        free(v->v);
+        v->v = NULL;
+        v->cap = 0;
+    }
+}
+
 static inline int vec_push(evq_vec *v, const evq_node *e)
 {
     if (v->n == v->cap && vec_reserve(v, v->n + 1) != 0)
@@ -277,15 +308,12 @@ static int spill(evq *q)
 static int place(evq *q, const evq_node *e)
 {
 #ifdef EVQ_HEAP_ONLY
-    heap_push(q, e);
-    return 0;
+    return heap_push(q, e);
 #else
     if (q->nr == 0) {
         if (e->t <= q->flat_hi &&
-            (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0)) {
-            heap_push(q, e);
-            return 0;
-        }
+            (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0))
+            return heap_push(q, e);
         return top_push(q, e);
     }
     /* From the coarsest rung in: an event either falls in a bucket not yet drained,
@@ -302,46 +330,49 @@ static int place(evq *q, const evq_node *e)
             return vec_push(&r->bucket[i], e);
         }
     }
-    heap_push(q, e);
-    return 0;
+    return heap_push(q, e);
 #endif
 }
 
-/* Moves the live events of src[0..n) into the empty heap and heapifies. Checking the
- * slots here, in one streaming pass, also brings them into cache for the pops. */
-static void fill_heap(evq *q, const evq_node *src, size_t n)
+/* Moves the live events of src into the empty heap, heapifies, and empties src. When
+ * they do not fit, the heap and src swap arrays instead of allocating, so a refill
+ * never needs memory. Checking the slots here, in one streaming pass, also brings
+ * them into cache for the pops. */
+static void fill_heap(evq *q, evq_vec *src)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        q->heap[k] = src[i];
-        k += (size_t)slot_live(q, &src[i]);
+    size_t n = src->n, k = 0;
+    if (n > q->hcap) {
+        evq_node *h = q->heap;
+        size_t cap = q->hcap;
+        q->heap = src->v;
+        q->hcap = src->cap;
+        src->v = h;
+        src->cap = cap;
+        for (size_t i = 0; i < n; i++) {
+            q->heap[k] = q->heap[i];
+            k += (size_t)slot_live(q, &q->heap[i]);
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            q->heap[k] = src->v[i];
+            k += (size_t)slot_live(q, &src->v[i]);
+        }
     }
+    src->n = 0;
     q->dead -= n - k;
     q->hn = k;
     heap_build(q->heap, q->hn);
 }
 
-/* Moves the top events with t <= hi into the empty heap; no rung afterwards. */
-static void flatten_top(evq *q, double hi)
+/* Moves the whole top into the empty heap; no rung afterwards, and later pushes with
+ * t <= flat_hi (which must be >= every event of the top) go to the heap too. */
+static void flatten_top(evq *q, double flat_hi)
 {
-    size_t keep = 0, k = 0;
-    double lo = INFINITY, thi = -INFINITY;
-    for (size_t i = 0; i < q->top.n; i++) {
-        evq_node e = q->top.v[i];
-        if (e.t <= hi) {
-            q->heap[k++] = e;
-        } else {
-            q->top.v[keep++] = e;
-            lo = e.t < lo ? e.t : lo;
-            thi = e.t > thi ? e.t : thi;
-        }
-    }
-    q->top.n = keep;
-    q->top_lo = lo;
-    q->top_hi = thi;
-    fill_heap(q, q->heap, k);
+    fill_heap(q, &q->top);
+    q->top_lo = INFINITY;
+    q->top_hi = -INFINITY;
     q->nr = 0;
-    q->flat_hi = hi;
+    q->flat_hi = flat_hi;
 }
 
 /* Spreads src (n events in [lo, hi], hi > lo, both finite) over a new rung of nb
@@ -417,8 +448,8 @@ static void rebuild(evq *q)
         for (size_t i = 0; i < q->top.n; i++)
             if (q->top.v[i].t > hi && isfinite(q->top.v[i].t))
                 hi = q->top.v[i].t;
-        if (!(hi > lo)) {
-            flatten_top(q, hi > -INFINITY ? hi : INFINITY);
+        if (!(hi > lo)) { /* no two distinct finite times: all of it is a heap */
+            flatten_top(q, INFINITY);
             return;
         }
     }
@@ -477,12 +508,14 @@ static int refill(evq *q)
                 hi = t > hi ? t : hi;
             }
             size_t nb = b->n / EVQ_TARGET + 1;
-            if (hi > lo && spawn(q, q->nr, b, lo, hi, nb < EVQ_RUNG_MAX ? nb : EVQ_RUNG_MAX) == 0)
+            if (hi > lo && spawn(q, q->nr, b, lo, hi, nb < EVQ_RUNG_MAX ? nb : EVQ_RUNG_MAX) == 0) {
+                vec_trim(b);
                 continue;
+            }
         }
         /* small, all at one time, too deep or no memory for a rung: straight in */
-        fill_heap(q, b->v, b->n);
-        b->n = 0;
+        fill_heap(q, b);
+        vec_trim(b);
     }
     return 1;
 }
@@ -525,8 +558,13 @@ evq *evq_alloc(size_t capacity)
     evq *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    q->hcap = capacity < 16 ? 16 : capacity;
+    /* Events gather in the top until the first pop: that is where capacity helps. */
+    q->hcap = 64;
     q->heap = malloc(q->hcap * sizeof *q->heap);
+    if (q->heap && capacity > 0 && vec_reserve(&q->top, capacity) != 0) {
+        evq_free(q);
+        return NULL;
+    }
     q->free_head = EVQ_NO_SLOT;
     q->flat_hi = -INFINITY;
     q->top_lo = INFINITY;
@@ -562,15 +600,6 @@ evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
     assert(kind < (1u << EVQ_KIND_BITS));
     if (q->next_seq > EVQ_SEQ_MAX)
         return EVQ_NONE;
-    size_t stored = q->live + q->dead;
-    if (stored + 1 > q->hcap) {
-        size_t cap = q->hcap * 2;
-        evq_node *h = realloc(q->heap, cap * sizeof *h);
-        if (!h)
-            return EVQ_NONE;
-        q->heap = h;
-        q->hcap = cap;
-    }
     uint64_t seq = q->next_seq;
     uint32_t s;
     if (slot_take(q, seq, &s) != 0)
