@@ -120,12 +120,20 @@ int sensdb_compute(const adb *d, const char *metric, size_t n_boot, double level
         out->n = N;
         rc = sens_sobol(N, k, f, f + N, f + 2 * N, n_boot, level, seed, out->sobol, err);
     } else {
-        if (levels < 2 || levels % 2) {
-            rc = crc_err_set(err, CRC_EINPUT, "%s: meta.design does not give the Morris "
-                             "levels (levels=P); cannot scale the elementary effects", d->path);
+        /* The step in unit coordinates: meta.morris_delta when the sweep wrote it, else
+         * from the levels p in meta.design (delta = p / (2(p - 1))). */
+        char *dm = adb_meta(d, "morris_delta");
+        double delta = dm ? strtod(dm, NULL) : NAN;
+        free(dm);
+        if (!(delta > 0 && delta <= 1) && levels >= 2 && levels % 2 == 0)
+            delta = (double)levels / (2.0 * (double)(levels - 1));
+        if (!(delta > 0 && delta <= 1)) {
+            rc = crc_err_set(err, CRC_EINPUT, "%s: neither meta.morris_delta nor meta.design "
+                             "(levels=P) gives the Morris step; cannot scale the elementary "
+                             "effects", d->path);
             goto done;
         }
-        out->delta = (double)levels / (2.0 * (double)(levels - 1));
+        out->delta = delta;
         size_t m = pts.n_points / (k + 1) * k;
         factor = malloc((m ? m : 1) * sizeof *factor);
         ee = malloc((m ? m : 1) * sizeof *ee);

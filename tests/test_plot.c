@@ -33,7 +33,7 @@ static void teardown(void)
     }
 }
 
-TestSuite(plot, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(plot, .init = setup, .fini = teardown);
 
 static char *slurp(const char *path, size_t *len)
 {

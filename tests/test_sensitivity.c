@@ -196,7 +196,7 @@ Test(sensitivity, morris_effects_of_a_known_function)
 #include "fixtures/analysis/fixture_db.h"
 #include "sensdb.h"
 
-Test(sensitivity, indices_from_a_sobol_sweep_database, .timeout = 120)
+Test(sensitivity, indices_from_a_sobol_sweep_database)
 {
     char dir[] = "/tmp/crc-sens-XXXXXX";
     cr_assert(mkdtemp(dir));
@@ -251,4 +251,54 @@ Test(sensitivity, a_grid_sweep_is_refused_with_a_reason)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
+}
+
+Test(sensitivity, morris_effects_from_a_morris_sweep_database)
+{
+    /* The two trajectories of morris_effects_of_a_known_function, stored as a morris
+     * sweep whose parameters range over [0, 1] (so values are unit coordinates) with
+     * 2 replicates per point (their mean is the point's output). */
+    const double d3 = 2.0 / 3.0;
+    const double x[] = {0, 1, 0,  d3, 1, 0,  d3, 1, d3,  d3, 1 - d3, d3,
+                        d3, 0, 1.0 / 3,  d3, 0, 1,  0, 0, 1,  0, d3, 1};
+    char dir[] = "/tmp/crc-sens-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char path[128], sql[256];
+    snprintf(path, sizeof path, "%s/morris.db", dir);
+    sqlite3 *db = fixture_open(path);
+    static const char *const names[3] = {"a.u0", "a.u1", "a.u2"};
+    long id = 1;
+    for (int p = 0; p < 8; p++) {
+        for (int c = 0; c < 3; c++) {
+            snprintf(sql, sizeof sql, "INSERT INTO points VALUES(%d, '%s', %.17g, NULL)", p,
+                     names[c], x[p * 3 + c]);
+            fixture_exec(db, sql);
+        }
+        double y = 3 * x[p * 3] - 2 * x[p * 3 + 1] + x[p * 3 + 2] * x[p * 3 + 2];
+        for (int r = 0; r < 2; r++, id++) {
+            fixture_run(db, id, "morris", r, p);
+            /* replicate noise ±0.5 cancels in the point mean */
+            snprintf(sql, sizeof sql, "INSERT INTO summary VALUES(%ld, 'f', %.17g)", id,
+                     y + (r ? 0.5 : -0.5));
+            fixture_exec(db, sql);
+        }
+    }
+    fixture_exec(db, "INSERT INTO meta VALUES('design', 'morris trajectories=2 levels=4; "
+                     "a.u0=uniform(0,1)')");
+    fixture_close(db);
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, path, &err), CRC_OK);
+    sensdb_result r;
+    cr_assert_eq(sensdb_compute(&d, "f", 0, 0.95, 1, &r, &err), CRC_OK, "%s", err.msg);
+    cr_expect_eq(r.kind, SENSDB_MORRIS);
+    cr_expect_eq(r.n, 2);
+    cr_expect_float_eq(r.delta, d3, 1e-12);
+    cr_expect_float_eq(r.morris[0].mu_star, 3.0, 1e-9);
+    cr_expect_float_eq(r.morris[1].mu, -2.0, 1e-9);
+    cr_expect_float_eq(r.morris[2].mu_star, 1.0, 1e-9);
+    sensdb_free(&r);
+    adb_close(&d);
+    snprintf(sql, sizeof sql, "/bin/rm -rf '%s'", dir);
+    cr_expect_eq(system(sql), 0);
 }
