@@ -65,7 +65,10 @@ done
 if "$BIN" bench model --help >/dev/null 2>&1; then
     echo
     j=$(run model)
-    echo "model: $j"
+    printf '%-6s %10s %6s %14s %14s\n' "bench" "agents" "days" "M events/s" "peak RSS MB"
+    printf '%-6s %10s %6s %14.2f %14.1f\n' model "$(field agents "$j")" "$(field days "$j")" \
+        "$(awk -v r="$(field events_per_sec "$j")" 'BEGIN { print r / 1e6 }')" \
+        "$(awk -v r="$(field peak_rss_bytes "$j")" 'BEGIN { print r / 1048576 }')"
 fi
 
 # one JSON array of every result
