@@ -261,3 +261,33 @@ Test(defense, gate_intervention_scenario_passes_its_criteria_from_the_cli, .time
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
 }
+
+/* Minimum stakes cost their holders defense.capital_cost a year and change nothing else
+ * in a closed world: each class's cumulative cost rises by exactly
+ * holders × stake × capital_cost × H/365 (providers' epoch costs are floats: 1e-5). */
+Test(defense, minimum_stakes_cost_their_holders_exactly, .timeout = 120)
+{
+    crc_params p;
+    adv_base(&p);
+    memsink m;
+    cr_assert_eq(adv_run(&p, 21, &m), 0);
+    double c0[3] = {memsink_summary(&m, "cost_usd.honest"), memsink_summary(&m, "cost_usd.builder"),
+                    memsink_summary(&m, "cost_usd.compute")};
+    double q0 = adv_sum(&m, "ext_queries", 0, 90);
+    memsink_free(&m);
+    p.def_stake_prov = 1000;
+    p.def_stake_model = 5000;
+    p.def_stake_node = 3000;
+    p.def_capital_cost = 0.1;
+    cr_assert_eq(adv_run(&p, 21, &m), 0);
+    double c1[3] = {memsink_summary(&m, "cost_usd.honest"), memsink_summary(&m, "cost_usd.builder"),
+                    memsink_summary(&m, "cost_usd.compute")};
+    double years = p.world_horizon / 365.0;
+    double want[3] = {p.prov_honest_count * 1000 * 0.1 * years, p.bld_count * 5000 * 0.1 * years,
+                      p.node_count * 3000 * 0.1 * years};
+    for (int i = 0; i < 3; i++)
+        cr_expect(fabs((c1[i] - c0[i]) - want[i]) < 1e-5 * want[i], "class %d: +%g, want +%g", i,
+                  c1[i] - c0[i], want[i]);
+    cr_expect_eq(adv_sum(&m, "ext_queries", 0, 90), q0, "nothing else changes");
+    memsink_free(&m);
+}

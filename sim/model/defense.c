@@ -43,6 +43,27 @@ int def_banned_by(double points, double ban)
     return ban > 0 && points >= ban;
 }
 
+void def_charge_stakes(world *w, double dt)
+{
+    const crc_params *p = &w->p;
+    double k = p->def_capital_cost * dt / 365.0;
+    if (!(k > 0))
+        return;
+    if (p->def_stake_prov > 0) {
+        float c = (float)(p->def_stake_prov * k);
+        for (uint32_t i = 0; i < w->pv.n; i++)
+            w->pv.r[i].ep_cost += c;
+    }
+    if (p->def_stake_model > 0)
+        for (uint32_t b = 0; b < w->bd.n; b++)
+            if (w->bd.alive[b])
+                w->bd.ep_cost[b] += p->def_stake_model * k;
+    if (p->def_stake_node > 0)
+        for (uint32_t n = 0; n < w->nd.n; n++)
+            if (w->nd.alive[n] && !w->nd.leaving[n])
+                w->nd.ep_cost[n] += p->def_stake_node * k;
+}
+
 int def_is_banned(const world *w, acct_id a)
 {
     const atk_state *s = w->atk;

@@ -8,9 +8,10 @@
  * Bonds and minimum stakes are collateral: the part that is not slashed comes back
  * to its owner unchanged, so only the slashed part moves on the ledger. It is bought
  * on the AMM by the offender at the slash (real buy pressure) and sent to the slash
- * destination (RSN_SLASH); holding collateral costs its owner farmers.stake.hurdle a
- * year (for the agents whose capital this module models: farmers' identities, nodes
- * and models). The bond's round trip through the AMM is not simulated.
+ * destination (RSN_SLASH); holding a minimum stake costs its owner
+ * defense.capital_cost a year (def_charge_stakes). Per-contribution bonds are posted for
+ * a challenge window shorter than an epoch; their capital cost is neglected. The bond's
+ * round trip through the AMM is not simulated.
  *
  * Pure functions first (tested on their own), then the hooks the model calls.
  */
@@ -64,6 +65,13 @@ int def_audit_contrib(struct world *w, uint32_t i, int kind);
  * slash per class and in the epoch's slashed_tkn. Returns the USD the offender paid
  * (its cost). */
 double def_slash(struct world *w, acct_id a, int cls, double usd, int claw);
+
+/* Charges every holder of a minimum stake its cost of capital for an epoch of dt days:
+ * defense.capital_cost × stake × dt/365 to each provider (min_stake.provider), builder
+ * with a model (min_stake.model) and running compute node (min_stake.node), added to
+ * their epoch costs before their returns are booked. Farmers' identities, models and
+ * fake nodes are charged in farmers.c. */
+void def_charge_stakes(struct world *w, double dt);
 
 /* 1 when account a is banned. */
 int def_is_banned(const struct world *w, acct_id a);

@@ -110,7 +110,7 @@ void farm_pop_free(farm_pop *f)
 /* USD one unit of a strategy costs per day (stake: per USD staked, its hurdle). */
 static double unit_cost(const crc_params *p, int s)
 {
-    double cap_rate = p->farm_stake_hurdle / 365.0;
+    double cap_rate = p->def_capital_cost / 365.0;
     switch (s) {
     case STRAT_SYBIL:
         return p->farm_sybil_identity + p->farm_sybil_rate * p->farm_sybil_cost +
@@ -240,7 +240,7 @@ static void sybil_epoch(world *w, uint32_t k, double dt)
     double n = f->act[STRAT_SYBIL][k];
     double lam = n * p->farm_sybil_rate * dt;
     unsigned K = lam > 0 ? gsl_ran_poisson(r, lam) : 0;
-    double cost = n * (p->farm_sybil_identity + p->def_stake_prov * p->farm_stake_hurdle / 365.0) * dt +
+    double cost = n * (p->farm_sybil_identity + p->def_stake_prov * p->def_capital_cost / 365.0) * dt +
                   K * p->farm_sybil_cost;
     unsigned dup = gsl_ran_binomial(r, p->farm_sybil_dup, K);
     unsigned rej = gsl_ran_binomial(r, p->data_dedup, dup);
@@ -288,7 +288,7 @@ static void wash_epoch(world *w, uint32_t k, double dt)
     acct_id a = f->acct[STRAT_WASH][k];
     double nq = f->act[STRAT_WASH][k] * dt;
     double n = floor(nq + gsl_rng_uniform(r));
-    double cost = p->def_stake_model * p->farm_stake_hurdle / 365.0 * dt;
+    double cost = p->def_stake_model * p->def_capital_cost / 365.0 * dt;
     as->wash_dwt[k] = 0;
     if (n > 0) {
         double price = p->farm_wash_price, fee = n * price;
@@ -344,7 +344,7 @@ static void fake_epoch(world *w, uint32_t k, double dt)
     double J = p->farm_fake_claims * dt;
     double P = def_catch_prob(p->def_verify_rate, p->def_verify_catch, J);
     unsigned caught = P > 0 && nodes > 0 ? gsl_ran_binomial(r, P, (unsigned)nodes) : 0;
-    double cost = nodes * (p->farm_fake_cost + p->def_stake_node * p->farm_stake_hurdle / 365.0) * dt;
+    double cost = nodes * (p->farm_fake_cost + p->def_stake_node * p->def_capital_cost / 365.0) * dt;
     if (caught > 0) {
         /* Caught nodes are slashed, ejected, and their claims this epoch are void; the
          * operator is linked to them, so its unvested rewards are clawed back. */
@@ -429,6 +429,7 @@ void farm_pay(world *w, double t0, double t1)
     farm_pop *f = &as->fm;
     const crc_params *p = &w->p;
     double dt = t1 - t0;
+    def_charge_stakes(w, dt);
     sync(w, t0);
     if (f->live == 0) {
         as->ep_compute_tkn = emission_left(&w->tok->em, POOL_COMPUTE);
