@@ -20,9 +20,11 @@
  * the heap's minimum; an empty heap takes the deepest rung's next non-empty bucket:
  * straight in (heapified, O(k)) if it holds <= EVQ_SPAWN events, else spread over a
  * new, finer rung. A used-up rung is dropped; with no rung left, rung 0 is rebuilt from
- * the top, spanning its min..max. Every event is moved O(1) times on average, so a
- * hold costs O(1) amortised plus a heap operation on a few dozen events. Sets of at
- * most EVQ_SPAWN events are kept as a plain heap, up to EVQ_HEAP_MAX.
+ * the top, spanning its min..max, with as many buckets (<= EVQ_RUNG_MAX) as give
+ * ~EVQ_TARGET events per bucket at the front. Every event is moved O(1) times on
+ * average, so a hold costs O(1) amortised plus a heap operation on a dozen events. A
+ * top of at most EVQ_SPAWN events becomes a plain heap, which takes every push until
+ * it outgrows EVQ_HEAP_MAX.
  *
  * Ordering is exact, not approximate: within a rung the bucket index is a monotone
  * function of t (one base, one width), an event in a later bucket or a coarser rung is
@@ -45,12 +47,14 @@
  *
  * Hold model (pop the earliest, push it back at t + Exp(1) drawn by gsl_ran_exponential
  * from PCG), million holds per CPU second on one core of the 2-core Xeon VM this was
- * written on, gcc -O2, while other jobs shared the machine (figures +-20%); pending
- * events 10^2 / 10^3 / 10^4 / 10^5 / 10^6:
+ * written on, gcc -O2, while other jobs loaded the machine (load 6-10 on 2 cores:
+ * figures vary +-30% from run to run; the ladder reached 11-12 M/s at 10^3 in quieter
+ * moments); pending events:
  *                                   10^2   10^3   10^4   10^5   10^6
  *   ladder (this file)              10.9    9.5    9.2    7.3    5.9
  *   calendar: one rung + top         9.6    8.0    9.3    6.8    3.5
- *     (bucket width from a sampled front density, up to 4n/32 buckets)
+ *     (bucket width from a sampled front density, up to 4n/32 buckets of 32;
+ *      an earlier revision of this file)
  *   4-ary heap, lazy cancel          9.5    6.2    6.0    2.4    1.0
  *   binary heap, lazy cancel         8.9    4.7    5.3    2.7    1.4
  *   binary heap + hash index         7.6    4.4    4.2    2.0    1.0
