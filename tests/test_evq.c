@@ -378,3 +378,45 @@ Test(evq, a_crowd_at_one_time_then_holds)
     evq_free(q);
     gsl_rng_free(r);
 }
+
+/* Cancelling most events (past the purge threshold) in every state of the ladder:
+ * pending in the top, in rungs, in the heap. */
+Test(evq, mass_cancellation_purges_and_keeps_the_rest_in_order)
+{
+    enum { N = 30000 };
+    gsl_rng *r = rng_stream_alloc(8, 0, 1);
+    evq *q = evq_alloc(0);
+    evq_handle *h = malloc(N * sizeof *h);
+    char *gone = calloc(N, 1);
+    for (uint32_t i = 0; i < N; i++)
+        h[i] = evq_push(q, gsl_ran_exponential(r, 1.0), 0, i, 0);
+    evq_event ev;
+    /* a few pops build the ladder, so the cancelled events sit in every part of it */
+    double last = -INFINITY;
+    for (int k = 0; k < 100; k++) {
+        cr_assert(evq_pop(q, &ev));
+        gone[ev.a] = 1;
+        last = ev.t;
+    }
+    size_t live = N - 100;
+    for (uint32_t i = 0; i < N; i++)
+        if (!gone[i] && i % 10 != 0) {
+            cr_assert_eq(evq_cancel(q, h[i]), 1);
+            gone[i] = 2;
+            live--;
+        }
+    cr_assert_eq(evq_size(q), live);
+    size_t n = 0;
+    while (evq_pop(q, &ev)) {
+        cr_assert_eq(gone[ev.a], 0, "event %u fired after being popped or cancelled", ev.a);
+        cr_assert(ev.t >= last);
+        last = ev.t;
+        gone[ev.a] = 1;
+        n++;
+    }
+    cr_assert_eq(n, live);
+    free(h);
+    free(gone);
+    evq_free(q);
+    gsl_rng_free(r);
+}
