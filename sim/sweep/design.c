@@ -57,10 +57,26 @@ design_factor *design_add_factor(design *d, const param_def *param)
     return f;
 }
 
-/* Canonical text of a checked value: what params_format writes, so that "5e-2" and
- * "0.05" hash alike and the text round-trips exactly. */
+/* The shortest of %.15g, %.16g, %.17g that reads back as exactly x: "0.05", not
+ * "0.050000000000000003", and still exact. */
+static void fmt_num(double x, char *buf, size_t len)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+/* Canonical text of a checked value: what params_format writes (numbers as short as
+ * round-trips exactly), so that "5e-2" and "0.05" hash alike and the text reads back as
+ * the same value. */
 static void canonical_text(const param_def *p, const crc_pvalue *v, char *buf, size_t len)
 {
+    if (p->type == PT_NUM) {
+        fmt_num(v->x, buf, len);
+        return;
+    }
     crc_params scratch;
     params_defaults(&scratch);
     params_assign(&scratch, p, v);
@@ -289,6 +305,10 @@ static double map_unit(const design_factor *f, double u)
     }
     default: x = f->a + u * (f->b - f->a); break;
     }
+    /* 15 significant digits: the value then prints short and reads back exactly. */
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.15g", x);
+    x = strtod(tmp, NULL);
     if (x < f->param->lo)
         x = f->param->lo;
     if (x > f->param->hi)
@@ -457,7 +477,7 @@ void design_text(const design *d, size_t i, size_t j, char *buf, size_t len)
     if (f->param->type == PT_INT)
         snprintf(buf, len, "%.0f", x);
     else
-        snprintf(buf, len, "%.17g", x);
+        fmt_num(x, buf, len);
 }
 
 double design_value(const design *d, size_t i, size_t j) { return d->value[i * d->k + j]; }
@@ -520,7 +540,10 @@ char *design_describe(const design *d)
                 sb_printf(&b, "%s%s", v ? "," : "", f->text[v]);
             sb_printf(&b, "]");
         } else {
-            sb_printf(&b, "%s(%.17g,%.17g)", design_range_name(f->range), f->a, f->b);
+            char a[40], bb[40];
+            fmt_num(f->a, a, sizeof a);
+            fmt_num(f->b, bb, sizeof bb);
+            sb_printf(&b, "%s(%s,%s)", design_range_name(f->range), a, bb);
         }
     }
     if (b.oom) {

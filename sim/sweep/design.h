@@ -24,8 +24,9 @@
  *
  * Unit-cube coordinates u in [0,1) are mapped to values by each factor's range:
  * uniform min + u(max-min); log-uniform exp(log min + u(log max - log min)); normal
- * mean + sd * Phi^-1(u) (random draws a normal directly). Values are then clamped to the
- * parameter's registry range and rounded for integer parameters.
+ * mean + sd * Phi^-1(u). Values are then rounded to 15 significant digits (so that their
+ * text is short and exact), clamped to the parameter's registry range, and rounded to
+ * whole numbers for integer parameters.
  *
  * Ownership: the caller zero-initialises a design and fills kind, factors and sizes
  * (design_add_* allocate); design_generate allocates the point arrays; design_free
@@ -120,8 +121,8 @@ int design_check_factor(const design *d, size_t j, crc_err *err);
 /* Generates the points (design_check first). CRC_ENOMEM on allocation failure. */
 int design_generate(design *d, uint64_t seed, crc_err *err);
 
-/* Factor j's value at point i as the text scenario_set receives ("0.050000000000000003",
- * "halving", "beta(8,2)"). */
+/* Factor j's value at point i as the text scenario_set receives ("0.05", "halving",
+ * "beta(8,2)"); numbers in the fewest digits that read back exactly. */
 void design_text(const design *d, size_t i, size_t j, char *buf, size_t len);
 
 /* Factor j's numeric value at point i (NAN for a distribution). */
