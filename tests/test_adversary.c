@@ -319,3 +319,34 @@ Test(farmers, audits_shrink_sybil_capture, .timeout = 120)
     cr_expect(cap[1] < cap[0], "capture %g -> %g", cap[0], cap[1]);
     cr_expect_eq(cap[2], 0, "every sample caught: nothing paid");
 }
+
+/* Attribution of poison (MODEL.md §4): under attribution pay a poisoned sample scores
+ * psi (times the same mean-one noise as honest data), so the poisoners' share of their
+ * datanet's data rewards is s(psi) = psi X / (psi X + H), X and H the poisoned and
+ * honest score mass. The same seed gives the same data and traffic for every psi, so
+ * X/H measured at psi = 1 predicts s(4); psi = 0 pays poison nothing. */
+Test(poison, attribution_pays_poison_in_proportion_to_psi, .timeout = 120)
+{
+    const double psis[] = {0, 1, 4};
+    double s[3];
+    for (int i = 0; i < 3; i++) {
+        crc_params p;
+        adv_base(&p);
+        p.world_datanets = 1;
+        p.poison_count = 3;
+        p.model_backdoor_count = 0;
+        p.model_damage = 0;        /* same models, same traffic for every psi */
+        p.emission_basis_data = 2; /* attribution */
+        p.poison_psi = psis[i];
+        memsink m;
+        cr_assert_eq(adv_run(&p, 6, &m), 0);
+        double P = memsink_summary(&m, "reward_tkn.poisoner"), H = memsink_summary(&m, "reward_tkn.honest");
+        s[i] = P / (P + H);
+        memsink_free(&m);
+    }
+    cr_expect_eq(s[0], 0, "psi = 0: poison earns nothing through attribution");
+    double r = s[1] / (1 - s[1]); /* X/H */
+    double want = 4 * r / (4 * r + 1);
+    cr_expect(s[2] > s[1] && fabs(s[2] - want) < 0.1 * want, "s(1) = %g, s(4) = %g, predicted %g",
+              s[1], s[2], want);
+}
