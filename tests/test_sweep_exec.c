@@ -417,3 +417,30 @@ Test(sweep_exec, dry_run_lists_each_run_with_its_derived_seed_and_shard, .timeou
     }
     cr_assert_eq(n, 2, "runs 1 and 4 of 6");
 }
+
+Test(sweep_exec, sobol_and_morris_sweeps_are_read_by_crucible_sensitivity, .timeout = 600)
+{
+    /* The point layouts and meta keys of docs/sweeps.md are a contract with `crucible
+     * sensitivity`: it must recognise both designs from the database alone. */
+    char dir[64], out[8192], cmd[1024];
+    scratch(dir, sizeof dir);
+    cr_assert_eq(sh("%s sweep --base " FIX "tiny.yaml --replicates 1 --samples 8 "
+                    "--sobol emission.rate=1000:10000:log --sobol consumers.arrival=1:20 -j2 "
+                    "--quiet --out %s/sobol.db",
+                    bin(), dir),
+                 0);
+    snprintf(cmd, sizeof cmd, "%s sensitivity %s/sobol.db --metric price_usd --boot 50 2>&1",
+             bin(), dir);
+    capture(out, sizeof out, cmd);
+    cr_assert(strstr(out, "N = 8"), "sensitivity reads the Saltelli layout: %s", out);
+    cr_assert(strstr(out, "emission.rate") && strstr(out, "consumers.arrival"), "%s", out);
+    cr_assert_eq(sh("%s sweep --base " FIX "tiny.yaml --replicates 1 --trajectories 3 "
+                    "--morris emission.rate=1000:10000:log --morris consumers.arrival=1:20 -j2 "
+                    "--quiet --out %s/morris.db",
+                    bin(), dir),
+                 0);
+    snprintf(cmd, sizeof cmd, "%s sensitivity %s/morris.db --metric price_usd 2>&1", bin(), dir);
+    capture(out, sizeof out, cmd);
+    cr_assert(strstr(out, "r = 3"), "sensitivity reads the Morris trajectories: %s", out);
+    sh("rm -rf %s", dir);
+}
