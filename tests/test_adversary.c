@@ -140,7 +140,9 @@ Test(farmers, wash_grows_above_breakeven_and_dies_below, .timeout = 120)
         if (xs[i] < 1) {
             cr_expect_eq(late, 0, "e = %g e*: washing should die out (late %g)", xs[i], late);
             cr_expect_eq(memsink_last(&m, "active.farmer"), 0);
+            cr_expect_eq(memsink_summary(&m, "farmers_seen"), 2);
         } else {
+            cr_expect_eq(memsink_summary(&m, "farmers_profitable_share"), 1, "both washers profit");
             cr_expect(late > 1.5 * early, "e = %g e*: washing should grow (%g -> %g)", xs[i], early, late);
             cr_expect(e_late > 0.85 * es && e_late < xs[i] * es,
                       "e = %g e*: growth should dilute the return towards e* = %g, got %g",

@@ -184,6 +184,18 @@ int atk_summary(world *w)
             rc = sink_summary(k, buf, rows[r].v);
         }
     }
+    /* Per-farmer books: how many farmers ever ran, and the share that ended in profit
+     * (those still running count with their books so far). */
+    long seen = f->done, prof = f->done_profitable;
+    for (uint32_t j = 0; j < f->n; j++)
+        if (f->alive[j]) {
+            seen++;
+            prof += f->f_inc[j] > f->f_cost[j];
+        }
+    if (!rc)
+        rc = sink_summary(k, "farmers_seen", (double)seen);
+    if (!rc)
+        rc = sink_summary(k, "farmers_profitable_share", seen > 0 ? (double)prof / (double)seen : 0);
     if (!rc)
         rc = sink_summary(k, "attack_roi", atk_roi(inc, cost));
     if (!rc)

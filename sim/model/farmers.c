@@ -64,7 +64,7 @@ double farm_wash_k(const world *w)
 
 /* ---- the population ------------------------------------------------------------ */
 
-#define N_SCALAR 9
+#define N_SCALAR 11
 #define N_PER 8
 
 int farm_pop_init(farm_pop *f)
@@ -85,6 +85,8 @@ static void columns(farm_pop *f, void **cols[], size_t sizes[])
     cols[k] = (void **)&f->points; sizes[k++] = 8;
     cols[k] = (void **)&f->stake_b0; sizes[k++] = 8;
     cols[k] = (void **)&f->stake_u0; sizes[k++] = 8;
+    cols[k] = (void **)&f->f_inc; sizes[k++] = 8;
+    cols[k] = (void **)&f->f_cost; sizes[k++] = 8;
     for (int s = 0; s < STRAT_COUNT; s++) {
         cols[k] = (void **)&f->acct[s]; sizes[k++] = sizeof(acct_id);
         cols[k] = (void **)&f->act[s]; sizes[k++] = 8;
@@ -172,6 +174,7 @@ static int farmer_new(world *w, acct_id owner, double budget, double t)
     f->dn[k] = (uint32_t)gsl_rng_uniform_int(atk_rng(w, ATK_RNG_FARM), w->dn.n);
     f->seen[k] = w->epoch;
     f->sybil_score[k] = f->points[k] = f->stake_b0[k] = f->stake_u0[k] = 0;
+    f->f_inc[k] = f->f_cost[k] = 0;
     for (int s = 0; s < STRAT_COUNT; s++) {
         double m = mix(p, s), u = unit_cost(p, s);
         f->capy[s][k] = m > 0 && u > 0 ? m * budget / u : 0.0;
@@ -217,6 +220,8 @@ static void farmer_retire(world *w, uint32_t k, double t)
     f->alive[k] = 0;
     f->free_list[f->n_free++] = k;
     f->live--;
+    f->done++;
+    f->done_profitable += f->f_inc[k] > f->f_cost[k];
 }
 
 /* ---- one epoch: activity ----------------------------------------------------------- */
@@ -542,6 +547,8 @@ void farm_settle(world *w, double t0, double t1, double price)
             w->cls[cls].ep_cost += f->ep_cost[s][k];
             f->cum_inc[s] += f->ep_inc[s][k];
             f->cum_cost[s] += f->ep_cost[s][k];
+            f->f_inc[k] += f->ep_inc[s][k];
+            f->f_cost[k] += f->ep_cost[s][k];
             f->cum_tkn[s] += f->ep_tkn[s][k];
             double act = f->act[s][k];
             if (act > 0) {

@@ -51,6 +51,7 @@ typedef struct farm_pop {
     double *sybil_score;            /* attribution score its sybils hold in dn  */
     double *points;                 /* penalty points of its sybil identities   */
     double *stake_b0, *stake_u0;    /* stake account: balance, unbonding at pay */
+    double *f_inc, *f_cost;         /* this farmer's cumulative income and cost */
     acct_id *acct[STRAT_COUNT];
     double *act[STRAT_COUNT], *capy[STRAT_COUNT], *ema[STRAT_COUNT];
     double *ep_inc[STRAT_COUNT], *ep_cost[STRAT_COUNT], *ep_tkn[STRAT_COUNT];
@@ -58,6 +59,7 @@ typedef struct farm_pop {
     /* cumulative per strategy over all farmers (the summary) */
     double cum_inc[STRAT_COUNT], cum_cost[STRAT_COUNT], cum_tkn[STRAT_COUNT];
     long live;                      /* farmers alive                            */
+    long done, done_profitable;     /* farmers that left; of them in profit     */
 } farm_pop;
 
 /* One adaptation step (see the file comment): the new activity given activity a,
