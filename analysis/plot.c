@@ -400,9 +400,9 @@ static int plot_heatmap(FILE *gp, FILE *dat, const adb *d, const plot_opts *o, c
             nx - 1, ny - 1);
     if (is_crit)
         fputs("set cbrange [0:1]\n", gp);
-    fputs("set key off\n"
+    fputs("set key off\nset style textbox opaque noborder\n"
           "plot datafile using 1:2:3 with image title 'cell value', \\\n"
-          "     '' using 1:2:(sprintf('%.3g', $3)) with labels textcolor rgb 'white' "
+          "     '' using 1:2:(sprintf('%.3g', $3)) with labels boxed textcolor rgb 'black' "
           "title ''\n", gp);
 done:
     adb_points_free(&pts);
