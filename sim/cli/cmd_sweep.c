@@ -129,7 +129,7 @@ int cmd_sweep(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     so.jobs = ncpu > 0 ? (int)ncpu : 1;
     so.shard_k = so.shard_n = 1;
-    int dry = 0, json = 0, quiet = 0, rc = CRC_OK;
+    int dry = 0, json = 0, quiet = 0, rc = CRC_OK, exit_code = -1;
     const char *out = NULL, *base = NULL, *seed_s = NULL, *reps_s = NULL;
     unsigned long long samples = 0, traj = 0, levels = 0, v;
     /* Design flags and --set are applied after the sweep file is read. */
@@ -304,18 +304,12 @@ int cmd_sweep(int argc, char **argv)
     }
     goto done;
 fail:
-    rc = cli_report("sweep", &err);
-    sweep_plan_free(&plan);
-    sweepfile_free(&spec);
-    free(flag_arg);
-    free(flag_kind);
-    free(sets);
-    return rc;
+    exit_code = cli_report("sweep", &err);
 done:
     sweep_plan_free(&plan);
     sweepfile_free(&spec);
     free(flag_arg);
     free(flag_kind);
     free(sets);
-    return crc_exit_code(rc);
+    return exit_code >= 0 ? exit_code : crc_exit_code(rc);
 }
