@@ -14,6 +14,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: crucible plot DB --kind timeseries|heatmap|rewards|sensitivity|flows\n"
+          "       (or: crucible plot KIND DB ...)\n"
           "                     [--metric M] [--db2 DB2] [--x PARAM --y PARAM] [--point P]\n"
           "                     [--label1 NAME --label2 NAME] [--boot B] [--seed S]\n"
           "                     [--out FILE.png|FILE.svg|FILE.pdf]\n\n"
@@ -95,6 +96,9 @@ int cmd_plot(int argc, char **argv)
             return cli_report(argv[0], &err);
         }
     }
+    /* `crucible plot heatmap DB ...` reads like `--kind heatmap`. */
+    if (o.kind < 0 && optind == argc - 2 && plot_kind_from_name(argv[optind]) >= 0)
+        o.kind = plot_kind_from_name(argv[optind++]);
     if (optind != argc - 1 || o.kind < 0) {
         crc_err_set(&err, CRC_EINPUT, "%s; see 'crucible plot --help'",
                     o.kind < 0 ? "give --kind timeseries|heatmap|rewards|sensitivity|flows"
