@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "adb.h"
@@ -244,4 +245,19 @@ Test(plot, cli_exits_1_without_gnuplot_and_other_commands_still_work)
              "> /dev/null", bin, a);
     st = system(cmd);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "summarize works without gnuplot");
+}
+
+Test(plot, cli_accepts_the_kind_before_the_database)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
+    fixture_plain(path("base.db"), "baseline", 0.0, 2);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' plot flows base.db --out f.svg > /dev/null", dir,
+             bin);
+    cr_expect_eq(system(cmd), 0);
+    expect_format(path("f.svg"));
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' plot nonsense base.db 2> /dev/null", dir, bin);
+    int st = system(cmd);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "an unknown kind is bad input");
 }
