@@ -3,6 +3,7 @@
  * round trip and hash, and `crucible validate` as users run it. */
 #include <criterion/criterion.h>
 
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -760,4 +761,31 @@ Test(scenario_cli, validate_resolved_prints_text_that_validates_again)
     snprintf(path, sizeof path, "%s/resolved.yaml", dir);
     write_text(path, text + 1, strlen(text + 1));
     cr_expect_eq(run_cli(dir, "validate resolved.yaml"), 0, "%s", slurp(dir, "err"));
+}
+
+Test(scenario, every_shipped_scenario_validates)
+{
+    /* Shipped scenarios must keep up with the registry and the model's constraints. */
+    const char *patterns[] = {"scenarios/*.yaml", "scenarios/*/*.yaml"};
+    size_t checked = 0;
+    for (size_t k = 0; k < 2; k++) {
+        glob_t g;
+        if (glob(patterns[k], 0, NULL, &g) != 0)
+            continue;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            if (strstr(g.gl_pathv[i], "/sweeps/"))
+                continue; /* sweep files have their own format */
+            scenario sc;
+            crc_err e;
+            int rc = scenario_load(&sc, g.gl_pathv[i], &e);
+            if (rc == CRC_OK)
+                rc = scenario_validate(&sc, &e);
+            cr_expect_eq(rc, CRC_OK, "%s:%d:%d: %s", e.file, e.line, e.col, e.msg);
+            scenario_free(&sc);
+            checked++;
+        }
+        globfree(&g);
+    }
+    if (checked == 0)
+        cr_skip_test("no shipped scenarios found (run from the repository root)");
 }
