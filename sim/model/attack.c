@@ -91,11 +91,12 @@ int atk_reconsider(world *w, double t, double dt)
     /* Banned contributors leave (their tokens are sold, their data stays until the
      * next retrain like any departed provider's). */
     wld_providers *pv = &w->pv;
-    for (uint32_t i = pv->n; i-- > 0;)
-        if (def_is_banned(w, pv->acct[i])) {
-            s->banned_total += 1;
-            prov_remove(w, i);
-        }
+    if (s->bans_pending > 0) {
+        for (uint32_t i = pv->n; i-- > 0;)
+            if (def_is_banned(w, pv->acct[i]))
+                prov_remove(w, i);
+        s->bans_pending = 0; /* (some may have left on their own through exits) */
+    }
     if (farm_reconsider(w, t, dt))
         return -1;
     /* Poisoners enter like every class (model.c, entrants): base rate plus

@@ -56,6 +56,7 @@ typedef struct atk_state {
     double *wash_dwt;    /* per farmer slot: its data-pool weight this epoch   */
     uint32_t cap_dwt;
     double banned_total;
+    long bans_pending;   /* banned providers not yet removed (0: skip the scan) */
 } atk_state;
 
 static inline gsl_rng *atk_rng(struct world *w, int purpose);

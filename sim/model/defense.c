@@ -134,6 +134,9 @@ int def_audit_contrib(world *w, uint32_t i, int kind)
     wld_providers *pv = &w->pv;
     const crc_params *p = &w->p;
     atk_state *s = w->atk;
+    /* Fast path: nothing to check when no audits run and nobody waits for removal. */
+    if (!(p->def_audit_rate > 0) && s->bans_pending == 0)
+        return 0;
     acct_id a = pv->acct[i];
     if (def_is_banned(w, a))
         return 1;
@@ -158,6 +161,8 @@ int def_audit_contrib(world *w, uint32_t i, int kind)
         if (def_banned_by(s->points[a], p->def_ban_points) && !s->banned[a]) {
             s->banned[a] = 1;
             s->ep_banned += 1;
+            s->bans_pending += 1;
+            s->banned_total += 1;
         }
     }
     return 1;

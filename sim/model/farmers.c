@@ -268,6 +268,7 @@ static void sybil_epoch(world *w, uint32_t k, double dt)
             f->points[k] -= bans * p->def_ban_points;
             f->act[STRAT_SYBIL][k] = fmax(0.0, n - bans);
             as->ep_banned += bans;
+            as->banned_total += bans;
         }
     }
     uint32_t d = f->dn[k];
