@@ -451,3 +451,25 @@ Test(model, run_rejects_unsorted_interventions)
     cr_assert(strstr(e.msg, "sorted"), "%s", e.msg);
     memsink_free(&m);
 }
+
+/* A large population's queries are one Poisson stream per rate bucket: the day's
+ * queries (to the network or the incumbent) must match Σ rate_i = N · E[rate] within
+ * the sampling error of both the rates and the Poisson counts. This also guards the
+ * engine: a pending-event set that loses or misorders events starves the streams. */
+Test(model, consumer_streams_keep_their_rate_in_a_large_world, .timeout = 120)
+{
+    crc_params p;
+    wld_baseline(&p);
+    p.cons_count = 30675;
+    p.bld_count = 460;
+    p.world_horizon = 1;
+    memsink m;
+    cr_assert_eq(run(&p, 1, 0, &m, NULL, 0), 0);
+    /* consumers.rate = Gamma(2, 1.5): mean 3, variance 4.5 per consumer. */
+    double N = 30675, mean = N * 3.0, sd = sqrt(N * 4.5 + mean);
+    double got = memsink_last(&m, "demand_queries");
+    cr_assert(fabs(got - mean) < 5 * sd,
+              "day-1 queries %.0f, expected %.0f +- %.0f: the query streams lost events "
+              "(check the engine's pending-event set)", got, mean, sd);
+    memsink_free(&m);
+}

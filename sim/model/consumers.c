@@ -78,9 +78,11 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     wld_consumers *cs = &w->cs;
     int k = (int)ev->a;
     wld_bucket *bk = &cs->bk[k];
+    if (ev->b != bk->gen)
+        return; /* superseded when the stream's rate changed */
     gsl_rng *r = wld_rng(w, RNG_QUERIES);
     bk->ev = bk->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / bk->rate), EV_QUERY,
-                                      (uint32_t)k, 0)
+                                      (uint32_t)k, bk->gen)
                           : EVQ_NONE;
     uint32_t i = wld_bucket_pick(bk, k, r);
     if (i == UINT32_MAX)

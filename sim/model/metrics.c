@@ -168,6 +168,7 @@ int met_epoch(world *w, double t)
     put(&e, "consumers", (double)w->cs.n);
     double allq = w->ep_ext_queries + w->ep_inc_queries;
     put(&e, "incumbent_share", allq > 0 ? w->ep_inc_queries / allq : 0);
+    put(&e, "demand_queries", allq);
     put(&e, "incumbent_quality", w->ls.q_inc);
 
     double total = 0, adv = 0;

@@ -130,9 +130,11 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     const crc_params *p = &w->p;
     int k = (int)ev->a;
     wld_bucket *b = &pv->bk[k];
+    if (ev->b != b->gen)
+        return; /* superseded when the stream's rate changed */
     gsl_rng *r = wld_rng(w, RNG_CONTRIB);
     b->ev = b->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / b->rate), EV_CONTRIB,
-                                    (uint32_t)k, 0)
+                                    (uint32_t)k, b->gen)
                         : EVQ_NONE;
     uint32_t i = wld_bucket_pick(b, k, r);
     if (i == UINT32_MAX)

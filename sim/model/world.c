@@ -114,10 +114,8 @@ void wld_bucket_reschedule(world *w, wld_bucket *bk, uint32_t kind, gsl_rng *r)
 {
     for (int k = 0; k < WLD_BUCKETS; k++) {
         wld_bucket *b = &bk[k];
-        if (b->ev != EVQ_NONE) {
-            sim_cancel(&w->s, b->ev);
-            b->ev = EVQ_NONE;
-        }
+        b->gen++; /* the pending event, if any, is now stale and ignored when it pops */
+        b->ev = EVQ_NONE;
         double sum = 0;
         for (uint32_t j = 0; j < b->n; j++)
             sum += b->m[j].rate;
@@ -125,7 +123,7 @@ void wld_bucket_reschedule(world *w, wld_bucket *bk, uint32_t kind, gsl_rng *r)
         /* Memorylessness: redrawing the next event of a Poisson stream at any time
          * leaves the process unchanged, so rates may change at epoch boundaries. */
         if (sum > 0)
-            b->ev = sim_after(&w->s, gsl_ran_exponential(r, 1.0 / sum), kind, (uint32_t)k, 0);
+            b->ev = sim_after(&w->s, gsl_ran_exponential(r, 1.0 / sum), kind, (uint32_t)k, b->gen);
     }
 }
 

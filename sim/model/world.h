@@ -76,6 +76,7 @@ typedef struct wld_bucket {
     uint32_t n, cap;
     double rate;
     evq_handle ev;
+    uint64_t gen;   /* generation of the stream's pending event (in its payload b) */
 } wld_bucket;
 
 /* Trailing return on cost: EMAs of USD income and cost per day, time constant W. */
