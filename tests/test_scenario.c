@@ -745,6 +745,14 @@ Test(scenario_cli, validate_good_files_prints_ok_and_exits_0)
     cr_expect_eq(run_cli(dir, args), 2);
     cr_expect_eq(run_cli(dir, "validate"), 2);
     cr_expect_eq(run_cli(dir, "validate --bogus x.yaml"), 2);
+    cr_expect_eq(run_cli(dir, "validate no_such_file.yaml"), 2);
+    cr_expect(strstr(slurp(dir, "err"), "no_such_file.yaml: cannot read the scenario") != NULL,
+              "stderr: %s", slurp(dir, "err"));
+    /* --set=PATH=VALUE is the same as --set PATH=VALUE */
+    snprintf(args, sizeof args, "validate '%s/" FIX "valid.yaml' --set=world.horizon=abc", cwd);
+    cr_expect_eq(run_cli(dir, args), 2);
+    cr_expect(strstr(slurp(dir, "err"), "'abc' is not a number") != NULL, "stderr: %s",
+              slurp(dir, "err"));
 }
 
 Test(scenario_cli, validate_resolved_prints_text_that_validates_again)
