@@ -444,3 +444,89 @@ Test(sweep_exec, sobol_and_morris_sweeps_are_read_by_crucible_sensitivity, .time
     cr_assert(strstr(out, "r = 3"), "sensitivity reads the Morris trajectories: %s", out);
     sh("rm -rf %s", dir);
 }
+
+/* The first child of pid (Linux /proc), or -1. */
+static pid_t first_child(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int c = -1;
+    if (fscanf(f, "%d", &c) != 1)
+        c = -1;
+    fclose(f);
+    return (pid_t)c;
+}
+
+Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sweep,
+     .timeout = 600)
+{
+    char dir[64], path[128], refp[128];
+    scratch(dir, sizeof dir);
+    /* Runs of ~0.1 s (a 60-day horizon), so that the worker is caught mid-run. */
+    cr_assert_eq(sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j1 --quiet --out "
+                    "%s/ref.db",
+                    bin(), dir),
+                 0);
+    snprintf(refp, sizeof refp, "%s/ref.db", dir);
+    digest ref = db_digest(refp);
+    snprintf(path, sizeof path, "%s/w.db", dir);
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t mid = fork();
+    cr_assert_geq(mid, 0);
+    if (mid == 0) {
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        pid_t s = fork();
+        if (s == 0) {
+            close(fds[0]);
+            close(fds[1]);
+            execl(bin(), bin(), "sweep", FIX "small.yaml", "--set", "world.horizon=60", "-j1",
+                  "--quiet", "--out", path, (char *)NULL);
+            _exit(127);
+        }
+        if (write(fds[1], &s, sizeof s) != (ssize_t)sizeof s)
+            _exit(3);
+        int st = 0;
+        waitpid(s, &st, 0);
+        while (wait(NULL) > 0 || errno == EINTR)
+            ;
+        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 99);
+    }
+    close(fds[1]);
+    pid_t sweep;
+    cr_assert_eq(read(fds[0], &sweep, sizeof sweep), (ssize_t)sizeof sweep);
+    close(fds[0]);
+    struct timespec nap = {0, 2000000};
+    for (int i = 0; i < 300000 && done_runs(path) < 1; i++)
+        nanosleep(&nap, NULL);
+    pid_t worker = first_child(sweep);
+    cr_assert_gt(worker, 0, "the sweep has a worker process");
+    kill(worker, SIGKILL);
+    int st;
+    waitpid(mid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+              "the sweep finished the other runs and exits 1 for the failed one");
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT count(*), sum(status = 'failed'), sum(status = "
+                                    "'failed' AND error LIKE '%signal 9%') FROM runs",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(q, 0), 6, "every run is recorded");
+    cr_assert_eq(sqlite3_column_int(q, 1), 1, "the killed worker's run is recorded as failed");
+    cr_assert_eq(sqlite3_column_int(q, 2), 1, "with the signal that killed it");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    cr_assert_eq(sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j2 --quiet --resume "
+                    "--out %s",
+                    bin(), path),
+                 0);
+    assert_same("worker killed + resumed vs uninterrupted", db_digest(path), ref);
+    sh("rm -rf %s", dir);
+}
