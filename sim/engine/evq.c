@@ -331,7 +331,11 @@ static int place(evq *q, const evq_node *e)
             return top_push(q, e);
         if (d >= (double)r->next) {
             size_t i = d < (double)r->nb ? (size_t)d : r->nb - 1;
-            return vec_push(&r->bucket[i], e);
+            /* A finer rung spans only the events its parent's bucket held when it
+             * spawned: a later event past its end whose last bucket has already been
+             * drained belongs deeper (or in the heap), not in a drained bucket. */
+            if (i >= r->next)
+                return vec_push(&r->bucket[i], e);
         }
     }
     return heap_push(q, e);
