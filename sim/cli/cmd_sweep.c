@@ -252,12 +252,18 @@ int cmd_sweep(int argc, char **argv)
     }
     char outbuf[1200];
     if (!out) {
+        /* The name becomes a file name: no directories, no spaces. */
+        char safe[sizeof spec.name];
+        snprintf(safe, sizeof safe, "%s", spec.name);
+        for (char *ch = safe; *ch; ch++)
+            if (*ch == '/' || *ch == ' ' || *ch == '\\')
+                *ch = '_';
         mkdir("results", 0777);
         if (so.shard_n > 1)
-            snprintf(outbuf, sizeof outbuf, "results/%s-shard%ldof%ld.db", spec.name,
-                     so.shard_k, so.shard_n);
+            snprintf(outbuf, sizeof outbuf, "results/%s-shard%ldof%ld.db", safe, so.shard_k,
+                     so.shard_n);
         else
-            snprintf(outbuf, sizeof outbuf, "results/%s.db", spec.name);
+            snprintf(outbuf, sizeof outbuf, "results/%s.db", safe);
         out = outbuf;
     }
     so.out = out;
