@@ -420,3 +420,139 @@ Test(evq, mass_cancellation_purges_and_keeps_the_rest_in_order)
     evq_free(q);
     gsl_rng_free(r);
 }
+
+/* ---- differential test against a reference heap ---------------------------------
+ * Interleaves pushes at mixed time scales (1e-4 .. 1e4 days ahead of now, which spreads
+ * events across several ladder rungs), pops and cancellations, and checks every pop
+ * against a plain binary heap on (t, seq). This is the pattern of a large model run
+ * (many streams at very different rates) that the sorted-order test above, which pushes
+ * everything before popping, does not exercise. */
+typedef struct diff_ev {
+    double t;
+    uint64_t seq;
+    evq_handle h;
+    int live;
+} diff_ev;
+
+typedef struct diff_heap {
+    size_t *idx; /* indices into the event table, heap-ordered on (t, seq) */
+    size_t n;
+    diff_ev *ev;
+} diff_heap;
+
+static int diff_less(const diff_heap *hp, size_t x, size_t y)
+{
+    const diff_ev *a = &hp->ev[x], *b = &hp->ev[y];
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static void diff_push(diff_heap *hp, size_t e)
+{
+    size_t i = hp->n++;
+    hp->idx[i] = e;
+    while (i > 0 && diff_less(hp, hp->idx[i], hp->idx[(i - 1) / 2])) {
+        size_t p = (i - 1) / 2, tmp = hp->idx[p];
+        hp->idx[p] = hp->idx[i];
+        hp->idx[i] = tmp;
+        i = p;
+    }
+}
+
+static size_t diff_pop(diff_heap *hp)
+{
+    size_t top = hp->idx[0];
+    hp->idx[0] = hp->idx[--hp->n];
+    for (size_t i = 0;;) {
+        size_t c = 2 * i + 1, m = i;
+        if (c < hp->n && diff_less(hp, hp->idx[c], hp->idx[m]))
+            m = c;
+        if (c + 1 < hp->n && diff_less(hp, hp->idx[c + 1], hp->idx[m]))
+            m = c + 1;
+        if (m == i)
+            break;
+        size_t tmp = hp->idx[m];
+        hp->idx[m] = hp->idx[i];
+        hp->idx[i] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+/* Earliest live reference event (cancelled ones are dropped lazily), or SIZE_MAX. */
+static size_t diff_pop_live(diff_heap *hp)
+{
+    while (hp->n > 0) {
+        size_t e = diff_pop(hp);
+        if (hp->ev[e].live)
+            return e;
+    }
+    return SIZE_MAX;
+}
+
+static void run_differential(uint64_t seed, size_t ops, size_t warm)
+{
+    gsl_rng *r = rng_stream_alloc(seed, 0, 11);
+    evq *q = evq_alloc(16);
+    diff_heap hp = {malloc((ops + warm) * sizeof(size_t)), 0,
+                    calloc(ops + warm, sizeof(diff_ev))};
+    cr_assert(r && q && hp.idx && hp.ev);
+    static const double scale[] = {1e-4, 1e-2, 1.0, 30.0, 1e4};
+    size_t n_ev = 0, pops = 0, cancels = 0;
+    double now = 0.0;
+    for (size_t i = 0; i < ops + warm; i++) {
+        double u = i < warm ? 0.0 : gsl_rng_uniform(r);
+        if (u < 0.5) {
+            double t = now + gsl_ran_exponential(r, scale[gsl_rng_uniform_int(r, 5)]);
+            diff_ev *e = &hp.ev[n_ev];
+            e->t = t;
+            e->seq = n_ev;
+            e->live = 1;
+            e->h = evq_push(q, t, 1, (uint32_t)n_ev, 0);
+            cr_assert_neq(e->h, EVQ_NONE);
+            diff_push(&hp, n_ev++);
+        } else if (u < 0.9) {
+            size_t want = diff_pop_live(&hp);
+            evq_event got;
+            int ok = evq_pop(q, &got);
+            if (want == SIZE_MAX) {
+                cr_assert_eq(ok, 0, "evq popped an event the reference does not have");
+                continue;
+            }
+            cr_assert_eq(ok, 1, "evq empty while %zu events are pending", hp.n + 1);
+            cr_assert_eq(got.a, (uint32_t)want,
+                         "pop %zu: evq gave event %u at t=%.17g, reference %zu at t=%.17g",
+                         pops, got.a, got.t, want, hp.ev[want].t);
+            hp.ev[want].live = 0;
+            now = got.t;
+            pops++;
+        } else if (n_ev > 0) {
+            size_t k = gsl_rng_uniform_int(r, n_ev);
+            int was = hp.ev[k].live;
+            cr_assert_eq(evq_cancel(q, hp.ev[k].h), was, "cancel of event %zu", k);
+            hp.ev[k].live = 0;
+            cancels += (size_t)was;
+        }
+    }
+    /* Drain: the rest must come out in reference order too. */
+    for (size_t want; (want = diff_pop_live(&hp)) != SIZE_MAX;) {
+        evq_event got;
+        cr_assert_eq(evq_pop(q, &got), 1);
+        cr_assert_eq(got.a, (uint32_t)want, "drain: evq gave %u, reference %zu", got.a, want);
+    }
+    evq_event extra;
+    cr_assert_eq(evq_pop(q, &extra), 0);
+    cr_assert_gt(pops, ops / 4);
+    /* ~10% of ops try a cancel; about a tenth of all events are live at a random
+     * moment, so ~1% of ops cancel a live event: require at least a quarter of that. */
+    cr_assert_gt(cancels, ops / 400);
+    free(hp.idx);
+    free(hp.ev);
+    evq_free(q);
+    gsl_rng_free(r);
+}
+
+Test(evq, interleaved_mixed_scale_operations_match_a_reference_heap)
+{
+    run_differential(1, 200000, 0);
+    run_differential(2, 200000, 20000); /* a large pending set first: deeper rungs */
+}
