@@ -310,7 +310,11 @@ static void wash_epoch(world *w, uint32_t k, double dt)
         double others = pay_from(w, a, w->pool, fs.data * (1 - ds) * sc);
         w->dn.fee_tkn[d] += others;
         w->dn.fee_usd[d] += fee;
-        uint32_t node = node_route(w);
+        /* A node serves the batch, drawn on the adversary's stream (node_route would
+         * consume the consumers' routing draws). */
+        uint32_t node = w->nd.n_active > 0
+                            ? w->nd.active[gsl_rng_uniform_int(r, w->nd.n_active)]
+                            : UINT32_MAX;
         if (node != UINT32_MAX) {
             double tc = pay_from(w, a, w->nd.acct[node], fs.compute * sc);
             w->nd.ep_tkn[node] += tc;
