@@ -49,8 +49,8 @@ int atk_alloc(world *w)
         if (!(s->rng[i] = rng_stream_alloc(w->in->seed, w->in->replicate, ATK_RNG_BASE + (uint64_t)i)))
             return CRC_ENOMEM;
     farm_pop_init(&s->fm);
-    if (atk_acct_reserve(w, (acct_id)ledger_count(w->L)))
-        return CRC_ENOMEM;
+    /* The per-account arrays grow on first use (a detection, a farmer), so a run with
+     * no adversary activity pays no memory per agent for them. */
     for (long i = 0; i < w->p.poison_count; i++)
         if (prov_birth(w, PK_POISONER, 0))
             return CRC_ENOMEM;
