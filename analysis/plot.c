@@ -187,8 +187,10 @@ static int script_head(FILE *f, const plot_opts *o, const adb *d, const adb *d2,
     return CRC_OK;
 }
 
-/* Groups (t, v) samples sorted by t and writes "t median p5 p95 mean n" rows. */
-static int write_bands(FILE *f, const double *t, const double *v, size_t n)
+/* Groups (t, v) samples sorted by t and writes "t median p5 p95 mean n" rows; widens
+ * [*lo, *hi] to the values written. */
+static int write_bands(FILE *f, const double *t, const double *v, size_t n, double *lo,
+                       double *hi)
 {
     double *work = malloc((n ? n : 1) * sizeof *work);
     if (!work)
@@ -201,6 +203,8 @@ static int write_bands(FILE *f, const double *t, const double *v, size_t n)
         stats_describe(v + i, j - i, 0.95, work, &s);
         fprintf(f, "%.10g %.10g %.10g %.10g %.10g %zu\n", t[i], s.median, s.p5, s.p95, s.mean,
                 s.n);
+        *lo = fmin(*lo, s.min);
+        *hi = fmax(*hi, s.max);
         i = j;
     }
     free(work);
@@ -222,6 +226,7 @@ static int plot_timeseries(FILE *gp, FILE *dat, const adb *d, const adb *d2,
         return crc_err_set(err, CRC_EINPUT, "--kind timeseries needs --metric NAME");
     const adb *dbs[2] = {d, d2};
     int n_db = d2 ? 2 : 1;
+    double lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < n_db; k++) {
         double *t, *v;
         size_t n;
@@ -230,7 +235,7 @@ static int plot_timeseries(FILE *gp, FILE *dat, const adb *d, const adb *d2,
         fprintf(dat, "%s# %s: %s, median / 5th / 95th percentile / mean over %zu runs\n"
                      "# t median p5 p95 mean n\n",
                 k ? "\n\n" : "", dbs[k]->path, o->metric, runs_at(dbs[k], o->point));
-        int rc = write_bands(dat, t, v, n);
+        int rc = write_bands(dat, t, v, n, &lo, &hi);
         free(t);
         free(v);
         if (rc)
@@ -244,6 +249,9 @@ static int plot_timeseries(FILE *gp, FILE *dat, const adb *d, const adb *d2,
     axis_label(ylab, sizeof ylab, o->metric, plot_metric_unit(o->metric));
     fputs("set xlabel 'time (days)'\nset ylabel ", gp);
     gq(gp, ylab);
+    if (lo == hi) /* a constant series: give gnuplot a range instead of a warning */
+        fprintf(gp, "\nset yrange [%.10g:%.10g]", lo - fmax(1e-9, fabs(lo) * 0.1),
+                hi + fmax(1e-9, fabs(hi) * 0.1));
     fputs("\nset style fill transparent solid 0.25 noborder\nplot ", gp);
     for (int k = 0; k < n_db; k++) {
         char band[300], med[300];
