@@ -103,7 +103,8 @@ Test(defense, audits_with_slashing_turn_poisoners_roi_negative_only_above_thresh
         cr_log_info("poison r=%g USD/sample, b*=%g; bond %g b*: roi %g", r, bstar, xs[i], roi);
         /* Per sample contributed: income (1 − q) r, cost c + q φ b. */
         double pred = (1 - q) * r / (p.poison_cost + q * p.def_slash * b.def_bond) - 1;
-        cr_expect((1 + roi) / (1 + pred) > 0.85 && (1 + roi) / (1 + pred) < 1.15,
+        /* 5%: the price moves a little with the slashes' purchases. */
+        cr_expect((1 + roi) / (1 + pred) > 0.95 && (1 + roi) / (1 + pred) < 1.05,
                   "bond %g b*: roi %g, theory %g", xs[i], roi, pred);
         if (xs[i] < 1)
             cr_expect(roi > 0, "bond %g b*: s d_p phi b < r, poison should still pay (roi %g)", xs[i], roi);
