@@ -244,21 +244,26 @@ Test(defense, verification_lowers_fake_nodes_share_of_compute_rewards, .timeout 
                   vs[i - 1], share[i - 1]);
 }
 
-/* End to end through the CLI: the shipped fixture turns the gate on at day 30 by a
- * governance intervention; its criteria (washing paid before, gone after, farmers
- * left) must all hold under --strict, with the ledger checked every epoch. */
-Test(defense, gate_intervention_scenario_passes_its_criteria_from_the_cli, .timeout = 120)
+/* End to end through the CLI and YAML: wash_gate.yaml turns the gate on at day 30 by a
+ * governance intervention (criteria: washing paid before, gone after, farmers left);
+ * poison_audit.yaml sets bonds above the break-even (criteria: poisoners lose, leave,
+ * slashes burned). All criteria must hold under --strict, with the ledger checked
+ * every epoch. */
+Test(defense, adversary_scenarios_pass_their_criteria_from_the_cli, .timeout = 240)
 {
     const char *bin = getenv("CRUCIBLE_BIN");
     cr_assert_not_null(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
     char dir[] = "/tmp/crucible-adv-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
+    const char *files[] = {"wash_gate", "poison_audit"};
     char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "'%s' run tests/fixtures/adversary/wash_gate.yaml --out '%s/w.db' --strict --check --quiet",
-             bin, dir);
-    int st = system(cmd);
-    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s -> %d", cmd, WEXITSTATUS(st));
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "'%s' run tests/fixtures/adversary/%s.yaml --out '%s/%s.db' --strict --check --quiet",
+                 bin, files[i], dir, files[i]);
+        int st = system(cmd);
+        cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s -> %d", cmd, WEXITSTATUS(st));
+    }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
 }
