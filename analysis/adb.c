@@ -307,6 +307,19 @@ static int unknown_name(const adb *d, const char *kind, const char *name, int cr
                        kind, name, n ? list : "(none)");
 }
 
+/* Has the writer built the documented (run, name) index on metrics? */
+static int has_run_name_index(const adb *d)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND "
+                           "name = 'metrics_run_name' AND tbl_name = 'metrics'", -1, &st,
+                           NULL) == SQLITE_OK)
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
 int adb_run_values(const adb *d, const char *metric, adb_stat stat, double *out,
                    int *from_summary, crc_err *err)
 {
@@ -319,40 +332,71 @@ int adb_run_values(const adb *d, const char *metric, adb_stat stat, double *out,
         return crc_err_set(err, CRC_ENOMEM, "out of memory");
     sqlite3_stmt *st = NULL;
     size_t found = 0;
-    if (prepare(d, "SELECT run, t, value FROM metrics WHERE name = ?1 AND value IS NOT NULL "
-                   "ORDER BY run, t",
-                &st, err)) {
-        id_map_free(&m);
-        return CRC_EFAIL;
-    }
-    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
-    long cur = -1;
-    double acc = 0;
-    size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long i = id_map_find(&m, sqlite3_column_int64(st, 0));
-        if (i < 0)
-            continue;
-        double v = sqlite3_column_double(st, 2);
-        if (i != cur) {
-            if (cur >= 0 && stat == ADB_MEAN)
-                out[cur] = acc / (double)cnt;
-            cur = i;
-            acc = 0;
-            cnt = 0;
-            found++;
-            out[i] = v;
+    if (has_run_name_index(d)) {
+        /* The writer's (run, name) index: one short lookup per run instead of a scan of
+         * the whole table (a sweep's metrics table holds millions of rows). */
+        if (prepare(d, "SELECT value FROM metrics WHERE run = ?1 AND name = ?2 "
+                       "AND value IS NOT NULL ORDER BY t",
+                    &st, err)) {
+            id_map_free(&m);
+            return CRC_EFAIL;
         }
-        switch (stat) {
-        case ADB_END: out[i] = v; break;
-        case ADB_MAX: out[i] = fmax(out[i], v); break;
-        case ADB_MIN: out[i] = fmin(out[i], v); break;
-        case ADB_MEAN: acc += v; cnt++; break;
+        rc = SQLITE_DONE;
+        for (size_t i = 0; i < d->n_runs && rc == SQLITE_DONE; i++) {
+            sqlite3_reset(st);
+            sqlite3_bind_int64(st, 1, d->runs[i].id);
+            sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
+            double acc = 0;
+            size_t cnt = 0;
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                double v = sqlite3_column_double(st, 0);
+                out[i] = cnt == 0 ? v : stat == ADB_MAX ? fmax(out[i], v)
+                                      : stat == ADB_MIN ? fmin(out[i], v) : v;
+                acc += v;
+                cnt++;
+            }
+            if (cnt) {
+                found++;
+                if (stat == ADB_MEAN)
+                    out[i] = acc / (double)cnt;
+            }
         }
+    } else {
+        if (prepare(d, "SELECT run, t, value FROM metrics WHERE name = ?1 AND value IS NOT NULL "
+                       "ORDER BY run, t",
+                    &st, err)) {
+            id_map_free(&m);
+            return CRC_EFAIL;
+        }
+        sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+        long cur = -1;
+        double acc = 0;
+        size_t cnt = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            long i = id_map_find(&m, sqlite3_column_int64(st, 0));
+            if (i < 0)
+                continue;
+            double v = sqlite3_column_double(st, 2);
+            if (i != cur) {
+                if (cur >= 0 && stat == ADB_MEAN)
+                    out[cur] = acc / (double)cnt;
+                cur = i;
+                acc = 0;
+                cnt = 0;
+                found++;
+                out[i] = v;
+            }
+            switch (stat) {
+            case ADB_END: out[i] = v; break;
+            case ADB_MAX: out[i] = fmax(out[i], v); break;
+            case ADB_MIN: out[i] = fmin(out[i], v); break;
+            case ADB_MEAN: acc += v; cnt++; break;
+            }
+        }
+        if (cur >= 0 && stat == ADB_MEAN)
+            out[cur] = acc / (double)cnt;
     }
-    if (cur >= 0 && stat == ADB_MEAN)
-        out[cur] = acc / (double)cnt;
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         id_map_free(&m);

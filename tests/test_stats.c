@@ -311,6 +311,27 @@ Test(summarize, values_per_run_come_from_the_documented_tables, .init = mk_tmp, 
     }
     cr_expect_eq(k, 3);
     adb_close(&d);
+
+    /* With the writer's (run, name) index the values come from per-run lookups: the
+     * same numbers as the table scan above. */
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    fixture_exec(db, "CREATE INDEX metrics_run_name ON metrics(run, name)");
+    sqlite3_close(db);
+    cr_assert_eq(adb_open(&d, path, &err), CRC_OK);
+    double end2[8], mx2[8], mean2[8];
+    cr_assert_eq(adb_run_values(&d, "price_usd", ADB_END, end2, NULL, &err), CRC_OK);
+    cr_assert_eq(adb_run_values(&d, "price_usd", ADB_MAX, mx2, NULL, &err), CRC_OK);
+    cr_assert_eq(adb_run_values(&d, "price_usd", ADB_MEAN, mean2, NULL, &err), CRC_OK);
+    for (int i = 0; i < 8; i++) {
+        cr_expect_float_eq(end2[i], end[i], 0, "end, run %d", i);
+        cr_expect_float_eq(mx2[i], mx[i], 0, "max, run %d", i);
+        cr_expect_float_eq(mean2[i], mean[i], 1e-12 * fabs(mean[i]), "mean, run %d", i);
+    }
+    cr_assert_eq(adb_run_values(&d, "price_drawdown", ADB_END, dd, &from_summary, &err),
+                 CRC_OK);
+    cr_expect_eq(from_summary, 1);
+    adb_close(&d);
 }
 
 Test(summarize, cli_json_matches_independent_computation, .init = mk_tmp, .fini = rm_tmp)
