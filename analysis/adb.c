@@ -226,44 +226,40 @@ int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err)
 
 long adb_run_index(const adb *d, int64_t id)
 {
-    /* Runs are ordered by (point, replicate, id), not by id: linear scan over an
-     * index built lazily would need state; n_runs is at most a few hundred thousand
-     * and callers look up once per row group, so a binary search on a sorted copy is
-     * not worth it here. */
+    /* A linear scan: for one look-up. Bulk look-ups (a row per run) go through the
+     * sorted id_map below. */
     for (size_t i = 0; i < d->n_runs; i++)
         if (d->runs[i].id == id)
             return (long)i;
     return -1;
 }
 
-/* Maps run ids to indices in d->runs through a sorted (id, index) table. */
+/* Maps run ids to indices in d->runs through a table sorted by id. */
+typedef struct id_pair {
+    int64_t id;
+    long idx;
+} id_pair;
+
 typedef struct id_map {
-    int64_t *id;
-    long *idx;
+    id_pair *p;
     size_t n;
 } id_map;
 
-static int cmp_i64(const void *a, const void *b)
+static int cmp_pair(const void *a, const void *b)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    int64_t x = ((const id_pair *)a)->id, y = ((const id_pair *)b)->id;
     return (x > y) - (x < y);
 }
 
 static int id_map_build(const adb *d, id_map *m)
 {
     m->n = d->n_runs;
-    m->id = malloc((m->n ? m->n : 1) * sizeof *m->id);
-    m->idx = malloc((m->n ? m->n : 1) * sizeof *m->idx);
-    if (!m->id || !m->idx) {
-        free(m->id);
-        free(m->idx);
+    m->p = malloc((m->n ? m->n : 1) * sizeof *m->p);
+    if (!m->p)
         return -1;
-    }
     for (size_t i = 0; i < m->n; i++)
-        m->id[i] = d->runs[i].id;
-    qsort(m->id, m->n, sizeof *m->id, cmp_i64);
-    for (size_t i = 0; i < m->n; i++)
-        m->idx[i] = adb_run_index(d, m->id[i]);
+        m->p[i] = (id_pair){d->runs[i].id, (long)i};
+    qsort(m->p, m->n, sizeof *m->p, cmp_pair);
     return 0;
 }
 
@@ -272,18 +268,17 @@ static long id_map_find(const id_map *m, int64_t id)
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (m->id[mid] < id)
+        if (m->p[mid].id < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < m->n && m->id[lo] == id ? m->idx[lo] : -1;
+    return lo < m->n && m->p[lo].id == id ? m->p[lo].idx : -1;
 }
 
 static void id_map_free(id_map *m)
 {
-    free(m->id);
-    free(m->idx);
+    free(m->p);
 }
 
 static int unknown_name(const adb *d, const char *kind, const char *name, int criteria,
