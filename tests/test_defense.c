@@ -249,7 +249,7 @@ Test(defense, verification_lowers_fake_nodes_share_of_compute_rewards, .timeout 
  * poison_audit.yaml sets bonds above the break-even (criteria: poisoners lose, leave,
  * slashes burned). All criteria must hold under --strict, with the ledger checked
  * every epoch. */
-Test(defense, adversary_scenarios_pass_their_criteria_from_the_cli, .timeout = 240)
+Test(defense, adversary_scenarios_pass_their_criteria_from_the_cli)
 {
     const char *bin = getenv("CRUCIBLE_BIN");
     cr_assert_not_null(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
