@@ -297,3 +297,38 @@ Test(defense, minimum_stakes_cost_their_holders_exactly, .timeout = 120)
     cr_expect_eq(adv_sum(&m, "ext_queries", 0, 90), q0, "nothing else changes");
     memsink_free(&m);
 }
+
+/* Clawback: with rewards vesting, each detection sends the offender's unvested rewards to
+ * the slash destination (here the treasury); the ledger's clawback flows out of the
+ * poisoners equal the summary's clawback_tkn.poisoner, and nothing moves when
+ * defense.clawback is off. */
+Test(defense, detections_claw_back_unvested_rewards, .timeout = 120)
+{
+    for (int on = 0; on < 2; on++) {
+        crc_params p;
+        adv_base(&p);
+        poisoners(&p);
+        p.world_horizon = 30;
+        p.world_flows_every = 1;
+        p.vesting_immediate = 0.25;
+        p.def_clawback = on;
+        memsink m;
+        cr_assert_eq(adv_run(&p, 19, &m), 0);
+        double flows = 0;
+        for (size_t i = 0; i < m.n_flows; i++) {
+            const memsink_flow *f = &m.flows[i];
+            if (strcmp(memsink_label(&m, f->reason), "clawback") == 0 &&
+                strcmp(memsink_label(&m, f->dst), "treasury") == 0)
+                flows += f->amount_tkn;
+        }
+        double claw = memsink_summary(&m, "clawback_tkn.poisoner");
+        if (on) {
+            cr_expect(claw > 0);
+            cr_expect(fabs(flows - claw) <= 1e-9 * claw, "flows %g vs summary %g", flows, claw);
+        } else {
+            cr_expect_eq(claw, 0);
+            cr_expect_eq(flows, 0);
+        }
+        memsink_free(&m);
+    }
+}
