@@ -386,3 +386,55 @@ Test(farmers, farmers_never_shift_the_honest_populations_draws, .timeout = 120)
     memsink_free(&a);
     memsink_free(&b);
 }
+
+/* Attacker accounting: the farmers' per-strategy books add up to the model's class
+ * tallies (fake nodes are the fake_compute class, the other strategies the farmer
+ * class), and the summary's attack totals are the sums over the adversarial classes. */
+Test(farmers, strategy_books_add_up_to_the_class_accounts, .timeout = 120)
+{
+    crc_params p;
+    adv_base(&p);
+    p.world_horizon = 40;
+    p.farm_count = 3;
+    p.farm_budget = (crc_dist){DIST_CONST, 20, 0};
+    p.poison_count = 2;
+    p.prov_spammer_count = 5;
+    p.def_audit_rate = 0.2;
+    p.def_bond = 0.2;
+    p.def_verify_rate = 1e-4;
+    p.def_stake_node = 5;
+    memsink m;
+    cr_assert_eq(adv_run(&p, 23, &m), 0);
+    double fc = 0, fi = 0;
+    const char *st[] = {"sybil", "wash", "stake"};
+    char name[64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "farm_cost_usd.%s", st[i]);
+        fc += memsink_summary(&m, name);
+        snprintf(name, sizeof name, "farm_income_usd.%s", st[i]);
+        fi += memsink_summary(&m, name);
+    }
+    double cf = memsink_summary(&m, "cost_usd.farmer"), inf = memsink_summary(&m, "income_usd.farmer");
+    cr_expect(fabs(fc - cf) <= 1e-9 * cf, "farmer cost %g vs strategies %g", cf, fc);
+    cr_expect(fabs(fi - inf) <= 1e-9 * inf, "farmer income %g vs strategies %g", inf, fi);
+    cr_expect(fabs(memsink_summary(&m, "farm_cost_usd.fake") - memsink_summary(&m, "cost_usd.fake_compute")) <=
+              1e-9 * memsink_summary(&m, "cost_usd.fake_compute"));
+    const char *adv[] = {"spammer", "poisoner", "fake_compute", "farmer"};
+    double cost = 0, profit = 0;
+    for (int i = 0; i < 4; i++) {
+        snprintf(name, sizeof name, "cost_usd.%s", adv[i]);
+        double c = memsink_summary(&m, name);
+        snprintf(name, sizeof name, "profit_usd.%s", adv[i]);
+        double pr = memsink_summary(&m, name);
+        snprintf(name, sizeof name, "roi_run.%s", adv[i]);
+        if (c > 0)
+            cr_expect(fabs(memsink_summary(&m, name) - pr / c) < 1e-9 * (1 + fabs(pr / c)), "%s", name);
+        cost += c;
+        profit += pr;
+    }
+    cr_expect(cost > 0);
+    cr_expect(fabs(memsink_summary(&m, "attack_cost_usd") - cost) <= 1e-9 * cost);
+    cr_expect(fabs(memsink_summary(&m, "attacker_profit_usd") - profit) <= 1e-9 * (fabs(profit) + cost));
+    cr_expect(fabs(memsink_summary(&m, "attack_roi") - profit / cost) < 1e-9 * (1 + fabs(profit / cost)));
+    memsink_free(&m);
+}
