@@ -332,3 +332,21 @@ Test(defense, detections_claw_back_unvested_rewards, .timeout = 120)
         memsink_free(&m);
     }
 }
+
+Test(defense, bad_adversary_parameters_get_clear_errors)
+{
+    crc_params p;
+    adv_base(&p);
+    crc_err e;
+    crc_err_clear(&e);
+    cr_expect_eq(model_validate(&p, &e), CRC_OK);
+    p.farm_count = 2;
+    p.farm_mix_sybil = p.farm_mix_wash = p.farm_mix_fake = p.farm_mix_stake = 0;
+    cr_expect_eq(model_validate(&p, &e), CRC_EINPUT);
+    cr_expect(strstr(e.msg, "farmers.mix") && strstr(e.msg, "positive weight"), "%s", e.msg);
+    adv_base(&p);
+    p.poison_target = 2; /* two datanets: 0 and 1 */
+    crc_err_clear(&e);
+    cr_expect_eq(model_validate(&p, &e), CRC_EINPUT);
+    cr_expect(strstr(e.msg, "poison.target") && strstr(e.msg, "0 to 1"), "%s", e.msg);
+}

@@ -25,6 +25,23 @@ double atk_roi(double income, double cost)
     return r > 1e6 ? 1e6 : r < -1e6 ? -1e6 : r;
 }
 
+int atk_validate(const crc_params *p, crc_err *err)
+{
+    double mix = p->farm_mix_sybil + p->farm_mix_wash + p->farm_mix_fake + p->farm_mix_stake;
+    if ((p->farm_count > 0 || p->farm_entry > 0) && !(mix > 0))
+        return crc_err_set(err, CRC_EINPUT,
+                           "farmers.mix.sybil, .wash, .fake and .stake are all 0 while farmers "
+                           "exist (farmers.count %ld, farmers.entry %g): give at least one "
+                           "strategy a positive weight, or set farmers.count and farmers.entry to 0",
+                           p->farm_count, p->farm_entry);
+    if (p->poison_target >= p->world_datanets)
+        return crc_err_set(err, CRC_EINPUT,
+                           "poison.target (%ld) is not a datanet: world.datanets is %ld, so use "
+                           "0 to %ld, or -1 for the datanet with the most models",
+                           p->poison_target, p->world_datanets, p->world_datanets - 1);
+    return CRC_OK;
+}
+
 int atk_acct_reserve(world *w, acct_id a)
 {
     atk_state *s = w->atk;

@@ -30,6 +30,8 @@
 #include "model/classes.h"
 #include "model/farmers.h"
 #include "model/ledger.h"
+#include "model/params.h"
+#include "util/err.h"
 
 struct world;
 
@@ -60,6 +62,11 @@ typedef struct atk_state {
 } atk_state;
 
 static inline gsl_rng *atk_rng(struct world *w, int purpose);
+
+/* Cross-parameter checks of the adversary and defense parameters (model_validate calls
+ * it): farmers with no strategy weight, a poison.target that is not a datanet.
+ * CRC_EINPUT with a message naming the parameters and the fix. */
+int atk_validate(const crc_params *p, crc_err *err);
 
 /* Allocates w->atk and adds the poisoners of poison.count. CRC_OK or CRC_ENOMEM. */
 int atk_alloc(struct world *w);

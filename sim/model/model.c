@@ -27,6 +27,8 @@ int model_validate(const crc_params *p, crc_err *err)
     int rc = token_validate(p, err);
     if (rc)
         return rc;
+    if ((rc = atk_validate(p, err)))
+        return rc;
     if (p->world_epoch > p->world_horizon)
         return crc_err_set(err, CRC_EINPUT,
                            "world.epoch (%g days) is longer than world.horizon (%g days): "
