@@ -31,9 +31,8 @@
 #include "model/farmers.h"
 #include "model/ledger.h"
 #include "model/params.h"
+#include "model/world.h"
 #include "util/err.h"
-
-struct world;
 
 /* The adversary model's random-stream purposes (rng_stream_alloc). */
 enum { ATK_RNG_POISON, ATK_RNG_AUDIT, ATK_RNG_FARM, ATK_RNG_ENTRY, ATK_RNG_COUNT };
@@ -61,8 +60,6 @@ typedef struct atk_state {
     long bans_pending;   /* banned providers not yet removed (0: skip the scan) */
 } atk_state;
 
-static inline gsl_rng *atk_rng(struct world *w, int purpose);
-
 /* Cross-parameter checks of the adversary and defense parameters (model_validate calls
  * it): farmers with no strategy weight, a poison.target that is not a datanet.
  * CRC_EINPUT with a message naming the parameters and the fix. */
@@ -86,7 +83,7 @@ int atk_summary(struct world *w);
 /* Return on cost (income − cost) / cost; 0 when both are 0, ±1e6 at the caps. */
 double atk_roi(double income, double cost);
 
-#include "model/world.h"
+/* The adversary model's stream for a purpose (ATK_RNG_*). */
 static inline gsl_rng *atk_rng(struct world *w, int purpose) { return w->atk->rng[purpose]; }
 
 #endif
