@@ -1,4 +1,4 @@
-/* test_adversary.c — adversaries (docs/model-adversary.md): the farmers' adaptive
+/* test_adversary.c — adversaries (docs/model.md §11): the farmers' adaptive
  * rule and the wash break-even (pure and in the model: wash farmers grow above
  * e + k = 1 + cost and die below), poison's attribution score, damage and backdoor
  * rule, and in the model: more poisoners lower quality and raise harm, a backdoor

@@ -1,4 +1,4 @@
-/* test_defense.c — defenses (docs/model-adversary.md §defenses): detection and catch
+/* test_defense.c — defenses (docs/model.md §11, defenses): detection and catch
  * probabilities, the poisoner's margin under audits; in the model: audits with
  * slashing turn poisoners' ROI negative exactly on the side theory says, slashes go
  * where defense.slash.to says, bans remove repeat offenders, wash detection cuts wash

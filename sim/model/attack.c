@@ -1,7 +1,7 @@
 /*
  * attack.c — the adversaries' run state, the hooks the model calls each epoch, the
  * adversary metrics and the attacker accounting of the run summary (attack.h;
- * docs/model-adversary.md §accounting).
+ * docs/model.md §11, accounting).
  */
 #include "model/attack.h"
 

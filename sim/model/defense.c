@@ -1,6 +1,6 @@
 /*
  * defense.c — audits, slashing, penalties and bans, and the pure arithmetic of the
- * defenses (defense.h; docs/model-adversary.md §defenses).
+ * defenses (defense.h; docs/model.md §11, defenses).
  */
 #include "model/defense.h"
 

@@ -1,5 +1,5 @@
 /*
- * defense.h — the defenses of MODEL.md §5 (docs/model-adversary.md §defenses): data
+ * defense.h — the defenses of MODEL.md §5 (docs/model.md §11, defenses): data
  * audits, bonds, slashing with its destination, penalty points and bans, clawback of
  * unvested rewards, wash detection, compute verification and minimum stakes.
  * The emission gate is applied by the token economy (emission.h, emission.gate.*):

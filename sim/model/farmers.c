@@ -1,6 +1,6 @@
 /*
  * farmers.c — reward farmers' strategies, their pay, their books and their adaptive
- * budget (farmers.h; docs/model-adversary.md §farmers).
+ * budget (farmers.h; docs/model.md §11, farmers).
  *
  * Farmers act in aggregate once per epoch, at its settlement (atk_pay, before any
  * pool is divided): a farmer's sybil contributions, wash queries and fake claims of

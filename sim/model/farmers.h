@@ -1,6 +1,6 @@
 /*
  * farmers.h — reward farmers: the strategy mix, the adaptive budget and per-farmer
- * accounting (MODEL.md §2.5; docs/model-adversary.md §farmers).
+ * accounting (MODEL.md §2.5; docs/model.md §11, farmers).
  *
  * A farmer (class CLS_FARMER, created by the model's holders.c with a USD budget)
  * runs up to four strategies, each with its own activity level a_s, its own ledger

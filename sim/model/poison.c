@@ -1,6 +1,6 @@
 /*
  * poison.c — poisoned contributions and the pure rules of damage, backdoor and
- * attribution of poison (poison.h; docs/model-adversary.md §poisoners).
+ * attribution of poison (poison.h; docs/model.md §11, poisoners).
  */
 #include "model/poison.h"
 

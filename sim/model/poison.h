@@ -1,7 +1,7 @@
 /*
  * poison.h — poisoners: poisoned contributions aimed at a target datanet, the damage
  * they do, the backdoor rule and their pay through attribution (MODEL.md §2.1, §2.2,
- * §4; docs/model-adversary.md §poisoners).
+ * §4; docs/model.md §11, poisoners).
  *
  * Poisoners are data providers of kind PK_POISONER (class CLS_POISONER) in the
  * providers' population, so they share its contribution streams, its entry and exit
