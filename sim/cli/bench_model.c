@@ -9,8 +9,9 @@
  * and the genesis supply are multiplied by N / (the baseline's agent count), so each
  * agent faces the same economics at every scale. Metrics go to a sink that keeps only
  * the summary (the benchmark measures the model, not storage). Prints events_per_sec
- * (events / CPU seconds, the machine may be shared), wall and CPU seconds, agents,
- * days, peak_rss_bytes (getrusage) and bytes per agent.
+ * (events / CPU seconds, the machine may be shared), wall and CPU seconds, agents
+ * (at t = 0) and agents_end (alive at the end: entry grows populations), days,
+ * peak_rss_bytes (getrusage) and bytes per agent at t = 0.
  */
 #include "cli/bench.h"
 
@@ -35,6 +36,8 @@ static int bm_summary(void *ctx, const char *name, double v)
     bm_sink *b = ctx;
     if (!strcmp(name, "events"))
         b->events = v;
+    else if (!strncmp(name, "final.active.", 13) || !strcmp(name, "final.consumers"))
+        b->agents_end += v; /* agents alive at the end (populations grow by entry) */
     else if (!strcmp(name, "queries_total"))
         b->queries = v;
     return 0;
@@ -130,9 +133,10 @@ int bench_model(int argc, char **argv)
     if (json)
         printf("{\"bench\":\"model\",\"agents\":%.0f,\"days\":%g,\"seed\":%.0f,\"events\":%.0f,"
                "\"queries\":%.0f,\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"events_per_sec\":%.0f,"
-               "\"events_per_wall_sec\":%.0f,\"peak_rss_bytes\":%.0f,\"bytes_per_agent\":%.1f}\n",
+               "\"events_per_wall_sec\":%.0f,\"peak_rss_bytes\":%.0f,\"bytes_per_agent\":%.1f,"
+               "\"agents_end\":%.0f}\n",
                n0, days, seed, b.events, b.queries, wall, cpu, eps, wall > 0 ? b.events / wall : 0,
-               rss, rss / n0);
+               rss, rss / n0, b.agents_end);
     else
         printf("model: %.0f agents, %g days: %.0f events in %.3f s CPU (%.3f s wall): "
                "%.2f M events/s; peak RSS %.1f MB (%.0f bytes/agent)\n",
