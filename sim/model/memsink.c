@@ -191,6 +191,14 @@ double memsink_summary(const memsink *m, const char *name)
     return NAN;
 }
 
+int memsink_has_summary(const memsink *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_sum; i++)
+        if (strcmp(m->sum_name[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 const char *memsink_label(const memsink *m, size_t i)
 {
     return i < m->n_labels ? m->labels[i] : "";

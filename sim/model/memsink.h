@@ -73,6 +73,9 @@ double memsink_last(const memsink *m, const char *name);
 /* A summary value (the last one written under that name); NAN when absent. */
 double memsink_summary(const memsink *m, const char *name);
 
+/* 1 when the run wrote a summary value of that name (its value may be NaN: "never"). */
+int memsink_has_summary(const memsink *m, const char *name);
+
 /* The interned flow label with index i (i < m->n_labels). */
 const char *memsink_label(const memsink *m, size_t i);
 

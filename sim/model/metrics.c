@@ -284,7 +284,8 @@ int met_summary(world *w)
     if (!rc)
         rc = sink_summary(s, "price_drawdown", w->drawdown);
     if (!rc)
-        rc = sink_summary(s, "days_to_real_yield", w->t_real_yield);
+        /* "never" is NaN (stored NULL), not a number that averages into nonsense. */
+        rc = sink_summary(s, "days_to_real_yield", w->t_real_yield < 0 ? NAN : w->t_real_yield);
     double att_cost = 0, att_income = 0;
     static const int cls[] = {CLS_HONEST,  CLS_SPAMMER,      CLS_POISONER, CLS_BUILDER,
                               CLS_COMPUTE, CLS_FAKE_COMPUTE, CLS_FARMER,   CLS_STAKER};
