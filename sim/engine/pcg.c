@@ -1,9 +1,7 @@
 /* pcg.c — see pcg.h. */
 #include "engine/pcg.h"
 
-#define PCG_MULT 6364136223846793005ULL
-
-static inline void pcg32_step(pcg32 *g) { g->state = g->state * PCG_MULT + g->inc; }
+static inline void pcg32_step(pcg32 *g) { g->state = g->state * PCG32_MULT + g->inc; }
 
 void pcg32_seed(pcg32 *g, uint64_t initstate, uint64_t initseq)
 {
@@ -14,23 +12,11 @@ void pcg32_seed(pcg32 *g, uint64_t initstate, uint64_t initseq)
     pcg32_step(g);
 }
 
-uint32_t pcg32_next(pcg32 *g)
-{
-    uint64_t old = g->state;
-    pcg32_step(g);
-    /* XSH-RR: xorshift high bits, then a random rotation chosen by the top 5 bits. */
-    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
-    uint32_t rot = (uint32_t)(old >> 59u);
-    return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
-}
-
-double pcg32_double(pcg32 *g) { return pcg32_next(g) * (1.0 / 4294967296.0); }
-
 void pcg32_advance(pcg32 *g, uint64_t delta)
 {
     /* Jump an LCG x' = a x + c by delta steps: compose the affine map by repeated
      * squaring (Brown, "Random number generation with arbitrary strides", 1994). */
-    uint64_t cur_mult = PCG_MULT, cur_plus = g->inc;
+    uint64_t cur_mult = PCG32_MULT, cur_plus = g->inc;
     uint64_t acc_mult = 1u, acc_plus = 0u;
     while (delta > 0) {
         if (delta & 1u) {
