@@ -1,0 +1,126 @@
+#!/bin/sh
+# studies.sh — reproduces every figure of docs/studies.md.
+#
+# Runs each scenario of the library (scenarios/*.yaml) and the three study sweeps
+# (scenarios/sweeps/{poison-vs-audit,emission-vs-recall,wash-gate-vs-demand}.yaml) into
+# results databases under $OUT, then draws the figures with `crucible plot` and copies the
+# PNGs into results/examples/ (the curated, committed copies). Scripts (.gp) and data
+# (.dat) of every figure stay beside the PNGs in $OUT/plots, to restyle with gnuplot.
+#
+# Usage (from the repository root, after `make`):
+#   analysis/studies.sh                 # everything: ~15 CPU minutes
+#   REPS=10 JOBS=4 analysis/studies.sh  # more replicates, more workers
+#   SWEEPS=0 analysis/studies.sh        # scenarios only (~2 CPU minutes)
+#
+# Environment: CRUCIBLE (default bin/crucible), OUT (default results/studies), FIG
+# (default results/examples), REPS (replicates per scenario, default 5), JOBS (sweep
+# workers, default 2), SWEEPS (1: also run the sweeps, default 1), NICE (default "nice":
+# the machine is shared). Every run is seeded by its file, so the numbers and the figures
+# are the same on every machine with the same crucible version (the captions carry the
+# scenario hash and the version).
+set -eu
+
+CRUCIBLE=${CRUCIBLE:-bin/crucible}
+OUT=${OUT:-results/studies}
+FIG=${FIG:-results/examples}
+REPS=${REPS:-5}
+JOBS=${JOBS:-2}
+SWEEPS=${SWEEPS:-1}
+NICE=${NICE:-nice}
+
+if [ ! -x "$CRUCIBLE" ]; then
+    echo "studies.sh: $CRUCIBLE not found; run make first (or set CRUCIBLE)" >&2
+    exit 2
+fi
+mkdir -p "$OUT/plots" "$FIG"
+
+# run NAME FILE [--set ...]: a fresh database for every scenario (crucible run appends).
+run() {
+    name=$1 file=$2
+    shift 2
+    rm -f "$OUT/$name.db" "$OUT/$name.db-wal" "$OUT/$name.db-shm"
+    echo "== run $name ($file, $REPS replicates)"
+    $NICE "$CRUCIBLE" run "$file" --replicates "$REPS" --out "$OUT/$name.db" --quiet "$@"
+}
+
+# plot FIGURE DB ARGS...: draw into $OUT/plots and copy the PNG to $FIG.
+plot() {
+    fig=$1 db=$2
+    shift 2
+    "$CRUCIBLE" plot "$OUT/$db.db" --out "$OUT/plots/$fig.png" "$@"
+    cp "$OUT/plots/$fig.png" "$FIG/$fig.png"
+    echo "   $FIG/$fig.png"
+}
+
+# overlay FIGURE METRIC DB1 LABEL1 DB2 LABEL2: two scenarios' timeseries of one metric.
+overlay() {
+    plot "$1" "$3" --kind timeseries --metric "$2" --db2 "$OUT/$5.db" --label1 "$4" --label2 "$6"
+}
+
+# ---- scenarios ---------------------------------------------------------------------
+run baseline scenarios/baseline.yaml
+run no-external-demand scenarios/no-external-demand.yaml
+run unlock-shock scenarios/unlock-shock.yaml
+# The demand shock alone: the same interventions with the insiders' cliff moved to the
+# horizon (nothing unlocks within the year).
+run demand-shock-only scenarios/unlock-shock.yaml --set vesting.insiders.cliff=365
+run mercenary-exit scenarios/mercenary-exit.yaml
+run compute-centralization scenarios/compute-centralization.yaml
+run baseline-730 scenarios/baseline.yaml --set world.horizon=730
+run poisoning scenarios/poisoning.yaml
+run poisoning-defended scenarios/poisoning-defended.yaml
+run wash-demand scenarios/wash-demand.yaml
+run emission-gate scenarios/emission-gate.yaml
+run sybil-spam scenarios/sybil-spam.yaml
+run sybil-spam-quality scenarios/sybil-spam.yaml --set emission.basis.data=quality
+run sybil-spam-bonded scenarios/sybil-spam.yaml --set defense.audit.rate=0.05 --set defense.bond=0.1
+run fake-compute scenarios/fake-compute.yaml
+run fake-compute-verified scenarios/fake-compute.yaml --set defense.verify.rate=0.01
+rm -f "$OUT"/proposal-example/*.db
+echo "== report proposal-example"
+$NICE "$CRUCIBLE" report --baseline scenarios/proposal-example/baseline.yaml \
+    --proposal scenarios/proposal-example/proposal.yaml --out "$OUT/proposal-example" >/dev/null
+mkdir -p "$OUT/plots"
+cp "$OUT/proposal-example/baseline.db" "$OUT/status-quo.db"
+cp "$OUT/proposal-example/proposal.db" "$OUT/burn-treasury-share.db"
+
+echo "== figures"
+overlay no-demand-price price_usd baseline baseline no-external-demand no-demand
+overlay no-demand-builders active.builder baseline baseline no-external-demand no-demand
+overlay no-demand-providers active.honest baseline baseline no-external-demand no-demand
+overlay unlock-shock-price price_usd unlock-shock unlock+demand-shock demand-shock-only demand-shock-only
+overlay unlock-shock-fees ext_fee_usd unlock-shock unlock+demand-shock demand-shock-only demand-shock-only
+overlay mercenary-exit-providers active.honest mercenary-exit subsidy-cut baseline baseline
+overlay mercenary-exit-price price_usd mercenary-exit subsidy-cut baseline baseline
+overlay centralization-hhi compute_hhi compute-centralization cost-gaps-x2 baseline-730 baseline
+overlay centralization-nordic compute_share.nordic compute-centralization cost-gaps-x2 baseline-730 baseline
+overlay poisoning-harm harm_rate poisoning naive poisoning-defended defended
+overlay poisoning-roi roi.poisoner poisoning naive poisoning-defended defended
+overlay poisoning-quality mean_model_quality poisoning naive poisoning-defended defended
+overlay wash-self-ref self_ref_share wash-demand no-gate emission-gate gate-m1
+overlay wash-honest active.honest wash-demand no-gate emission-gate gate-m1
+plot wash-rewards wash-demand --kind rewards
+overlay sybil-capture farmer_capture sybil-spam volume-pay sybil-spam-quality quality-pay
+overlay sybil-honest active.honest sybil-spam volume-pay sybil-spam-bonded audits+bonds
+overlay fake-compute-nodes active.compute fake-compute no-verification fake-compute-verified verify-1pct
+overlay proposal-price price_usd status-quo status-quo burn-treasury-share burn-from-day-180
+overlay proposal-treasury treasury_tkn status-quo status-quo burn-treasury-share burn-from-day-180
+
+# ---- sweeps --------------------------------------------------------------------------
+if [ "$SWEEPS" = 1 ]; then
+    for s in poison-vs-audit emission-vs-recall wash-gate-vs-demand; do
+        rm -f "$OUT/$s.db" "$OUT/$s.db-wal" "$OUT/$s.db-shm"
+        echo "== sweep $s (-j $JOBS)"
+        $NICE "$CRUCIBLE" sweep "scenarios/sweeps/$s.yaml" -j "$JOBS" --out "$OUT/$s.db" --quiet
+    done
+    hm="--kind heatmap"
+    plot poison-audit-lose poison-vs-audit $hm --metric poisoners_lose --x defense.audit.rate --y poison.count
+    plot poison-audit-backdoor poison-vs-audit $hm --metric backdoored_models --x defense.audit.rate --y poison.count
+    plot poison-audit-harm poison-vs-audit $hm --metric harm_rate --x defense.audit.rate --y poison.count
+    plot recall-self-ref emission-vs-recall $hm --metric self_ref_share --x defense.wash.recall --y emission.rate
+    plot recall-farmers-lose emission-vs-recall $hm --metric farmers_lose --x defense.wash.recall --y emission.rate
+    plot gate-self-ref wash-gate-vs-demand $hm --metric self_ref_share --x emission.gate.multiple --y consumers.arrival
+    plot gate-farmers-lose wash-gate-vs-demand $hm --metric farmers_lose --x emission.gate.multiple --y consumers.arrival
+    plot gate-honest wash-gate-vs-demand $hm --metric active.honest --x emission.gate.multiple --y consumers.arrival
+fi
+echo "done: databases in $OUT, figures in $FIG (scripts and data in $OUT/plots)"
