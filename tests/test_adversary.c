@@ -269,7 +269,7 @@ static void stake_only(crc_params *p, double apr)
     p->farm_mix_sybil = p->farm_mix_wash = p->farm_mix_fake = 0;
     p->farm_mix_stake = 1;
     p->fees_stakers = 0; /* isolate the APR: yield = staking.apr */
-    p->fees_treasury += 0.2;
+    /* the stakers' 0.2 now goes to the treasury, which takes what the shares leave */
     p->staking_apr = apr;
 }
 

@@ -147,7 +147,12 @@ Test(token, validate_rejects_shares_that_do_not_sum_to_one)
     params_defaults(&p);
     crc_err err = {0};
     cr_expect_eq(token_validate(&p, &err), CRC_OK, "defaults valid: %s", err.msg);
+    /* The treasury takes what the fee shares leave: a 10% burn comes out of its 10%... */
     p.fees_burn = 0.1;
+    cr_expect_eq(token_validate(&p, &err), CRC_OK, "%s", err.msg);
+    cr_expect_float_eq(fees_treasury_share(&p), 0.0, 1e-12);
+    /* ...but shares summing above 1 leave the treasury less than nothing. */
+    p.fees_burn = 0.2;
     cr_expect_eq(token_validate(&p, &err), CRC_EINPUT);
     cr_expect(strstr(err.msg, "fees.model") != NULL, "names the fee params: %s", err.msg);
     params_defaults(&p);

@@ -176,7 +176,7 @@ Test(params, docs_example_is_a_valid_scenario)
     cr_assert_eq(scenario_load_text(&sc, "example.yaml", start, (size_t)(end - start), &e),
                  CRC_OK, "the documented example does not load: line %d: %s", e.line, e.msg);
     cr_expect_eq(scenario_validate(&sc, &e), CRC_OK, "%s", e.msg);
-    cr_expect_eq(sc.n_interventions, 2);
+    cr_expect_eq(sc.n_interventions, 1);
     cr_expect_eq(sc.n_criteria, 1);
     scenario_free(&sc);
     free(md);

@@ -394,8 +394,8 @@ Test(scenario, one_intervention_can_set_several_parameters_nested_or_dotted)
     cr_expect_str_eq(sc.interventions[2].param->path, "fees.burn");
     cr_expect_eq(sc.interventions[2].value.x, 0.10);
     cr_expect_eq(sc.interventions[3].t, 180);
-    cr_expect_str_eq(sc.interventions[3].param->path, "fees.treasury");
-    cr_expect_eq(sc.interventions[3].value.x, 0);
+    cr_expect_str_eq(sc.interventions[3].param->path, "fees.stakers");
+    cr_expect_eq(sc.interventions[3].value.x, 0.15);
     scenario_free(&sc);
 }
 
@@ -487,7 +487,7 @@ Test(scenario, validate_rechecks_interventions_after_set_changes_the_horizon)
     cr_assert_eq(scenario_validate(&sc, &e), CRC_EINPUT);
     cr_expect(strstr(e.msg, "day 300") != NULL, "%s", e.msg);
     cr_expect(strstr(e.file, "base.yaml") != NULL, "%s", e.file);
-    cr_expect_eq(e.line, 15);
+    cr_expect_eq(e.line, 14);
     scenario_free(&sc);
 }
 

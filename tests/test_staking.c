@@ -207,7 +207,7 @@ Test(treasury, fee_split_sums_to_the_fee_and_buyback_burns_what_it_buys)
     fee_split fs;
     fee_split_usd(&p, 2.0, &fs);
     cr_expect_float_eq(fs.tkn_usd + fs.buyback_usd, 2.0, 1e-15);
-    cr_expect_float_eq(fs.buyback_usd, 2.0 * p.fees_treasury * 0.5, 1e-15);
+    cr_expect_float_eq(fs.buyback_usd, 2.0 * fees_treasury_share(&p) * 0.5, 1e-15);
     cr_expect_float_eq(fs.data, 2.0 * p.fees_data, 1e-15);
     token *t = economy(&p);
     double s0 = ledger_supply(t->ledger), p0 = amm_price(&t->amm);

@@ -29,12 +29,14 @@ int token_validate(const crc_params *p, crc_err *err)
                    p->emission_split_treasury);
     if (rc)
         return rc;
-    rc = check_sum(err, "fee split", "fees.model + .data + .compute + .stakers + "
-                   ".treasury + .burn",
-                   p->fees_model + p->fees_data + p->fees_compute + p->fees_stakers +
-                   p->fees_treasury + p->fees_burn);
-    if (rc)
-        return rc;
+    /* The treasury takes what the fee shares leave, so they need only not exceed 1. */
+    double fees = p->fees_model + p->fees_data + p->fees_compute + p->fees_stakers +
+                  p->fees_burn;
+    if (fees > 1.0 + 1e-9)
+        return crc_err_set(err, CRC_EINPUT,
+                           "fee split: fees.model + .data + .compute + .stakers + .burn sum "
+                           "to %.10g, more than 1 (the treasury takes what they leave); "
+                           "lower one of them", fees);
     if (!(p->alloc_liquidity > 0))
         return crc_err_set(err, CRC_EINPUT, "allocation.liquidity is 0: the AMM needs "
                            "tokens to trade; set it above 0 (e.g. 0.05)");

@@ -2,9 +2,16 @@
  * §Fees and buyback). */
 #include "model/treasury.h"
 
+double fees_treasury_share(const crc_params *p)
+{
+    double rest = 1.0 - (p->fees_model + p->fees_data + p->fees_compute + p->fees_stakers +
+                         p->fees_burn);
+    return rest > 0 ? rest : 0.0;
+}
+
 void fee_split_usd(const crc_params *p, double fee_usd, fee_split *o)
 {
-    double tre = p->fees_treasury * fee_usd;
+    double tre = fees_treasury_share(p) * fee_usd;
     o->model = p->fees_model * fee_usd;
     o->data = p->fees_data * fee_usd;
     o->compute = p->fees_compute * fee_usd;

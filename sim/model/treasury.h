@@ -2,10 +2,12 @@
  * treasury.h — the fee split of a query and the treasury's buyback-and-burn (MODEL.md
  * §4; docs/model-token.md).
  *
- * A query fee of F USD is split by fees.* (model, data, compute, stakers, treasury,
- * burn; the shares sum to 1). Of the treasury's share, a part b = fees.buyback stays
- * in USD: the consumer buys TKN on the AMM only for F − b·fees.treasury·F and pays
- * b·fees.treasury·F USD to the treasury's buyback fund (treasury_add_usd). Once per
+ * A query fee of F USD is split by fees.* (model, data, compute, stakers, burn; their
+ * sum is at most 1) and the treasury takes the rest, T = 1 − the others
+ * (fees_treasury_share), so a proposal that changes one share funds it from, or
+ * returns it to, the treasury. Of the treasury's share, a part b = fees.buyback stays
+ * in USD: the consumer buys TKN on the AMM only for F − b·T·F and pays
+ * b·T·F USD to the treasury's buyback fund (treasury_add_usd). Once per
  * epoch treasury_buyback spends the whole fund buying TKN on the AMM and burns it
  * (RSN_BUYBACK). Every TKN share is then paid from the consumer's account:
  *   model owner (RSN_FEE), data contributors by attribution (RSN_FEE), compute node
@@ -28,6 +30,10 @@ typedef struct fee_split {
     double tkn_usd;         /* model+data+compute+stakers+treasury+burn: the USD
                                the consumer converts to TKN on the AMM            */
 } fee_split;
+
+/* The treasury's share of every fee: 1 − model − data − compute − stakers − burn
+ * (never below 0; model_validate rejects explicit shares that sum above 1). */
+double fees_treasury_share(const crc_params *p);
 
 /* Splits a fee of fee_usd USD by the current fees.* parameters. The TKN parts scale
  * linearly: a part's TKN = tkn_bought × part / tkn_usd. */
