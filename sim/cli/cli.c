@@ -2,10 +2,46 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
 
 int cli_report(const char *cmd, const crc_err *err)
 {
     char buf[2200];
     fprintf(stderr, "crucible %s: %s\n", cmd, crc_err_format(err, buf, sizeof buf));
     return crc_exit_code(err->code ? err->code : CRC_EFAIL);
+}
+
+const char *const cli_stat_names[4] = {"end", "mean", "max", "min"};
+
+int cli_opt_format(const char *arg, int *fmt, crc_err *err)
+{
+    int f = table_format_from_name(arg);
+    if (f < 0)
+        return crc_err_set(err, CRC_EINPUT, "--format %s: use table, csv, markdown or json", arg);
+    *fmt = f;
+    return CRC_OK;
+}
+
+int cli_opt_stat(const char *arg, int *stat, crc_err *err)
+{
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(arg, cli_stat_names[i])) {
+            *stat = i;
+            return CRC_OK;
+        }
+    return crc_err_set(err, CRC_EINPUT, "--stat %s: use end, mean, max or min", arg);
+}
+
+int cli_opt_level(const char *arg, double *level, crc_err *err)
+{
+    char *end;
+    double x = strtod(arg, &end);
+    if (end == arg || *end || !(x > 0 && x < 1))
+        return crc_err_set(err, CRC_EINPUT,
+                           "--level %s: give a confidence level in (0, 1), e.g. 0.95", arg);
+    *level = x;
+    return CRC_OK;
 }

@@ -15,4 +15,11 @@
  * code for err->code. */
 int cli_report(const char *cmd, const crc_err *err);
 
+/* Options shared by the analysis commands. Each parses optarg, or fills err with the
+ * allowed values and returns CRC_EINPUT. */
+extern const char *const cli_stat_names[4]; /* end, mean, max, min: a run's value of a metric */
+int cli_opt_format(const char *arg, int *fmt, crc_err *err);   /* table|csv|markdown|json */
+int cli_opt_stat(const char *arg, int *stat, crc_err *err);    /* index in cli_stat_names */
+int cli_opt_level(const char *arg, double *level, crc_err *err); /* confidence level in (0,1) */
+
 #endif

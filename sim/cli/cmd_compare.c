@@ -15,7 +15,6 @@
 #include "stats.h"
 #include "table.h"
 
-static const char *const stat_names[] = {"end", "mean", "max", "min"};
 
 static void usage(FILE *f)
 {
@@ -76,32 +75,17 @@ int cmd_compare(int argc, char **argv)
         switch (c) {
         case 'm': add_names(&metrics, &n_metrics, optarg); break;
         case 'f':
-            if ((fmt = table_format_from_name(optarg)) < 0) {
-                crc_err_set(&err, CRC_EINPUT, "--format %s: use table, csv, markdown or json",
-                            optarg);
+            if (cli_opt_format(optarg, &fmt, &err))
                 goto out;
-            }
             break;
         case 's':
-            stat = -1;
-            for (int i = 0; i < 4; i++)
-                if (!strcmp(optarg, stat_names[i]))
-                    stat = i;
-            if (stat < 0) {
-                crc_err_set(&err, CRC_EINPUT, "--stat %s: use end, mean, max or min", optarg);
+            if (cli_opt_stat(optarg, &stat, &err))
                 goto out;
-            }
             break;
-        case 'l': {
-            char *end;
-            level = strtod(optarg, &end);
-            if (*end || !(level > 0 && level < 1)) {
-                crc_err_set(&err, CRC_EINPUT, "--level %s: give a level in (0, 1), e.g. 0.95",
-                            optarg);
+        case 'l':
+            if (cli_opt_level(optarg, &level, &err))
                 goto out;
-            }
             break;
-        }
         case 'h': usage(stdout); adb_strings_free(metrics, n_metrics); return 0;
         default:
             crc_err_set(&err, CRC_EINPUT, "unknown or incomplete option '%s'; see "
@@ -173,7 +157,7 @@ int cmd_compare(int argc, char **argv)
         }
         mb = na && nb ? ma + w.diff : NAN;
         table_cell(&tm, "%s", metrics[m]);
-        table_cell(&tm, "%s", sa || sb ? "summary" : stat_names[stat]);
+        table_cell(&tm, "%s", sa || sb ? "summary" : cli_stat_names[stat]);
         table_cell(&tm, "%zu", na);
         table_num(&tm, ma);
         table_cell(&tm, "%zu", nb);
@@ -244,7 +228,7 @@ int cmd_compare(int argc, char **argv)
         printf(", \"proposal\": ");
         table_json_string(stdout, prop.path);
         printf(", \"level\": %g, \"value_per_run\": ", level);
-        table_json_string(stdout, stat_names[stat]);
+        table_json_string(stdout, cli_stat_names[stat]);
         printf(", \"diff\": \"proposal - baseline\", \"effect_size\": \"cliff_delta\",\n"
                " \"metrics\": ");
         table_print(&tm, stdout, TABLE_JSON);
@@ -266,7 +250,7 @@ int cmd_compare(int argc, char **argv)
                "with tie correction). Effect size: Cliff's delta (share of pairs where the "
                "proposal is higher minus lower); Cohen's d for reference.\n\n",
                base.path, base.n_runs, base.n_failed, prop.path, prop.n_runs, prop.n_failed,
-               stat_names[stat], 100 * level);
+               cli_stat_names[stat], 100 * level);
         printf(md ? "### Metrics\n\n" : "Metrics\n");
         table_print(&tm, stdout, (table_format)fmt);
         if (n_crit) {

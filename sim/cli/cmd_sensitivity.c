@@ -86,11 +86,8 @@ int cmd_sensitivity(int argc, char **argv)
             }
             break;
         case 'f':
-            if ((fmt = table_format_from_name(optarg)) < 0) {
-                crc_err_set(&err, CRC_EINPUT, "--format %s: use table, csv, markdown or json",
-                            optarg);
+            if (cli_opt_format(optarg, &fmt, &err))
                 goto out;
-            }
             break;
         case 'h': usage(stdout); adb_strings_free(metrics, n_metrics); return 0;
         default:

@@ -16,7 +16,6 @@
 #include "stats.h"
 #include "table.h"
 
-static const char *const stat_names[] = {"end", "mean", "max", "min"};
 
 static void usage(FILE *f)
 {
@@ -83,33 +82,17 @@ int cmd_summarize(int argc, char **argv)
             break;
         case 'p': by_point = 1; break;
         case 'f':
-            fmt = table_format_from_name(optarg);
-            if (fmt < 0) {
-                crc_err_set(&err, CRC_EINPUT, "--format %s: use table, csv, markdown or json",
-                            optarg);
+            if (cli_opt_format(optarg, &fmt, &err))
                 goto out;
-            }
             break;
         case 's':
-            stat = -1;
-            for (int i = 0; i < 4; i++)
-                if (!strcmp(optarg, stat_names[i]))
-                    stat = i;
-            if (stat < 0) {
-                crc_err_set(&err, CRC_EINPUT, "--stat %s: use end, mean, max or min", optarg);
+            if (cli_opt_stat(optarg, &stat, &err))
                 goto out;
-            }
             break;
-        case 'l': {
-            char *end;
-            level = strtod(optarg, &end);
-            if (*end || !(level > 0 && level < 1)) {
-                crc_err_set(&err, CRC_EINPUT, "--level %s: give a confidence level in (0, 1), "
-                            "e.g. 0.95", optarg);
+        case 'l':
+            if (cli_opt_level(optarg, &level, &err))
                 goto out;
-            }
             break;
-        }
         case 'h': usage(stdout); adb_strings_free(metrics, n_metrics); return 0;
         default:
             crc_err_set(&err, CRC_EINPUT, "unknown or incomplete option '%s'; see "
@@ -216,7 +199,7 @@ int cmd_summarize(int argc, char **argv)
                     table_num(&tm, pi == SIZE_MAX ? NAN : pts.x[pi * pts.n_params + j]);
             }
             table_cell(&tm, "%s", metrics[m]);
-            table_cell(&tm, "%s", from_summary[m] ? "summary" : stat_names[stat]);
+            table_cell(&tm, "%s", from_summary[m] ? "summary" : cli_stat_names[stat]);
             table_cell(&tm, "%zu", s.n);
             table_num(&tm, s.mean);
             table_num(&tm, s.sd);
@@ -259,7 +242,7 @@ int cmd_summarize(int argc, char **argv)
         table_json_string(stdout, d.path);
         printf(", \"runs\": %zu, \"failed_runs\": %zu, \"level\": %g, \"value_per_run\": ",
                d.n_runs, d.n_failed, level);
-        table_json_string(stdout, stat_names[stat]);
+        table_json_string(stdout, cli_stat_names[stat]);
         printf(",\n \"metrics\": ");
         table_print(&tm, stdout, TABLE_JSON);
         printf(",\n \"criteria\": ");
