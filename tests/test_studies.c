@@ -123,7 +123,7 @@ static int positive(double x) { return x > 0; }
  * replicates (observed) while the naive one makes it positive in at least 95%, and the Wilson 95%
  * intervals of the two "poisoners lose" rates do not overlap (so the difference is not
  * replicate noise: with 10 of 10 against 0 of 10 they are [0.72, 1] and [0, 0.28]). */
-Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays, .timeout = 120)
+Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays)
 {
     const char *const sets[] = {"world.horizon=60", "world.flows_every=0", NULL};
     enum { N = 10 };
@@ -170,7 +170,7 @@ Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays,
  *    than in every ungated one (Mann-Whitney exact two-sided p = 2/70 < 0.05 for 4 vs 4:
  *    the gated shares vary a lot, 0.5 to 0.9, as naive farmers keep entering);
  *  - with the gate, farmers lose in every replicate. */
-Test(studies, emission_gate_cuts_self_referential_share, .timeout = 120)
+Test(studies, emission_gate_cuts_self_referential_share)
 {
     const char *const sets[] = {"world.horizon=240", "world.flows_every=0", NULL};
     enum { N = 4 };
@@ -213,7 +213,7 @@ Test(studies, emission_gate_cuts_self_referential_share, .timeout = 120)
  * for a while by stakers' purchases, falls from its peak. 4 replicates of the shipped
  * year (no consumers makes them cheap). Margins: the fall is at least 3% of the peak in
  * every replicate (the replicates' spread of the final price is ~2%). */
-Test(studies, no_external_demand_recycles_emission_and_price_falls, .timeout = 120)
+Test(studies, no_external_demand_recycles_emission_and_price_falls)
 {
     const char *const sets[] = {"world.flows_every=0", NULL};
     enum { N = 4 };
@@ -239,7 +239,7 @@ Test(studies, no_external_demand_recycles_emission_and_price_falls, .timeout = 1
  * top of it crashes it. 3 replicates each over 240 days (the cliff and the shock are at
  * day 180). Margin: every unlock run's minimum price is below half of every
  * demand-only run's minimum. */
-Test(studies, insider_unlock_not_the_demand_shock_crashes_the_price, .timeout = 120)
+Test(studies, insider_unlock_not_the_demand_shock_crashes_the_price)
 {
     const char *const both[] = {"world.horizon=240", "world.flows_every=0", NULL};
     const char *const demand[] = {"world.horizon=240", "world.flows_every=0",
