@@ -92,6 +92,7 @@ overlay unlock-shock-price price_usd unlock-shock unlock+demand-shock demand-sho
 overlay unlock-shock-fees ext_fee_usd unlock-shock unlock+demand-shock demand-shock-only demand-shock-only
 overlay mercenary-exit-providers active.honest mercenary-exit subsidy-cut baseline baseline
 overlay mercenary-exit-price price_usd mercenary-exit subsidy-cut baseline baseline
+plot mercenary-exit-farmers mercenary-exit --kind timeseries --metric mercenary_usd
 overlay centralization-hhi compute_hhi compute-centralization cost-gaps-x2 baseline-730 baseline
 overlay centralization-nordic compute_share.nordic compute-centralization cost-gaps-x2 baseline-730 baseline
 overlay poisoning-harm harm_rate poisoning naive poisoning-defended defended
