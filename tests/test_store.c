@@ -273,11 +273,16 @@ Test(store, refuses_a_newer_schema)
     cr_expect(strstr(err.msg, "schema version 99"), "%s", err.msg);
 }
 
-Test(store, unwritable_path_names_the_file_and_the_fix)
+Test(store, unwritable_path_names_the_file_and_the_fix, .init = mkdir_tmp, .fini = rm_tmp)
 {
     crc_err err = {0};
     store *s = NULL;
-    const char *p = tmp_path("no/such/dir/x.db");
+    /* Missing folders are created, so make one impossible: a file stands in the way. */
+    FILE *f = fopen(tmp_path("no"), "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    char p[256];
+    snprintf(p, sizeof p, "%s", tmp_path("no/such/dir/x.db"));
     cr_expect_eq(store_open(&s, p, &err), CRC_EFAIL);
     cr_expect_null(s);
     cr_expect_str_eq(err.file, p);
@@ -526,4 +531,23 @@ Test(memsink, keeps_series_whatever_the_order_and_interns_flow_labels)
     sink_metric(&k, 1, "a", 1);
     cr_expect_eq(memsink_samples(&m), 1);
     memsink_free(&m);
+}
+
+Test(store, creating_a_database_makes_its_missing_folders, .init = mkdir_tmp, .fini = rm_tmp)
+{
+    store *s = NULL;
+    crc_err e;
+    crc_err_clear(&e);
+    const char *path = tmp_path("study/one/base.db");
+    cr_assert_eq(store_open(&s, path, &e), CRC_OK, "%s", e.msg);
+    store_close(s);
+    struct stat st;
+    cr_expect_eq(stat(path, &st), 0, "the database file exists");
+    /* A folder that cannot be made (a file stands in its way) is a clear error. */
+    FILE *f = fopen(tmp_path("plain"), "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    cr_expect_eq(store_open(&s, tmp_path("plain/sub/x.db"), &e), CRC_EFAIL);
+    cr_expect_null(s);
+    cr_expect(strstr(e.msg, "cannot create the folder") != NULL, "%s", e.msg);
 }

@@ -249,6 +249,32 @@ static int create_schema(store *s, crc_err *err)
     return rc;
 }
 
+/* Creates the missing folders above path (like mkdir -p of its directory), so
+ * `--out results/study/base.db` works on a fresh checkout. */
+static int make_parent_dirs(const char *path, crc_err *err)
+{
+    char dir[4096];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0, "path too long");
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return CRC_OK;
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            break; /* reported below, for the deepest folder */
+        *p = '/';
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return crc_err_at(err, CRC_EFAIL, path, 0, 0,
+                          "cannot create the folder %s (%s); create it, or write elsewhere "
+                          "with --out FILE.db", dir, strerror(errno));
+    return CRC_OK;
+}
+
 static int open_common(store **out, const char *path, int readonly, crc_err *err)
 {
     *out = NULL;
@@ -268,6 +294,11 @@ static int open_common(store **out, const char *path, int readonly, crc_err *err
     if (readonly && st.st_size == 0)
         return crc_err_at(err, CRC_EINPUT, path, 0, 0,
                           "empty file: not a Crucible results database");
+    if (!readonly && !exists) {
+        int rc = make_parent_dirs(path, err);
+        if (rc)
+            return rc;
+    }
 
     store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {

@@ -60,7 +60,7 @@ typedef struct run_record {
  * absent or empty. Refuses with CRC_EINPUT a file that is not a Crucible results
  * database or has a newer schema; CRC_EFAIL when the file cannot be created or
  * written (the message names the file and the fix). */
-int store_open(store **out, const char *path, crc_err *err);
+int store_open(store **out, const char *path, crc_err *err); /* creates missing parent folders */
 
 /* Opens an existing results database read-only (export, analysis). CRC_EINPUT when
  * the file is missing or not a Crucible results database. */
