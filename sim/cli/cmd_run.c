@@ -170,16 +170,29 @@ static void print_table(const scenario *sc, const tally *ta, long reps, uint64_t
         free(x);
     }
     if (sc->n_criteria) {
-        printf("\n  %-22s %-30s %s\n", "criterion", "test", "passed");
+        /* Columns as wide as the longest name and test, so the verdicts line up. */
+        char(*tests)[160] = calloc(sc->n_criteria, sizeof *tests);
+        if (!tests)
+            return;
+        int wn = (int)strlen("criterion"), wt = (int)strlen("test");
         for (size_t i = 0; i < sc->n_criteria; i++) {
             const crc_criterion *c = &sc->criteria[i];
-            char test[160];
-            snprintf(test, sizeof test, "%s(%s) %s %g", criteria_stat_name(c->stat),
+            snprintf(tests[i], sizeof tests[i], "%s(%s) %s %g", criteria_stat_name(c->stat),
                      c->metric, criteria_op_name(c->op), c->value);
-            printf("  %-22s %-30s %zu/%zu%s%s\n", c->name, test, ta->passed[i], ta->n_done,
+            if ((int)strlen(c->name) > wn)
+                wn = (int)strlen(c->name);
+            if ((int)strlen(tests[i]) > wt)
+                wt = (int)strlen(tests[i]);
+        }
+        printf("\n  %-*s  %-*s  %s\n", wn, "criterion", wt, "test", "passed");
+        for (size_t i = 0; i < sc->n_criteria; i++) {
+            const crc_criterion *c = &sc->criteria[i];
+            const char *test = tests[i];
+            printf("  %-*s  %-*s  %zu/%zu%s%s\n", wn, c->name, wt, test, ta->passed[i], ta->n_done,
                    ta->n_done && ta->passed[i] == ta->n_done ? "  ok" : "  FAIL",
                    ta->errors[i] ? "  (could not be evaluated; see the error above)" : "");
         }
+        free(tests);
     }
 }
 
