@@ -480,6 +480,8 @@ Test(cli, same_seed_gives_byte_identical_metrics)
 Test(cli, run_into_an_unwritable_place_exits_1_naming_the_file)
 {
     write_file("tiny.yaml", tiny_yaml);
+    /* Missing folders are made; a file standing where a folder must go is not writable. */
+    write_file("no", "a file, not a folder\n");
     cr_expect_eq(crucible("run tiny.yaml --out no/such/dir/r.db"), 1);
     const char *e = slurp("err.txt");
     cr_expect(strstr(e, "no/such/dir/r.db"), "%s", e);
