@@ -4,6 +4,7 @@
  * rule, and in the model: more poisoners lower quality and raise harm, a backdoor
  * only at N*, mixed strategies keep the ledger invariant and are deterministic. */
 #include <criterion/criterion.h>
+#include <unistd.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -114,8 +115,9 @@ static void wash_only(crc_params *p)
  * e > e* = (1 + c)/(1 − f)² − k. Points at e = 0.5 e*, 0.8 e* must die out; at 1.25 e*
  * and 2 e* they must grow — and, growing, dilute e down towards e* (never far below:
  * they stop growing where it stops paying). */
-Test(farmers, wash_grows_above_breakeven_and_dies_below, .timeout = 120)
+Test(farmers, wash_grows_above_breakeven_and_dies_below)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     p.emission_rate = 500;
@@ -161,8 +163,9 @@ Test(farmers, wash_grows_above_breakeven_and_dies_below, .timeout = 120)
 /* One datanet, so every model trains on the poisoned data: more poisoners give a
  * larger poisoned share, hence more damage (lower Q), and reach N* sooner, hence a
  * backdoor for more of the run (higher mean harm rate). */
-Test(poison, more_poisoners_lower_quality_and_raise_harm, .timeout = 120)
+Test(poison, more_poisoners_lower_quality_and_raise_harm)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     const long counts[] = {0, 3, 12};
     double q[3], h[3];
     for (int i = 0; i < 3; i++) {
@@ -183,8 +186,9 @@ Test(poison, more_poisoners_lower_quality_and_raise_harm, .timeout = 120)
     cr_expect(h[2] > h[1] && h[1] > 0, "harm %g %g %g", h[0], h[1], h[2]);
 }
 
-Test(poison, backdoor_appears_only_once_the_count_reaches_nstar, .timeout = 120)
+Test(poison, backdoor_appears_only_once_the_count_reaches_nstar)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     p.world_datanets = 1;
@@ -218,8 +222,9 @@ Test(poison, backdoor_appears_only_once_the_count_reaches_nstar, .timeout = 120)
 /* Every strategy at once, with audits, bonds, reporters, vesting and attribution pay:
  * the ledger invariant holds every epoch (model_input.check), every strategy earns,
  * and the same seed reproduces the run exactly. */
-Test(farmers, mixed_strategies_keep_the_ledger_invariant_and_reproduce, .timeout = 120)
+Test(farmers, mixed_strategies_keep_the_ledger_invariant_and_reproduce)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     p.world_horizon = 40;
@@ -277,8 +282,9 @@ static void stake_only(crc_params *p, double apr)
  * the yield is the APR (the staking pool covers it many times over here), so at
  * apr = 2 and 1.5 × hurdle the stake grows to capacity, at 0.5 and 0.25 × hurdle it
  * shrinks and leaves. */
-Test(farmers, mercenaries_stay_above_the_hurdle_and_leave_below, .timeout = 120)
+Test(farmers, mercenaries_stay_above_the_hurdle_and_leave_below)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     const double xs[] = {0.25, 0.5, 1.5, 2};
     for (int i = 0; i < 4; i++) {
         crc_params p;
@@ -300,8 +306,9 @@ Test(farmers, mercenaries_stay_above_the_hurdle_and_leave_below, .timeout = 120)
 
 /* Sybil spam: a larger audit rate (spam detection 1, a bond) takes a smaller share of the
  * data rewards, and audits that catch every sample leave the sybils nothing. */
-Test(farmers, audits_shrink_sybil_capture, .timeout = 120)
+Test(farmers, audits_shrink_sybil_capture)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     const double ss[] = {0, 0.3, 1};
     double cap[3];
     for (int i = 0; i < 3; i++) {
@@ -332,8 +339,9 @@ Test(farmers, audits_shrink_sybil_capture, .timeout = 120)
  * datanet's data rewards is s(psi) = psi X / (psi X + H), X and H the poisoned and
  * honest score mass. The same seed gives the same data and traffic for every psi, so
  * X/H measured at psi = 1 predicts s(4); psi = 0 pays poison nothing. */
-Test(poison, attribution_pays_poison_in_proportion_to_psi, .timeout = 120)
+Test(poison, attribution_pays_poison_in_proportion_to_psi)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     const double psis[] = {0, 1, 4};
     double s[3];
     for (int i = 0; i < 3; i++) {
@@ -363,8 +371,9 @@ Test(poison, attribution_pays_poison_in_proportion_to_psi, .timeout = 120)
  * consumers' queries and the providers' data are the same, epoch by epoch, with and
  * without them (wash volume on a datanet could attract builders that enter; entry is
  * off here). */
-Test(farmers, farmers_never_shift_the_honest_populations_draws, .timeout = 120)
+Test(farmers, farmers_never_shift_the_honest_populations_draws)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     p.world_horizon = 30;
@@ -390,8 +399,9 @@ Test(farmers, farmers_never_shift_the_honest_populations_draws, .timeout = 120)
 /* Attacker accounting: the farmers' per-strategy books add up to the model's class
  * tallies (fake nodes are the fake_compute class, the other strategies the farmer
  * class), and the summary's attack totals are the sums over the adversarial classes. */
-Test(farmers, strategy_books_add_up_to_the_class_accounts, .timeout = 120)
+Test(farmers, strategy_books_add_up_to_the_class_accounts)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     p.world_horizon = 40;

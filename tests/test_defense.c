@@ -6,6 +6,7 @@
  * capture (also through the CLI, as a governance intervention), and verification
  * lowers fake nodes' share of compute rewards. */
 #include <criterion/criterion.h>
+#include <unistd.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -80,8 +81,9 @@ static void poisoners(crc_params *p)
  * (def_poison_margin). r, the reward per accepted sample, is measured in the same
  * world with no bond; then bonds at 0.25 and 0.5 of the break-even b* must leave the
  * poisoners' return positive, and bonds at 2 and 4 b* must make it negative. */
-Test(defense, audits_with_slashing_turn_poisoners_roi_negative_only_above_threshold, .timeout = 120)
+Test(defense, audits_with_slashing_turn_poisoners_roi_negative_only_above_threshold)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     poisoners(&p);
@@ -128,8 +130,9 @@ static double slash_into(const memsink *m, const char *dst)
     return sum;
 }
 
-Test(defense, slashes_go_where_slash_to_says, .timeout = 120)
+Test(defense, slashes_go_where_slash_to_says)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     const char *dst[] = {"treasury", "honest", "none"}; /* treasury | reporter | burn */
     for (int d = 0; d < 3; d++) {
         crc_params p;
@@ -154,8 +157,9 @@ Test(defense, slashes_go_where_slash_to_says, .timeout = 120)
     }
 }
 
-Test(defense, bans_remove_repeat_offenders, .timeout = 120)
+Test(defense, bans_remove_repeat_offenders)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     poisoners(&p);
@@ -182,8 +186,9 @@ static void washers(crc_params *p)
     p->emission_rate = 1000; /* about twice the wash break-even in this world */
 }
 
-Test(defense, wash_detection_cuts_wash_emissions, .timeout = 120)
+Test(defense, wash_detection_cuts_wash_emissions)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     washers(&p);
@@ -195,8 +200,9 @@ Test(defense, wash_detection_cuts_wash_emissions, .timeout = 120)
     memsink_free(&m);
 }
 
-Test(defense, emission_gate_lowers_self_ref_share_and_farmer_capture, .timeout = 120)
+Test(defense, emission_gate_lowers_self_ref_share_and_farmer_capture)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     washers(&p);
@@ -216,8 +222,9 @@ Test(defense, emission_gate_lowers_self_ref_share_and_farmer_capture, .timeout =
     cr_expect(cap1 < 0.5 * cap0, "gate: farmer_capture %g -> %g", cap0, cap1);
 }
 
-Test(defense, verification_lowers_fake_nodes_share_of_compute_rewards, .timeout = 120)
+Test(defense, verification_lowers_fake_nodes_share_of_compute_rewards)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     const double vs[] = {0, 1e-4, 1e-3, 1e-2};
     double share[4];
     for (int i = 0; i < 4; i++) {
@@ -271,8 +278,9 @@ Test(defense, adversary_scenarios_pass_their_criteria_from_the_cli)
 /* Minimum stakes cost their holders defense.capital_cost a year and change nothing else
  * in a closed world: each class's cumulative cost rises by exactly
  * holders × stake × capital_cost × H/365 (providers' epoch costs are floats: 1e-5). */
-Test(defense, minimum_stakes_cost_their_holders_exactly, .timeout = 120)
+Test(defense, minimum_stakes_cost_their_holders_exactly)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     memsink m;
@@ -302,8 +310,9 @@ Test(defense, minimum_stakes_cost_their_holders_exactly, .timeout = 120)
  * the slash destination (here the treasury); the ledger's clawback flows out of the
  * poisoners equal the summary's clawback_tkn.poisoner, and nothing moves when
  * defense.clawback is off. */
-Test(defense, detections_claw_back_unvested_rewards, .timeout = 120)
+Test(defense, detections_claw_back_unvested_rewards)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     for (int on = 0; on < 2; on++) {
         crc_params p;
         adv_base(&p);

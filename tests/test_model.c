@@ -5,6 +5,7 @@
  * predicts (more demand, more emission, a wider regional cost gap). Margins come from
  * the sample size (binomial, batch means) or from the spread over replicates. */
 #include <criterion/criterion.h>
+#include <unistd.h>
 
 #include <math.h>
 #include <string.h>
@@ -72,8 +73,9 @@ static double mean_over(const memsink *m, const char *name, size_t from, size_t 
     return sum / (double)(to - from);
 }
 
-Test(model, ledger_invariant_holds_over_a_baseline_run, .timeout = 120)
+Test(model, ledger_invariant_holds_over_a_baseline_run)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     wld_baseline(&p);
     memsink m;
@@ -94,8 +96,9 @@ Test(model, ledger_invariant_holds_over_a_baseline_run, .timeout = 120)
     memsink_free(&m);
 }
 
-Test(model, with_no_agents_circulating_supply_follows_the_emission_schedule, .timeout = 60)
+Test(model, with_no_agents_circulating_supply_follows_the_emission_schedule)
 {
+    alarm(60); /* time limit (see tests/README.md) */
     const char *schedules[] = {"constant", "linear", "exponential", "halving", "pool"};
     for (size_t k = 0; k < 5; k++) {
         crc_params p;
@@ -145,8 +148,9 @@ static double erlang_c(int c, double a)
 
 /* One node, one model everyone buys, Poisson queries: the mean latency must be the
  * M/M/c sojourn time W = C(c, a)/(cμ − λ) + 1/μ. */
-Test(model, compute_queue_reproduces_erlang_c_waiting_times, .timeout = 120)
+Test(model, compute_queue_reproduces_erlang_c_waiting_times)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     empty_world(&p);
     const int c = 2;
@@ -192,8 +196,9 @@ Test(model, compute_queue_reproduces_erlang_c_waiting_times, .timeout = 120)
 
 /* Fixed utilities: every consumer has the same taste; three models at the same price
  * and the incumbent. The incumbent's share must be e^U_inc / (e^U_inc + 3 e^U_m). */
-Test(model, consumer_choice_shares_match_the_logit_formula, .timeout = 120)
+Test(model, consumer_choice_shares_match_the_logit_formula)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     empty_world(&p);
     p.node_count = 1;
@@ -233,8 +238,9 @@ Test(model, consumer_choice_shares_match_the_logit_formula, .timeout = 120)
     memsink_free(&m);
 }
 
-Test(model, interventions_change_parameters_from_their_time_on, .timeout = 60)
+Test(model, interventions_change_parameters_from_their_time_on)
 {
+    alarm(60); /* time limit (see tests/README.md) */
     crc_params p;
     empty_world(&p);
     p.world_horizon = 60;
@@ -269,8 +275,9 @@ static int same_series(const memsink *a, const memsink *b)
     return 1;
 }
 
-Test(model, same_seed_gives_identical_metrics_and_another_seed_differs, .timeout = 120)
+Test(model, same_seed_gives_identical_metrics_and_another_seed_differs)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     wld_baseline(&p);
     wld_scale(&p, 0.3);
@@ -287,8 +294,9 @@ Test(model, same_seed_gives_identical_metrics_and_another_seed_differs, .timeout
     memsink_free(&c);
 }
 
-Test(model, every_model_md_metric_is_sampled_each_epoch, .timeout = 60)
+Test(model, every_model_md_metric_is_sampled_each_epoch)
 {
+    alarm(60); /* time limit (see tests/README.md) */
     crc_params p;
     wld_baseline(&p);
     wld_scale(&p, 0.2);
@@ -364,8 +372,9 @@ static void assert_higher(const arm *hi, const arm *lo, const char *what)
     cr_assert(mh - ml > 2 * se, "%s: %.6g vs %.6g (se of the difference %.3g)", what, mh, ml, se);
 }
 
-Test(model, more_consumer_demand_gives_a_higher_price_and_real_yield, .timeout = 300)
+Test(model, more_consumer_demand_gives_a_higher_price_and_real_yield)
 {
+    alarm(300); /* time limit (see tests/README.md) */
     arm lo_p, hi_p, lo_y, hi_y;
     const char *const more[] = {"consumers.count", "2400", NULL}; /* 4x (0.3 x 2000 = 600) */
     replicate(NULL, 0.3, "price_usd", 30, &lo_p);
@@ -376,8 +385,9 @@ Test(model, more_consumer_demand_gives_a_higher_price_and_real_yield, .timeout =
     assert_higher(&hi_y, &lo_y, "real_yield with 4x the consumers");
 }
 
-Test(model, higher_emissions_give_a_lower_real_yield, .timeout = 300)
+Test(model, higher_emissions_give_a_lower_real_yield)
 {
+    alarm(300); /* time limit (see tests/README.md) */
     arm lo, hi;
     const char *const more[] = {"emission.rate", "2700", NULL}; /* 3x (0.3 x 3000 = 900) */
     replicate(NULL, 0.3, "real_yield", 30, &hi);
@@ -387,8 +397,9 @@ Test(model, higher_emissions_give_a_lower_real_yield, .timeout = 300)
 
 /* Equal regional shares, so any tilt of entry towards cheap regions concentrates
  * served work; a strong elasticity makes the test sensitive at this small scale. */
-Test(model, a_wider_regional_cost_gap_raises_compute_hhi, .timeout = 300)
+Test(model, a_wider_regional_cost_gap_raises_compute_hhi)
 {
+    alarm(300); /* time limit (see tests/README.md) */
     arm narrow, wide;
     const char *const none[] = {"compute.cost_spread", "0",
                                 "compute.region_sensitivity", "10",
@@ -459,8 +470,9 @@ Test(model, run_rejects_unsorted_interventions)
  * queries (to the network or the incumbent) must match Σ rate_i = N · E[rate] within
  * the sampling error of both the rates and the Poisson counts. This also guards the
  * engine: a pending-event set that loses or misorders events starves the streams. */
-Test(model, consumer_streams_keep_their_rate_in_a_large_world, .timeout = 120)
+Test(model, consumer_streams_keep_their_rate_in_a_large_world)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     wld_baseline(&p);
     p.cons_count = 30675;

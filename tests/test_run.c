@@ -242,6 +242,7 @@ static char cli_dir[64];
 
 static void cli_setup(void)
 {
+    alarm(120); /* time limit (see tests/README.md) */
     snprintf(cli_dir, sizeof cli_dir, "/tmp/crc-run-XXXXXX");
     cr_assert_not_null(mkdtemp(cli_dir));
 }
@@ -310,7 +311,7 @@ static void tricky_db(const char *name)
     store_close(s);
 }
 
-TestSuite(cli, .init = cli_setup, .fini = cli_teardown, .timeout = 120);
+TestSuite(cli, .init = cli_setup, .fini = cli_teardown);
 
 Test(cli, export_csv_quotes_per_rfc4180)
 {

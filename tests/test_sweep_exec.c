@@ -169,8 +169,9 @@ static digest reference(const char *dir)
     return d;
 }
 
-Test(sweep_exec, one_and_four_workers_store_identical_results, .timeout = 600)
+Test(sweep_exec, one_and_four_workers_store_identical_results)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
     scratch(dir, sizeof dir);
     digest ref = reference(dir);
@@ -180,8 +181,9 @@ Test(sweep_exec, one_and_four_workers_store_identical_results, .timeout = 600)
     sh("rm -rf %s", dir);
 }
 
-Test(sweep_exec, three_shards_merged_equal_the_whole_sweep, .timeout = 600)
+Test(sweep_exec, three_shards_merged_equal_the_whole_sweep)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
     scratch(dir, sizeof dir);
     digest ref = reference(dir);
@@ -199,8 +201,9 @@ Test(sweep_exec, three_shards_merged_equal_the_whole_sweep, .timeout = 600)
     sh("rm -rf %s", dir);
 }
 
-Test(sweep_exec, gnu_parallel_recipe_on_localhost_equals_the_whole_sweep, .timeout = 600)
+Test(sweep_exec, gnu_parallel_recipe_on_localhost_equals_the_whole_sweep)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     if (sh("command -v parallel >/dev/null 2>&1") != 0)
         cr_skip_test("GNU parallel is not installed (apt-get install parallel)");
     char dir[64], path[128];
@@ -235,8 +238,9 @@ static long done_runs(const char *path)
     return n;
 }
 
-Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep, .timeout = 600)
+Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
     scratch(dir, sizeof dir);
     digest ref = reference(dir);
@@ -298,8 +302,9 @@ Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep, .timeout = 60
     sh("rm -rf %s", dir);
 }
 
-Test(sweep_exec, database_of_another_sweep_is_refused, .timeout = 600)
+Test(sweep_exec, database_of_another_sweep_is_refused)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char dir[64], out[4096], cmd[1024];
     scratch(dir, sizeof dir);
     cr_assert_eq(sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 1/3 --out %s/a.db", bin(),
@@ -324,8 +329,9 @@ Test(sweep_exec, database_of_another_sweep_is_refused, .timeout = 600)
     sh("rm -rf %s", dir);
 }
 
-Test(sweep_exec, merge_refuses_other_sweeps_and_duplicates, .timeout = 600)
+Test(sweep_exec, merge_refuses_other_sweeps_and_duplicates)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char dir[64], out[4096], cmd[1024];
     scratch(dir, sizeof dir);
     cr_assert_eq(sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 1/3 --out %s/a1.db", bin(),
@@ -355,8 +361,9 @@ Test(sweep_exec, merge_refuses_other_sweeps_and_duplicates, .timeout = 600)
     sh("rm -rf %s", dir);
 }
 
-Test(sweep_exec, a_failing_point_is_stored_as_failed_and_the_sweep_goes_on, .timeout = 600)
+Test(sweep_exec, a_failing_point_is_stored_as_failed_and_the_sweep_goes_on)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
     scratch(dir, sizeof dir);
     /* The explicit fee shares may not sum above 1 (model_validate; the treasury takes
@@ -373,8 +380,9 @@ Test(sweep_exec, a_failing_point_is_stored_as_failed_and_the_sweep_goes_on, .tim
     sh("rm -rf %s", dir);
 }
 
-Test(sweep_exec, progress_goes_to_stderr_only_when_it_is_a_terminal, .timeout = 600)
+Test(sweep_exec, progress_goes_to_stderr_only_when_it_is_a_terminal)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     if (sh("command -v script >/dev/null 2>&1") != 0)
         cr_skip_test("script(1) is not installed (util-linux); it gives the sweep a terminal");
     char dir[64], out[8192], cmd[1024];
@@ -394,8 +402,9 @@ Test(sweep_exec, progress_goes_to_stderr_only_when_it_is_a_terminal, .timeout = 
     sh("rm -rf %s", dir);
 }
 
-Test(sweep_exec, dry_run_lists_each_run_with_its_derived_seed_and_shard, .timeout = 600)
+Test(sweep_exec, dry_run_lists_each_run_with_its_derived_seed_and_shard)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char cmd[1024], out[8192];
     snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --dry-run --shard 2/3", bin());
     capture(out, sizeof out, cmd);
@@ -418,8 +427,9 @@ Test(sweep_exec, dry_run_lists_each_run_with_its_derived_seed_and_shard, .timeou
     cr_assert_eq(n, 2, "runs 1 and 4 of 6");
 }
 
-Test(sweep_exec, sobol_and_morris_sweeps_are_read_by_crucible_sensitivity, .timeout = 600)
+Test(sweep_exec, sobol_and_morris_sweeps_are_read_by_crucible_sensitivity)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     /* The point layouts and meta keys of docs/sweeps.md are a contract with `crucible
      * sensitivity`: it must recognise both designs from the database alone. */
     char dir[64], out[8192], cmd[1024];
@@ -460,9 +470,9 @@ static pid_t first_child(pid_t pid)
     return (pid_t)c;
 }
 
-Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sweep,
-     .timeout = 600)
+Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sweep)
 {
+    alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128], refp[128];
     scratch(dir, sizeof dir);
     /* Runs of ~0.1 s (a 60-day horizon), so that the worker is caught mid-run. */
