@@ -45,3 +45,23 @@ int cli_opt_level(const char *arg, double *level, crc_err *err)
     *level = x;
     return CRC_OK;
 }
+
+int cli_opt_names(const char *arg, char ***list, size_t *n, crc_err *err)
+{
+    char *copy = strdup(arg);
+    if (!copy)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char **nl = realloc(*list, (*n + 1) * sizeof *nl);
+        if (nl)
+            *list = nl;
+        if (!nl || !(nl[*n] = strdup(tok))) {
+            free(copy);
+            return crc_err_set(err, CRC_ENOMEM, "out of memory");
+        }
+        (*n)++;
+    }
+    free(copy);
+    return CRC_OK;
+}

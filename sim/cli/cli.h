@@ -21,5 +21,8 @@ extern const char *const cli_stat_names[4]; /* end, mean, max, min: a run's valu
 int cli_opt_format(const char *arg, int *fmt, crc_err *err);   /* table|csv|markdown|json */
 int cli_opt_stat(const char *arg, int *stat, crc_err *err);    /* index in cli_stat_names */
 int cli_opt_level(const char *arg, double *level, crc_err *err); /* confidence level in (0,1) */
+/* Appends the names of a comma-separated list ("a,b,c") to *list (free with
+ * adb_strings_free); CRC_ENOMEM if memory runs out. */
+int cli_opt_names(const char *arg, char ***list, size_t *n, crc_err *err);
 
 #endif

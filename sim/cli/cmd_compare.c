@@ -28,24 +28,6 @@ static void usage(FILE *f)
           f);
 }
 
-static int add_names(char ***list, size_t *n, const char *arg)
-{
-    char *copy = strdup(arg);
-    if (!copy)
-        return -1;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        char **nl = realloc(*list, (*n + 1) * sizeof *nl);
-        if (!nl)
-            break;
-        *list = nl;
-        if ((nl[*n] = strdup(tok)))
-            (*n)++;
-    }
-    free(copy);
-    return 0;
-}
-
 /* The non-NaN values of a run array, compacted in place; returns how many. */
 static size_t compact(double *v, size_t n)
 {
@@ -73,7 +55,10 @@ int cmd_compare(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "m:f:s:l:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'm': add_names(&metrics, &n_metrics, optarg); break;
+        case 'm':
+            if (cli_opt_names(optarg, &metrics, &n_metrics, &err))
+                goto out;
+            break;
         case 'f':
             if (cli_opt_format(optarg, &fmt, &err))
                 goto out;

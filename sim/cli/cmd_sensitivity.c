@@ -48,20 +48,10 @@ int cmd_sensitivity(int argc, char **argv)
     char *end;
     while ((c = getopt_long(argc, argv, "m:b:s:l:f:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'm': {
-            char *copy = strdup(optarg);
-            for (char *sv = NULL, *t = copy ? strtok_r(copy, ",", &sv) : NULL; t;
-                 t = strtok_r(NULL, ",", &sv)) {
-                char **nl = realloc(metrics, (n_metrics + 1) * sizeof *nl);
-                if (!nl)
-                    break;
-                metrics = nl;
-                if ((metrics[n_metrics] = strdup(t)))
-                    n_metrics++;
-            }
-            free(copy);
+        case 'm':
+            if (cli_opt_names(optarg, &metrics, &n_metrics, &err))
+                goto out;
             break;
-        }
         case 'b':
             n_boot = (size_t)strtoul(optarg, &end, 10);
             if (*end || optarg[0] == '-' || n_boot > 100000) {
@@ -78,12 +68,8 @@ int cmd_sensitivity(int argc, char **argv)
             }
             break;
         case 'l':
-            level = strtod(optarg, &end);
-            if (*end || !(level > 0 && level < 1)) {
-                crc_err_set(&err, CRC_EINPUT, "--level %s: give a level in (0, 1), e.g. 0.95",
-                            optarg);
+            if (cli_opt_level(optarg, &level, &err))
                 goto out;
-            }
             break;
         case 'f':
             if (cli_opt_format(optarg, &fmt, &err))

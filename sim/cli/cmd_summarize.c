@@ -31,28 +31,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* Splits "a,b,c" into the list. */
-static int add_names(char ***list, size_t *n, const char *arg)
-{
-    char *copy = strdup(arg);
-    if (!copy)
-        return -1;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        char **nl = realloc(*list, (*n + 1) * sizeof *nl);
-        if (!nl || !(nl[*n] = strdup(tok))) {
-            if (nl)
-                *list = nl;
-            free(copy);
-            return -1;
-        }
-        *list = nl;
-        (*n)++;
-    }
-    free(copy);
-    return 0;
-}
-
 typedef struct group {
     long point;
     size_t first, count; /* runs [first, first+count) of the adb (sorted by point) */
@@ -77,8 +55,8 @@ int cmd_summarize(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "m:pf:s:l:h", opts, NULL)) != -1) {
         switch (c) {
         case 'm':
-            if (add_names(&metrics, &n_metrics, optarg))
-                return cli_report(argv[0], &(crc_err){.code = CRC_ENOMEM, .msg = "out of memory"});
+            if (cli_opt_names(optarg, &metrics, &n_metrics, &err))
+                goto out;
             break;
         case 'p': by_point = 1; break;
         case 'f':
