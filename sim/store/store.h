@@ -44,7 +44,8 @@ typedef struct run_record {
     const char *scenario;      /* scenario name                                     */
     const char *scenario_yaml; /* fully resolved scenario text                      */
     const char *scenario_hash;
-    uint64_t seed;             /* the run's own seed (model_input.seed)             */
+    uint64_t seed;             /* the base seed (--seed, or the sweep's seed); the
+                                  model ran on rng_derive_seed(seed, point, replicate) */
     long replicate;
     long point;                /* sweep point index; -1 for a plain run             */
     const char *started_at;    /* ISO 8601 UTC                                      */
