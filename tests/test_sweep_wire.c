@@ -43,6 +43,7 @@ static void assert_same_memsink(const memsink *a, const memsink *b)
     cr_assert_eq(a->n_flows, b->n_flows);
     for (size_t i = 0; i < a->n_flows; i++) {
         cr_assert_str_eq(memsink_label(a, a->flows[i].src), memsink_label(b, b->flows[i].src));
+        cr_assert_str_eq(memsink_label(a, a->flows[i].dst), memsink_label(b, b->flows[i].dst));
         cr_assert_str_eq(memsink_label(a, a->flows[i].reason),
                          memsink_label(b, b->flows[i].reason));
         cr_assert_eq(memcmp(&a->flows[i].amount_tkn, &b->flows[i].amount_tkn, sizeof(double)),
