@@ -227,27 +227,37 @@ Test(emission, unpaid_rules_leave_in_reserve_or_burn)
     }
 }
 
+/* A token with a constant emission of 10000 a day and the fee gate at multiple m, the
+ * withheld share going where `withheld` says. */
+static token *gated_token(crc_params *p, double m, int withheld)
+{
+    quiet(p);
+    p->emission_schedule = EMIT_CONSTANT;
+    p->emission_rate = 10000;
+    p->emission_gate_multiple = m;
+    p->emission_gate_withheld = withheld;
+    crc_err err = {0};
+    token *t = token_alloc(p, 0, NULL, &err);
+    cr_assert_not_null(t, "%s", err.msg);
+    return t;
+}
+
 Test(emission, gate_caps_emission_at_m_times_external_fees)
 {
     crc_params p;
-    quiet(&p);
-    p.emission_schedule = EMIT_CONSTANT;
-    p.emission_rate = 10000;
-    p.emission_gate_multiple = 2;
-    p.emission_gate_withheld = GATE_BURN;
-    crc_err err = {0};
-    token *t = token_alloc(&p, 0, NULL, &err);
+    token *t = gated_token(&p, 2, GATE_BURN);
     ledger *l = t->ledger;
     double s0 = ledger_supply(l);
-    double b = token_epoch_begin(t, 0, 1, 1500); /* cap 3000 */
-    cr_expect_float_eq(b, 3000, 1e-9);
-    cr_expect_float_eq(t->em.withheld_epoch, 7000, 1e-9);
-    cr_expect_float_eq(s0 - ledger_supply(l), 7000, 1e-6); /* withheld is burned */
-    cr_expect_float_eq(ledger_flow(l, CLS_RESERVE, CLS_COUNT, RSN_GATE), 7000, 1e-9);
+    double fees = 1500, cap = p.emission_gate_multiple * fees, withheld = p.emission_rate - cap;
+    double b = token_epoch_begin(t, 0, 1, fees);
+    cr_expect_float_eq(b, cap, 1e-9);
+    cr_expect_float_eq(t->em.withheld_epoch, withheld, 1e-9);
+    cr_expect_float_eq(s0 - ledger_supply(l), withheld, 1e-6); /* withheld is burned */
+    cr_expect_float_eq(ledger_flow(l, CLS_RESERVE, CLS_COUNT, RSN_GATE), withheld, 1e-9);
     token_epoch_end(t, 0, 1);
     /* a fee volume above the cap's need: no withholding */
     b = token_epoch_begin(t, 1, 2, 1e9);
-    cr_expect_float_eq(b, 10000, 1e-9);
+    cr_expect_float_eq(b, p.emission_rate, 1e-9);
     cr_expect_eq(t->em.withheld_epoch, 0.0);
     token_epoch_end(t, 1, 2);
     token_free(t);
@@ -256,19 +266,15 @@ Test(emission, gate_caps_emission_at_m_times_external_fees)
 Test(emission, gate_can_leave_the_withheld_share_in_the_reserve)
 {
     crc_params p;
-    quiet(&p);
-    p.emission_schedule = EMIT_CONSTANT;
-    p.emission_rate = 10000;
-    p.emission_gate_multiple = 1;
-    p.emission_gate_withheld = GATE_RESERVE;
-    crc_err err = {0};
-    token *t = token_alloc(&p, 0, NULL, &err);
+    token *t = gated_token(&p, 1, GATE_RESERVE);
     ledger *l = t->ledger;
     double s0 = ledger_supply(l), r0 = ledger_balance(l, ledger_system(l, CLS_RESERVE));
-    token_epoch_begin(t, 0, 1, 4000);
+    double fees = 4000; /* cap m * fees = 4000 of the 10000 is paid; the rest stays */
+    token_epoch_begin(t, 0, 1, fees);
     token_epoch_end(t, 0, 1);
     cr_expect_eq(ledger_supply(l), s0);
-    cr_expect_float_eq(r0 - ledger_balance(l, ledger_system(l, CLS_RESERVE)), 4000, 1e-6);
+    cr_expect_float_eq(r0 - ledger_balance(l, ledger_system(l, CLS_RESERVE)),
+                       p.emission_gate_multiple * fees, 1e-6);
     token_free(t);
 }
 
