@@ -60,18 +60,6 @@ void cons_remove(world *w, uint32_t i)
     }
 }
 
-/* Pays amount from the consumers' pool (never more than it holds: shares are
- * products of a bought amount and may exceed it by a rounding ulp). */
-static double pay(world *w, acct_id dst, double amount)
-{
-    double have = ledger_balance(w->L, w->pool);
-    if (amount > have)
-        amount = have;
-    if (amount > 0)
-        ledger_transfer(w->L, w->pool, dst, amount, RSN_FEE);
-    return amount;
-}
-
 void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 {
     world *w = ctx;
@@ -125,11 +113,11 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     if (fs.buyback_usd > 0)
         treasury_add_usd(&w->tok->tr, fs.buyback_usd);
     double scale = fs.tkn_usd > 0 ? tkn / fs.tkn_usd : 0;
-    double t_model = pay(w, bd->acct[b], fs.model * scale);
-    double t_comp = pay(w, w->nd.acct[n], fs.compute * scale);
+    double t_model = wld_pay(w, w->pool, bd->acct[b], fs.model * scale);
+    double t_comp = wld_pay(w, w->pool, w->nd.acct[n], fs.compute * scale);
     if (fs.stakers > 0)
         staking_fee(w->tok->stake, w->L, w->pool, fmin(fs.stakers * scale, ledger_balance(w->L, w->pool)));
-    pay(w, ledger_system(w->L, CLS_TREASURY), fs.treasury * scale);
+    wld_pay(w, w->pool, ledger_system(w->L, CLS_TREASURY), fs.treasury * scale);
     if (fs.burn > 0)
         ledger_burn(w->L, w->pool, fmin(fs.burn * scale, ledger_balance(w->L, w->pool)), RSN_BURN);
     uint32_t d = bd->dn[b];

@@ -226,16 +226,6 @@ static void farmer_retire(world *w, uint32_t k, double t)
 
 /* ---- one epoch: activity ----------------------------------------------------------- */
 
-static double pay_from(world *w, acct_id src, acct_id dst, double amount)
-{
-    double have = ledger_balance(w->L, src);
-    if (amount > have)
-        amount = have;
-    if (amount > 0 && ledger_transfer(w->L, src, dst, amount, RSN_FEE) == 0)
-        return amount;
-    return 0;
-}
-
 static void sybil_epoch(world *w, uint32_t k, double dt)
 {
     atk_state *as = w->atk;
@@ -307,7 +297,7 @@ static void wash_epoch(world *w, uint32_t k, double dt)
         double ds = p->farm_wash_data_share;
         uint32_t d = f->dn[k];
         /* The model share and its own data share stay with the farmer. */
-        double others = pay_from(w, a, w->pool, fs.data * (1 - ds) * sc);
+        double others = wld_pay(w, a, w->pool, fs.data * (1 - ds) * sc);
         w->dn.fee_tkn[d] += others;
         w->dn.fee_usd[d] += fee;
         /* A node serves the batch, drawn on the adversary's stream (node_route would
@@ -316,7 +306,7 @@ static void wash_epoch(world *w, uint32_t k, double dt)
                             ? w->nd.active[gsl_rng_uniform_int(r, w->nd.n_active)]
                             : UINT32_MAX;
         if (node != UINT32_MAX) {
-            double tc = pay_from(w, a, w->nd.acct[node], fs.compute * sc);
+            double tc = wld_pay(w, a, w->nd.acct[node], fs.compute * sc);
             w->nd.ep_tkn[node] += tc;
             w->cls[CLS_COMPUTE].ep_tkn += tc;
             w->nd.ep_work[node] += n;
@@ -324,11 +314,11 @@ static void wash_epoch(world *w, uint32_t k, double dt)
             w->nd.ep_cost[node] += w->region_cost[reg] * n;
             w->region_work[reg] += n;
         } else {
-            pay_from(w, a, ledger_system(w->L, CLS_TREASURY), fs.compute * sc);
+            wld_pay(w, a, ledger_system(w->L, CLS_TREASURY), fs.compute * sc);
         }
         if (fs.stakers > 0)
             staking_fee(w->tok->stake, w->L, a, fmin(fs.stakers * sc, ledger_balance(w->L, a)));
-        pay_from(w, a, ledger_system(w->L, CLS_TREASURY), fs.treasury * sc);
+        wld_pay(w, a, ledger_system(w->L, CLS_TREASURY), fs.treasury * sc);
         if (fs.burn > 0)
             ledger_burn(w->L, a, fmin(fs.burn * sc, ledger_balance(w->L, a)), RSN_BURN);
         w->ep_wash_queries += n;
@@ -500,7 +490,7 @@ void farm_pay(world *w, double t0, double t1)
         acct_id a = f->acct[STRAT_SYBIL][k];
         if (!f->alive[k] || a == UINT32_MAX || !(w->dn.score[d] > 0) || !(f->sybil_score[k] > 0))
             continue;
-        double got = pay_from(w, w->pool, a, w->dn.fee_tkn[d] * f->sybil_score[k] / w->dn.score[d]);
+        double got = wld_pay(w, w->pool, a, w->dn.fee_tkn[d] * f->sybil_score[k] / w->dn.score[d]);
         f->ep_tkn[STRAT_SYBIL][k] += got;
         w->cls[CLS_FARMER].ep_tkn += got;
     }

@@ -59,12 +59,7 @@ static void pay_data(world *w, double t)
         /* The data fee share by attribution score (MODEL.md §4). */
         uint32_t d = pv->r[i].dn;
         if (w->dn.score[d] > 0 && w->dn.fee_tkn[d] > 0 && pv->r[i].score > 0) {
-            double f = w->dn.fee_tkn[d] * pv->r[i].score / w->dn.score[d];
-            double have = ledger_balance(w->L, w->pool);
-            if (f > have)
-                f = have;
-            if (f > 0 && ledger_transfer(w->L, w->pool, pv->acct[i], f, RSN_FEE) == 0)
-                got += f;
+            got += wld_pay(w, w->pool, pv->acct[i], w->dn.fee_tkn[d] * pv->r[i].score / w->dn.score[d]);
         }
         pv->ep_tkn[i] += got;
         w->cls[prov_cls(pv->r[i].kind)].ep_tkn += got;

@@ -163,6 +163,16 @@ double wld_sell(world *w, acct_id a, double share)
 
 /* ---- listing and logit tables ------------------------------------------------------ */
 
+double wld_pay(world *w, acct_id src, acct_id dst, double amount)
+{
+    double have = ledger_balance(w->L, src);
+    if (amount > have)
+        amount = have;
+    if (amount > 0 && ledger_transfer(w->L, src, dst, amount, RSN_FEE) == 0)
+        return amount;
+    return 0;
+}
+
 int wld_listing_rebuild(world *w)
 {
     wld_listing *ls = &w->ls;

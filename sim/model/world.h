@@ -287,6 +287,11 @@ int wld_listing_rebuild(world *w);
 /* Sells share of a's liquid balance on the AMM; returns USD received. */
 double wld_sell(world *w, acct_id a, double share);
 
+/* Pays amount from src to dst as a fee (RSN_FEE), never more than src holds (shares
+ * are products of a bought amount and may exceed it by a rounding ulp); returns what
+ * moved. */
+double wld_pay(world *w, acct_id src, acct_id dst, double amount);
+
 /* The baseline world: the registry defaults plus the token settings of
  * scenarios/baseline.yaml (emission.rate 3000 TKN/day, token.initial_supply 1e8).
  * Tests and `crucible bench model` start from it. */
