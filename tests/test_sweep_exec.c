@@ -238,17 +238,13 @@ static long done_runs(const char *path)
     return n;
 }
 
-Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
+/* Starts `crucible sweep small.yaml -j1 --quiet --out path` (with `--set set` when set is
+ * not NULL) under a middle process that adopts the sweep's orphaned workers (a
+ * subreaper), so that killing the sweep or a worker never hands stray children to the
+ * test runner. Stores the sweep's pid in *sweep and returns the middle process, which
+ * exits with the sweep's status: its exit code, or 128 + the signal that killed it. */
+static pid_t reaped_sweep(const char *path, const char *set, pid_t *sweep)
 {
-    alarm(600); /* time limit (see tests/README.md) */
-    char dir[64], path[128];
-    scratch(dir, sizeof dir);
-    digest ref = reference(dir);
-    snprintf(path, sizeof path, "%s/killed.db", dir);
-    /* The sweep runs under a middle process that adopts the sweep's orphaned workers
-     * (a subreaper), so that killing the sweep never hands stray children to the test
-     * runner. The middle process tells us the sweep's pid and exits 0 when the sweep
-     * died of SIGKILL. */
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
     pid_t mid = fork();
@@ -259,8 +255,12 @@ Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
         if (s == 0) {
             close(fds[0]);
             close(fds[1]);
-            execl(bin(), bin(), "sweep", FIX "small.yaml", "-j1", "--quiet", "--out", path,
-                  (char *)NULL);
+            if (set)
+                execl(bin(), bin(), "sweep", FIX "small.yaml", "--set", set, "-j1", "--quiet",
+                      "--out", path, (char *)NULL);
+            else
+                execl(bin(), bin(), "sweep", FIX "small.yaml", "-j1", "--quiet", "--out", path,
+                      (char *)NULL);
             _exit(127);
         }
         if (write(fds[1], &s, sizeof s) != (ssize_t)sizeof s)
@@ -269,21 +269,32 @@ Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
         waitpid(s, &st, 0);
         while (wait(NULL) > 0 || errno == EINTR)
             ;
-        _exit(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : 1);
+        _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WIFEXITED(st) ? WEXITSTATUS(st) : 99);
     }
     close(fds[1]);
-    pid_t pid;
-    cr_assert_eq(read(fds[0], &pid, sizeof pid), (ssize_t)sizeof pid);
+    cr_assert_eq(read(fds[0], sweep, sizeof *sweep), (ssize_t)sizeof *sweep);
     close(fds[0]);
-    /* Kill the writer as soon as it has committed a first run: the database then holds
-     * some runs and a worker is in the middle of the next. */
+    /* Wait until the sweep has committed a first run: the database then holds some runs
+     * and a worker is in the middle of the next. */
     struct timespec nap = {0, 2000000};
     for (int i = 0; i < 300000 && done_runs(path) < 1; i++)
         nanosleep(&nap, NULL);
+    return mid;
+}
+
+Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
+{
+    alarm(600); /* time limit (see tests/README.md) */
+    char dir[64], path[128];
+    scratch(dir, sizeof dir);
+    digest ref = reference(dir);
+    snprintf(path, sizeof path, "%s/killed.db", dir);
+    pid_t pid;
+    pid_t mid = reaped_sweep(path, NULL, &pid);
     kill(pid, SIGKILL);
     int st;
     waitpid(mid, &st, 0);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGKILL,
               "the sweep was killed by SIGKILL before it finished");
     long before = done_runs(path);
     cr_assert(before >= 1 && before < 6, "killed mid-way: %ld of 6 runs done", before);
@@ -483,35 +494,8 @@ Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sw
     snprintf(refp, sizeof refp, "%s/ref.db", dir);
     digest ref = db_digest(refp);
     snprintf(path, sizeof path, "%s/w.db", dir);
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    pid_t mid = fork();
-    cr_assert_geq(mid, 0);
-    if (mid == 0) {
-        prctl(PR_SET_CHILD_SUBREAPER, 1);
-        pid_t s = fork();
-        if (s == 0) {
-            close(fds[0]);
-            close(fds[1]);
-            execl(bin(), bin(), "sweep", FIX "small.yaml", "--set", "world.horizon=60", "-j1",
-                  "--quiet", "--out", path, (char *)NULL);
-            _exit(127);
-        }
-        if (write(fds[1], &s, sizeof s) != (ssize_t)sizeof s)
-            _exit(3);
-        int st = 0;
-        waitpid(s, &st, 0);
-        while (wait(NULL) > 0 || errno == EINTR)
-            ;
-        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 99);
-    }
-    close(fds[1]);
     pid_t sweep;
-    cr_assert_eq(read(fds[0], &sweep, sizeof sweep), (ssize_t)sizeof sweep);
-    close(fds[0]);
-    struct timespec nap = {0, 2000000};
-    for (int i = 0; i < 300000 && done_runs(path) < 1; i++)
-        nanosleep(&nap, NULL);
+    pid_t mid = reaped_sweep(path, "world.horizon=60", &sweep);
     pid_t worker = first_child(sweep);
     cr_assert_gt(worker, 0, "the sweep has a worker process");
     kill(worker, SIGKILL);
