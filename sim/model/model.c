@@ -41,7 +41,8 @@ int model_validate(const crc_params *p, crc_err *err)
                            "compute.region.*.share are all 0: give at least one region a "
                            "positive share so new compute nodes have somewhere to settle");
     if (p->cons_tastes > 65535)
-        return crc_err_set(err, CRC_EINPUT, "consumers.tastes (%ld) must be at most 65535",
+        return crc_err_set(err, CRC_EINPUT, "consumers.tastes (%ld) is more than 65535 (a consumer stores its "
+                           "taste in 16 bits): set consumers.tastes to 65535 or less",
                            p->cons_tastes);
     if (p->agents_exit_roi >= p->agents_hurdle)
         return crc_err_set(err, CRC_EINPUT,
