@@ -189,7 +189,7 @@ Test(model, compute_queue_reproduces_erlang_c_waiting_times)
     double mean = gsl_stats_mean(x, 1, n), se = gsl_stats_sd(x, 1, n) / sqrt((double)n);
     double a = lambda / mu;
     double W = erlang_c(c, a) / (c * mu - lambda) + 1 / mu;
-    cr_assert(fabs(mean - W) < 4 * se + 1e-3 * W,
+    cr_assert(fabs(mean - W) < 4 * se,
               "mean latency %.6g vs Erlang C %.6g (se %.3g)", mean, W, se);
     memsink_free(&m);
 }
