@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "model/dist.h"
 #include "model/params.h"
+#include "table.h"
 
 /* Shortest text that reads back as x. */
 static void num(double x, char *buf, size_t len)
@@ -69,22 +70,6 @@ static void md_cell(FILE *f, const char *s)
         else
             fputc(*s, f);
     }
-}
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(f, "\\%c", *c);
-        else if (*c == '\n')
-            fputs("\\n", f);
-        else if (*c < 0x20)
-            fprintf(f, "\\u%04x", *c);
-        else
-            fputc(*c, f);
-    }
-    fputc('"', f);
 }
 
 static void json_number(FILE *f, double x)
@@ -161,7 +146,7 @@ static void print_json(FILE *f, const crc_params *defs)
         char def[128];
         default_text(defs, d, def, sizeof def);
         fputs("  {\"path\": ", f);
-        json_string(f, d->path);
+        table_json_string(f, d->path);
         fprintf(f, ", \"type\": \"%s\", \"default\": ", params_type_name(d->type));
         crc_pvalue v;
         params_read(defs, d, &v);
@@ -170,7 +155,7 @@ static void print_json(FILE *f, const crc_params *defs)
         case PT_INT: json_number(f, v.x); break;
         case PT_BOOL: fputs(v.x != 0 ? "true" : "false", f); break;
         case PT_ENUM:
-        case PT_DIST: json_string(f, def); break;
+        case PT_DIST: table_json_string(f, def); break;
         }
         if (d->type == PT_NUM || d->type == PT_INT || d->type == PT_DIST) {
             fputs(", \"min\": ", f);
@@ -195,14 +180,14 @@ static void print_json(FILE *f, const crc_params *defs)
                     break;
                 if (c)
                     fputs(", ", f);
-                json_string(f, name);
+                table_json_string(f, name);
             }
             fputs("]", f);
         }
         fputs(", \"unit\": ", f);
-        json_string(f, d->unit);
+        table_json_string(f, d->unit);
         fputs(", \"description\": ", f);
-        json_string(f, d->doc);
+        table_json_string(f, d->doc);
         fprintf(f, "}%s\n", i + 1 < params_count ? "," : "");
     }
     fputs("],\n\"distributions\": [\n", f);

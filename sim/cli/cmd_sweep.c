@@ -22,6 +22,7 @@
 #include "sweep/design.h"
 #include "sweep/sweep.h"
 #include "sweep/sweepfile.h"
+#include "table.h"
 
 int cmd_sweep(int argc, char **argv); /* also declared by cli.h from commands.def */
 
@@ -77,20 +78,6 @@ enum {
     OPT_GRID, OPT_ZIP, OPT_RANDOM, OPT_LHS, OPT_SOBOL, OPT_MORRIS, OPT_SAMPLES, OPT_TRAJ,
     OPT_LEVELS, OPT_JSON, OPT_QUIET, OPT_HELP
 };
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 int cmd_sweep(int argc, char **argv)
 {
@@ -277,9 +264,9 @@ int cmd_sweep(int argc, char **argv)
     double share = st.wall_seconds > 0 ? st.store_seconds / st.wall_seconds : 0;
     if (json) {
         printf("{\"sweep\": ");
-        json_str(stdout, spec.name);
+        table_json_string(stdout, spec.name);
         printf(", \"hash\": \"%s\", \"db\": ", plan.hash);
-        json_str(stdout, out);
+        table_json_string(stdout, out);
         printf(", \"design\": \"%s\", \"points\": %zu, \"replicates\": %ld, \"shard\": "
                "\"%ld/%ld\", \"jobs\": %d, \"runs\": %zu, \"skipped\": %zu, \"done\": %zu, "
                "\"failed\": %zu, \"wall_seconds\": %.6f, \"runs_per_second\": %.6f, "
