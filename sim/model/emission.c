@@ -6,12 +6,6 @@
 
 #include "model/vesting.h"
 
-const char *emission_pool_name(int pool)
-{
-    static const char *const names[POOL_COUNT] = {"data", "model", "compute", "staking", "treasury"};
-    return pool >= 0 && pool < POOL_COUNT ? names[pool] : "?";
-}
-
 void emission_schedule_from_params(emission_schedule *s, const crc_params *p)
 {
     s->kind = p->emission_schedule;

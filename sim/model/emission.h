@@ -45,9 +45,6 @@ typedef enum emission_pool {
     POOL_DATA, POOL_MODEL, POOL_COMPUTE, POOL_STAKING, POOL_TREASURY, POOL_COUNT
 } emission_pool;
 
-/* "data", "model", "compute", "staking", "treasury". */
-const char *emission_pool_name(int pool);
-
 /* The schedule's shape, from the emission.* parameters. */
 typedef struct emission_schedule {
     int kind;              /* emission_kind                        */

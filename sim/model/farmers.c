@@ -57,11 +57,6 @@ double farm_wash_breakeven(double k, double f, double c)
     return (1.0 + c) / ((1.0 - f) * (1.0 - f)) - k;
 }
 
-double farm_wash_k(const world *w)
-{
-    return w->p.fees_model + w->p.fees_data * w->p.farm_wash_data_share;
-}
-
 /* ---- the population ------------------------------------------------------------ */
 
 #define N_SCALAR 11

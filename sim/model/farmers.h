@@ -79,10 +79,6 @@ double farm_wash_profit(double k, double e, double f, double c);
  *   e* = (1 + c)/(1 − f)^2 − k   (so e + k ≈ 1 + c when the swap fee f is small). */
 double farm_wash_breakeven(double k, double f, double c);
 
-/* The share k of its own fee a wash farmer gets back: fees.model + fees.data × its
- * datanet share (farmers.wash.data_share). */
-double farm_wash_k(const struct world *w);
-
 /* Hooks (attack.h calls them). */
 int farm_pop_init(farm_pop *f);
 void farm_pop_free(farm_pop *f);

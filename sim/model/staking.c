@@ -17,7 +17,7 @@ struct staking {
     size_t n, cap;
     double total;             /* Σ stake                                           */
     double pot;               /* fees collected this epoch                         */
-    double apr_paid, fees_paid;
+    double apr_paid;
 };
 
 staking *staking_alloc(const crc_params *p)
@@ -163,14 +163,13 @@ double staking_epoch(staking *s, ledger *l, emission *e, double t0, double t1)
                                             s->stake[i] * per * scale, t1);
     }
     /* 3. fee pot, pro rata to stake */
-    s->fees_paid = 0;
     if (s->pot > 0) {
         if (total > 0) {
             double pot = fmin(s->pot, ledger_balance(l, esc));
             for (i = 0; i < s->n; i++) {
                 double share = pot * (s->stake[i] / total);
-                if (share > 0 && ledger_transfer(l, esc, s->acct[i], share, RSN_FEE) == 0)
-                    s->fees_paid += share;
+                if (share > 0)
+                    ledger_transfer(l, esc, s->acct[i], share, RSN_FEE);
             }
         } else {
             ledger_transfer(l, esc, ledger_system(l, CLS_TREASURY),
@@ -192,6 +191,4 @@ double staking_unbonding(const staking *s, acct_id a)
 }
 
 double staking_total(const staking *s) { return s->total; }
-double staking_fee_pot(const staking *s) { return s->pot; }
 double staking_apr_paid(const staking *s) { return s->apr_paid; }
-double staking_fees_paid(const staking *s) { return s->fees_paid; }

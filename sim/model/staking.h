@@ -56,9 +56,7 @@ double staking_epoch(staking *s, ledger *l, emission *e, double t0, double t1);
 double staking_staked(const staking *s, acct_id a);
 double staking_unbonding(const staking *s, acct_id a);
 double staking_total(const staking *s);      /* all stake (not unbonding)       */
-double staking_fee_pot(const staking *s);    /* fees collected, not yet paid    */
 /* Per-epoch figures of the last staking_epoch. */
 double staking_apr_paid(const staking *s);
-double staking_fees_paid(const staking *s);
 
 #endif
