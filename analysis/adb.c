@@ -224,16 +224,6 @@ int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err)
     return CRC_OK;
 }
 
-long adb_run_index(const adb *d, int64_t id)
-{
-    /* A linear scan: for one look-up. Bulk look-ups (a row per run) go through the
-     * sorted id_map below. */
-    for (size_t i = 0; i < d->n_runs; i++)
-        if (d->runs[i].id == id)
-            return (long)i;
-    return -1;
-}
-
 /* Maps run ids to indices in d->runs through a table sorted by id. */
 typedef struct id_pair {
     int64_t id;
@@ -466,22 +456,6 @@ void adb_criterion_text(const adb *d, const char *name, char *buf, size_t len)
                  sqlite3_column_double(st, 3));
     }
     sqlite3_finalize(st);
-}
-
-char *adb_scenario_yaml(const adb *d)
-{
-    if (!d->n_runs)
-        return NULL;
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-    if (sqlite3_prepare_v2(d->db, "SELECT scenario_yaml FROM runs WHERE id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(st, 1, d->runs[0].id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = dup_col(st, 0);
-    sqlite3_finalize(st);
-    return v;
 }
 
 int adb_samples(const adb *d, const char *metric, long point, double **t, double **v,

@@ -65,9 +65,6 @@ void adb_strings_free(char **s, size_t n);
  * has, in that order; when d has none of them, every name adb_value_names gives. */
 int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err);
 
-/* Index of run id in d->runs, or -1. */
-long adb_run_index(const adb *d, int64_t id);
-
 /* out[i] = the value of `metric` in run d->runs[i] under stat (NaN when the run has
  * none). *from_summary (may be NULL) is set to 1 when the values came from `summary`.
  * CRC_EINPUT when no run has the metric (the message lists a few known names). */
@@ -80,9 +77,6 @@ int adb_criterion(const adb *d, const char *name, int *passed, crc_err *err);
 
 /* The criterion's test as text ("price_usd at end >= 1") into buf; "" when unknown. */
 void adb_criterion_text(const adb *d, const char *name, char *buf, size_t len);
-
-/* runs.scenario_yaml of the first finished run, malloc'd (NULL when absent). */
-char *adb_scenario_yaml(const adb *d);
 
 /* Every sample (t, value) of a metric over done runs (all runs when point == -2,
  * else only runs of that point), sorted by t. */
