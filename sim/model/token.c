@@ -30,8 +30,7 @@ int token_validate(const crc_params *p, crc_err *err)
     if (rc)
         return rc;
     /* The treasury takes what the fee shares leave, so they need only not exceed 1. */
-    double fees = p->fees_model + p->fees_data + p->fees_compute + p->fees_stakers +
-                  p->fees_burn;
+    double fees = fees_explicit_sum(p);
     if (fees > 1.0 + 1e-9)
         return crc_err_set(err, CRC_EINPUT,
                            "fee split: fees.model + .data + .compute + .stakers + .burn sum "

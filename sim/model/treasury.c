@@ -2,10 +2,14 @@
  * §Fees and buyback). */
 #include "model/treasury.h"
 
+double fees_explicit_sum(const crc_params *p)
+{
+    return p->fees_model + p->fees_data + p->fees_compute + p->fees_stakers + p->fees_burn;
+}
+
 double fees_treasury_share(const crc_params *p)
 {
-    double rest = 1.0 - (p->fees_model + p->fees_data + p->fees_compute + p->fees_stakers +
-                         p->fees_burn);
+    double rest = 1.0 - fees_explicit_sum(p);
     return rest > 0 ? rest : 0.0;
 }
 

@@ -31,8 +31,9 @@ typedef struct fee_split {
                                the consumer converts to TKN on the AMM            */
 } fee_split;
 
-/* The treasury's share of every fee: 1 − model − data − compute − stakers − burn
- * (never below 0; model_validate rejects explicit shares that sum above 1). */
+/* The explicit fee shares, model + data + compute + stakers + burn (at most 1: checked by
+ * token_validate), and the treasury's share, what they leave (never below 0). */
+double fees_explicit_sum(const crc_params *p);
 double fees_treasury_share(const crc_params *p);
 
 /* Splits a fee of fee_usd USD by the current fees.* parameters. The TKN parts scale
