@@ -95,7 +95,9 @@ int cmd_compare(int argc, char **argv)
     if (adb_open(&base, argv[optind], &err) || adb_open(&prop, argv[optind + 1], &err))
         goto done;
     if (!base.n_runs || !prop.n_runs) {
-        crc_err_set(&err, CRC_EINPUT, "%s: no finished run to compare",
+        crc_err_set(&err, CRC_EINPUT, "%s: no finished run to compare"
+                    "; see why in its runs table (status, error) and run it again, "
+                    "or finish a sweep with 'crucible sweep --resume'",
                     base.n_runs ? prop.path : base.path);
         goto done;
     }

@@ -88,7 +88,9 @@ int cmd_summarize(int argc, char **argv)
     if (adb_open(&d, argv[optind], &err))
         goto out;
     if (!d.n_runs) {
-        crc_err_set(&err, CRC_EINPUT, "%s: no finished run to summarise (%zu failed)", d.path,
+        crc_err_set(&err, CRC_EINPUT, "%s: no finished run to summarise (%zu failed)"
+                    "; see why in its runs table (status, error) and run it again, "
+                    "or finish a sweep with 'crucible sweep --resume'", d.path,
                     d.n_failed);
         adb_close(&d);
         goto out;
