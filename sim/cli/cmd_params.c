@@ -15,14 +15,6 @@
 #include "model/params.h"
 #include "table.h"
 
-/* Shortest text that reads back as x. */
-static void num(double x, char *buf, size_t len)
-{
-    static const param_def d = {"", PT_NUM, 0, 0, 0, 0, "", NULL, "", {0, 0, 0}};
-    crc_pvalue v = {x, {0, 0, 0}};
-    params_format_value(&d, &v, buf, len);
-}
-
 /* The default of d as a scenario would write it. */
 static void default_text(const crc_params *defs, const param_def *d, char *buf, size_t len)
 {
@@ -33,8 +25,8 @@ static void default_text(const crc_params *defs, const param_def *d, char *buf, 
 static void allowed_short(const param_def *d, char *buf, size_t len, int markdown)
 {
     char lo[40], hi[40];
-    num(d->lo, lo, sizeof lo);
-    num(d->hi, hi, sizeof hi);
+    params_format_number(d->lo, lo, sizeof lo);
+    params_format_number(d->hi, hi, sizeof hi);
     switch (d->type) {
     case PT_NUM:
     case PT_INT: snprintf(buf, len, "%s to %s", lo, hi); break;
@@ -79,7 +71,7 @@ static void json_number(FILE *f, double x)
         fputs("null", f);
         return;
     }
-    num(x, buf, sizeof buf);
+    params_format_number(x, buf, sizeof buf);
     fputs(buf, f);
 }
 

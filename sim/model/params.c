@@ -328,7 +328,7 @@ void params_read(const crc_params *p, const param_def *d, crc_pvalue *out)
 
 /* Shortest "%.Ng" text that reads back as exactly x (at most 17 digits), without an
  * exponent for numbers whose integer part has at most 17 digits (180, not 1.8e+02). */
-static void format_double(double x, char *buf, size_t len)
+void params_format_number(double x, char *buf, size_t len)
 {
     char tmp[40];
     int prec = 1;
@@ -351,14 +351,14 @@ void params_format_value(const param_def *d, const crc_pvalue *v, char *buf, siz
 {
     char a[40], b[40];
     switch (d->type) {
-    case PT_NUM: format_double(v->x, buf, len); break;
+    case PT_NUM: params_format_number(v->x, buf, len); break;
     case PT_INT: snprintf(buf, len, "%ld", (long)v->x); break;
     case PT_BOOL: snprintf(buf, len, "%s", v->x != 0 ? "true" : "false"); break;
     case PT_ENUM: params_enum_name(d, (int)v->x, buf, len); break;
     case PT_DIST: {
         const char *name = dist_kind_name(v->d.kind);
-        format_double(v->d.a, a, sizeof a);
-        format_double(v->d.b, b, sizeof b);
+        params_format_number(v->d.a, a, sizeof a);
+        params_format_number(v->d.b, b, sizeof b);
         if (!name)
             snprintf(buf, len, "invalid");
         else if (dist_nargs(v->d.kind) == 1)
@@ -399,8 +399,8 @@ void params_allowed(const param_def *d, char *buf, size_t len)
     case PT_BOOL: snprintf(buf, len, "true or false"); break;
     case PT_ENUM: snprintf(buf, len, "one of %s", d->choices ? d->choices : ""); break;
     case PT_DIST:
-        format_double(d->lo, lo, sizeof lo);
-        format_double(d->hi, hi, sizeof hi);
+        params_format_number(d->lo, lo, sizeof lo);
+        params_format_number(d->hi, hi, sizeof hi);
         snprintf(buf, len,
                  "a number, or a distribution {dist: const|uniform|normal|lognormal|beta|gamma|"
                  "exponential, ...} whose mean lies in [%s, %s]%s%s",

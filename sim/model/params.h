@@ -89,6 +89,10 @@ void params_format(const crc_params *p, const param_def *d, char *buf, size_t le
 /* Formats a typed value v of d the same way (interventions, sweeps). */
 void params_format_value(const param_def *d, const crc_pvalue *v, char *buf, size_t len);
 
+/* A number as params_format writes it: the shortest text that reads back as exactly x,
+ * in plain notation for whole numbers below 1e17 ("0.1", "180", "100000000"). */
+void params_format_number(double x, char *buf, size_t len);
+
 /* What d accepts, in words, for error messages and the reference ("a number from 0 to
  * 1 USD/query", "true or false", "one of a|b|c", "a number, or a distribution ..."). */
 void params_allowed(const param_def *d, char *buf, size_t len);

@@ -143,14 +143,6 @@ static const char *const stat_text[] = {[CRIT_END] = "end", [CRIT_MAX] = "max",
 static const char *const op_text[] = {[CRIT_LT] = "<", [CRIT_LE] = "<=", [CRIT_GT] = ">",
                                       [CRIT_GE] = ">=", [CRIT_EQ] = "==", [CRIT_NE] = "!="};
 
-/* Shortest text that reads back as x (params_format's rule). */
-static void format_number(double x, char *buf, size_t len)
-{
-    static const param_def num = {"", PT_NUM, 0, 0, 0, 0, "", NULL, "", {0, 0, 0}};
-    crc_pvalue v = {x, {0, 0, 0}};
-    params_format_value(&num, &v, buf, len);
-}
-
 char *scenario_resolved_text(const scenario *sc)
 {
     sbuf b = {NULL, 0, 0, 0};
@@ -174,7 +166,7 @@ char *scenario_resolved_text(const scenario *sc)
         sb_printf(&b, "interventions:\n");
     for (size_t i = 0; i < sc->n_interventions; i++) {
         const crc_intervention *iv = &sc->interventions[i];
-        format_number(iv->t, buf, sizeof buf);
+        params_format_number(iv->t, buf, sizeof buf);
         sb_printf(&b, "  - at: %s\n", buf);
         params_format_value(iv->param, &iv->value, buf, sizeof buf);
         sb_printf(&b, "    set:\n      %s: %s\n", iv->param->path, buf);
@@ -189,7 +181,7 @@ char *scenario_resolved_text(const scenario *sc)
         sb_quoted(&b, c->name);
         sb_printf(&b, "\n    metric: ");
         sb_quoted(&b, c->metric);
-        format_number(c->value, buf, sizeof buf);
+        params_format_number(c->value, buf, sizeof buf);
         sb_printf(&b, "\n    at: %s\n    op: \"%s\"\n    value: %s\n",
                   c->stat >= 0 && c->stat <= CRIT_MEAN ? stat_text[c->stat] : "end",
                   c->op >= 0 && c->op <= CRIT_NE ? op_text[c->op] : "==", buf);

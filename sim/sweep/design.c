@@ -58,7 +58,9 @@ design_factor *design_add_factor(design *d, const param_def *param)
 }
 
 /* The shortest of %.15g, %.16g, %.17g that reads back as exactly x: "0.05", not
- * "0.050000000000000003", and still exact. */
+ * "0.050000000000000003", and still exact. Not params_format_number: that one writes
+ * whole numbers in plain notation (1e16 as 10000000000000000), and this text feeds the
+ * sweep's hash, so changing it would make --resume refuse existing databases. */
 static void fmt_num(double x, char *buf, size_t len)
 {
     for (int digits = 15; digits <= 17; digits++) {
