@@ -13,23 +13,25 @@
 
 Test(model_parts, bucket_pick_is_proportional_to_rate)
 {
-    wld_bucket bk[WLD_BUCKETS];
+    static wld_bucket bk[WLD_BUCKETS];
     memset(bk, 0, sizeof bk);
-    /* Five members in the same power-of-two bucket [2, 4) and one in [8, 16). */
-    const float rate[6] = {2.0f, 2.5f, 3.0f, 3.5f, 3.99f, 9.0f};
-    uint8_t k[6];
+    /* Five members in one bucket [2, 2^(17/16)) and one far above. */
+    const float rate[6] = {2.0f, 2.02f, 2.05f, 2.07f, 2.08f, 9.0f};
+    uint16_t k[6];
     uint32_t pos[6];
     for (uint32_t i = 0; i < 6; i++)
         cr_assert_eq(wld_bucket_add(bk, i, rate[i], &k[i], &pos[i]), 0);
     cr_assert_eq(k[0], k[4]);
     cr_assert_neq(k[0], k[5]);
     gsl_rng *r = rng_stream_alloc(9, 0, 1);
-    const int n = 200000;
+    const int n = 400000;
     double count[5] = {0}, sum = 0;
     for (int i = 0; i < 5; i++)
         sum += rate[i];
+    /* The records prefetched are ours: any array of 5 will do. */
+    const double rec[5] = {0};
     for (int j = 0; j < n; j++) {
-        uint32_t i = wld_bucket_pick(&bk[k[0]], k[0], r);
+        uint32_t i = wld_bucket_pick(&bk[k[0]], r, rec, sizeof rec[0]);
         cr_assert(i < 5);
         count[i] += 1;
     }
@@ -38,11 +40,22 @@ Test(model_parts, bucket_pick_is_proportional_to_rate)
         cr_assert(fabs(count[i] / n - p) < 4 * se, "member %d: %.4f vs %.4f", i, count[i] / n, p);
     }
     cr_assert_float_eq(bk[k[0]].rate, sum, 1e-5);
-    /* Removing a member moves the last one into its place and keeps the rate sum. */
+    /* Removing a member moves the last one into its place and keeps the rate sum; picks
+     * made after it never return the removed member (the candidates drawn ahead are
+     * discarded) and stay proportional to the remaining rates. */
     uint32_t moved = wld_bucket_remove(bk, k[1], pos[1]);
     cr_assert_eq(moved, 4);
     cr_assert_float_eq(bk[k[0]].rate, sum - rate[1], 1e-5);
     cr_assert_eq(bk[k[0]].n, 4);
+    wld_bucket_rename(bk, k[0], pos[1], 1); /* the population moved member 4 to index 1 */
+    double after[2] = {0};
+    for (int j = 0; j < n; j++) {
+        uint32_t i = wld_bucket_pick(&bk[k[0]], r, rec, sizeof rec[0]);
+        cr_assert(i == 0 || i == 1 || i == 2 || i == 3, "picked %u", i);
+        after[i == 1] += 1;
+    }
+    double p1 = rate[4] / (sum - rate[1]), se1 = sqrt(p1 * (1 - p1) / n);
+    cr_assert(fabs(after[1] / n - p1) < 4 * se1, "moved member: %.4f vs %.4f", after[1] / n, p1);
     gsl_rng_free(r);
     for (int b = 0; b < WLD_BUCKETS; b++)
         free(bk[b].m);
@@ -50,10 +63,18 @@ Test(model_parts, bucket_pick_is_proportional_to_rate)
 
 Test(model_parts, bucket_of_brackets_the_rate)
 {
-    for (double x = 1e-6; x < 1e6; x *= 1.37) {
+    for (double x = 1e-6; x < 1e6; x *= 1.037) {
         int k = wld_bucket_of(x);
-        cr_assert(x >= ldexp(1.0, k - 24) && x < ldexp(1.0, k - 23), "rate %g in bucket %d", x, k);
+        cr_assert(x >= wld_bucket_lo(k) && x < wld_bucket_lo(k + 1), "rate %g in bucket %d", x, k);
     }
+    /* Bounds are a geometric ladder: 16 buckets per doubling, from 2^-24. */
+    cr_assert_eq(wld_bucket_lo(0), ldexp(1.0, -24));
+    cr_assert_eq(wld_bucket_lo(16 * 24), 1.0);
+    cr_assert_float_eq(wld_bucket_lo(16 * 24 + 8), sqrt(2.0), 1e-15);
+    for (int k = 0; k + 1 < WLD_BUCKETS; k++)
+        cr_assert(wld_bucket_lo(k + 1) > wld_bucket_lo(k));
+    /* A rate exactly on a bound opens its bucket. */
+    cr_assert_eq(wld_bucket_of(wld_bucket_lo(100)), 100);
 }
 
 Test(model_parts, quality_follows_the_formula)

@@ -72,7 +72,7 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     bk->ev = bk->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / bk->rate), EV_QUERY,
                                       (uint32_t)k, bk->gen)
                           : EVQ_NONE;
-    uint32_t i = wld_bucket_pick(bk, k, r);
+    uint32_t i = wld_bucket_pick(bk, r, cs->r, sizeof *cs->r);
     if (i == UINT32_MAX)
         return;
     const wld_listing *ls = &w->ls;

@@ -136,7 +136,7 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     b->ev = b->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / b->rate), EV_CONTRIB,
                                     (uint32_t)k, b->gen)
                         : EVQ_NONE;
-    uint32_t i = wld_bucket_pick(b, k, r);
+    uint32_t i = wld_bucket_pick(b, r, pv->r, sizeof *pv->r);
     if (i == UINT32_MAX)
         return;
     wld_prov *v = &pv->r[i];

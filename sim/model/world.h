@@ -53,7 +53,9 @@ enum {
 #define WLD_RNG_BASE 0x6d6f64656c000000ULL /* "model" */
 
 #define WLD_REGIONS 4
-#define WLD_BUCKETS 48   /* rate buckets: powers of two from 2^-24 to 2^24 per day */
+#define WLD_BUCKET_SUB 16 /* rate buckets per doubling of rate                         */
+#define WLD_BUCKET_MIN (-24) /* bucket 0 starts at 2^-24 per day; the last ends at 2^24 */
+#define WLD_BUCKETS (48 * WLD_BUCKET_SUB)
 #define WLD_TRAIN_BIT (1ULL << 63)
 #define WLD_MAX_METRICS 128
 #define WLD_GINI_SAMPLE 50000 /* agents beyond which reward_gini is estimated on a sample */
@@ -61,22 +63,33 @@ enum {
 
 enum { PK_HONEST = 0, PK_SPAMMER = 1, PK_POISONER = 2 }; /* provider variants */
 
-/* A Poisson stream over a dense population, split by rate into power-of-two buckets:
- * bucket k holds members with rate in [2^(k-24), 2^(k-23)); one engine event per
- * non-empty bucket, whose rate is the sum of its members' rates; the member is then
- * picked proportionally to rate by rejection (acceptance >= 1/2). Each entry carries
- * the member's rate, so a rejection test touches one cache line. */
+/* A Poisson stream over a dense population, split by rate into buckets
+ * WLD_BUCKET_SUB per doubling: bucket k holds members with rate in [lo_k, lo_k+1),
+ * lo_k = 2^(k/SUB - 24); one engine event per non-empty bucket, whose rate is the sum
+ * of its members' rates; the member is then picked proportionally to rate by rejection
+ * against the bucket's top (acceptance >= 2^(-1/SUB) = 0.958). Each entry carries the
+ * member's rate, so a rejection test touches one cache line.
+ * Members are picked at random from populations far larger than the cache, so each
+ * bucket draws its candidates two picks ahead: the entry of the one after next is
+ * prefetched, and the record of the next is prefetched once its entry is in cache
+ * (see wld_bucket_pick). Candidates are uniform positions drawn independently of the
+ * rejection tests, and any change of membership discards them, so the picks keep
+ * exactly the distribution of a draw made at the moment of the event. */
 typedef struct wld_member {
     uint32_t i;
     float rate;
 } wld_member;
 
+#define WLD_NO_CAND UINT32_MAX
+
 typedef struct wld_bucket {
     wld_member *m;
     uint32_t n, cap;
     double rate;
+    double top;         /* upper bound on members' rates (the acceptance scale)    */
     evq_handle ev;
-    uint64_t gen;   /* generation of the stream's pending event (in its payload b) */
+    uint64_t gen;       /* generation of the stream's pending event (in its payload b) */
+    uint32_t cand[2];   /* positions of the next two candidates, or WLD_NO_CAND    */
 } wld_bucket;
 
 /* Trailing return on cost: EMAs of USD income and cost per day, time constant W. */
@@ -112,7 +125,8 @@ typedef struct wld_prov {
     float q, rate, cost;
     float ep_count, ep_qvol, ep_cost;  /* this epoch                        */
     uint32_t dn, bpos;
-    uint8_t kind, bucket;
+    uint16_t bucket;
+    uint8_t kind;
 } wld_prov;
 
 typedef struct wld_providers {
@@ -153,8 +167,7 @@ typedef struct wld_nodes {
 typedef struct wld_cons {
     float rate, budget, spent, sat;
     uint32_t bpos;
-    uint16_t taste;
-    uint8_t bucket;
+    uint16_t taste, bucket;
 } wld_cons;
 
 typedef struct wld_consumers {
@@ -259,16 +272,21 @@ int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need);
 int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
                  const size_t sizes[]);
 
+/* The bucket of a rate (clamped to the first and last buckets), and bucket k's lower
+ * bound, exact: lo(k) <= rate < lo(k + 1) between the clamps. */
 int wld_bucket_of(double rate);
+double wld_bucket_lo(int k);
 /* Adds member i with rate r > 0; writes its bucket and position to *k and *pos. */
-int wld_bucket_add(wld_bucket *bk, uint32_t i, float r, uint8_t *k, uint32_t *pos);
+int wld_bucket_add(wld_bucket *bk, uint32_t i, float r, uint16_t *k, uint32_t *pos);
 /* Removes the entry at (k, pos); returns the member moved into pos (whose recorded
  * position the caller updates), or UINT32_MAX when pos was the last entry. */
 uint32_t wld_bucket_remove(wld_bucket *bk, int k, uint32_t pos);
 /* The member at (k, pos) is now called new_i (its population moved it). */
 void wld_bucket_rename(wld_bucket *bk, int k, uint32_t pos, uint32_t new_i);
-/* A member of bucket k, picked proportionally to rate; UINT32_MAX when empty. */
-uint32_t wld_bucket_pick(const wld_bucket *b, int k, gsl_rng *r);
+/* A member of bucket b, picked proportionally to rate; UINT32_MAX when empty. rec and
+ * stride locate the members' records (record i at rec + i * stride), which are
+ * prefetched for the bucket's next pick; rec may be NULL. */
+uint32_t wld_bucket_pick(wld_bucket *b, gsl_rng *r, const void *rec, size_t stride);
 /* Recomputes each bucket's rate from its members and (re)schedules its next event. */
 void wld_bucket_reschedule(world *w, wld_bucket *bk, uint32_t kind, gsl_rng *r);
 
