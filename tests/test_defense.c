@@ -80,7 +80,12 @@ static void poisoners(crc_params *p)
 /* A poisoner's expected profit per sample is (1 − q) r − c − q φ b with q = s d_p
  * (def_poison_margin). r, the reward per accepted sample, is measured in the same
  * world with no bond; then bonds at 0.25 and 0.5 of the break-even b* must leave the
- * poisoners' return positive, and bonds at 2 and 4 b* must make it negative. */
+ * poisoners' return positive, and bonds at 2 and 4 b* must make it negative.
+ * In each bonded run the return must also follow the formula: with that run's own
+ * reward per accepted sample r_b (the economy moves a little with each run's slashes,
+ * so r_b is measured, not assumed) and the detected share q̂ of its n samples, which is
+ * binomial: q̂ within 4 standard errors of q, and the return within the band the
+ * formula gives for q ± 4 standard errors. */
 Test(defense, audits_with_slashing_turn_poisoners_roi_negative_only_above_threshold)
 {
     alarm(120); /* time limit (see tests/README.md) */
@@ -102,12 +107,24 @@ Test(defense, audits_with_slashing_turn_poisoners_roi_negative_only_above_thresh
         b.def_bond = xs[i] * bstar;
         cr_assert_eq(adv_run(&b, 13, &m), 0);
         double roi = memsink_summary(&m, "roi_run.poisoner");
-        cr_log_info("poison r=%g USD/sample, b*=%g; bond %g b*: roi %g", r, bstar, xs[i], roi);
-        /* Per sample contributed: income (1 − q) r, cost c + q φ b. */
-        double pred = (1 - q) * r / (p.poison_cost + q * p.def_slash * b.def_bond) - 1;
-        /* 5%: the price moves a little with the slashes' purchases. */
-        cr_expect((1 + roi) / (1 + pred) > 0.95 && (1 + roi) / (1 + pred) < 1.05,
-                  "bond %g b*: roi %g, theory %g", xs[i], roi, pred);
+        double acc = memsink_last(&m, "poisoned_max");
+        double det = memsink_summary(&m, "slashed_usd.poisoner") / (p.def_slash * b.def_bond);
+        double n = acc + det, qhat = det / n, se = sqrt(q * (1 - q) / n);
+        double rb = memsink_summary(&m, "income_usd.poisoner") / acc;
+        cr_log_info("poison r=%g USD/sample, b*=%g; bond %g b*: roi %g (r_b %g, q̂ %g of %g)", r,
+                    bstar, xs[i], roi, rb, qhat, n);
+        cr_expect(fabs(qhat - q) < 4 * se, "bond %g b*: detected share %g, s d_p = %g (se %g)",
+                  xs[i], qhat, q, se);
+        /* Cost: c per sample plus φ b per detection (summed in float per epoch). */
+        double cost = memsink_summary(&m, "cost_usd.poisoner");
+        cr_expect(fabs(cost / (n * p.poison_cost + det * p.def_slash * b.def_bond) - 1) < 1e-4,
+                  "bond %g b*: cost %g", xs[i], cost);
+        /* Per sample contributed: income (1 − q) r_b, cost c + q φ b; decreasing in q. */
+        double lo_q = q + 4 * se, hi_q = q - 4 * se;
+        double lo = (1 - lo_q) * rb / (p.poison_cost + lo_q * p.def_slash * b.def_bond) - 1;
+        double hi = (1 - hi_q) * rb / (p.poison_cost + hi_q * p.def_slash * b.def_bond) - 1;
+        cr_expect(roi > lo && roi < hi, "bond %g b*: roi %g outside theory [%g, %g]", xs[i], roi,
+                  lo, hi);
         if (xs[i] < 1)
             cr_expect(roi > 0, "bond %g b*: s d_p phi b < r, poison should still pay (roi %g)", xs[i], roi);
         else
