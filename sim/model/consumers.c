@@ -81,13 +81,14 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     const double *row = ls->cum + (size_t)c->taste * (m + 1);
     pcg32 *g = rng_pcg(r);
     double u = pcg32_double(g);
-    uint32_t lo = 0, hi = m; /* first j with row[j] > u; row[m] == 1 */
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (row[mid] > u)
-            hi = mid;
-        else
-            lo = mid + 1;
+    /* The first j with row[j] > u (row[m] == 1 > u), by a branch-free binary search:
+     * the answer stays in [lo, lo + len), and the comparison's outcome, a coin flip,
+     * becomes a conditional move instead of a mispredicted branch. */
+    uint32_t lo = 0, len = m + 1;
+    while (len > 1) {
+        uint32_t half = len / 2;
+        lo = row[lo + half - 1] > u ? lo : lo + half;
+        len -= half;
     }
     if (lo >= m || w->nd.n_active == 0) {
         w->ep_inc_queries += 1;
