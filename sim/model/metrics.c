@@ -16,11 +16,21 @@ double met_gini(double *x, size_t n)
 {
     if (n == 0)
         return 0;
-    gsl_sort(x, 1, n);
+    /* Zeros (agents paid nothing this epoch, often most of them) need no sorting: move
+     * the nonzero values to the front, sort those, and index the sorted sequence as if
+     * the z zeros sat between the negative and the positive values. The sums are those
+     * of the fully sorted array, term for term. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != 0)
+            x[k++] = x[i];
+    size_t z = n - k;
+    gsl_sort(x, 1, k);
     double sum = 0, wsum = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < k; i++) {
+        size_t rank = x[i] < 0 ? i + 1 : i + 1 + z;
         sum += x[i];
-        wsum += (double)(i + 1) * x[i];
+        wsum += (double)rank * x[i];
     }
     if (!(sum > 0))
         return 0;

@@ -366,7 +366,8 @@ int rew_settle(world *w, double t0, double t1);
 int met_epoch(world *w, double t);
 /* Writes the run summary. */
 int met_summary(world *w);
-/* Gini coefficient of x[0..n) (sorted in place, ascending); 0 when the sum is 0. */
+/* Gini coefficient of x[0..n); 0 when the sum is 0. Reorders x (its nonzero values end
+ * up sorted at the front). */
 double met_gini(double *x, size_t n);
 /* Herfindahl index of shares of x[0..n) (0 when the sum is 0). */
 double met_hhi(const double *x, size_t n);
