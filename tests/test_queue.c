@@ -64,7 +64,7 @@ Test(station, limit_rejects_and_take_removes_oldest)
     cr_expect_eq(station_arrive(&st, 0, 3), STATION_QUEUED);
     cr_expect_eq(station_arrive(&st, 0, 4), STATION_REJECTED);
     cr_expect_eq(st.rejected, 1);
-    station_job j;
+    station_job j = {0};
     cr_expect_eq(station_take(&st, &j), 1);
     cr_expect_eq(j.id, 2);
     cr_expect_eq(station_waiting(&st), 1);

@@ -164,7 +164,7 @@ int bench_hold(int argc, char **argv)
             goto oom;
     /* checksum of the popped times: keeps the loop honest and shows determinism */
     double sum = 0.0;
-    evq_event ev;
+    evq_event ev = {0};
     stopwatch t0 = stopwatch_now();
     for (uint64_t k = 0; k < holds; k++) {
         evq_pop(q, &ev);

@@ -118,7 +118,7 @@ int cmd_sweep(int argc, char **argv)
     so.shard_k = so.shard_n = 1;
     int dry = 0, json = 0, quiet = 0, rc = CRC_OK, exit_code = -1;
     const char *out = NULL, *base = NULL, *seed_s = NULL, *reps_s = NULL;
-    unsigned long long samples = 0, traj = 0, levels = 0, v;
+    unsigned long long samples = 0, traj = 0, levels = 0, v = 0;
     /* Design flags and --set are applied after the sweep file is read. */
     char **flag_arg = calloc((size_t)argc + 1, sizeof *flag_arg);
     int *flag_kind = calloc((size_t)argc + 1, sizeof *flag_kind);

@@ -234,7 +234,7 @@ static int parse_factor(const yctx *y, design *d, yaml_node_t *kn, yaml_node_t *
                       "5}), or write a list of values",
                       p->path);
         double a, b;
-        long n;
+        long n = 0;
         int logscale = 0;
         if ((rc = node_double(y, from, "from", &a)) || (rc = node_double(y, to, "to", &b)) ||
             (rc = node_long(y, steps, "steps", 1, &n)) ||
