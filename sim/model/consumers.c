@@ -4,8 +4,8 @@
  *
  * A dense struct-of-arrays population; all queries form one thinned Poisson stream
  * per rate bucket. A query is a logit choice among the listed models and the
- * incumbent, read from the epoch's per-taste cumulative table (binary search, no
- * exp per query). A network query pays its fee in TKN bought on the AMM at that
+ * incumbent, read from the epoch's per-taste cumulative table through its guide
+ * table (one or two steps, no exp per query). A network query pays its fee in TKN bought on the AMM at that
  * moment, splits it by fees.*, goes to a compute node's queue, and succeeds with
  * probability Q; satisfaction is an EMA of outcomes.
  */
@@ -80,16 +80,11 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     wld_cons *c = &cs->r[i];
     const double *row = ls->cum + (size_t)c->taste * (m + 1);
     pcg32 *g = rng_pcg(r);
-    double u = pcg32_double(g);
-    /* The first j with row[j] > u (row[m] == 1 > u), by a branch-free binary search:
-     * the answer stays in [lo, lo + len), and the comparison's outcome, a coin flip,
-     * becomes a conditional move instead of a mispredicted branch. */
-    uint32_t lo = 0, len = m + 1;
-    while (len > 1) {
-        uint32_t half = len / 2;
-        lo = row[lo + half - 1] > u ? lo : lo + half;
-        len -= half;
-    }
+    uint32_t x = pcg32_next(g);
+    double u = x * (1.0 / 4294967296.0); /* pcg32_double */
+    uint32_t lo = ls->guide[((size_t)c->taste << ls->gbits) + (x >> (32 - ls->gbits))];
+    while (row[lo] <= u) /* row[m] == 1 > u */
+        lo++;
     if (lo >= m || w->nd.n_active == 0) {
         w->ep_inc_queries += 1;
         return;

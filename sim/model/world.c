@@ -260,6 +260,18 @@ int wld_listing_rebuild(world *w)
         ls->cum = c;
         ls->cum_cap = need;
     }
+    unsigned gbits = 1;
+    while (((size_t)1 << gbits) < (size_t)m + 1)
+        gbits++;
+    size_t gneed = (size_t)ls->tastes << gbits;
+    if (gneed > ls->guide_cap) {
+        uint32_t *g = realloc(ls->guide, gneed * sizeof *g);
+        if (!g)
+            return -1;
+        ls->guide = g;
+        ls->guide_cap = gneed;
+    }
+    ls->gbits = gbits;
     /* The incumbent closes its quality gap to 1 at a constant rate (MODEL.md §1). */
     const crc_params *p = &w->p;
     ls->q_inc = 1.0 - (1.0 - p->incumbent_quality) * exp(-p->incumbent_improvement * w->s.now);
@@ -285,6 +297,16 @@ int wld_listing_rebuild(world *w)
         for (uint32_t j = 0; j <= m; j++)
             row[j] /= acc;
         row[m] = 1.0;
+        /* guide[g]: the first j with row[j] > g/G (exact: G is a power of two). */
+        uint32_t *gd = ls->guide + ((size_t)k << ls->gbits);
+        size_t G = (size_t)1 << ls->gbits;
+        uint32_t j = 0;
+        for (size_t g = 0; g < G; g++) {
+            double q = ldexp((double)g, -(int)ls->gbits);
+            while (row[j] <= q)
+                j++;
+            gd[g] = j;
+        }
     }
     return 0;
 }
@@ -450,7 +472,7 @@ void wld_free(world *w)
     free_buckets(cs->bk);
     free_holders(&w->sk);
     free_holders(&w->fm);
-    free(w->ls.model); free(w->ls.cum); free(w->ls.beta_q); free(w->ls.beta_p);
+    free(w->ls.model); free(w->ls.cum); free(w->ls.guide); free(w->ls.beta_q); free(w->ls.beta_p);
     free_datanets(&w->dn);
     free(w->gone);
     free(w->scratch);

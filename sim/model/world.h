@@ -187,12 +187,20 @@ typedef struct wld_holders {
 
 /* What consumers choose from this epoch: options 0..m-1 are listed models (builder
  * slots in model[]), option m is the incumbent. cum[k*(m+1) + j] is taste k's
- * cumulative logit probability of options 0..j. */
+ * cumulative logit probability of options 0..j (cum[k*(m+1) + m] == 1).
+ * guide[k*G + g], G = 2^gbits >= m + 1, is the first j with cum[..j] > g/G: the choice
+ * for a uniform u = x/2^32 is the first j >= guide[k*G + (x >> (32 - gbits))] with
+ * cum > u (the guide-table method of inverse-CDF sampling), found in one or two steps
+ * where a binary search over a table too large for the cache takes a dozen dependent
+ * loads. G is a power of two so that g/G <= u holds exactly. */
 typedef struct wld_listing {
     uint32_t m, cap;
     uint32_t *model;
     double *cum;
     size_t cum_cap;
+    uint32_t *guide;
+    size_t guide_cap;
+    unsigned gbits;
     uint32_t tastes;
     double *beta_q, *beta_p;
     double q_inc;
