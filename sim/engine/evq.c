@@ -1,8 +1,8 @@
 /*
  * evq.c — the pending-event set: a ladder queue (R. Tang, R. Goh, I. Thng, "Ladder
  * queue: An O(1) priority queue structure for large-scale discrete event simulation",
- * ACM TOMACS 15(3), 2005), written for Crucible with a small 4-ary heap as its bottom
- * and lazy cancellation.
+ * ACM TOMACS 15(3), 2005), written for Crucible with a small sorted array (a 4-ary
+ * heap when it grows large) as its bottom and lazy cancellation.
  *
  * Where a pending event lives (each in exactly one place):
  *   top     unsorted: events past the end of rung 0 (and all of them before the first
@@ -10,21 +10,27 @@
  *   rungs   rung[0..nr): rung k has nb <= EVQ_RUNG_MAX buckets of width 1/inv_w from
  *           base; bucket i holds, unsorted, the events with floor((t - base) * inv_w)
  *           == i. Buckets before `next` have been drained; the last drained bucket of
- *           rung k is what rung k+1 (or, for the deepest rung, the heap) spreads
+ *           rung k is what rung k+1 (or, for the deepest rung, the bottom) spreads
  *           finer.
- *   heap    a 4-ary min-heap on (t, seq) with the events of the deepest rung's current
- *           bucket: ~EVQ_TARGET events, so its sifts stay in L1 whatever the total.
+ *   bottom  (q->heap) the events of the deepest rung's current bucket, ~EVQ_TARGET of
+ *           them, so they stay in L1 whatever the total: an array sorted on (t, seq)
+ *           descending (the minimum last: pop is O(1), push an insertion from the
+ *           minimum's end costing the new event's rank), or, once it would exceed
+ *           EVQ_SORTED_MAX events, a 4-ary min-heap, sorted again (heapsort in place)
+ *           when it has shrunk to EVQ_SORTED_MIN. In the model most pushes land a few
+ *           events behind the front (hot streams re-scheduling themselves), so the
+ *           sorted form costs a few moves per push and nothing per pop.
  * Push walks the rungs from the coarsest and appends to the first bucket not yet
  * drained that covers t (O(1); few buckets per rung keep their tails in cache), or
- * enters the heap when t falls in the current bucket of the deepest rung. Pop takes
- * the heap's minimum; an empty heap takes the deepest rung's next non-empty bucket:
- * straight in (heapified, O(k)) if it holds <= EVQ_SPAWN events, else spread over a
- * new, finer rung. A used-up rung is dropped; with no rung left, rung 0 is rebuilt from
- * the top, spanning its min..max, with as many buckets (<= EVQ_RUNG_MAX) as give
- * ~EVQ_TARGET events per bucket at the front. Every event is moved O(1) times on
- * average, so a hold costs O(1) amortised plus a heap operation on a dozen events. A
- * top of at most EVQ_SPAWN events becomes a plain heap, which takes every push until
- * it outgrows EVQ_HEAP_MAX.
+ * enters the bottom when t falls in the current bucket of the deepest rung. Pop takes
+ * the bottom's minimum; an empty bottom takes the deepest rung's next non-empty
+ * bucket: straight in (sorted, or heapified when large) if it holds <= EVQ_SPAWN
+ * events, else spread over a new, finer rung. A used-up rung is dropped; with no rung
+ * left, rung 0 is rebuilt from the top, spanning its min..max, with as many buckets
+ * (<= EVQ_RUNG_MAX) as give ~EVQ_TARGET events per bucket at the front. Every event is
+ * moved O(1) times on average, so a hold costs O(1) amortised plus a sort of a dozen
+ * events. A top of at most EVQ_SPAWN events becomes the bottom alone, which takes
+ * every push until it outgrows EVQ_HEAP_MAX.
  *
  * Ordering is exact, not approximate: within a rung the bucket index is a monotone
  * function of t (one base, one width), an event in a later bucket or a coarser rung is
@@ -88,7 +94,18 @@
 #endif
 #define EVQ_SAMPLE 128         /* top events sampled to size rung 0                  */
 #define EVQ_RUNGS 8            /* deepest ladder; past it buckets go to the heap    */
-#define EVQ_HEAP_MAX 512       /* a set this small is just a heap (no rungs)         */
+#define EVQ_HEAP_MAX 512       /* a set this small is just the bottom (no rungs)     */
+#ifdef EVQ_HEAP_ONLY
+#define EVQ_SORTED_MAX 0
+#define EVQ_SORTED_MIN 0
+#endif
+#ifndef EVQ_SORTED_MAX
+#define EVQ_SORTED_MAX 128     /* a sorted bottom that would outgrow this is a heap  */
+#endif
+#ifndef EVQ_SORTED_MIN
+#define EVQ_SORTED_MIN 32      /* a heap bottom this small is sorted again           */
+#endif
+#define EVQ_ISORT_MAX 24       /* a refill this small is insertion-sorted, else heapsorted */
 #define EVQ_KIND_BITS 16
 #define EVQ_SEQ_MAX ((UINT64_C(1) << (64 - EVQ_KIND_BITS)) - 1)
 #define EVQ_FREE (UINT64_C(1) << 63) /* slot is free; low 32 bits link the free list */
@@ -116,8 +133,9 @@ typedef struct evq_rung {
 } evq_rung;
 
 struct evq {
-    evq_node *heap;
+    evq_node *heap;    /* the bottom: sorted (descending) or a 4-ary min-heap      */
     size_t hn, hcap;
+    int sorted;        /* 1: heap[0..hn) descending, minimum last; 0: a heap       */
     evq_rung rung[EVQ_RUNGS]; /* rung[0] coarsest; rung[nr-1] feeds the heap        */
     int nr;
     double flat_hi;    /* when nr == 0: events with t <= flat_hi go to the heap    */
@@ -186,28 +204,14 @@ static void heap_build(evq_node *h, size_t n)
         heap_sift_down(h, n, i, h[i]);
 }
 
-static inline int heap_push(evq *q, const evq_node *e)
-{
-    if (q->hn == q->hcap) {
-        size_t cap = q->hcap * 2;
-        evq_node *h = realloc(q->heap, cap * sizeof *h);
-        if (!h)
-            return -1;
-        q->heap = h;
-        q->hcap = cap;
-    }
-    heap_sift_up(q->heap, q->hn++, *e);
-    return 0;
-}
 
 /* Bottom-up removal: the hole left by the minimum walks down along the smaller child
  * to a leaf (three comparisons per level, no data-dependent exit), then the last
  * element, which came from the bottom and is usually large, sifts up from there. */
-static inline evq_node heap_pop(evq *q)
+static inline evq_node heap_pop_n(evq_node *h, size_t n)
 {
-    evq_node *h = q->heap;
     evq_node top = h[0];
-    size_t n = --q->hn;
+    n--;
     if (n == 0)
         return top;
     size_t i = 0;
@@ -232,6 +236,104 @@ static inline evq_node heap_pop(evq *q)
         i = best;
     }
     heap_sift_up(h, i, h[n]);
+    return top;
+}
+
+/* ---- the bottom: a sorted array, or a heap when it is large ---------------------- */
+
+/* Inserts e into the descending array v[0..n) (room for n + 1): the events earlier
+ * than e, at the end, move up one. Cost: e's rank from the front, which is small when
+ * most events are scheduled soon after now, as in the model. */
+static inline void sorted_insert(evq_node *v, size_t n, evq_node e)
+{
+    size_t j = n;
+    while (j > 0 && node_less(&v[j - 1], &e)) {
+        v[j] = v[j - 1];
+        j--;
+    }
+    v[j] = e;
+}
+
+/* A descending array read backwards is ascending, and an ascending array is a heap. */
+static void bot_to_heap(evq *q)
+{
+    for (size_t i = 0, j = q->hn; i + 1 < j; i++, j--) {
+        evq_node x = q->heap[i];
+        q->heap[i] = q->heap[j - 1];
+        q->heap[j - 1] = x;
+    }
+    q->sorted = 0;
+}
+
+/* Heapsort in place: each popped minimum goes to the slot the heap just gave up, so the
+ * array ends descending. */
+static void bot_to_sorted(evq *q)
+{
+    for (size_t k = q->hn; k > 1; k--) {
+        evq_node m = heap_pop_n(q->heap, k);
+        q->heap[k - 1] = m;
+    }
+    q->sorted = 1;
+}
+
+/* Orders heap[0..hn) as a fresh bottom: sorted when small, else a heap. */
+static void bot_order(evq *q)
+{
+    size_t n = q->hn;
+    if (n > EVQ_SORTED_MAX) {
+        heap_build(q->heap, n);
+        q->sorted = 0;
+    } else if (n > EVQ_ISORT_MAX) {
+        heap_build(q->heap, n);
+        bot_to_sorted(q);
+    } else {
+        for (size_t i = 1; i < n; i++)
+            sorted_insert(q->heap, i, q->heap[i]);
+        q->sorted = 1;
+    }
+}
+
+static inline evq_node *bot_min(evq *q)
+{
+    return q->sorted ? &q->heap[q->hn - 1] : &q->heap[0];
+}
+
+static int bot_grow(evq *q)
+{
+    size_t cap = q->hcap * 2;
+    evq_node *h = realloc(q->heap, cap * sizeof *h);
+    if (!h)
+        return -1;
+    q->heap = h;
+    q->hcap = cap;
+    return 0;
+}
+
+static inline int bot_push(evq *q, const evq_node *e)
+{
+    if (q->hn == q->hcap && bot_grow(q) != 0)
+        return -1;
+    if (q->sorted) {
+        if (q->hn < EVQ_SORTED_MAX) {
+            sorted_insert(q->heap, q->hn++, *e);
+            return 0;
+        }
+        bot_to_heap(q);
+    }
+    heap_sift_up(q->heap, q->hn++, *e);
+    return 0;
+}
+
+/* Removes the minimum (hn > 0). A heap that has shrunk back to EVQ_SORTED_MIN events
+ * becomes sorted again; the gap between the two thresholds bounds how often the bottom
+ * can switch (each switch costs O(n) or O(n log n) and needs ~n pushes or pops). */
+static inline evq_node bot_pop(evq *q)
+{
+    if (q->sorted)
+        return q->heap[--q->hn];
+    evq_node top = heap_pop_n(q->heap, q->hn--);
+    if (q->hn <= EVQ_SORTED_MIN)
+        bot_to_sorted(q);
     return top;
 }
 
@@ -305,6 +407,7 @@ static int spill(evq *q)
         q->top_hi = t > q->top_hi ? t : q->top_hi;
     }
     q->hn = 0;
+    q->sorted = 1;
     q->flat_hi = -INFINITY;
     return 0;
 }
@@ -312,12 +415,12 @@ static int spill(evq *q)
 static int place(evq *q, const evq_node *e)
 {
 #ifdef EVQ_HEAP_ONLY
-    return heap_push(q, e);
+    return bot_push(q, e);
 #else
     if (q->nr == 0) {
         if (e->t <= q->flat_hi &&
             (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0))
-            return heap_push(q, e);
+            return bot_push(q, e);
         return top_push(q, e);
     }
     /* From the coarsest rung in: an event either falls in a bucket not yet drained,
@@ -338,7 +441,7 @@ static int place(evq *q, const evq_node *e)
                 return vec_push(&r->bucket[i], e);
         }
     }
-    return heap_push(q, e);
+    return bot_push(q, e);
 #endif
 }
 
@@ -360,6 +463,15 @@ static void fill_heap(evq *q, evq_vec *src)
             q->heap[k] = q->heap[i];
             k += (size_t)slot_live(q, &q->heap[i]);
         }
+    } else if (n <= EVQ_ISORT_MAX) { /* the common case: sort while copying */
+        for (size_t i = 0; i < n; i++)
+            if (slot_live(q, &src->v[i]))
+                sorted_insert(q->heap, k++, src->v[i]);
+        src->n = 0;
+        q->dead -= n - k;
+        q->hn = k;
+        q->sorted = 1;
+        return;
     } else {
         for (size_t i = 0; i < n; i++) {
             q->heap[k] = src->v[i];
@@ -369,7 +481,7 @@ static void fill_heap(evq *q, evq_vec *src)
     src->n = 0;
     q->dead -= n - k;
     q->hn = k;
-    heap_build(q->heap, q->hn);
+    bot_order(q);
 }
 
 /* Moves the whole top into the empty heap; no rung afterwards, and later pushes with
@@ -574,6 +686,7 @@ evq *evq_alloc(size_t capacity)
         return NULL;
     }
     q->free_head = EVQ_NO_SLOT;
+    q->sorted = 1;
     q->flat_hi = -INFINITY;
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
@@ -629,18 +742,18 @@ static int settle(evq *q)
     for (;;) {
         if (q->hn == 0 && !refill(q))
             return 0;
-        if (slot_live(q, &q->heap[0]))
+        if (slot_live(q, bot_min(q)))
             return 1;
-        heap_pop(q);
+        bot_pop(q);
         q->dead--;
     }
 }
 
 int evq_pop_until(evq *q, double horizon, evq_event *out)
 {
-    if (q->live == 0 || !settle(q) || !(q->heap[0].t <= horizon))
+    if (q->live == 0 || !settle(q) || !(bot_min(q)->t <= horizon))
         return 0;
-    evq_node e = heap_pop(q);
+    evq_node e = bot_pop(q);
     slot_release(q, e.slot);
     q->live--;
     out->t = e.t;
@@ -657,7 +770,7 @@ double evq_peek_time(evq *q)
 {
     if (q->live == 0 || !settle(q))
         return INFINITY;
-    return q->heap[0].t;
+    return bot_min(q)->t;
 }
 
 /* Keeps only the live events of v. */
@@ -672,8 +785,9 @@ static size_t purge_vec(const evq *q, evq_node *v, size_t n)
 
 static void purge(evq *q)
 {
-    q->hn = purge_vec(q, q->heap, q->hn);
-    heap_build(q->heap, q->hn);
+    q->hn = purge_vec(q, q->heap, q->hn); /* keeps a sorted bottom sorted */
+    if (!q->sorted)
+        heap_build(q->heap, q->hn);
     for (int k = 0; k < q->nr; k++)
         for (size_t i = q->rung[k].next; i < q->rung[k].nb; i++)
             q->rung[k].bucket[i].n = purge_vec(q, q->rung[k].bucket[i].v, q->rung[k].bucket[i].n);
@@ -708,6 +822,7 @@ int evq_cancel(evq *q, evq_handle h)
 void evq_clear(evq *q)
 {
     q->hn = 0;
+    q->sorted = 1;
     for (int k = 0; k < q->nr; k++)
         for (size_t i = 0; i < q->rung[k].nb; i++)
             q->rung[k].bucket[i].n = 0;
