@@ -139,6 +139,7 @@ struct evq {
     evq_rung rung[EVQ_RUNGS]; /* rung[0] coarsest; rung[nr-1] feeds the heap        */
     int nr;
     double flat_hi;    /* when nr == 0: events with t <= flat_hi go to the heap    */
+    double bot_hi;     /* events with t <= bot_hi go to the bottom (place_slow)   */
     evq_vec top;
     double top_lo, top_hi;
     uint64_t *slot;    /* seq of the slot's event, or EVQ_FREE | next free slot    */
@@ -254,6 +255,18 @@ static inline void sorted_insert(evq_node *v, size_t n, evq_node e)
     v[j] = e;
 }
 
+/* The same for a newly pushed e: its seq is the largest of all, so it goes after every
+ * event at its time and comparing times is enough. */
+static inline void sorted_insert_new(evq_node *v, size_t n, evq_node e)
+{
+    size_t j = n;
+    while (j > 0 && v[j - 1].t <= e.t) {
+        v[j] = v[j - 1];
+        j--;
+    }
+    v[j] = e;
+}
+
 /* A descending array read backwards is ascending, and an ascending array is a heap. */
 static void bot_to_heap(evq *q)
 {
@@ -309,13 +322,14 @@ static int bot_grow(evq *q)
     return 0;
 }
 
+/* Adds a newly pushed event (the largest seq so far) to the bottom. */
 static inline int bot_push(evq *q, const evq_node *e)
 {
     if (q->hn == q->hcap && bot_grow(q) != 0)
         return -1;
     if (q->sorted) {
         if (q->hn < EVQ_SORTED_MAX) {
-            sorted_insert(q->heap, q->hn++, *e);
+            sorted_insert_new(q->heap, q->hn++, *e);
             return 0;
         }
         bot_to_heap(q);
@@ -408,19 +422,27 @@ static int spill(evq *q)
     }
     q->hn = 0;
     q->sorted = 1;
-    q->flat_hi = -INFINITY;
+    q->flat_hi = q->bot_hi = -INFINITY;
     return 0;
 }
 
-static int place(evq *q, const evq_node *e)
+/* Puts e where it belongs. An event that goes to the bottom raises bot_hi to its time,
+ * and evq_push sends every later push with t <= bot_hi straight to the bottom: that
+ * is exact, because for each rung the bucket index is monotone in t, so if t passes
+ * every rung (earlier than its next bucket, or past the end of a used-up deeper rung)
+ * so does every earlier time. The rungs change only in refill, which resets bot_hi. */
+static int place_slow(evq *q, const evq_node *e)
 {
 #ifdef EVQ_HEAP_ONLY
     return bot_push(q, e);
 #else
     if (q->nr == 0) {
         if (e->t <= q->flat_hi &&
-            (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0))
+            (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0)) {
+            if (q->flat_hi < INFINITY)
+                q->bot_hi = q->flat_hi;
             return bot_push(q, e);
+        }
         return top_push(q, e);
     }
     /* From the coarsest rung in: an event either falls in a bucket not yet drained,
@@ -441,6 +463,7 @@ static int place(evq *q, const evq_node *e)
                 return vec_push(&r->bucket[i], e);
         }
     }
+    q->bot_hi = e->t;
     return bot_push(q, e);
 #endif
 }
@@ -602,6 +625,7 @@ static void rebuild(evq *q)
 /* Refills the empty heap; returns 0 when nothing is stored at all. */
 static int refill(evq *q)
 {
+    q->bot_hi = -INFINITY; /* the rungs are about to change */
     while (q->hn == 0) {
         if (q->nr == 0) {
             if (q->top.n == 0)
@@ -687,7 +711,7 @@ evq *evq_alloc(size_t capacity)
     }
     q->free_head = EVQ_NO_SLOT;
     q->sorted = 1;
-    q->flat_hi = -INFINITY;
+    q->flat_hi = q->bot_hi = -INFINITY;
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
     q->next_seq = 1;
@@ -726,7 +750,9 @@ evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
     if (slot_take(q, seq, &s) != 0)
         return EVQ_NONE;
     evq_node e = {t, seq << EVQ_KIND_BITS | kind, a, s, b};
-    if (place(q, &e) != 0) {
+    if (t <= q->bot_hi && q->sorted && q->hn < EVQ_SORTED_MAX && q->hn < q->hcap) {
+        sorted_insert_new(q->heap, q->hn++, e); /* the common case, in registers */
+    } else if ((t <= q->bot_hi ? bot_push(q, &e) : place_slow(q, &e)) != 0) {
         slot_release(q, s);
         return EVQ_NONE;
     }
@@ -751,7 +777,11 @@ static int settle(evq *q)
 
 int evq_pop_until(evq *q, double horizon, evq_event *out)
 {
-    if (q->live == 0 || !settle(q) || !(bot_min(q)->t <= horizon))
+    /* fast path: a sorted bottom whose minimum is live */
+    if (!(q->hn > 0 && q->sorted && slot_live(q, &q->heap[q->hn - 1])) &&
+        (q->live == 0 || !settle(q)))
+        return 0;
+    if (!(bot_min(q)->t <= horizon))
         return 0;
     evq_node e = bot_pop(q);
     slot_release(q, e.slot);
@@ -827,7 +857,7 @@ void evq_clear(evq *q)
         for (size_t i = 0; i < q->rung[k].nb; i++)
             q->rung[k].bucket[i].n = 0;
     q->nr = 0;
-    q->flat_hi = -INFINITY;
+    q->flat_hi = q->bot_hi = -INFINITY;
     q->top.n = 0;
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
