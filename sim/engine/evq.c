@@ -110,6 +110,8 @@
 #define EVQ_SEQ_MAX ((UINT64_C(1) << (64 - EVQ_KIND_BITS)) - 1)
 #define EVQ_FREE (UINT64_C(1) << 63) /* slot is free; low 32 bits link the free list */
 #define EVQ_NO_SLOT UINT32_MAX
+/* Slow paths stay out of line, so the fast paths need few registers (no spills). */
+#define EVQ_COLD __attribute__((noinline, cold))
 
 /* An event as stored: key = seq << 16 | kind, so comparing keys compares seqs. */
 typedef struct evq_node {
@@ -136,6 +138,7 @@ struct evq {
     evq_node *heap;    /* the bottom: sorted (descending) or a 4-ary min-heap      */
     size_t hn, hcap;
     int sorted;        /* 1: heap[0..hn) descending, minimum last; 0: a heap       */
+    size_t bot_room;   /* see bot_form                                              */
     evq_rung rung[EVQ_RUNGS]; /* rung[0] coarsest; rung[nr-1] feeds the heap        */
     int nr;
     double flat_hi;    /* when nr == 0: events with t <= flat_hi go to the heap    */
@@ -242,6 +245,14 @@ static inline evq_node heap_pop_n(evq_node *h, size_t n)
 
 /* ---- the bottom: a sorted array, or a heap when it is large ---------------------- */
 
+/* Sets the bottom's form; bot_room is how many events the fast path of evq_push may
+ * insert into it (0 for a heap). */
+static inline void bot_form(evq *q, int sorted)
+{
+    q->sorted = sorted;
+    q->bot_room = !sorted ? 0 : q->hcap < EVQ_SORTED_MAX ? q->hcap : EVQ_SORTED_MAX;
+}
+
 /* Inserts e into the descending array v[0..n) (room for n + 1): the events earlier
  * than e, at the end, move up one. Cost: e's rank from the front, which is small when
  * most events are scheduled soon after now, as in the model. */
@@ -275,7 +286,7 @@ static void bot_to_heap(evq *q)
         q->heap[i] = q->heap[j - 1];
         q->heap[j - 1] = x;
     }
-    q->sorted = 0;
+    bot_form(q, 0);
 }
 
 /* Heapsort in place: each popped minimum goes to the slot the heap just gave up, so the
@@ -286,7 +297,7 @@ static void bot_to_sorted(evq *q)
         evq_node m = heap_pop_n(q->heap, k);
         q->heap[k - 1] = m;
     }
-    q->sorted = 1;
+    bot_form(q, 1);
 }
 
 /* Orders heap[0..hn) as a fresh bottom: sorted when small, else a heap. */
@@ -295,14 +306,14 @@ static void bot_order(evq *q)
     size_t n = q->hn;
     if (n > EVQ_SORTED_MAX) {
         heap_build(q->heap, n);
-        q->sorted = 0;
+        bot_form(q, 0);
     } else if (n > EVQ_ISORT_MAX) {
         heap_build(q->heap, n);
         bot_to_sorted(q);
     } else {
         for (size_t i = 1; i < n; i++)
             sorted_insert(q->heap, i, q->heap[i]);
-        q->sorted = 1;
+        bot_form(q, 1);
     }
 }
 
@@ -319,6 +330,7 @@ static int bot_grow(evq *q)
         return -1;
     q->heap = h;
     q->hcap = cap;
+    bot_form(q, q->sorted);
     return 0;
 }
 
@@ -421,7 +433,7 @@ static int spill(evq *q)
         q->top_hi = t > q->top_hi ? t : q->top_hi;
     }
     q->hn = 0;
-    q->sorted = 1;
+    bot_form(q, 1);
     q->flat_hi = q->bot_hi = -INFINITY;
     return 0;
 }
@@ -493,7 +505,7 @@ static void fill_heap(evq *q, evq_vec *src)
         src->n = 0;
         q->dead -= n - k;
         q->hn = k;
-        q->sorted = 1;
+        bot_form(q, 1);
         return;
     } else {
         for (size_t i = 0; i < n; i++) {
@@ -710,7 +722,7 @@ evq *evq_alloc(size_t capacity)
         return NULL;
     }
     q->free_head = EVQ_NO_SLOT;
-    q->sorted = 1;
+    bot_form(q, 1);
     q->flat_hi = q->bot_hi = -INFINITY;
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
@@ -739,10 +751,10 @@ void evq_free(evq *q)
 
 size_t evq_size(const evq *q) { return q->live; }
 
-evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
+/* evq_push when the fast path does not apply (a free slot to recycle, a sorted bottom
+ * with room, t <= bot_hi): may allocate, walks the rungs. */
+EVQ_COLD static evq_handle push_slow(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
 {
-    assert(!isnan(t));
-    assert(kind < (1u << EVQ_KIND_BITS));
     if (q->next_seq > EVQ_SEQ_MAX)
         return EVQ_NONE;
     uint64_t seq = q->next_seq;
@@ -750,15 +762,33 @@ evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
     if (slot_take(q, seq, &s) != 0)
         return EVQ_NONE;
     evq_node e = {t, seq << EVQ_KIND_BITS | kind, a, s, b};
-    if (t <= q->bot_hi && q->sorted && q->hn < EVQ_SORTED_MAX && q->hn < q->hcap) {
-        sorted_insert_new(q->heap, q->hn++, e); /* the common case, in registers */
-    } else if ((t <= q->bot_hi ? bot_push(q, &e) : place_slow(q, &e)) != 0) {
+    if ((t <= q->bot_hi ? bot_push(q, &e) : place_slow(q, &e)) != 0) {
         slot_release(q, s);
         return EVQ_NONE;
     }
     q->next_seq++;
     q->live++;
     return ((uint64_t)(s + 1) << 32) | (seq & 0xffffffffu);
+}
+
+evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
+{
+    assert(!isnan(t));
+    assert(kind < (1u << EVQ_KIND_BITS));
+    uint32_t s = q->free_head;
+    /* The model's common case, kept in registers and free of calls: a slot to recycle
+     * and t in the range of the sorted bottom, which has room (bot_room is 0 when the
+     * bottom is a heap). */
+    if (t <= q->bot_hi && q->hn < q->bot_room && s != EVQ_NO_SLOT &&
+        q->next_seq <= EVQ_SEQ_MAX) {
+        uint64_t seq = q->next_seq++;
+        q->free_head = (uint32_t)q->slot[s];
+        q->slot[s] = seq;
+        sorted_insert_new(q->heap, q->hn++, (evq_node){t, seq << EVQ_KIND_BITS | kind, a, s, b});
+        q->live++;
+        return ((uint64_t)(s + 1) << 32) | (seq & 0xffffffffu);
+    }
+    return push_slow(q, t, kind, a, b);
 }
 
 /* Drops cancelled events from the top of the heap (refilling it as needed); returns
@@ -775,23 +805,42 @@ static int settle(evq *q)
     }
 }
 
-int evq_pop_until(evq *q, double horizon, evq_event *out)
+/* Hands a popped event out and frees its slot. */
+static inline void emit(evq *q, const evq_node *e, evq_event *out)
 {
-    /* fast path: a sorted bottom whose minimum is live */
-    if (!(q->hn > 0 && q->sorted && slot_live(q, &q->heap[q->hn - 1])) &&
-        (q->live == 0 || !settle(q)))
-        return 0;
-    if (!(bot_min(q)->t <= horizon))
+    slot_release(q, e->slot);
+    q->live--;
+    out->t = e->t;
+    out->seq = e->key >> EVQ_KIND_BITS;
+    out->kind = (uint32_t)(e->key & ((1u << EVQ_KIND_BITS) - 1));
+    out->a = e->a;
+    out->b = e->b;
+}
+
+EVQ_COLD static int pop_slow(evq *q, double horizon, evq_event *out)
+{
+    if (q->live == 0 || !settle(q) || !(bot_min(q)->t <= horizon))
         return 0;
     evq_node e = bot_pop(q);
-    slot_release(q, e.slot);
-    q->live--;
-    out->t = e.t;
-    out->seq = e.key >> EVQ_KIND_BITS;
-    out->kind = (uint32_t)(e.key & ((1u << EVQ_KIND_BITS) - 1));
-    out->a = e.a;
-    out->b = e.b;
+    emit(q, &e, out);
     return 1;
+}
+
+int evq_pop_until(evq *q, double horizon, evq_event *out)
+{
+    /* The common case: a sorted bottom whose minimum (its last event) is live. */
+    size_t n = q->hn;
+    if (n > 0 && q->sorted) {
+        const evq_node *m = &q->heap[n - 1];
+        if (slot_live(q, m)) {
+            if (!(m->t <= horizon))
+                return 0;
+            q->hn = n - 1;
+            emit(q, m, out);
+            return 1;
+        }
+    }
+    return pop_slow(q, horizon, out);
 }
 
 int evq_pop(evq *q, evq_event *out) { return evq_pop_until(q, INFINITY, out); }
@@ -852,7 +901,7 @@ int evq_cancel(evq *q, evq_handle h)
 void evq_clear(evq *q)
 {
     q->hn = 0;
-    q->sorted = 1;
+    bot_form(q, 1);
     for (int k = 0; k < q->nr; k++)
         for (size_t i = 0; i < q->rung[k].nb; i++)
             q->rung[k].bucket[i].n = 0;
