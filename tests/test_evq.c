@@ -588,7 +588,7 @@ static void bot_pop_both(bot_case *c)
     evq_event got;
     cr_assert_neq(want, SIZE_MAX);
     cr_assert_eq(evq_pop(c->q, &got), 1);
-    cr_assert_eq(got.a, (uint32_t)want, "evq gave event %u at t=%.17g, reference %zu at t=%.17g",
+    cr_assert_eq(got.a, (uint32_t)want, "evq gave event %u at t=%.17g, reference %zu at %.17g",
                  got.a, got.t, want, c->hp.ev[want].t);
     c->hp.ev[want].live = 0;
     c->now = got.t;

@@ -12,7 +12,7 @@
  *           == i. Buckets before `next` have been drained; the last drained bucket of
  *           rung k is what rung k+1 (or, for the deepest rung, the bottom) spreads
  *           finer.
- *   bottom  (q->heap) the events of the deepest rung's current bucket, ~EVQ_TARGET of
+ *   bottom  (q->bot) the events of the deepest rung's current bucket, ~EVQ_TARGET of
  *           them, so they stay in L1 whatever the total: an array sorted on (t, seq)
  *           descending (the minimum last: pop is O(1), push an insertion from the
  *           minimum's end costing the new event's rank), or, once it would exceed
@@ -93,7 +93,7 @@
                                   in cache while events are scattered into them     */
 #endif
 #define EVQ_SAMPLE 128         /* top events sampled to size rung 0                  */
-#define EVQ_RUNGS 8            /* deepest ladder; past it buckets go to the heap    */
+#define EVQ_RUNGS 8            /* deepest ladder; past it buckets go to the bottom  */
 #define EVQ_HEAP_MAX 512       /* a set this small is just the bottom (no rungs)     */
 #ifdef EVQ_HEAP_ONLY
 #define EVQ_SORTED_MAX 0
@@ -105,7 +105,7 @@
 #ifndef EVQ_SORTED_MIN
 #define EVQ_SORTED_MIN 32      /* a heap bottom this small is sorted again           */
 #endif
-#define EVQ_ISORT_MAX 24       /* a refill this small is insertion-sorted, else heapsorted */
+#define EVQ_ISORT_MAX 24       /* refills up to this size are insertion-sorted     */
 #define EVQ_KIND_BITS 16
 #define EVQ_SEQ_MAX ((UINT64_C(1) << (64 - EVQ_KIND_BITS)) - 1)
 #define EVQ_FREE (UINT64_C(1) << 63) /* slot is free; low 32 bits link the free list */
@@ -135,20 +135,25 @@ typedef struct evq_rung {
 } evq_rung;
 
 struct evq {
-    evq_node *heap;    /* the bottom: sorted (descending) or a 4-ary min-heap      */
-    size_t hn, hcap;
-    int sorted;        /* 1: heap[0..hn) descending, minimum last; 0: a heap       */
+    /* what the fast paths of push and pop touch, together in one cache line */
+    evq_node *bot;     /* the bottom: sorted (descending) or a 4-ary min-heap      */
+    size_t hn;         /* events in the bottom                                     */
     size_t bot_room;   /* see bot_form                                              */
-    evq_rung rung[EVQ_RUNGS]; /* rung[0] coarsest; rung[nr-1] feeds the heap        */
-    int nr;
-    double flat_hi;    /* when nr == 0: events with t <= flat_hi go to the heap    */
     double bot_hi;     /* events with t <= bot_hi go to the bottom (place_slow)   */
+    uint64_t *slot;    /* seq of the slot's event, or EVQ_FREE | next free slot    */
+    uint64_t next_seq;
+    size_t live;       /* pending events                                           */
+    uint32_t free_head;
+    int sorted;        /* 1: bot[0..hn) descending, minimum last; 0: a heap        */
+    /* the rest */
+    size_t hcap;
+    size_t dead;       /* cancelled events still stored                            */
+    uint32_t slot_n, slot_cap;
+    int nr;
+    double flat_hi;    /* when nr == 0: events with t <= flat_hi go to the bottom  */
     evq_vec top;
     double top_lo, top_hi;
-    uint64_t *slot;    /* seq of the slot's event, or EVQ_FREE | next free slot    */
-    uint32_t slot_n, slot_cap, free_head;
-    size_t live, dead; /* pending events; cancelled events still stored            */
-    uint64_t next_seq;
+    evq_rung rung[EVQ_RUNGS]; /* rung[0] coarsest; rung[nr-1] feeds the bottom      */
 };
 
 /* Branch-free on purpose: in a heap the outcome is a coin flip, and a mispredicted
@@ -282,9 +287,9 @@ static inline void sorted_insert_new(evq_node *v, size_t n, evq_node e)
 static void bot_to_heap(evq *q)
 {
     for (size_t i = 0, j = q->hn; i + 1 < j; i++, j--) {
-        evq_node x = q->heap[i];
-        q->heap[i] = q->heap[j - 1];
-        q->heap[j - 1] = x;
+        evq_node x = q->bot[i];
+        q->bot[i] = q->bot[j - 1];
+        q->bot[j - 1] = x;
     }
     bot_form(q, 0);
 }
@@ -294,41 +299,41 @@ static void bot_to_heap(evq *q)
 static void bot_to_sorted(evq *q)
 {
     for (size_t k = q->hn; k > 1; k--) {
-        evq_node m = heap_pop_n(q->heap, k);
-        q->heap[k - 1] = m;
+        evq_node m = heap_pop_n(q->bot, k);
+        q->bot[k - 1] = m;
     }
     bot_form(q, 1);
 }
 
-/* Orders heap[0..hn) as a fresh bottom: sorted when small, else a heap. */
+/* Orders bot[0..hn) as a fresh bottom: sorted when small, else a heap. */
 static void bot_order(evq *q)
 {
     size_t n = q->hn;
     if (n > EVQ_SORTED_MAX) {
-        heap_build(q->heap, n);
+        heap_build(q->bot, n);
         bot_form(q, 0);
     } else if (n > EVQ_ISORT_MAX) {
-        heap_build(q->heap, n);
+        heap_build(q->bot, n);
         bot_to_sorted(q);
     } else {
         for (size_t i = 1; i < n; i++)
-            sorted_insert(q->heap, i, q->heap[i]);
+            sorted_insert(q->bot, i, q->bot[i]);
         bot_form(q, 1);
     }
 }
 
 static inline evq_node *bot_min(evq *q)
 {
-    return q->sorted ? &q->heap[q->hn - 1] : &q->heap[0];
+    return q->sorted ? &q->bot[q->hn - 1] : &q->bot[0];
 }
 
 static int bot_grow(evq *q)
 {
     size_t cap = q->hcap * 2;
-    evq_node *h = realloc(q->heap, cap * sizeof *h);
+    evq_node *h = realloc(q->bot, cap * sizeof *h);
     if (!h)
         return -1;
-    q->heap = h;
+    q->bot = h;
     q->hcap = cap;
     bot_form(q, q->sorted);
     return 0;
@@ -341,12 +346,12 @@ static inline int bot_push(evq *q, const evq_node *e)
         return -1;
     if (q->sorted) {
         if (q->hn < EVQ_SORTED_MAX) {
-            sorted_insert_new(q->heap, q->hn++, *e);
+            sorted_insert_new(q->bot, q->hn++, *e);
             return 0;
         }
         bot_to_heap(q);
     }
-    heap_sift_up(q->heap, q->hn++, *e);
+    heap_sift_up(q->bot, q->hn++, *e);
     return 0;
 }
 
@@ -356,8 +361,8 @@ static inline int bot_push(evq *q, const evq_node *e)
 static inline evq_node bot_pop(evq *q)
 {
     if (q->sorted)
-        return q->heap[--q->hn];
-    evq_node top = heap_pop_n(q->heap, q->hn--);
+        return q->bot[--q->hn];
+    evq_node top = heap_pop_n(q->bot, q->hn--);
     if (q->hn <= EVQ_SORTED_MIN)
         bot_to_sorted(q);
     return top;
@@ -419,16 +424,16 @@ static inline int slot_live(const evq *q, const evq_node *e)
     return q->slot[e->slot] == e->key >> EVQ_KIND_BITS;
 }
 
-/* Small-set mode (no rung, flat_hi = +inf) ends when the heap outgrows EVQ_HEAP_MAX:
- * the heap moves to the top and the next pop builds a ladder. Returns -1 (nothing
- * moved) when the top cannot grow; the set then simply stays a heap. */
+/* Small-set mode (no rung, flat_hi = +inf) ends when the bottom outgrows EVQ_HEAP_MAX:
+ * the bottom moves to the top and the next pop builds a ladder. Returns -1 (nothing
+ * moved) when the top cannot grow; the set then simply stays one (heap) bottom. */
 static int spill(evq *q)
 {
     if (vec_reserve(&q->top, q->top.n + q->hn) != 0)
         return -1;
     for (size_t i = 0; i < q->hn; i++) {
-        double t = q->heap[i].t;
-        q->top.v[q->top.n++] = q->heap[i];
+        double t = q->bot[i].t;
+        q->top.v[q->top.n++] = q->bot[i];
         q->top_lo = t < q->top_lo ? t : q->top_lo;
         q->top_hi = t > q->top_hi ? t : q->top_hi;
     }
@@ -458,7 +463,7 @@ static int place_slow(evq *q, const evq_node *e)
         return top_push(q, e);
     }
     /* From the coarsest rung in: an event either falls in a bucket not yet drained,
-     * or in the one being drained (then the next rung, or the heap, takes it). Past
+     * or in the one being drained (then the next rung, or the bottom, takes it). Past
      * the end of rung 0 is the top; past the end of a deeper rung (it covers one
      * bucket of its parent, up to rounding) is its last bucket. */
     for (int k = 0; k < q->nr; k++) {
@@ -470,7 +475,7 @@ static int place_slow(evq *q, const evq_node *e)
             size_t i = d < (double)r->nb ? (size_t)d : r->nb - 1;
             /* A finer rung spans only the events its parent's bucket held when it
              * spawned: a later event past its end whose last bucket has already been
-             * drained belongs deeper (or in the heap), not in a drained bucket. */
+             * drained belongs deeper (or in the bottom), not in a drained bucket. */
             if (i >= r->next)
                 return vec_push(&r->bucket[i], e);
         }
@@ -480,28 +485,29 @@ static int place_slow(evq *q, const evq_node *e)
 #endif
 }
 
-/* Moves the live events of src into the empty heap, heapifies, and empties src. When
- * they do not fit, the heap and src swap arrays instead of allocating, so a refill
+/* Moves the live events of src into the empty bottom, orders them (bot_order), and
+ * empties src. When they do not fit, the bottom and src swap arrays instead of
+ * allocating, so a refill
  * never needs memory. Checking the slots here, in one streaming pass, also brings
  * them into cache for the pops. */
-static void fill_heap(evq *q, evq_vec *src)
+static void fill_bottom(evq *q, evq_vec *src)
 {
     size_t n = src->n, k = 0;
     if (n > q->hcap) {
-        evq_node *h = q->heap;
+        evq_node *h = q->bot;
         size_t cap = q->hcap;
-        q->heap = src->v;
+        q->bot = src->v;
         q->hcap = src->cap;
         src->v = h;
         src->cap = cap;
         for (size_t i = 0; i < n; i++) {
-            q->heap[k] = q->heap[i];
-            k += (size_t)slot_live(q, &q->heap[i]);
+            q->bot[k] = q->bot[i];
+            k += (size_t)slot_live(q, &q->bot[i]);
         }
     } else if (n <= EVQ_ISORT_MAX) { /* the common case: sort while copying */
         for (size_t i = 0; i < n; i++)
             if (slot_live(q, &src->v[i]))
-                sorted_insert(q->heap, k++, src->v[i]);
+                sorted_insert(q->bot, k++, src->v[i]);
         src->n = 0;
         q->dead -= n - k;
         q->hn = k;
@@ -509,7 +515,7 @@ static void fill_heap(evq *q, evq_vec *src)
         return;
     } else {
         for (size_t i = 0; i < n; i++) {
-            q->heap[k] = src->v[i];
+            q->bot[k] = src->v[i];
             k += (size_t)slot_live(q, &src->v[i]);
         }
     }
@@ -519,11 +525,11 @@ static void fill_heap(evq *q, evq_vec *src)
     bot_order(q);
 }
 
-/* Moves the whole top into the empty heap; no rung afterwards, and later pushes with
- * t <= flat_hi (which must be >= every event of the top) go to the heap too. */
+/* Moves the whole top into the empty bottom; no rung afterwards, and later pushes with
+ * t <= flat_hi (which must be >= every event of the top) go to the bottom too. */
 static void flatten_top(evq *q, double flat_hi)
 {
-    fill_heap(q, &q->top);
+    fill_bottom(q, &q->top);
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
     q->nr = 0;
@@ -586,11 +592,11 @@ static int spawn(evq *q, int level, evq_vec *src, double lo, double hi, size_t n
     return 0;
 }
 
-/* Builds rung 0 from the top (heap empty, no rung). */
+/* Builds rung 0 from the top (bottom empty, no rung). */
 static void rebuild(evq *q)
 {
     double lo = q->top_lo, hi = q->top_hi;
-    if (q->top.n <= EVQ_SPAWN) { /* small: a plain heap until it outgrows EVQ_HEAP_MAX */
+    if (q->top.n <= EVQ_SPAWN) { /* small: the bottom alone, up to EVQ_HEAP_MAX */
         flatten_top(q, INFINITY);
         return;
     }
@@ -603,7 +609,7 @@ static void rebuild(evq *q)
         for (size_t i = 0; i < q->top.n; i++)
             if (q->top.v[i].t > hi && isfinite(q->top.v[i].t))
                 hi = q->top.v[i].t;
-        if (!(hi > lo)) { /* no two distinct finite times: all of it is a heap */
+        if (!(hi > lo)) { /* no two distinct finite times: all of it is the bottom */
             flatten_top(q, INFINITY);
             return;
         }
@@ -634,7 +640,7 @@ static void rebuild(evq *q)
     q->top_hi = thi;
 }
 
-/* Refills the empty heap; returns 0 when nothing is stored at all. */
+/* Refills the empty bottom; returns 0 when nothing is stored at all. */
 static int refill(evq *q)
 {
     q->bot_hi = -INFINITY; /* the rungs are about to change */
@@ -670,7 +676,7 @@ static int refill(evq *q)
             }
         }
         /* small, all at one time, too deep or no memory for a rung: straight in */
-        fill_heap(q, b);
+        fill_bottom(q, b);
         vec_trim(b);
     }
     return 1;
@@ -716,8 +722,8 @@ evq *evq_alloc(size_t capacity)
         return NULL;
     /* Events gather in the top until the first pop: that is where capacity helps. */
     q->hcap = 64;
-    q->heap = malloc(q->hcap * sizeof *q->heap);
-    if (q->heap && capacity > 0 && vec_reserve(&q->top, capacity) != 0) {
+    q->bot = malloc(q->hcap * sizeof *q->bot);
+    if (q->bot && capacity > 0 && vec_reserve(&q->top, capacity) != 0) {
         evq_free(q);
         return NULL;
     }
@@ -727,7 +733,7 @@ evq *evq_alloc(size_t capacity)
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
     q->next_seq = 1;
-    if (!q->heap) {
+    if (!q->bot) {
         evq_free(q);
         return NULL;
     }
@@ -738,7 +744,7 @@ void evq_free(evq *q)
 {
     if (!q)
         return;
-    free(q->heap);
+    free(q->bot);
     for (int k = 0; k < EVQ_RUNGS; k++) {
         for (size_t i = 0; i < q->rung[k].bcap; i++)
             free(q->rung[k].bucket[i].v);
@@ -784,14 +790,15 @@ evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
         uint64_t seq = q->next_seq++;
         q->free_head = (uint32_t)q->slot[s];
         q->slot[s] = seq;
-        sorted_insert_new(q->heap, q->hn++, (evq_node){t, seq << EVQ_KIND_BITS | kind, a, s, b});
+        evq_node e = {t, seq << EVQ_KIND_BITS | kind, a, s, b};
+        sorted_insert_new(q->bot, q->hn++, e);
         q->live++;
         return ((uint64_t)(s + 1) << 32) | (seq & 0xffffffffu);
     }
     return push_slow(q, t, kind, a, b);
 }
 
-/* Drops cancelled events from the top of the heap (refilling it as needed); returns
+/* Drops cancelled events from the front of the bottom (refilling it as needed); returns
  * 0 when no live event is stored. */
 static int settle(evq *q)
 {
@@ -831,7 +838,7 @@ int evq_pop_until(evq *q, double horizon, evq_event *out)
     /* The common case: a sorted bottom whose minimum (its last event) is live. */
     size_t n = q->hn;
     if (n > 0 && q->sorted) {
-        const evq_node *m = &q->heap[n - 1];
+        const evq_node *m = &q->bot[n - 1];
         if (slot_live(q, m)) {
             if (!(m->t <= horizon))
                 return 0;
@@ -864,9 +871,9 @@ static size_t purge_vec(const evq *q, evq_node *v, size_t n)
 
 static void purge(evq *q)
 {
-    q->hn = purge_vec(q, q->heap, q->hn); /* keeps a sorted bottom sorted */
+    q->hn = purge_vec(q, q->bot, q->hn); /* keeps a sorted bottom sorted */
     if (!q->sorted)
-        heap_build(q->heap, q->hn);
+        heap_build(q->bot, q->hn);
     for (int k = 0; k < q->nr; k++)
         for (size_t i = q->rung[k].next; i < q->rung[k].nb; i++)
             q->rung[k].bucket[i].n = purge_vec(q, q->rung[k].bucket[i].v, q->rung[k].bucket[i].n);
