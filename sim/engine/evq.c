@@ -35,29 +35,36 @@
  * Ordering is exact, not approximate: within a rung the bucket index is a monotone
  * function of t (one base, one width), an event in a later bucket or a coarser rung is
  * later than everything deeper, and equal times always share a bucket and are ordered
- * by seq in the heap. A finer rung covers its parent's bucket only up to rounding: an
- * event before its start goes deeper (it is earlier than all the rung holds), one past
- * its end into its last bucket (see place()). Degenerate cases (all events at one time,
- * infinite times) go straight to the heap, so the worst case is a plain heap.
+ * by seq in the bottom. A finer rung covers its parent's bucket only up to rounding:
+ * an event before its start goes deeper (it is earlier than all the rung holds), one
+ * past its end into its last bucket (see place_slow()). Degenerate cases (all events
+ * at one time, infinite times) go straight to the bottom, a heap when that is large,
+ * so the worst case is a plain heap. The same monotonicity gives push its fast path: once an
+ * event has gone to the bottom, every push at or before its time does too until the
+ * rungs change (bot_hi), and a new event has the largest seq, so its insertion compares
+ * times only.
  *
  * Cancellation is lazy: each pending event owns a slot (recycled through a free list)
  * holding its seq. Cancel frees the slot; events whose slot no longer holds their seq
- * are dropped when they reach the heap or its top, and purged everywhere when they
+ * are dropped when they reach the bottom or its front, and purged everywhere when they
  * outnumber the live ones. A handle is (slot + 1) << 32 | (seq mod 2^32).
  *
  * Pop never allocates except for a new rung's buckets, and never fails: a bucket or
- * the top moves into the heap by trading arrays with it when it does not fit, and
- * when memory for a rung cannot be had, the top goes to the heap instead. Memory:
+ * the top moves into the bottom by trading arrays with it when it does not fit, and
+ * when memory for a rung cannot be had, the top goes to the bottom instead. Memory:
  * ~90 bytes per pending event at 10^6 (hold model, peak RSS 90 MB; 32-byte events in
  * the top and the buckets, 8-byte slots).
  *
  * Hold model (pop the earliest, push it back at t + Exp(1) drawn by gsl_ran_exponential
  * from PCG), million holds per CPU second on one core of the 2-core Xeon VM this was
- * written on, gcc -O2, while other jobs loaded the machine (load 6-10 on 2 cores:
- * figures vary +-30% from run to run; the ladder reached 11-12 M/s at 10^3 in quieter
- * moments); pending events:
+ * written on, gcc -O2, while other jobs loaded the machine (figures vary +-20..30% from
+ * run to run); pending events:
  *                                   10^2   10^3   10^4   10^5   10^6
- *   ladder (this file)              10.9    9.5    9.2    7.3    5.9
+ *   ladder, sorted bottom (this)    10.3   12.2    7.4    7.1    4.7
+ *   ladder, 4-ary heap bottom        7.9    9.8    6.9    6.3    4.9
+ *     (the previous revision, measured alongside: best of 3 runs of 3e6 holds)
+ *   the same, measured earlier      10.9    9.5    9.2    7.3    5.9
+ *     (a different hour of load: compare rows measured together only)
  *   calendar: one rung + top         9.6    8.0    9.3    6.8    3.5
  *     (bucket width from a sampled front density, up to 4n/32 buckets of 32;
  *      an earlier revision of this file)
@@ -65,9 +72,37 @@
  *   binary heap, lazy cancel         8.9    4.7    5.3    2.7    1.4
  *   binary heap + hash index         7.6    4.4    4.2    2.0    1.0
  *     (the first version: position index for cancel, updated on every sift)
- * (best of 2 runs of 3e6 holds each; `make bench` gives the current figures.)
- * The Exp(1) draw alone costs ~26 ns (log1p), i.e. caps any structure near 35 M/s.
- * Build with -DEVQ_HEAP_ONLY (and -DEVQ_ARITY=2) for the plain-heap rows.
+ * (`make bench` gives the current figures.) The Exp(1) draw alone costs ~26 ns
+ * (log1p), i.e. caps any structure near 35 M/s. Build with -DEVQ_HEAP_ONLY (and
+ * -DEVQ_ARITY=2) for the plain-heap rows.
+ *
+ * The model's workload is not the hold model's. Measured on `crucible bench model
+ * --agents 10^4 --days 120` (4.3 M events) and 10^5 x 30 days (11.9 M): 100-230 resp.
+ * 500-1300 events pending (one per non-empty rate bucket, compute departures, a few
+ * periodic ones; no cancellations: superseded events are dropped by their handlers),
+ * one rung and a bottom of 8-63 events (16-31 in 75% (10^4) / 95% (10^5) of pops), a
+ * refill only every ~3800 (10^4) / ~10500 (10^5) pops, 1-2 rebuilds per run. 99.6% of
+ * pushes go to the bottom, 70% (10^4) / 98% (10^5) of all pushes land within 2^-12
+ * day of the last pop, and a new event's rank in the bottom is 0 in 28% / 11% of
+ * pushes, below 5 in 76% / 52%. So the bottom's form is what counts: the 4-ary heap
+ * cost a walk down and a sift up per pop (perf: ~25% of the model's CPU time in
+ * heap_pop, heap_sift_up, evq_push, evq_pop_until, sim_run); the sorted array pops for
+ * free and inserts in a few moves. Replaying the model's recorded push/pop sequence against
+ * evq alone (best of 3; ns per event, i.e. one push and one pop, incl. ~5 ns reading
+ * the trace):                                              10^4 x 120d   10^5 x 10d
+ *   4-ary heap bottom (previous revision)                       87           88
+ *   sorted bottom                                               48           56
+ *   + fast path t <= bot_hi, t-only compare for new events     ~42          ~51
+ *   + fast paths without calls or spills (slow paths cold)      32           36
+ * and the model benchmark itself (best of 4 resp. 3, CPU seconds): 10^4 x 120 days
+ * 1.35 -> 1.06 s (3.2 -> 4.1 M events/s), 10^5 x 30 days 5.80 -> 4.76 s (2.05 -> 2.50
+ * M events/s); the engine's share of the profile (same functions) fell to ~9%.
+ * Tried and not kept: EVQ_TARGET 8/16/24 and EVQ_SORTED_MAX 64/256 (within the noise
+ * on the model's trace); refills sorted by counting each event's rank (branch-free,
+ * O(k^2): 10-15% slower hold at 10^2..10^4 than insertion sort); insertion in blocks
+ * of four by counting then memmove (slower: the call and its size dispatch); a tie
+ * test split from the time test in insertion sort (no difference); putting the hot
+ * fields in one cache line made no measurable difference but is kept.
  */
 #include "engine/evq.h"
 
