@@ -60,9 +60,11 @@
  * written on, gcc -O2, while other jobs loaded the machine (figures vary +-20..30% from
  * run to run); pending events:
  *                                   10^2   10^3   10^4   10^5   10^6
- *   ladder, sorted bottom (this)    10.3   12.2    7.4    7.1    4.7
- *   ladder, 4-ary heap bottom        7.9    9.8    6.9    6.3    4.9
- *     (the previous revision, measured alongside: best of 3 runs of 3e6 holds)
+ *   ladder, sorted bottom (this)    10.3   11.8    7.2    6.1    4.2
+ *   ladder, 4-ary heap bottom        7.6    8.4    6.0    5.2    4.1
+ *     (the previous revision; both rows: median of 6 runs of 3e6 holds, the two
+ *      binaries alternating, load 2-3; best runs: 11.5 13.1 7.7 6.3 4.6 and
+ *      8.3 9.0 6.9 7.2 5.3, i.e. at 10^5..10^6 the two are the same within noise)
  *   the same, measured earlier      10.9    9.5    9.2    7.3    5.9
  *     (a different hour of load: compare rows measured together only)
  *   calendar: one rung + top         9.6    8.0    9.3    6.8    3.5
@@ -145,8 +147,11 @@
 #define EVQ_SEQ_MAX ((UINT64_C(1) << (64 - EVQ_KIND_BITS)) - 1)
 #define EVQ_FREE (UINT64_C(1) << 63) /* slot is free; low 32 bits link the free list */
 #define EVQ_NO_SLOT UINT32_MAX
-/* Slow paths stay out of line, so the fast paths need few registers (no spills). */
-#define EVQ_COLD __attribute__((noinline, cold))
+/* Slow paths stay out of line, so the fast paths need few registers (no spills). Not
+ * marked cold: in the hold model at large sizes push_slow is the common path, and
+ * gcc optimises cold functions for size (hold at 10^5..10^6 was 0-20% slower so, in
+ * 6 of 8 paired runs). */
+#define EVQ_OUTLINE __attribute__((noinline))
 
 /* An event as stored: key = seq << 16 | kind, so comparing keys compares seqs. */
 typedef struct evq_node {
@@ -794,7 +799,7 @@ size_t evq_size(const evq *q) { return q->live; }
 
 /* evq_push when the fast path does not apply (a free slot to recycle, a sorted bottom
  * with room, t <= bot_hi): may allocate, walks the rungs. */
-EVQ_COLD static evq_handle push_slow(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
+EVQ_OUTLINE static evq_handle push_slow(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
 {
     if (q->next_seq > EVQ_SEQ_MAX)
         return EVQ_NONE;
@@ -859,7 +864,7 @@ static inline void emit(evq *q, const evq_node *e, evq_event *out)
     out->b = e->b;
 }
 
-EVQ_COLD static int pop_slow(evq *q, double horizon, evq_event *out)
+EVQ_OUTLINE static int pop_slow(evq *q, double horizon, evq_event *out)
 {
     if (q->live == 0 || !settle(q) || !(bot_min(q)->t <= horizon))
         return 0;
