@@ -89,16 +89,19 @@
  * pushes, below 5 in 76% / 52%. So the bottom's form is what counts: the 4-ary heap
  * cost a walk down and a sift up per pop (perf: ~25% of the model's CPU time in
  * heap_pop, heap_sift_up, evq_push, evq_pop_until, sim_run); the sorted array pops for
- * free and inserts in a few moves. Replaying the model's recorded push/pop sequence against
- * evq alone (best of 3; ns per event, i.e. one push and one pop, incl. ~5 ns reading
- * the trace):                                              10^4 x 120d   10^5 x 10d
+ * free and inserts in a few moves. Replaying the model's recorded push/pop sequence
+ * against evq alone (best of 3; ns per event, i.e. one push and one pop, including
+ * ~5 ns of reading the trace):                             10^4 x 120d   10^5 x 10d
  *   4-ary heap bottom (previous revision)                       87           88
  *   sorted bottom                                               48           56
  *   + fast path t <= bot_hi, t-only compare for new events     ~42          ~51
- *   + fast paths without calls or spills (slow paths cold)      32           36
- * and the model benchmark itself (best of 4 resp. 3, CPU seconds): 10^4 x 120 days
- * 1.35 -> 1.06 s (3.2 -> 4.1 M events/s), 10^5 x 30 days 5.80 -> 4.76 s (2.05 -> 2.50
- * M events/s); the engine's share of the profile (same functions) fell to ~9%.
+ *   + fast paths without calls or spills (slow paths outlined)  ~30          ~34
+ * and the model benchmark itself (CPU seconds, before -> after, the two binaries
+ * alternating; the machine's speed drifted by 1.5x between sessions, so compare pairs):
+ * 10^4 x 120 days, 10 pairs: median 1.48 -> 1.09 s (2.9 -> 4.0 M events/s), best
+ * 1.00 -> 0.90 s, 6-44% less per pair; 10^5 x 30 days, 6 pairs: 14-18% less per pair,
+ * best 3.64 -> 3.07 s (3.3 -> 3.9 M events/s). The engine's share of the profile (the
+ * functions above) fell to ~9%.
  * Tried and not kept: EVQ_TARGET 8/16/24 and EVQ_SORTED_MAX 64/256 (within the noise
  * on the model's trace); refills sorted by counting each event's rank (branch-free,
  * O(k^2): 10-15% slower hold at 10^2..10^4 than insertion sort); insertion in blocks
