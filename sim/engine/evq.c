@@ -39,10 +39,10 @@
  * an event before its start goes deeper (it is earlier than all the rung holds), one
  * past its end into its last bucket (see place_slow()). Degenerate cases (all events
  * at one time, infinite times) go straight to the bottom, a heap when that is large,
- * so the worst case is a plain heap. The same monotonicity gives push its fast path: once an
- * event has gone to the bottom, every push at or before its time does too until the
- * rungs change (bot_hi), and a new event has the largest seq, so its insertion compares
- * times only.
+ * so the worst case is a plain heap. The same monotonicity gives push its fast path:
+ * once an event has gone to the bottom, every push at or before its time does too
+ * until the rungs change (bot_hi), and a new event has the largest seq, so its
+ * insertion compares times only.
  *
  * Cancellation is lazy: each pending event owns a slot (recycled through a free list)
  * holding its seq. Cancel frees the slot; events whose slot no longer holds their seq
