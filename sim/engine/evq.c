@@ -256,7 +256,6 @@ static void heap_build(evq_node *h, size_t n)
         heap_sift_down(h, n, i, h[i]);
 }
 
-
 /* Bottom-up removal: the hole left by the minimum walks down along the smaller child
  * to a leaf (three comparisons per level, no data-dependent exit), then the last
  * element, which came from the bottom and is usually large, sifts up from there. */
@@ -530,9 +529,8 @@ static int place_slow(evq *q, const evq_node *e)
 
 /* Moves the live events of src into the empty bottom, orders them (bot_order), and
  * empties src. When they do not fit, the bottom and src swap arrays instead of
- * allocating, so a refill
- * never needs memory. Checking the slots here, in one streaming pass, also brings
- * them into cache for the pops. */
+ * allocating, so a refill never needs memory. Checking the slots here, in one
+ * streaming pass, also brings them into cache for the pops. */
 static void fill_bottom(evq *q, evq_vec *src)
 {
     size_t n = src->n, k = 0;
@@ -802,7 +800,8 @@ size_t evq_size(const evq *q) { return q->live; }
 
 /* evq_push when the fast path does not apply (a free slot to recycle, a sorted bottom
  * with room, t <= bot_hi): may allocate, walks the rungs. */
-EVQ_OUTLINE static evq_handle push_slow(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
+EVQ_OUTLINE static evq_handle push_slow(evq *q, double t, uint32_t kind, uint32_t a,
+                                        uint64_t b)
 {
     if (q->next_seq > EVQ_SEQ_MAX)
         return EVQ_NONE;
