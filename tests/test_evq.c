@@ -556,3 +556,84 @@ Test(evq, interleaved_mixed_scale_operations_match_a_reference_heap)
     run_differential(1, 200000, 0);
     run_differential(2, 200000, 20000); /* a large pending set first: deeper rungs */
 }
+
+/* ---- the bottom's two forms --------------------------------------------------------
+ * The events nearest the front live in a sorted array while they are few and in a heap
+ * when many pile up there; the set switches form both ways as the front grows and
+ * drains. These cases drive the front through both switches several times, with and
+ * without a ladder above it and with all-equal times, and check every pop against the
+ * reference heap. */
+typedef struct bot_case {
+    evq *q;
+    diff_heap hp;
+    size_t n_ev, cap;
+    double now;
+} bot_case;
+
+static void bot_push_both(bot_case *c, double t)
+{
+    cr_assert_lt(c->n_ev, c->cap);
+    diff_ev *e = &c->hp.ev[c->n_ev];
+    e->t = t;
+    e->seq = c->n_ev;
+    e->live = 1;
+    e->h = evq_push(c->q, t, 2, (uint32_t)c->n_ev, 0);
+    cr_assert_neq(e->h, EVQ_NONE);
+    diff_push(&c->hp, c->n_ev++);
+}
+
+static void bot_pop_both(bot_case *c)
+{
+    size_t want = diff_pop_live(&c->hp);
+    evq_event got;
+    cr_assert_neq(want, SIZE_MAX);
+    cr_assert_eq(evq_pop(c->q, &got), 1);
+    cr_assert_eq(got.a, (uint32_t)want, "evq gave event %u at t=%.17g, reference %zu at %.17g",
+                 got.a, got.t, want, c->hp.ev[want].t);
+    c->hp.ev[want].live = 0;
+    c->now = got.t;
+}
+
+static void bot_case_run(uint64_t seed, size_t ladder, double spread)
+{
+    gsl_rng *r = rng_stream_alloc(seed, 0, 13);
+    bot_case c = {evq_alloc(0), {NULL, 0, NULL}, 0, ladder + 4000, 0.0};
+    c.hp.idx = malloc(c.cap * sizeof(size_t));
+    c.hp.ev = calloc(c.cap, sizeof(diff_ev));
+    cr_assert(r && c.q && c.hp.idx && c.hp.ev);
+    /* ladder > 0: a large set far ahead, so a ladder sits above the front */
+    for (size_t i = 0; i < ladder; i++)
+        bot_push_both(&c, 1.0 + gsl_ran_exponential(r, 1.0));
+    for (int i = 0; i < 20; i++)
+        bot_push_both(&c, gsl_rng_uniform(r));
+    bot_pop_both(&c);
+    for (int round = 0; round < 3; round++) {
+        /* the front grows well past the sorted limit (one pop per 4 pushes) ... */
+        for (int i = 0; i < 400; i++) {
+            double t = spread > 0 ? c.now + spread * gsl_rng_uniform(r) : c.now;
+            bot_push_both(&c, t);
+            if (i % 4 == 3)
+                bot_pop_both(&c);
+        }
+        /* ... then drains below the heap limit */
+        while (c.hp.n > ladder + 10)
+            bot_pop_both(&c);
+    }
+    cr_assert_eq(evq_size(c.q), c.hp.n);
+    while (c.hp.n > 0)
+        bot_pop_both(&c);
+    evq_event extra;
+    cr_assert_eq(evq_pop(c.q, &extra), 0);
+    free(c.hp.idx);
+    free(c.hp.ev);
+    evq_free(c.q);
+    gsl_rng_free(r);
+}
+
+Test(evq, a_front_that_grows_and_drains_keeps_order)
+{
+    bot_case_run(1, 0, 1.0);      /* a small set: no ladder, the front is everything */
+    bot_case_run(2, 0, 0.0);      /* all at the current time: ties in seq order      */
+    bot_case_run(3, 20000, 1e-7); /* a ladder above: pushes land in its current bucket */
+    bot_case_run(4, 20000, 0.0);
+}

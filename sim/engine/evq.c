@@ -1,8 +1,8 @@
 /*
  * evq.c — the pending-event set: a ladder queue (R. Tang, R. Goh, I. Thng, "Ladder
  * queue: An O(1) priority queue structure for large-scale discrete event simulation",
- * ACM TOMACS 15(3), 2005), written for Crucible with a small 4-ary heap as its bottom
- * and lazy cancellation.
+ * ACM TOMACS 15(3), 2005), written for Crucible with a small sorted array (a 4-ary
+ * heap when it grows large) as its bottom and lazy cancellation.
  *
  * Where a pending event lives (each in exactly one place):
  *   top     unsorted: events past the end of rung 0 (and all of them before the first
@@ -10,48 +10,63 @@
  *   rungs   rung[0..nr): rung k has nb <= EVQ_RUNG_MAX buckets of width 1/inv_w from
  *           base; bucket i holds, unsorted, the events with floor((t - base) * inv_w)
  *           == i. Buckets before `next` have been drained; the last drained bucket of
- *           rung k is what rung k+1 (or, for the deepest rung, the heap) spreads
+ *           rung k is what rung k+1 (or, for the deepest rung, the bottom) spreads
  *           finer.
- *   heap    a 4-ary min-heap on (t, seq) with the events of the deepest rung's current
- *           bucket: ~EVQ_TARGET events, so its sifts stay in L1 whatever the total.
+ *   bottom  (q->bot) the events of the deepest rung's current bucket, ~EVQ_TARGET of
+ *           them, so they stay in L1 whatever the total: an array sorted on (t, seq)
+ *           descending (the minimum last: pop is O(1), push an insertion from the
+ *           minimum's end costing the new event's rank), or, once it would exceed
+ *           EVQ_SORTED_MAX events, a 4-ary min-heap, sorted again (heapsort in place)
+ *           when it has shrunk to EVQ_SORTED_MIN. In the model most pushes land a few
+ *           events behind the front (hot streams re-scheduling themselves), so the
+ *           sorted form costs a few moves per push and nothing per pop.
  * Push walks the rungs from the coarsest and appends to the first bucket not yet
  * drained that covers t (O(1); few buckets per rung keep their tails in cache), or
- * enters the heap when t falls in the current bucket of the deepest rung. Pop takes
- * the heap's minimum; an empty heap takes the deepest rung's next non-empty bucket:
- * straight in (heapified, O(k)) if it holds <= EVQ_SPAWN events, else spread over a
- * new, finer rung. A used-up rung is dropped; with no rung left, rung 0 is rebuilt from
- * the top, spanning its min..max, with as many buckets (<= EVQ_RUNG_MAX) as give
- * ~EVQ_TARGET events per bucket at the front. Every event is moved O(1) times on
- * average, so a hold costs O(1) amortised plus a heap operation on a dozen events. A
- * top of at most EVQ_SPAWN events becomes a plain heap, which takes every push until
- * it outgrows EVQ_HEAP_MAX.
+ * enters the bottom when t falls in the current bucket of the deepest rung. Pop takes
+ * the bottom's minimum; an empty bottom takes the deepest rung's next non-empty
+ * bucket: straight in (sorted, or heapified when large) if it holds <= EVQ_SPAWN
+ * events, else spread over a new, finer rung. A used-up rung is dropped; with no rung
+ * left, rung 0 is rebuilt from the top, spanning its min..max, with as many buckets
+ * (<= EVQ_RUNG_MAX) as give ~EVQ_TARGET events per bucket at the front. Every event is
+ * moved O(1) times on average, so a hold costs O(1) amortised plus a sort of a dozen
+ * events. A top of at most EVQ_SPAWN events becomes the bottom alone, which takes
+ * every push until it outgrows EVQ_HEAP_MAX.
  *
  * Ordering is exact, not approximate: within a rung the bucket index is a monotone
  * function of t (one base, one width), an event in a later bucket or a coarser rung is
  * later than everything deeper, and equal times always share a bucket and are ordered
- * by seq in the heap. A finer rung covers its parent's bucket only up to rounding: an
- * event before its start goes deeper (it is earlier than all the rung holds), one past
- * its end into its last bucket (see place()). Degenerate cases (all events at one time,
- * infinite times) go straight to the heap, so the worst case is a plain heap.
+ * by seq in the bottom. A finer rung covers its parent's bucket only up to rounding:
+ * an event before its start goes deeper (it is earlier than all the rung holds), one
+ * past its end into its last bucket (see place_slow()). Degenerate cases (all events
+ * at one time, infinite times) go straight to the bottom, a heap when that is large,
+ * so the worst case is a plain heap. The same monotonicity gives push its fast path:
+ * once an event has gone to the bottom, every push at or before its time does too
+ * until the rungs change (bot_hi), and a new event has the largest seq, so its
+ * insertion compares times only.
  *
  * Cancellation is lazy: each pending event owns a slot (recycled through a free list)
  * holding its seq. Cancel frees the slot; events whose slot no longer holds their seq
- * are dropped when they reach the heap or its top, and purged everywhere when they
+ * are dropped when they reach the bottom or its front, and purged everywhere when they
  * outnumber the live ones. A handle is (slot + 1) << 32 | (seq mod 2^32).
  *
  * Pop never allocates except for a new rung's buckets, and never fails: a bucket or
- * the top moves into the heap by trading arrays with it when it does not fit, and
- * when memory for a rung cannot be had, the top goes to the heap instead. Memory:
+ * the top moves into the bottom by trading arrays with it when it does not fit, and
+ * when memory for a rung cannot be had, the top goes to the bottom instead. Memory:
  * ~90 bytes per pending event at 10^6 (hold model, peak RSS 90 MB; 32-byte events in
  * the top and the buckets, 8-byte slots).
  *
  * Hold model (pop the earliest, push it back at t + Exp(1) drawn by gsl_ran_exponential
  * from PCG), million holds per CPU second on one core of the 2-core Xeon VM this was
- * written on, gcc -O2, while other jobs loaded the machine (load 6-10 on 2 cores:
- * figures vary +-30% from run to run; the ladder reached 11-12 M/s at 10^3 in quieter
- * moments); pending events:
+ * written on, gcc -O2, while other jobs loaded the machine (figures vary +-20..30% from
+ * run to run); pending events:
  *                                   10^2   10^3   10^4   10^5   10^6
- *   ladder (this file)              10.9    9.5    9.2    7.3    5.9
+ *   ladder, sorted bottom (this)    10.3   11.8    7.2    6.1    4.2
+ *   ladder, 4-ary heap bottom        7.6    8.4    6.0    5.2    4.1
+ *     (the previous revision; both rows: median of 6 runs of 3e6 holds, the two
+ *      binaries alternating, load 2-3; best runs: 11.5 13.1 7.7 6.3 4.6 and
+ *      8.3 9.0 6.9 7.2 5.3, i.e. at 10^5..10^6 the two are the same within noise)
+ *   the same, measured earlier      10.9    9.5    9.2    7.3    5.9
+ *     (a different hour of load: compare rows measured together only)
  *   calendar: one rung + top         9.6    8.0    9.3    6.8    3.5
  *     (bucket width from a sampled front density, up to 4n/32 buckets of 32;
  *      an earlier revision of this file)
@@ -59,9 +74,40 @@
  *   binary heap, lazy cancel         8.9    4.7    5.3    2.7    1.4
  *   binary heap + hash index         7.6    4.4    4.2    2.0    1.0
  *     (the first version: position index for cancel, updated on every sift)
- * (best of 2 runs of 3e6 holds each; `make bench` gives the current figures.)
- * The Exp(1) draw alone costs ~26 ns (log1p), i.e. caps any structure near 35 M/s.
- * Build with -DEVQ_HEAP_ONLY (and -DEVQ_ARITY=2) for the plain-heap rows.
+ * (`make bench` gives the current figures.) The Exp(1) draw alone costs ~26 ns
+ * (log1p), i.e. caps any structure near 35 M/s. Build with -DEVQ_HEAP_ONLY (and
+ * -DEVQ_ARITY=2) for the plain-heap rows.
+ *
+ * The model's workload is not the hold model's. Measured on `crucible bench model
+ * --agents 10^4 --days 120` (4.3 M events) and 10^5 x 30 days (11.9 M): 100-230 resp.
+ * 500-1300 events pending (one per non-empty rate bucket, compute departures, a few
+ * periodic ones; no cancellations: superseded events are dropped by their handlers),
+ * one rung and a bottom of 8-63 events (16-31 in 75% (10^4) / 95% (10^5) of pops), a
+ * refill only every ~3800 (10^4) / ~10500 (10^5) pops, 1-2 rebuilds per run. 99.6% of
+ * pushes go to the bottom, 70% (10^4) / 98% (10^5) of all pushes land within 2^-12
+ * day of the last pop, and a new event's rank in the bottom is 0 in 28% / 11% of
+ * pushes, below 5 in 76% / 52%. So the bottom's form is what counts: the 4-ary heap
+ * cost a walk down and a sift up per pop (perf: ~25% of the model's CPU time in
+ * heap_pop, heap_sift_up, evq_push, evq_pop_until, sim_run); the sorted array pops for
+ * free and inserts in a few moves. Replaying the model's recorded push/pop sequence
+ * against evq alone (best of 3; ns per event, i.e. one push and one pop, including
+ * ~5 ns of reading the trace):                             10^4 x 120d   10^5 x 10d
+ *   4-ary heap bottom (previous revision)                       87           88
+ *   sorted bottom                                               48           56
+ *   + fast path t <= bot_hi, t-only compare for new events     ~42          ~51
+ *   + fast paths without calls or spills (slow paths outlined)  ~30          ~34
+ * and the model benchmark itself (CPU seconds, before -> after, the two binaries
+ * alternating; the machine's speed drifted by 1.5x between sessions, so compare pairs):
+ * 10^4 x 120 days, 10 pairs: median 1.48 -> 1.09 s (2.9 -> 4.0 M events/s), best
+ * 1.00 -> 0.90 s, 6-44% less per pair; 10^5 x 30 days, 6 pairs: 14-18% less per pair,
+ * best 3.64 -> 3.07 s (3.3 -> 3.9 M events/s). The engine's share of the profile (the
+ * functions above) fell to ~9%.
+ * Tried and not kept: EVQ_TARGET 8/16/24 and EVQ_SORTED_MAX 64/256 (within the noise
+ * on the model's trace); refills sorted by counting each event's rank (branch-free,
+ * O(k^2): 10-15% slower hold at 10^2..10^4 than insertion sort); insertion in blocks
+ * of four by counting then memmove (slower: the call and its size dispatch); a tie
+ * test split from the time test in insertion sort (no difference); putting the hot
+ * fields in one cache line made no measurable difference but is kept.
  */
 #include "engine/evq.h"
 
@@ -87,12 +133,28 @@
                                   in cache while events are scattered into them     */
 #endif
 #define EVQ_SAMPLE 128         /* top events sampled to size rung 0                  */
-#define EVQ_RUNGS 8            /* deepest ladder; past it buckets go to the heap    */
-#define EVQ_HEAP_MAX 512       /* a set this small is just a heap (no rungs)         */
+#define EVQ_RUNGS 8            /* deepest ladder; past it buckets go to the bottom  */
+#define EVQ_HEAP_MAX 512       /* a set this small is just the bottom (no rungs)     */
+#ifdef EVQ_HEAP_ONLY
+#define EVQ_SORTED_MAX 0
+#define EVQ_SORTED_MIN 0
+#endif
+#ifndef EVQ_SORTED_MAX
+#define EVQ_SORTED_MAX 128     /* a sorted bottom that would outgrow this is a heap  */
+#endif
+#ifndef EVQ_SORTED_MIN
+#define EVQ_SORTED_MIN 32      /* a heap bottom this small is sorted again           */
+#endif
+#define EVQ_ISORT_MAX 24       /* refills up to this size are insertion-sorted     */
 #define EVQ_KIND_BITS 16
 #define EVQ_SEQ_MAX ((UINT64_C(1) << (64 - EVQ_KIND_BITS)) - 1)
 #define EVQ_FREE (UINT64_C(1) << 63) /* slot is free; low 32 bits link the free list */
 #define EVQ_NO_SLOT UINT32_MAX
+/* Slow paths stay out of line, so the fast paths need few registers (no spills). Not
+ * marked cold: in the hold model at large sizes push_slow is the common path, and
+ * gcc optimises cold functions for size (hold at 10^5..10^6 was 0-20% slower so, in
+ * 6 of 8 paired runs). */
+#define EVQ_OUTLINE __attribute__((noinline))
 
 /* An event as stored: key = seq << 16 | kind, so comparing keys compares seqs. */
 typedef struct evq_node {
@@ -116,17 +178,25 @@ typedef struct evq_rung {
 } evq_rung;
 
 struct evq {
-    evq_node *heap;
-    size_t hn, hcap;
-    evq_rung rung[EVQ_RUNGS]; /* rung[0] coarsest; rung[nr-1] feeds the heap        */
+    /* what the fast paths of push and pop touch, together in one cache line */
+    evq_node *bot;     /* the bottom: sorted (descending) or a 4-ary min-heap      */
+    size_t hn;         /* events in the bottom                                     */
+    size_t bot_room;   /* see bot_form                                              */
+    double bot_hi;     /* events with t <= bot_hi go to the bottom (place_slow)   */
+    uint64_t *slot;    /* seq of the slot's event, or EVQ_FREE | next free slot    */
+    uint64_t next_seq;
+    size_t live;       /* pending events                                           */
+    uint32_t free_head;
+    int sorted;        /* 1: bot[0..hn) descending, minimum last; 0: a heap        */
+    /* the rest */
+    size_t hcap;
+    size_t dead;       /* cancelled events still stored                            */
+    uint32_t slot_n, slot_cap;
     int nr;
-    double flat_hi;    /* when nr == 0: events with t <= flat_hi go to the heap    */
+    double flat_hi;    /* when nr == 0: events with t <= flat_hi go to the bottom  */
     evq_vec top;
     double top_lo, top_hi;
-    uint64_t *slot;    /* seq of the slot's event, or EVQ_FREE | next free slot    */
-    uint32_t slot_n, slot_cap, free_head;
-    size_t live, dead; /* pending events; cancelled events still stored            */
-    uint64_t next_seq;
+    evq_rung rung[EVQ_RUNGS]; /* rung[0] coarsest; rung[nr-1] feeds the bottom      */
 };
 
 /* Branch-free on purpose: in a heap the outcome is a coin flip, and a mispredicted
@@ -186,28 +256,13 @@ static void heap_build(evq_node *h, size_t n)
         heap_sift_down(h, n, i, h[i]);
 }
 
-static inline int heap_push(evq *q, const evq_node *e)
-{
-    if (q->hn == q->hcap) {
-        size_t cap = q->hcap * 2;
-        evq_node *h = realloc(q->heap, cap * sizeof *h);
-        if (!h)
-            return -1;
-        q->heap = h;
-        q->hcap = cap;
-    }
-    heap_sift_up(q->heap, q->hn++, *e);
-    return 0;
-}
-
 /* Bottom-up removal: the hole left by the minimum walks down along the smaller child
  * to a leaf (three comparisons per level, no data-dependent exit), then the last
  * element, which came from the bottom and is usually large, sifts up from there. */
-static inline evq_node heap_pop(evq *q)
+static inline evq_node heap_pop_n(evq_node *h, size_t n)
 {
-    evq_node *h = q->heap;
     evq_node top = h[0];
-    size_t n = --q->hn;
+    n--;
     if (n == 0)
         return top;
     size_t i = 0;
@@ -232,6 +287,126 @@ static inline evq_node heap_pop(evq *q)
         i = best;
     }
     heap_sift_up(h, i, h[n]);
+    return top;
+}
+
+/* ---- the bottom: a sorted array, or a heap when it is large ---------------------- */
+
+/* Sets the bottom's form; bot_room is how many events the fast path of evq_push may
+ * insert into it (0 for a heap). */
+static inline void bot_form(evq *q, int sorted)
+{
+    q->sorted = sorted;
+    q->bot_room = !sorted ? 0 : q->hcap < EVQ_SORTED_MAX ? q->hcap : EVQ_SORTED_MAX;
+}
+
+/* Inserts e into the descending array v[0..n) (room for n + 1): the events earlier
+ * than e, at the end, move up one. Cost: e's rank from the front, which is small when
+ * most events are scheduled soon after now, as in the model. */
+static inline void sorted_insert(evq_node *v, size_t n, evq_node e)
+{
+    size_t j = n;
+    while (j > 0 && node_less(&v[j - 1], &e)) {
+        v[j] = v[j - 1];
+        j--;
+    }
+    v[j] = e;
+}
+
+/* The same for a newly pushed e: its seq is the largest of all, so it goes after every
+ * event at its time and comparing times is enough. */
+static inline void sorted_insert_new(evq_node *v, size_t n, evq_node e)
+{
+    size_t j = n;
+    while (j > 0 && v[j - 1].t <= e.t) {
+        v[j] = v[j - 1];
+        j--;
+    }
+    v[j] = e;
+}
+
+/* A descending array read backwards is ascending, and an ascending array is a heap. */
+static void bot_to_heap(evq *q)
+{
+    for (size_t i = 0, j = q->hn; i + 1 < j; i++, j--) {
+        evq_node x = q->bot[i];
+        q->bot[i] = q->bot[j - 1];
+        q->bot[j - 1] = x;
+    }
+    bot_form(q, 0);
+}
+
+/* Heapsort in place: each popped minimum goes to the slot the heap just gave up, so the
+ * array ends descending. */
+static void bot_to_sorted(evq *q)
+{
+    for (size_t k = q->hn; k > 1; k--) {
+        evq_node m = heap_pop_n(q->bot, k);
+        q->bot[k - 1] = m;
+    }
+    bot_form(q, 1);
+}
+
+/* Orders bot[0..hn) as a fresh bottom: sorted when small, else a heap. */
+static void bot_order(evq *q)
+{
+    size_t n = q->hn;
+    if (n > EVQ_SORTED_MAX) {
+        heap_build(q->bot, n);
+        bot_form(q, 0);
+    } else if (n > EVQ_ISORT_MAX) {
+        heap_build(q->bot, n);
+        bot_to_sorted(q);
+    } else {
+        for (size_t i = 1; i < n; i++)
+            sorted_insert(q->bot, i, q->bot[i]);
+        bot_form(q, 1);
+    }
+}
+
+static inline evq_node *bot_min(evq *q)
+{
+    return q->sorted ? &q->bot[q->hn - 1] : &q->bot[0];
+}
+
+static int bot_grow(evq *q)
+{
+    size_t cap = q->hcap * 2;
+    evq_node *h = realloc(q->bot, cap * sizeof *h);
+    if (!h)
+        return -1;
+    q->bot = h;
+    q->hcap = cap;
+    bot_form(q, q->sorted);
+    return 0;
+}
+
+/* Adds a newly pushed event (the largest seq so far) to the bottom. */
+static inline int bot_push(evq *q, const evq_node *e)
+{
+    if (q->hn == q->hcap && bot_grow(q) != 0)
+        return -1;
+    if (q->sorted) {
+        if (q->hn < EVQ_SORTED_MAX) {
+            sorted_insert_new(q->bot, q->hn++, *e);
+            return 0;
+        }
+        bot_to_heap(q);
+    }
+    heap_sift_up(q->bot, q->hn++, *e);
+    return 0;
+}
+
+/* Removes the minimum (hn > 0). A heap that has shrunk back to EVQ_SORTED_MIN events
+ * becomes sorted again; the gap between the two thresholds bounds how often the bottom
+ * can switch (each switch costs O(n) or O(n log n) and needs ~n pushes or pops). */
+static inline evq_node bot_pop(evq *q)
+{
+    if (q->sorted)
+        return q->bot[--q->hn];
+    evq_node top = heap_pop_n(q->bot, q->hn--);
+    if (q->hn <= EVQ_SORTED_MIN)
+        bot_to_sorted(q);
     return top;
 }
 
@@ -291,37 +466,46 @@ static inline int slot_live(const evq *q, const evq_node *e)
     return q->slot[e->slot] == e->key >> EVQ_KIND_BITS;
 }
 
-/* Small-set mode (no rung, flat_hi = +inf) ends when the heap outgrows EVQ_HEAP_MAX:
- * the heap moves to the top and the next pop builds a ladder. Returns -1 (nothing
- * moved) when the top cannot grow; the set then simply stays a heap. */
+/* Small-set mode (no rung, flat_hi = +inf) ends when the bottom outgrows EVQ_HEAP_MAX:
+ * the bottom moves to the top and the next pop builds a ladder. Returns -1 (nothing
+ * moved) when the top cannot grow; the set then simply stays one (heap) bottom. */
 static int spill(evq *q)
 {
     if (vec_reserve(&q->top, q->top.n + q->hn) != 0)
         return -1;
     for (size_t i = 0; i < q->hn; i++) {
-        double t = q->heap[i].t;
-        q->top.v[q->top.n++] = q->heap[i];
+        double t = q->bot[i].t;
+        q->top.v[q->top.n++] = q->bot[i];
         q->top_lo = t < q->top_lo ? t : q->top_lo;
         q->top_hi = t > q->top_hi ? t : q->top_hi;
     }
     q->hn = 0;
-    q->flat_hi = -INFINITY;
+    bot_form(q, 1);
+    q->flat_hi = q->bot_hi = -INFINITY;
     return 0;
 }
 
-static int place(evq *q, const evq_node *e)
+/* Puts e where it belongs. An event that goes to the bottom raises bot_hi to its time,
+ * and evq_push sends every later push with t <= bot_hi straight to the bottom: that
+ * is exact, because for each rung the bucket index is monotone in t, so if t passes
+ * every rung (earlier than its next bucket, or past the end of a used-up deeper rung)
+ * so does every earlier time. The rungs change only in refill, which resets bot_hi. */
+static int place_slow(evq *q, const evq_node *e)
 {
 #ifdef EVQ_HEAP_ONLY
-    return heap_push(q, e);
+    return bot_push(q, e);
 #else
     if (q->nr == 0) {
         if (e->t <= q->flat_hi &&
-            (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0))
-            return heap_push(q, e);
+            (q->hn < EVQ_HEAP_MAX || q->flat_hi < INFINITY || spill(q) != 0)) {
+            if (q->flat_hi < INFINITY)
+                q->bot_hi = q->flat_hi;
+            return bot_push(q, e);
+        }
         return top_push(q, e);
     }
     /* From the coarsest rung in: an event either falls in a bucket not yet drained,
-     * or in the one being drained (then the next rung, or the heap, takes it). Past
+     * or in the one being drained (then the next rung, or the bottom, takes it). Past
      * the end of rung 0 is the top; past the end of a deeper rung (it covers one
      * bucket of its parent, up to rounding) is its last bucket. */
     for (int k = 0; k < q->nr; k++) {
@@ -333,50 +517,60 @@ static int place(evq *q, const evq_node *e)
             size_t i = d < (double)r->nb ? (size_t)d : r->nb - 1;
             /* A finer rung spans only the events its parent's bucket held when it
              * spawned: a later event past its end whose last bucket has already been
-             * drained belongs deeper (or in the heap), not in a drained bucket. */
+             * drained belongs deeper (or in the bottom), not in a drained bucket. */
             if (i >= r->next)
                 return vec_push(&r->bucket[i], e);
         }
     }
-    return heap_push(q, e);
+    q->bot_hi = e->t;
+    return bot_push(q, e);
 #endif
 }
 
-/* Moves the live events of src into the empty heap, heapifies, and empties src. When
- * they do not fit, the heap and src swap arrays instead of allocating, so a refill
- * never needs memory. Checking the slots here, in one streaming pass, also brings
- * them into cache for the pops. */
-static void fill_heap(evq *q, evq_vec *src)
+/* Moves the live events of src into the empty bottom, orders them (bot_order), and
+ * empties src. When they do not fit, the bottom and src swap arrays instead of
+ * allocating, so a refill never needs memory. Checking the slots here, in one
+ * streaming pass, also brings them into cache for the pops. */
+static void fill_bottom(evq *q, evq_vec *src)
 {
     size_t n = src->n, k = 0;
     if (n > q->hcap) {
-        evq_node *h = q->heap;
+        evq_node *h = q->bot;
         size_t cap = q->hcap;
-        q->heap = src->v;
+        q->bot = src->v;
         q->hcap = src->cap;
         src->v = h;
         src->cap = cap;
         for (size_t i = 0; i < n; i++) {
-            q->heap[k] = q->heap[i];
-            k += (size_t)slot_live(q, &q->heap[i]);
+            q->bot[k] = q->bot[i];
+            k += (size_t)slot_live(q, &q->bot[i]);
         }
+    } else if (n <= EVQ_ISORT_MAX) { /* the common case: sort while copying */
+        for (size_t i = 0; i < n; i++)
+            if (slot_live(q, &src->v[i]))
+                sorted_insert(q->bot, k++, src->v[i]);
+        src->n = 0;
+        q->dead -= n - k;
+        q->hn = k;
+        bot_form(q, 1);
+        return;
     } else {
         for (size_t i = 0; i < n; i++) {
-            q->heap[k] = src->v[i];
+            q->bot[k] = src->v[i];
             k += (size_t)slot_live(q, &src->v[i]);
         }
     }
     src->n = 0;
     q->dead -= n - k;
     q->hn = k;
-    heap_build(q->heap, q->hn);
+    bot_order(q);
 }
 
-/* Moves the whole top into the empty heap; no rung afterwards, and later pushes with
- * t <= flat_hi (which must be >= every event of the top) go to the heap too. */
+/* Moves the whole top into the empty bottom; no rung afterwards, and later pushes with
+ * t <= flat_hi (which must be >= every event of the top) go to the bottom too. */
 static void flatten_top(evq *q, double flat_hi)
 {
-    fill_heap(q, &q->top);
+    fill_bottom(q, &q->top);
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
     q->nr = 0;
@@ -439,11 +633,11 @@ static int spawn(evq *q, int level, evq_vec *src, double lo, double hi, size_t n
     return 0;
 }
 
-/* Builds rung 0 from the top (heap empty, no rung). */
+/* Builds rung 0 from the top (bottom empty, no rung). */
 static void rebuild(evq *q)
 {
     double lo = q->top_lo, hi = q->top_hi;
-    if (q->top.n <= EVQ_SPAWN) { /* small: a plain heap until it outgrows EVQ_HEAP_MAX */
+    if (q->top.n <= EVQ_SPAWN) { /* small: the bottom alone, up to EVQ_HEAP_MAX */
         flatten_top(q, INFINITY);
         return;
     }
@@ -456,7 +650,7 @@ static void rebuild(evq *q)
         for (size_t i = 0; i < q->top.n; i++)
             if (q->top.v[i].t > hi && isfinite(q->top.v[i].t))
                 hi = q->top.v[i].t;
-        if (!(hi > lo)) { /* no two distinct finite times: all of it is a heap */
+        if (!(hi > lo)) { /* no two distinct finite times: all of it is the bottom */
             flatten_top(q, INFINITY);
             return;
         }
@@ -487,9 +681,10 @@ static void rebuild(evq *q)
     q->top_hi = thi;
 }
 
-/* Refills the empty heap; returns 0 when nothing is stored at all. */
+/* Refills the empty bottom; returns 0 when nothing is stored at all. */
 static int refill(evq *q)
 {
+    q->bot_hi = -INFINITY; /* the rungs are about to change */
     while (q->hn == 0) {
         if (q->nr == 0) {
             if (q->top.n == 0)
@@ -522,7 +717,7 @@ static int refill(evq *q)
             }
         }
         /* small, all at one time, too deep or no memory for a rung: straight in */
-        fill_heap(q, b);
+        fill_bottom(q, b);
         vec_trim(b);
     }
     return 1;
@@ -568,17 +763,18 @@ evq *evq_alloc(size_t capacity)
         return NULL;
     /* Events gather in the top until the first pop: that is where capacity helps. */
     q->hcap = 64;
-    q->heap = malloc(q->hcap * sizeof *q->heap);
-    if (q->heap && capacity > 0 && vec_reserve(&q->top, capacity) != 0) {
+    q->bot = malloc(q->hcap * sizeof *q->bot);
+    if (q->bot && capacity > 0 && vec_reserve(&q->top, capacity) != 0) {
         evq_free(q);
         return NULL;
     }
     q->free_head = EVQ_NO_SLOT;
-    q->flat_hi = -INFINITY;
+    bot_form(q, 1);
+    q->flat_hi = q->bot_hi = -INFINITY;
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;
     q->next_seq = 1;
-    if (!q->heap) {
+    if (!q->bot) {
         evq_free(q);
         return NULL;
     }
@@ -589,7 +785,7 @@ void evq_free(evq *q)
 {
     if (!q)
         return;
-    free(q->heap);
+    free(q->bot);
     for (int k = 0; k < EVQ_RUNGS; k++) {
         for (size_t i = 0; i < q->rung[k].bcap; i++)
             free(q->rung[k].bucket[i].v);
@@ -602,10 +798,11 @@ void evq_free(evq *q)
 
 size_t evq_size(const evq *q) { return q->live; }
 
-evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
+/* evq_push when the fast path does not apply (a free slot to recycle, a sorted bottom
+ * with room, t <= bot_hi): may allocate, walks the rungs. */
+EVQ_OUTLINE static evq_handle push_slow(evq *q, double t, uint32_t kind, uint32_t a,
+                                        uint64_t b)
 {
-    assert(!isnan(t));
-    assert(kind < (1u << EVQ_KIND_BITS));
     if (q->next_seq > EVQ_SEQ_MAX)
         return EVQ_NONE;
     uint64_t seq = q->next_seq;
@@ -613,7 +810,7 @@ evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
     if (slot_take(q, seq, &s) != 0)
         return EVQ_NONE;
     evq_node e = {t, seq << EVQ_KIND_BITS | kind, a, s, b};
-    if (place(q, &e) != 0) {
+    if ((t <= q->bot_hi ? bot_push(q, &e) : place_slow(q, &e)) != 0) {
         slot_release(q, s);
         return EVQ_NONE;
     }
@@ -622,33 +819,77 @@ evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
     return ((uint64_t)(s + 1) << 32) | (seq & 0xffffffffu);
 }
 
-/* Drops cancelled events from the top of the heap (refilling it as needed); returns
+evq_handle evq_push(evq *q, double t, uint32_t kind, uint32_t a, uint64_t b)
+{
+    assert(!isnan(t));
+    assert(kind < (1u << EVQ_KIND_BITS));
+    uint32_t s = q->free_head;
+    /* The model's common case, kept in registers and free of calls: a slot to recycle
+     * and t in the range of the sorted bottom, which has room (bot_room is 0 when the
+     * bottom is a heap). */
+    if (t <= q->bot_hi && q->hn < q->bot_room && s != EVQ_NO_SLOT &&
+        q->next_seq <= EVQ_SEQ_MAX) {
+        uint64_t seq = q->next_seq++;
+        q->free_head = (uint32_t)q->slot[s];
+        q->slot[s] = seq;
+        evq_node e = {t, seq << EVQ_KIND_BITS | kind, a, s, b};
+        sorted_insert_new(q->bot, q->hn++, e);
+        q->live++;
+        return ((uint64_t)(s + 1) << 32) | (seq & 0xffffffffu);
+    }
+    return push_slow(q, t, kind, a, b);
+}
+
+/* Drops cancelled events from the front of the bottom (refilling it as needed); returns
  * 0 when no live event is stored. */
 static int settle(evq *q)
 {
     for (;;) {
         if (q->hn == 0 && !refill(q))
             return 0;
-        if (slot_live(q, &q->heap[0]))
+        if (slot_live(q, bot_min(q)))
             return 1;
-        heap_pop(q);
+        bot_pop(q);
         q->dead--;
     }
 }
 
+/* Hands a popped event out and frees its slot. */
+static inline void emit(evq *q, const evq_node *e, evq_event *out)
+{
+    slot_release(q, e->slot);
+    q->live--;
+    out->t = e->t;
+    out->seq = e->key >> EVQ_KIND_BITS;
+    out->kind = (uint32_t)(e->key & ((1u << EVQ_KIND_BITS) - 1));
+    out->a = e->a;
+    out->b = e->b;
+}
+
+EVQ_OUTLINE static int pop_slow(evq *q, double horizon, evq_event *out)
+{
+    if (q->live == 0 || !settle(q) || !(bot_min(q)->t <= horizon))
+        return 0;
+    evq_node e = bot_pop(q);
+    emit(q, &e, out);
+    return 1;
+}
+
 int evq_pop_until(evq *q, double horizon, evq_event *out)
 {
-    if (q->live == 0 || !settle(q) || !(q->heap[0].t <= horizon))
-        return 0;
-    evq_node e = heap_pop(q);
-    slot_release(q, e.slot);
-    q->live--;
-    out->t = e.t;
-    out->seq = e.key >> EVQ_KIND_BITS;
-    out->kind = (uint32_t)(e.key & ((1u << EVQ_KIND_BITS) - 1));
-    out->a = e.a;
-    out->b = e.b;
-    return 1;
+    /* The common case: a sorted bottom whose minimum (its last event) is live. */
+    size_t n = q->hn;
+    if (n > 0 && q->sorted) {
+        const evq_node *m = &q->bot[n - 1];
+        if (slot_live(q, m)) {
+            if (!(m->t <= horizon))
+                return 0;
+            q->hn = n - 1;
+            emit(q, m, out);
+            return 1;
+        }
+    }
+    return pop_slow(q, horizon, out);
 }
 
 int evq_pop(evq *q, evq_event *out) { return evq_pop_until(q, INFINITY, out); }
@@ -657,7 +898,7 @@ double evq_peek_time(evq *q)
 {
     if (q->live == 0 || !settle(q))
         return INFINITY;
-    return q->heap[0].t;
+    return bot_min(q)->t;
 }
 
 /* Keeps only the live events of v. */
@@ -672,8 +913,9 @@ static size_t purge_vec(const evq *q, evq_node *v, size_t n)
 
 static void purge(evq *q)
 {
-    q->hn = purge_vec(q, q->heap, q->hn);
-    heap_build(q->heap, q->hn);
+    q->hn = purge_vec(q, q->bot, q->hn); /* keeps a sorted bottom sorted */
+    if (!q->sorted)
+        heap_build(q->bot, q->hn);
     for (int k = 0; k < q->nr; k++)
         for (size_t i = q->rung[k].next; i < q->rung[k].nb; i++)
             q->rung[k].bucket[i].n = purge_vec(q, q->rung[k].bucket[i].v, q->rung[k].bucket[i].n);
@@ -708,11 +950,12 @@ int evq_cancel(evq *q, evq_handle h)
 void evq_clear(evq *q)
 {
     q->hn = 0;
+    bot_form(q, 1);
     for (int k = 0; k < q->nr; k++)
         for (size_t i = 0; i < q->rung[k].nb; i++)
             q->rung[k].bucket[i].n = 0;
     q->nr = 0;
-    q->flat_hi = -INFINITY;
+    q->flat_hi = q->bot_hi = -INFINITY;
     q->top.n = 0;
     q->top_lo = INFINITY;
     q->top_hi = -INFINITY;

@@ -4,8 +4,10 @@
  * Events are small values ordered by time, then by insertion sequence, so that events
  * at the same time come out in the order they were pushed, in every run. The set is
  * array-backed: it grows by doubling (amortised), never allocates per event.
- * Cost: push and pop are O(1) amortised plus a heap operation on a few dozen events
- * (see evq.c for the structure and the measured figures); cancel is O(1).
+ * Cost: push and pop are O(1) amortised plus an insertion into (or, when many events
+ * crowd the front, a heap operation on) the few dozen earliest events; a push soon
+ * after now costs its rank among them, a pop of a live event O(1) (see evq.c for the
+ * structure and the measured figures); cancel is O(1).
  * The engine knows nothing of what an event means: `kind` selects a handler and
  * `a`/`b` are the handler's payload (an agent id, a generation counter, ...).
  *

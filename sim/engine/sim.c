@@ -28,21 +28,6 @@ void sim_on(sim *s, uint32_t kind, sim_handler h)
     s->handler[kind] = h;
 }
 
-evq_handle sim_at(sim *s, double t, uint32_t kind, uint32_t a, uint64_t b)
-{
-    assert(kind < SIM_MAX_KINDS);
-    assert(t >= s->now);
-    evq_handle h = evq_push(s->q, t, kind, a, b);
-    if (h == EVQ_NONE)
-        sim_fail(s, CRC_ENOMEM);
-    return h;
-}
-
-evq_handle sim_after(sim *s, double dt, uint32_t kind, uint32_t a, uint64_t b)
-{
-    return sim_at(s, s->now + dt, kind, a, b);
-}
-
 int sim_cancel(sim *s, evq_handle h) { return evq_cancel(s->q, h); }
 
 evq_handle sim_every(sim *s, double t0, double period, uint32_t kind, uint32_t a, uint64_t b)
