@@ -9,72 +9,86 @@
 #include <string.h>
 
 #include "engine/rng.h"
+#include "model/pstream.h"
 #include "model/world.h"
 
-Test(model_parts, bucket_pick_is_proportional_to_rate)
+/* Picks n times from st and checks each of the members 0..nm-1 against its expected
+ * share rate_i / Σ rate within 4 binomial standard errors. */
+static void expect_proportional(pstream *st, gsl_rng *r, const float *rate, const int *in,
+                                int nm, int n)
 {
-    static wld_bucket bk[WLD_BUCKETS];
-    memset(bk, 0, sizeof bk);
-    /* Five members in one bucket [2, 2^(17/16)) and one far above. */
-    const float rate[6] = {2.0f, 2.02f, 2.05f, 2.07f, 2.08f, 9.0f};
-    uint16_t k[6];
-    uint32_t pos[6];
-    for (uint32_t i = 0; i < 6; i++)
-        cr_assert_eq(wld_bucket_add(bk, i, rate[i], &k[i], &pos[i]), 0);
-    cr_assert_eq(k[0], k[4]);
-    cr_assert_neq(k[0], k[5]);
-    gsl_rng *r = rng_stream_alloc(9, 0, 1);
-    const int n = 400000;
-    double count[5] = {0}, sum = 0;
-    for (int i = 0; i < 5; i++)
-        sum += rate[i];
-    /* The records prefetched are ours: any array of 5 will do. */
-    const double rec[5] = {0};
+    double count[8] = {0}, sum = 0;
+    for (int i = 0; i < nm; i++)
+        sum += in[i] ? rate[i] : 0;
+    const double rec[8] = {0}; /* the records prefetched: any array of nm will do */
     for (int j = 0; j < n; j++) {
-        uint32_t i = wld_bucket_pick(&bk[k[0]], r, rec, sizeof rec[0]);
-        cr_assert(i < 5);
+        uint32_t i = pstream_pick(st, r, rec, sizeof rec[0]);
+        cr_assert(i < (uint32_t)nm && in[i], "picked %u", i);
         count[i] += 1;
     }
-    for (int i = 0; i < 5; i++) {
-        double p = rate[i] / sum, se = sqrt(p * (1 - p) / n);
-        cr_assert(fabs(count[i] / n - p) < 4 * se, "member %d: %.4f vs %.4f", i, count[i] / n, p);
+    cr_assert_float_eq(st->rate, sum, 1e-5 * sum);
+    for (int i = 0; i < nm; i++) {
+        double p = in[i] ? rate[i] / sum : 0, se = sqrt(p * (1 - p) / n);
+        cr_assert(fabs(count[i] / n - p) <= 4 * se, "member %d: %.4f vs %.4f", i, count[i] / n, p);
     }
-    cr_assert_float_eq(bk[k[0]].rate, sum, 1e-5);
-    /* Removing a member moves the last one into its place and keeps the rate sum; picks
-     * made after it never return the removed member (the candidates drawn ahead are
-     * discarded) and stay proportional to the remaining rates. */
-    uint32_t moved = wld_bucket_remove(bk, k[1], pos[1]);
+}
+
+Test(model_parts, stream_picks_members_in_proportion_to_rate)
+{
+    static pstream st; /* 768 buckets: too big for the stack of a test */
+    memset(&st, 0, sizeof st);
+    /* Five members in one bucket [2, 2^(17/16)), two in others far apart. */
+    const float rate[7] = {2.0f, 2.02f, 2.05f, 2.07f, 2.08f, 9.0f, 0.01f};
+    int in[7] = {1, 1, 1, 1, 1, 1, 1};
+    uint16_t k[7];
+    uint32_t pos[7];
+    for (uint32_t i = 0; i < 7; i++)
+        cr_assert_eq(pstream_add(&st, i, rate[i], &k[i], &pos[i]), 0);
+    cr_assert_eq(k[0], k[4]);
+    cr_assert_neq(k[0], k[5]);
+    cr_assert_neq(k[5], k[6]);
+    cr_assert_eq(pstream_prepare(&st), 0);
+    cr_assert_eq(st.n_live, 3);
+    gsl_rng *r = rng_stream_alloc(9, 0, 1);
+    expect_proportional(&st, r, rate, in, 7, 400000);
+    /* Removing a member moves the last of its bucket into its place; picks after it
+     * never return the removed member (the candidates drawn ahead are discarded) and
+     * stay proportional to the remaining rates, before and after re-preparing. */
+    uint32_t moved = pstream_remove(&st, k[1], pos[1]);
     cr_assert_eq(moved, 4);
-    cr_assert_float_eq(bk[k[0]].rate, sum - rate[1], 1e-5);
-    cr_assert_eq(bk[k[0]].n, 4);
-    wld_bucket_rename(bk, k[0], pos[1], 1); /* the population moved member 4 to index 1 */
-    double after[2] = {0};
-    for (int j = 0; j < n; j++) {
-        uint32_t i = wld_bucket_pick(&bk[k[0]], r, rec, sizeof rec[0]);
-        cr_assert(i == 0 || i == 1 || i == 2 || i == 3, "picked %u", i);
-        after[i == 1] += 1;
-    }
-    double p1 = rate[4] / (sum - rate[1]), se1 = sqrt(p1 * (1 - p1) / n);
-    cr_assert(fabs(after[1] / n - p1) < 4 * se1, "moved member: %.4f vs %.4f", after[1] / n, p1);
+    cr_assert_float_eq(st.bk[k[0]].rate, rate[0] + rate[2] + rate[3] + rate[4], 1e-5);
+    cr_assert_eq(st.bk[k[0]].n, 4);
+    in[1] = 0;
+    pstream_rename(&st, k[0], pos[1], 4); /* the population kept index 4 */
+    cr_assert(st.dirty);
+    expect_proportional(&st, r, rate, in, 7, 400000);
+    cr_assert(!st.dirty, "a pick after a change re-prepares the stream");
+    /* An empty stream has rate 0 and picks nobody. */
+    for (int i = 0; i < 7; i++)
+        while (st.bk[k[i]].n > 0)
+            pstream_remove(&st, k[i], 0);
+    cr_assert_eq(pstream_prepare(&st), 0);
+    cr_assert_eq(st.rate, 0);
+    cr_assert_eq(pstream_pick(&st, r, NULL, 0), UINT32_MAX);
     gsl_rng_free(r);
-    for (int b = 0; b < WLD_BUCKETS; b++)
-        free(bk[b].m);
+    pstream_free(&st);
 }
 
 Test(model_parts, bucket_of_brackets_the_rate)
 {
     for (double x = 1e-6; x < 1e6; x *= 1.037) {
-        int k = wld_bucket_of(x);
-        cr_assert(x >= wld_bucket_lo(k) && x < wld_bucket_lo(k + 1), "rate %g in bucket %d", x, k);
+        int k = pstream_bucket_of(x);
+        cr_assert(x >= pstream_bucket_lo(k) && x < pstream_bucket_lo(k + 1), "rate %g in bucket %d",
+                  x, k);
     }
     /* Bounds are a geometric ladder: 16 buckets per doubling, from 2^-24. */
-    cr_assert_eq(wld_bucket_lo(0), ldexp(1.0, -24));
-    cr_assert_eq(wld_bucket_lo(16 * 24), 1.0);
-    cr_assert_float_eq(wld_bucket_lo(16 * 24 + 8), sqrt(2.0), 1e-15);
-    for (int k = 0; k + 1 < WLD_BUCKETS; k++)
-        cr_assert(wld_bucket_lo(k + 1) > wld_bucket_lo(k));
+    cr_assert_eq(pstream_bucket_lo(0), ldexp(1.0, -24));
+    cr_assert_eq(pstream_bucket_lo(16 * 24), 1.0);
+    cr_assert_float_eq(pstream_bucket_lo(16 * 24 + 8), sqrt(2.0), 1e-15);
+    for (int k = 0; k + 1 < PSTREAM_BUCKETS; k++)
+        cr_assert(pstream_bucket_lo(k + 1) > pstream_bucket_lo(k));
     /* A rate exactly on a bound opens its bucket. */
-    cr_assert_eq(wld_bucket_of(wld_bucket_lo(100)), 100);
+    cr_assert_eq(pstream_bucket_of(pstream_bucket_lo(100)), 100);
 }
 
 Test(model_parts, quality_follows_the_formula)

@@ -2,8 +2,8 @@
  * consumers.c — consumers, the only source of external value (MODEL.md §2.4;
  * docs/model.md §consumers).
  *
- * A dense struct-of-arrays population; all queries form one thinned Poisson stream
- * per rate bucket. A query is a logit choice among the listed models and the
+ * A dense struct-of-arrays population; all queries form one Poisson stream
+ * (pstream.h). A query is a logit choice among the listed models and the
  * incumbent, read from the epoch's per-taste cumulative table through its guide
  * table (one or two steps, no exp per query). A network query pays its fee in TKN bought on the AMM at that
  * moment, splits it by fees.*, goes to a compute node's queue, and succeeds with
@@ -32,7 +32,7 @@ int cons_birth(world *w, double t)
     c->rate = (float)dist_sample(&p->cons_rate, r, 0, 1e6);
     c->budget = (float)dist_sample(&p->cons_budget, r, 0, 1e9);
     c->sat = (float)p->cons_sat_init;
-    if (c->rate > 0 && wld_bucket_add(cs->bk, i, c->rate, &c->bucket, &c->bpos))
+    if (c->rate > 0 && pstream_add(&cs->st, i, c->rate, &c->bucket, &c->bpos))
         return -1;
     cs->n++;
     w->cls[CLS_CONSUMER].active++;
@@ -46,7 +46,7 @@ void cons_remove(world *w, uint32_t i)
     wld_consumers *cs = &w->cs;
     wld_cons *c = &cs->r[i];
     if (c->rate > 0) {
-        uint32_t moved = wld_bucket_remove(cs->bk, c->bucket, c->bpos);
+        uint32_t moved = pstream_remove(&cs->st, c->bucket, c->bpos);
         if (moved != UINT32_MAX)
             cs->r[moved].bpos = c->bpos;
     }
@@ -56,7 +56,7 @@ void cons_remove(world *w, uint32_t i)
     if (i != last) {
         cs->r[i] = cs->r[last];
         if (cs->r[i].rate > 0)
-            wld_bucket_rename(cs->bk, cs->r[i].bucket, cs->r[i].bpos, i);
+            pstream_rename(&cs->st, cs->r[i].bucket, cs->r[i].bpos, i);
     }
 }
 
@@ -64,15 +64,14 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 {
     world *w = ctx;
     wld_consumers *cs = &w->cs;
-    int k = (int)ev->a;
-    wld_bucket *bk = &cs->bk[k];
-    if (ev->b != bk->gen)
+    pstream *st = &cs->st;
+    if (ev->b != st->gen)
         return; /* superseded when the stream's rate changed */
     gsl_rng *r = wld_rng(w, RNG_QUERIES);
-    bk->ev = bk->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / bk->rate), EV_QUERY,
-                                      (uint32_t)k, bk->gen)
+    st->ev = st->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / st->rate), EV_QUERY, 0,
+                                      st->gen)
                           : EVQ_NONE;
-    uint32_t i = wld_bucket_pick(bk, r, cs->r, sizeof *cs->r);
+    uint32_t i = pstream_pick(st, r, cs->r, sizeof *cs->r);
     if (i == UINT32_MAX)
         return;
     const wld_listing *ls = &w->ls;

@@ -187,8 +187,9 @@ static int restart_streams(world *w)
 {
     if (wld_listing_rebuild(w))
         return -1;
-    wld_bucket_reschedule(w, w->pv.bk, EV_CONTRIB, wld_rng(w, RNG_CONTRIB));
-    wld_bucket_reschedule(w, w->cs.bk, EV_QUERY, wld_rng(w, RNG_QUERIES));
+    if (wld_stream_restart(w, &w->pv.st, EV_CONTRIB, wld_rng(w, RNG_CONTRIB)) ||
+        wld_stream_restart(w, &w->cs.st, EV_QUERY, wld_rng(w, RNG_QUERIES)))
+        return -1;
     return 0;
 }
 

@@ -3,8 +3,8 @@
  *
  * A dense struct-of-arrays population (swap-remove at epoch boundaries). Honest
  * providers and spammers share it (kind); poisoners are a reserved kind the
- * adversary model fills in. Contributions of the whole population are one thinned
- * Poisson stream per rate bucket, so a contribution costs O(1) and no allocation;
+ * adversary model fills in. Contributions of the whole population are one Poisson
+ * stream (pstream.h), so a contribution costs O(1) and no allocation;
  * accepted data only updates its datanet's aggregates and the provider's attribution
  * score.
  */
@@ -83,7 +83,7 @@ int prov_birth(world *w, int kind, double t)
     pv->acc[i] = (wld_acc){0, 0};
     if (kind == PK_POISONER)
         poison_birth(w, i);
-    if (v->rate > 0 && wld_bucket_add(pv->bk, i, v->rate, &v->bucket, &v->bpos))
+    if (v->rate > 0 && pstream_add(&pv->st, i, v->rate, &v->bucket, &v->bpos))
         return -1;
     pv->n++;
     w->dn.n_prov[v->dn]++;
@@ -105,7 +105,7 @@ void prov_remove(world *w, uint32_t i)
     wld_sell(w, pv->acct[i], 1.0);
     wld_gone_add(w, pv->acct[i]);
     if (v->rate > 0) {
-        uint32_t moved = wld_bucket_remove(pv->bk, v->bucket, v->bpos);
+        uint32_t moved = pstream_remove(&pv->st, v->bucket, v->bpos);
         if (moved != UINT32_MAX)
             pv->r[moved].bpos = v->bpos;
     }
@@ -119,7 +119,7 @@ void prov_remove(world *w, uint32_t i)
         pv->ep_tkn[i] = pv->ep_tkn[last];
         pv->acc[i] = pv->acc[last];
         if (pv->r[i].rate > 0)
-            wld_bucket_rename(pv->bk, pv->r[i].bucket, pv->r[i].bpos, i);
+            pstream_rename(&pv->st, pv->r[i].bucket, pv->r[i].bpos, i);
     }
 }
 
@@ -128,15 +128,14 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     world *w = ctx;
     wld_providers *pv = &w->pv;
     const crc_params *p = &w->p;
-    int k = (int)ev->a;
-    wld_bucket *b = &pv->bk[k];
-    if (ev->b != b->gen)
+    pstream *st = &pv->st;
+    if (ev->b != st->gen)
         return; /* superseded when the stream's rate changed */
     gsl_rng *r = wld_rng(w, RNG_CONTRIB);
-    b->ev = b->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / b->rate), EV_CONTRIB,
-                                    (uint32_t)k, b->gen)
-                        : EVQ_NONE;
-    uint32_t i = wld_bucket_pick(b, r, pv->r, sizeof *pv->r);
+    st->ev = st->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / st->rate), EV_CONTRIB, 0,
+                                      st->gen)
+                          : EVQ_NONE;
+    uint32_t i = pstream_pick(st, r, pv->r, sizeof *pv->r);
     if (i == UINT32_MAX)
         return;
     wld_prov *v = &pv->r[i];

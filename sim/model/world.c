@@ -53,143 +53,22 @@ int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
     return 0;
 }
 
-/* ---- rate buckets ------------------------------------------------------------ */
+/* ---- population streams ------------------------------------------------------ */
 
-/* 2^(j/16), j = 0..15, written out so that bucket bounds are the same bits on every
- * machine (no libm in the loop). */
-static const double sub_lo[WLD_BUCKET_SUB] = {
-    1.0, 1.0442737824274138, 1.0905077326652577, 1.1387886347566916, 1.189207115002721,
-    1.241857812073484, 1.2968395546510096, 1.3542555469368927, 1.4142135623730951,
-    1.4768261459394993, 1.5422108254079407, 1.6104903319492543, 1.681792830507429,
-    1.7562521603732995, 1.8340080864093424, 1.9152065613971474,
-};
-_Static_assert(WLD_BUCKET_SUB == 16, "sub_lo holds 2^(j/16)");
-
-double wld_bucket_lo(int k)
+int wld_stream_restart(world *w, pstream *st, uint32_t kind, gsl_rng *r)
 {
-    return ldexp(sub_lo[k % WLD_BUCKET_SUB], k / WLD_BUCKET_SUB + WLD_BUCKET_MIN);
-}
-
-int wld_bucket_of(double rate)
-{
-    int e;
-    double f = frexp(rate, &e); /* rate = f 2^e, f in [0.5, 1) */
-    int oct = e - 1 - WLD_BUCKET_MIN;
-    if (oct < 0)
-        return 0;
-    if (oct >= WLD_BUCKETS / WLD_BUCKET_SUB)
-        return WLD_BUCKETS - 1;
-    int j = WLD_BUCKET_SUB - 1;
-    while (j > 0 && 2 * f < sub_lo[j])
-        j--;
-    return oct * WLD_BUCKET_SUB + j;
-}
-
-int wld_bucket_add(wld_bucket *bk, uint32_t i, float r, uint16_t *k, uint32_t *pos)
-{
-    int b = wld_bucket_of(r);
-    wld_bucket *bb = &bk[b];
-    if (wld_grow((void **)&bb->m, sizeof *bb->m, &bb->cap, bb->n + 1))
+    /* The pending event, if any, is cancelled; the generation also marks it stale. */
+    st->gen++;
+    if (st->ev != EVQ_NONE)
+        sim_cancel(&w->s, st->ev);
+    st->ev = EVQ_NONE;
+    if (pstream_prepare(st))
         return -1;
-    if (bb->n == 0)
-        bb->top = wld_bucket_lo(b + 1);
-    if (r > bb->top) /* only past the last bound, 2^24 a day */
-        bb->top = r;
-    *k = (uint16_t)b;
-    *pos = bb->n;
-    bb->m[bb->n++] = (wld_member){i, r};
-    bb->rate += r;
-    bb->cand[0] = bb->cand[1] = WLD_NO_CAND;
+    /* Memorylessness: redrawing the next event of a Poisson stream at any time leaves
+     * the process unchanged, so rates may change at epoch boundaries. */
+    if (st->rate > 0)
+        st->ev = sim_after(&w->s, gsl_ran_exponential(r, 1.0 / st->rate), kind, 0, st->gen);
     return 0;
-}
-
-uint32_t wld_bucket_remove(wld_bucket *bk, int k, uint32_t pos)
-{
-    wld_bucket *b = &bk[k];
-    b->cand[0] = b->cand[1] = WLD_NO_CAND;
-    b->rate -= b->m[pos].rate;
-    if (b->rate < 0 || b->n == 1)
-        b->rate = b->n == 1 ? 0 : fmax(b->rate, 0);
-    uint32_t last = --b->n;
-    if (pos == last)
-        return UINT32_MAX;
-    b->m[pos] = b->m[last];
-    return b->m[pos].i;
-}
-
-void wld_bucket_rename(wld_bucket *bk, int k, uint32_t pos, uint32_t new_i)
-{
-    bk[k].m[pos].i = new_i;
-}
-
-static inline uint32_t draw_pos(pcg32 *g, uint32_t n)
-{
-    return (uint32_t)(pcg32_double(g) * n);
-}
-
-static inline void prefetch(const void *p)
-{
-#if defined(__GNUC__)
-    __builtin_prefetch(p);
-#else
-    (void)p;
-#endif
-}
-
-uint32_t wld_bucket_pick(wld_bucket *b, gsl_rng *r, const void *rec, size_t stride)
-{
-    uint32_t n = b->n;
-    if (n == 0)
-        return UINT32_MAX;
-    pcg32 *g = rng_pcg(r);
-    /* Rejection: accept entry j with probability rate_j / top, which picks members
-     * proportionally to their rates. The first candidate was drawn ahead. */
-    uint32_t j = b->cand[0] < n ? b->cand[0] : draw_pos(g, n);
-    const wld_member *e = &b->m[j];
-    for (int tries = 0; !(pcg32_double(g) * b->top < e->rate); tries++) {
-        if (tries >= 1 << 20) {
-            e = &b->m[0];
-            break;
-        }
-        e = &b->m[draw_pos(g, n)];
-    }
-    uint32_t i = e->i;
-    /* Advance the pipeline: the one after next becomes next (its entry should be in
-     * cache by now), and a new one after next is drawn. */
-    uint32_t next = b->cand[1] < n ? b->cand[1] : draw_pos(g, n);
-    uint32_t after = draw_pos(g, n);
-    b->cand[0] = next;
-    b->cand[1] = after;
-    prefetch(&b->m[after]);
-    if (rec) {
-        const char *p = (const char *)rec + (size_t)b->m[next].i * stride;
-        prefetch(p);
-        prefetch(p + stride - 1);
-    }
-    return i;
-}
-
-void wld_bucket_reschedule(world *w, wld_bucket *bk, uint32_t kind, gsl_rng *r)
-{
-    for (int k = 0; k < WLD_BUCKETS; k++) {
-        wld_bucket *b = &bk[k];
-        /* The pending event, if any, is cancelled; the generation also marks it stale
-         * (a slow bucket's event may lie far beyond the next epoch, and one left behind
-         * per bucket per epoch would pile up in the queue). */
-        b->gen++;
-        b->cand[0] = b->cand[1] = WLD_NO_CAND;
-        if (b->ev != EVQ_NONE)
-            sim_cancel(&w->s, b->ev);
-        b->ev = EVQ_NONE;
-        double sum = 0;
-        for (uint32_t j = 0; j < b->n; j++)
-            sum += b->m[j].rate;
-        b->rate = sum;
-        /* Memorylessness: redrawing the next event of a Poisson stream at any time
-         * leaves the process unchanged, so rates may change at epoch boundaries. */
-        if (sum > 0)
-            b->ev = sim_after(&w->s, gsl_ran_exponential(r, 1.0 / sum), kind, (uint32_t)k, b->gen);
-    }
 }
 
 /* ---- trailing returns ----------------------------------------------------------- */
@@ -435,12 +314,6 @@ oom:
     return crc_err_set(err, CRC_ENOMEM, "out of memory setting up the model's world");
 }
 
-static void free_buckets(wld_bucket *bk)
-{
-    for (int k = 0; k < WLD_BUCKETS; k++)
-        free(bk[k].m);
-}
-
 static void free_holders(wld_holders *h)
 {
     free(h->acct); free(h->born); free(h->usd); free(h->ep_tkn); free(h->bal0); free(h->acc);
@@ -453,7 +326,7 @@ void wld_free(world *w)
     atk_free(w);
     wld_providers *pv = &w->pv;
     free(pv->r); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
-    free_buckets(pv->bk);
+    pstream_free(&pv->st);
     wld_builders *bd = &w->bd;
     free(bd->free_list); free(bd->alive); free(bd->listed); free(bd->backdoor); free(bd->gen);
     free(bd->dn); free(bd->acct); free(bd->price); free(bd->fixed_cost); free(bd->Q);
@@ -469,7 +342,7 @@ void wld_free(world *w)
     free(nd->apos);
     wld_consumers *cs = &w->cs;
     free(cs->r);
-    free_buckets(cs->bk);
+    pstream_free(&cs->st);
     free_holders(&w->sk);
     free_holders(&w->fm);
     free(w->ls.model); free(w->ls.cum); free(w->ls.guide); free(w->ls.beta_q); free(w->ls.beta_p);

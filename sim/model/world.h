@@ -7,7 +7,7 @@
  * Arrays are sized at run start and grow only by doubling when agents enter (at epoch
  * boundaries), never per event.
  *
- * Module prefixes: wld_ (world.c: setup, growth, rate buckets, trailing returns, the
+ * Module prefixes: wld_ (world.c: setup, growth, stream scheduling, trailing returns, the
  * consumers' listing table), prov_ (providers.c), bld_ (builders.c: builders and their
  * models), node_ (nodes.c: compute nodes and their queues), cons_ (consumers.c),
  * hold_ (holders.c: stakers and farmers), rew_ (rewards.c: epoch settlement),
@@ -29,14 +29,15 @@
 #include "model/classes.h"
 #include "model/model.h"
 #include "model/params.h"
+#include "model/pstream.h"
 #include "model/sink.h"
 #include "model/token.h"
 
 /* Event kinds registered with the engine. */
 enum {
     EV_EPOCH = 1,   /* settle rewards, sample metrics, agents reconsider (periodic) */
-    EV_QUERY,       /* a consumer query from consumer-rate bucket a                 */
-    EV_CONTRIB,     /* a data contribution from provider-rate bucket a              */
+    EV_QUERY,       /* a consumer query (the consumers' stream; b its generation)   */
+    EV_CONTRIB,     /* a data contribution (the providers' stream; b its generation)*/
     EV_DEPART,      /* a job leaves a server of node a; b = job id                  */
     EV_TRAIN,       /* builder a (generation b) starts a (re)training job           */
     EV_INTERVENE,   /* governance intervention a is applied                         */
@@ -53,9 +54,6 @@ enum {
 #define WLD_RNG_BASE 0x6d6f64656c000000ULL /* "model" */
 
 #define WLD_REGIONS 4
-#define WLD_BUCKET_SUB 16 /* rate buckets per doubling of rate                         */
-#define WLD_BUCKET_MIN (-24) /* bucket 0 starts at 2^-24 per day; the last ends at 2^24 */
-#define WLD_BUCKETS (48 * WLD_BUCKET_SUB)
 #define WLD_TRAIN_BIT (1ULL << 63)
 #define WLD_MAX_METRICS 128
 #define WLD_GINI_SAMPLE 50000 /* agents beyond which reward_gini is estimated on a sample */
@@ -63,34 +61,6 @@ enum {
 
 enum { PK_HONEST = 0, PK_SPAMMER = 1, PK_POISONER = 2 }; /* provider variants */
 
-/* A Poisson stream over a dense population, split by rate into buckets
- * WLD_BUCKET_SUB per doubling: bucket k holds members with rate in [lo_k, lo_k+1),
- * lo_k = 2^(k/SUB - 24); one engine event per non-empty bucket, whose rate is the sum
- * of its members' rates; the member is then picked proportionally to rate by rejection
- * against the bucket's top (acceptance >= 2^(-1/SUB) = 0.958). Each entry carries the
- * member's rate, so a rejection test touches one cache line.
- * Members are picked at random from populations far larger than the cache, so each
- * bucket draws its candidates two picks ahead: the entry of the one after next is
- * prefetched, and the record of the next is prefetched once its entry is in cache
- * (see wld_bucket_pick). Candidates are uniform positions drawn independently of the
- * rejection tests, and any change of membership discards them, so the picks keep
- * exactly the distribution of a draw made at the moment of the event. */
-typedef struct wld_member {
-    uint32_t i;
-    float rate;
-} wld_member;
-
-#define WLD_NO_CAND UINT32_MAX
-
-typedef struct wld_bucket {
-    wld_member *m;
-    uint32_t n, cap;
-    double rate;
-    double top;         /* upper bound on members' rates (the acceptance scale)    */
-    evq_handle ev;
-    uint64_t gen;       /* generation of the stream's pending event (in its payload b) */
-    uint32_t cand[2];   /* positions of the next two candidates, or WLD_NO_CAND    */
-} wld_bucket;
 
 /* Trailing return on cost: EMAs of USD income and cost per day, time constant W. */
 typedef struct wld_acc {
@@ -136,7 +106,7 @@ typedef struct wld_providers {
     float *born;
     double *ep_tkn;
     wld_acc *acc;
-    wld_bucket bk[WLD_BUCKETS];
+    pstream st;                 /* contributions (queries): one Poisson stream */
 } wld_providers;
 
 typedef struct wld_builders {
@@ -173,7 +143,7 @@ typedef struct wld_cons {
 typedef struct wld_consumers {
     uint32_t n, cap;
     wld_cons *r;
-    wld_bucket bk[WLD_BUCKETS];
+    pstream st;                 /* contributions (queries): one Poisson stream */
 } wld_consumers;
 
 /* Stakers (CLS_STAKER) and farmers (CLS_FARMER): accounts with a USD stake/budget. */
@@ -280,23 +250,9 @@ int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need);
 int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
                  const size_t sizes[]);
 
-/* The bucket of a rate (clamped to the first and last buckets), and bucket k's lower
- * bound, exact: lo(k) <= rate < lo(k + 1) between the clamps. */
-int wld_bucket_of(double rate);
-double wld_bucket_lo(int k);
-/* Adds member i with rate r > 0; writes its bucket and position to *k and *pos. */
-int wld_bucket_add(wld_bucket *bk, uint32_t i, float r, uint16_t *k, uint32_t *pos);
-/* Removes the entry at (k, pos); returns the member moved into pos (whose recorded
- * position the caller updates), or UINT32_MAX when pos was the last entry. */
-uint32_t wld_bucket_remove(wld_bucket *bk, int k, uint32_t pos);
-/* The member at (k, pos) is now called new_i (its population moved it). */
-void wld_bucket_rename(wld_bucket *bk, int k, uint32_t pos, uint32_t new_i);
-/* A member of bucket b, picked proportionally to rate; UINT32_MAX when empty. rec and
- * stride locate the members' records (record i at rec + i * stride), which are
- * prefetched for the bucket's next pick; rec may be NULL. */
-uint32_t wld_bucket_pick(wld_bucket *b, gsl_rng *r, const void *rec, size_t stride);
-/* Recomputes each bucket's rate from its members and (re)schedules its next event. */
-void wld_bucket_reschedule(world *w, wld_bucket *bk, uint32_t kind, gsl_rng *r);
+/* Recomputes a population stream's rates and (re)schedules its next event of `kind`
+ * (cancelling the pending one). 0, or -1 when out of memory. */
+int wld_stream_restart(world *w, pstream *st, uint32_t kind, gsl_rng *r);
 
 /* x <- x + (1 - exp(-dt/W)) (y - x) for income and cost per day. */
 void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W);
