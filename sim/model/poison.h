@@ -46,7 +46,7 @@ uint32_t poison_target(const struct world *w);
 
 /* Sets provider i's attributes as a poisoner (rate, cost, apparent quality, target
  * datanet). Called by prov_birth for kind PK_POISONER before the provider joins its
- * rate bucket. */
+ * population's stream. */
 void poison_birth(struct world *w, uint32_t i);
 
 /* One contribution of poisoner i (its cost is already counted): a banned poisoner's

@@ -1,7 +1,7 @@
 /*
  * world.c — setup and teardown of a run's world, and the helpers the population
- * modules share: array growth, rate buckets (thinned Poisson streams over dense
- * populations), trailing returns, the liquidation list of departed accounts and the
+ * modules share: array growth, scheduling of the populations' Poisson streams
+ * (pstream.h), trailing returns, the liquidation list of departed accounts and the
  * consumers' listing table with its per-taste logit probabilities (docs/model.md).
  */
 #include "model/world.h"
