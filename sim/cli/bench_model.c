@@ -11,7 +11,9 @@
  * the summary (the benchmark measures the model, not storage). Prints events_per_sec
  * (events / CPU seconds, the machine may be shared), wall and CPU seconds, agents
  * (at t = 0) and agents_end (alive at the end: entry grows populations), days,
- * peak_rss_bytes (getrusage) and bytes per agent at t = 0.
+ * peak_rss_bytes (getrusage), and bytes per agent at t = 0 and at the end (the peak
+ * divided by the larger population: populations grow by entry over a year, and the
+ * peak comes with the largest population).
  */
 #include "cli/bench.h"
 
@@ -134,9 +136,9 @@ int bench_model(int argc, char **argv)
         printf("{\"bench\":\"model\",\"agents\":%.0f,\"days\":%g,\"seed\":%.0f,\"events\":%.0f,"
                "\"queries\":%.0f,\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"events_per_sec\":%.0f,"
                "\"events_per_wall_sec\":%.0f,\"peak_rss_bytes\":%.0f,\"bytes_per_agent\":%.1f,"
-               "\"agents_end\":%.0f}\n",
+               "\"agents_end\":%.0f,\"bytes_per_agent_end\":%.1f}\n",
                n0, days, seed, b.events, b.queries, wall, cpu, eps, wall > 0 ? b.events / wall : 0,
-               rss, rss / n0, b.agents_end);
+               rss, rss / n0, b.agents_end, rss / fmax(n0, b.agents_end));
     else
         printf("model: %.0f agents, %g days: %.0f events in %.3f s CPU (%.3f s wall): "
                "%.2f M events/s; peak RSS %.1f MB (%.0f bytes/agent)\n",
