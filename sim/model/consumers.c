@@ -3,11 +3,11 @@
  * docs/model.md §consumers).
  *
  * A dense struct-of-arrays population; all queries form one Poisson stream
- * (pstream.h). A query is a logit choice among the listed models and the
- * incumbent, read from the epoch's per-taste cumulative table through its guide
- * table (one or two steps, no exp per query). A network query pays its fee in TKN bought on the AMM at that
- * moment, splits it by fees.*, goes to a compute node's queue, and succeeds with
- * probability Q; satisfaction is an EMA of outcomes.
+ * (pstream.h). A query is a logit choice among the listed models and the incumbent,
+ * read from the epoch's per-taste cumulative table through its guide table (one or
+ * two steps, no exp per query). A network query pays its fee in TKN bought on the AMM
+ * at that moment, splits it by fees.*, goes to a compute node's queue, and succeeds
+ * with probability Q; satisfaction is an EMA of outcomes.
  */
 #include "model/world.h"
 
