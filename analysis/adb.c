@@ -520,7 +520,7 @@ int adb_flows(const adb *d, adb_flow **rows, size_t *n, crc_err *err)
     *rows = NULL;
     *n = 0;
     if (!d->n_runs)
-        return crc_err_set(err, CRC_EINPUT, "%s: no finished run", d->path);
+        return crc_err_set(err, CRC_EINPUT, "%s: no finished run" ADB_NO_RUN_FIX, d->path);
     sqlite3_stmt *st = NULL;
     if (prepare(d, "SELECT f.src, f.dst, f.reason, SUM(f.amount_tkn) AS s FROM flows f "
                    "JOIN runs r ON r.id = f.run WHERE r.status = 'done' "

@@ -48,6 +48,11 @@ typedef enum adb_stat { ADB_END, ADB_MEAN, ADB_MAX, ADB_MIN } adb_stat;
  * the file when it is missing or not a Crucible results database. */
 int adb_open(adb *d, const char *path, crc_err *err);
 
+/* What to do when a database holds no finished run: appended to every such message. */
+#define ADB_NO_RUN_FIX                                                                     \
+    "; see why in its runs table (status, error) and run it again, or finish a sweep "   \
+    "with 'crucible sweep --resume'"
+
 void adb_close(adb *d);
 
 /* meta[key] as a malloc'd string, or NULL when absent. */

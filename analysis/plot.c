@@ -692,8 +692,7 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
                            ".svg or .pdf", o->out ? o->out : "(none)");
     if (!d->n_runs)
         return crc_err_set(err, CRC_EINPUT, "%s: no finished run to plot"
-                    "; see why in its runs table (status, error) and run it again, "
-                    "or finish a sweep with 'crucible sweep --resume'", d->path);
+                    ADB_NO_RUN_FIX, d->path);
     char gpath[1024], dpath[1024];
     plot_paths(o->out, gpath, dpath, sizeof gpath);
     FILE *gp = fopen(gpath, "w"), *dat = fopen(dpath, "w");

@@ -474,7 +474,7 @@ int report_write(const report_input *in, crc_err *err)
     if ((rc = adb_open(&b, in->base_db, err)) || (rc = adb_open(&p, in->prop_db, err)))
         goto done;
     if (!b.n_runs || !p.n_runs) {
-        rc = crc_err_set(err, CRC_EFAIL, "%s: no finished run to report on",
+        rc = crc_err_set(err, CRC_EFAIL, "%s: no finished run to report on" ADB_NO_RUN_FIX,
                          b.n_runs ? p.path : b.path);
         goto done;
     }

@@ -96,8 +96,7 @@ int cmd_compare(int argc, char **argv)
         goto done;
     if (!base.n_runs || !prop.n_runs) {
         crc_err_set(&err, CRC_EINPUT, "%s: no finished run to compare"
-                    "; see why in its runs table (status, error) and run it again, "
-                    "or finish a sweep with 'crucible sweep --resume'",
+                    ADB_NO_RUN_FIX,
                     base.n_runs ? prop.path : base.path);
         goto done;
     }

@@ -89,8 +89,7 @@ int cmd_summarize(int argc, char **argv)
         goto out;
     if (!d.n_runs) {
         crc_err_set(&err, CRC_EINPUT, "%s: no finished run to summarise (%zu failed)"
-                    "; see why in its runs table (status, error) and run it again, "
-                    "or finish a sweep with 'crucible sweep --resume'", d.path,
+                    ADB_NO_RUN_FIX, d.path,
                     d.n_failed);
         adb_close(&d);
         goto out;
