@@ -1,11 +1,13 @@
 /*
  * test_plot.c — every plot kind produces a non-empty picture of the format its name asks
  * for (PNG signature, SVG root element, %PDF header) from small fixture databases
- * written with the documented schema, with its gnuplot script and data beside it; the
+ * written with the documented schema, with its gnuplot script and data beside it (the
+ * time series' data checked number by number against the fixture's formula); the
  * caption names scenario, hash and version; a missing gnuplot is a clear error that
  * names the Debian package and still leaves the script and data.
  */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +134,42 @@ Test(plot, timeseries_overlays_two_databases_as_png)
         if (l[1] >= '0' && l[1] <= '9')
             rows++;
     cr_expect_eq(rows, 60, "30 epochs per database");
+    /* The numbers: the first block is base.db, whose prices the fixture computes by a
+     * known formula; recompute them and check every row's mean and median over the six
+     * done runs (the failed run excluded), and that the band holds the median. */
+    const char *blk = strstr(data, "base.db");
+    cr_assert(blk && blk < strstr(data, "prop.db"), "base.db's block comes first");
+    double price[6] = {1, 1, 1, 1, 1, 1};
+    const char *l = strchr(blk, '\n');
+    for (int t = 1; t <= 30; t++) {
+        for (int r = 0; r < 6; r++)
+            price[r] *= 1.0 + 0.03 * fixture_noise(r, t, 1);
+        double v[6];
+        memcpy(v, price, sizeof v);
+        for (int i = 1; i < 6; i++) /* sort six values */
+            for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+                double tmp = v[j];
+                v[j] = v[j - 1];
+                v[j - 1] = tmp;
+            }
+        double mean = 0;
+        for (int r = 0; r < 6; r++)
+            mean += price[r] / 6;
+        double median = (v[2] + v[3]) / 2;
+        while (l && l[1] == '#')
+            l = strchr(l + 1, '\n');
+        cr_assert(l, "row for t = %d", t);
+        double tt, med, p5, p95, mu, cnt;
+        cr_assert_eq(sscanf(l + 1, "%lf %lf %lf %lf %lf %lf", &tt, &med, &p5, &p95, &mu, &cnt), 6,
+                     "row for t = %d: %.40s", t, l + 1);
+        cr_expect_eq(tt, t);
+        cr_expect_eq(cnt, 6, "t = %d: six done runs (the failed one excluded)", t);
+        cr_expect(fabs(mu / mean - 1) < 1e-9, "t = %d: mean %.12g, expected %.12g", t, mu, mean);
+        cr_expect(fabs(med / median - 1) < 1e-9, "t = %d: median %.12g, expected %.12g", t, med,
+                  median);
+        cr_expect(p5 >= v[0] && p5 <= med && med <= p95 && p95 <= v[5], "t = %d: band", t);
+        l = strchr(l + 1, '\n');
+    }
     free(data);
     char *script = slurp(path("ts.gp"), &n);
     cr_expect(strstr(script, "0000000000005ef5"), "caption carries the scenario hash");
