@@ -104,17 +104,11 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
     fee_split fs;
     fee_split_usd(p, price, &fs);
-    double tkn = fs.tkn_usd > 0 ? amm_buy(w->A, w->L, w->pool, fs.tkn_usd) : 0;
-    if (fs.buyback_usd > 0)
-        treasury_add_usd(&w->tok->tr, fs.buyback_usd);
-    double scale = fs.tkn_usd > 0 ? tkn / fs.tkn_usd : 0;
+    double tkn;
+    double scale = wld_fee_buy(w, w->pool, &fs, &tkn);
     double t_model = wld_pay(w, w->pool, bd->acct[b], fs.model * scale);
     double t_comp = wld_pay(w, w->pool, w->nd.acct[n], fs.compute * scale);
-    if (fs.stakers > 0)
-        staking_fee(w->tok->stake, w->L, w->pool, fmin(fs.stakers * scale, ledger_balance(w->L, w->pool)));
-    wld_pay(w, w->pool, ledger_system(w->L, CLS_TREASURY), fs.treasury * scale);
-    if (fs.burn > 0)
-        ledger_burn(w->L, w->pool, fmin(fs.burn * scale, ledger_balance(w->L, w->pool)), RSN_BURN);
+    wld_fee_rest(w, w->pool, &fs, scale);
     uint32_t d = bd->dn[b];
     w->dn.fee_tkn[d] += fs.data * scale; /* stays in the pool until the epoch settles */
     w->dn.fee_usd[d] += price;

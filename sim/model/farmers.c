@@ -285,10 +285,8 @@ static void wash_epoch(world *w, uint32_t k, double dt)
         double price = p->farm_wash_price, fee = n * price;
         fee_split fs;
         fee_split_usd(p, fee, &fs);
-        double tkn = fs.tkn_usd > 0 ? amm_buy(w->A, w->L, a, fs.tkn_usd) : 0;
-        if (fs.buyback_usd > 0)
-            treasury_add_usd(&w->tok->tr, fs.buyback_usd);
-        double sc = fs.tkn_usd > 0 ? tkn / fs.tkn_usd : 0;
+        double tkn;
+        double sc = wld_fee_buy(w, a, &fs, &tkn);
         double ds = p->farm_wash_data_share;
         uint32_t d = f->dn[k];
         /* The model share and its own data share stay with the farmer. */
@@ -311,11 +309,7 @@ static void wash_epoch(world *w, uint32_t k, double dt)
         } else {
             wld_pay(w, a, ledger_system(w->L, CLS_TREASURY), fs.compute * sc);
         }
-        if (fs.stakers > 0)
-            staking_fee(w->tok->stake, w->L, a, fmin(fs.stakers * sc, ledger_balance(w->L, a)));
-        wld_pay(w, a, ledger_system(w->L, CLS_TREASURY), fs.treasury * sc);
-        if (fs.burn > 0)
-            ledger_burn(w->L, a, fmin(fs.burn * sc, ledger_balance(w->L, a)), RSN_BURN);
+        wld_fee_rest(w, a, &fs, sc);
         w->ep_wash_queries += n;
         w->ep_wash_fee_usd += fee;
         as->ep_wash_fee_tkn += tkn;

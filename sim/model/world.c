@@ -117,6 +117,23 @@ double wld_pay(world *w, acct_id src, acct_id dst, double amount)
     return 0;
 }
 
+double wld_fee_buy(world *w, acct_id payer, const fee_split *fs, double *tkn)
+{
+    *tkn = fs->tkn_usd > 0 ? amm_buy(w->A, w->L, payer, fs->tkn_usd) : 0;
+    if (fs->buyback_usd > 0)
+        treasury_add_usd(&w->tok->tr, fs->buyback_usd);
+    return fs->tkn_usd > 0 ? *tkn / fs->tkn_usd : 0;
+}
+
+void wld_fee_rest(world *w, acct_id src, const fee_split *fs, double scale)
+{
+    if (fs->stakers > 0)
+        staking_fee(w->tok->stake, w->L, src, fmin(fs->stakers * scale, ledger_balance(w->L, src)));
+    wld_pay(w, src, ledger_system(w->L, CLS_TREASURY), fs->treasury * scale);
+    if (fs->burn > 0)
+        ledger_burn(w->L, src, fmin(fs->burn * scale, ledger_balance(w->L, src)), RSN_BURN);
+}
+
 int wld_listing_rebuild(world *w)
 {
     wld_listing *ls = &w->ls;

@@ -273,6 +273,14 @@ double wld_sell(world *w, acct_id a, double share);
  * are products of a bought amount and may exceed it by a rounding ulp); returns what
  * moved. */
 double wld_pay(world *w, acct_id src, acct_id dst, double amount);
+/* A fee paid in TKN bought at that moment (consumers' queries, wash batches): buys the
+ * TKN part of fs (fs->tkn_usd) on the AMM for payer, credits the buyback share to the
+ * treasury's USD fund, writes the TKN bought to *tkn and returns the TKN per USD of
+ * the TKN part (0 when there is none), to scale the shares with. */
+double wld_fee_buy(world *w, acct_id payer, const fee_split *fs, double *tkn);
+/* The shares every fee pays the same way, from src, in this order: the stakers', the
+ * treasury's, and the burnt share (each capped at what src holds). */
+void wld_fee_rest(world *w, acct_id src, const fee_split *fs, double scale);
 
 /* The baseline world: the registry defaults plus the token settings of
  * scenarios/baseline.yaml (emission.rate 3000 TKN/day, token.initial_supply 1e8).
