@@ -292,6 +292,34 @@ static int unknown_name(const adb *d, const char *kind, const char *name, int cr
                        kind, name, n ? list : "(none)");
 }
 
+/* 1 when some done run stored `name` in metrics or summary, even as NULL (*in_summary
+ * then says which), 0 when none did, -1 on a database error (err set). */
+static int name_stored(const adb *d, const char *name, int *in_summary, crc_err *err)
+{
+    static const char *const sql[2] = {
+        "SELECT 1 FROM metrics m JOIN runs r ON r.id = m.run WHERE r.status = 'done' AND "
+        "m.name = ?1 LIMIT 1",
+        "SELECT 1 FROM summary s JOIN runs r ON r.id = s.run WHERE r.status = 'done' AND "
+        "s.name = ?1 LIMIT 1"};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st = NULL;
+        if (prepare(d, sql[k], &st, err))
+            return -1;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc == SQLITE_ROW) {
+            *in_summary = k == 1;
+            return 1;
+        }
+        if (rc != SQLITE_DONE) {
+            db_fail(d, err, "reading value names");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Has the writer built the documented (run, name) index on metrics? */
 static int has_run_name_index(const adb *d)
 {
@@ -406,8 +434,18 @@ int adb_run_values(const adb *d, const char *metric, adb_stat stat, double *out,
             *from_summary = 1;
     }
     id_map_free(&m);
-    if (!found)
-        return unknown_name(d, "metric", metric, 0, err);
+    if (!found) {
+        /* A name every run stored as NULL ("never", e.g. days_to_real_yield when
+         * real_yield never reached 1) is known: every value is NaN, not an error. */
+        int in_summary = 0;
+        int known = name_stored(d, metric, &in_summary, err);
+        if (known < 0)
+            return CRC_EFAIL;
+        if (!known)
+            return unknown_name(d, "metric", metric, 0, err);
+        if (from_summary)
+            *from_summary = in_summary;
+    }
     return CRC_OK;
 }
 

@@ -334,6 +334,39 @@ Test(summarize, values_per_run_come_from_the_documented_tables, .init = mk_tmp, 
     adb_close(&d);
 }
 
+/* A summary value every run stored as NULL ("never": days_to_real_yield when real_yield
+ * never reaches 1) is a known name with no values, not an unknown one: summarize over
+ * every name of such a database must work and report n = 0 for it. */
+Test(summarize, a_value_stored_as_never_in_every_run_is_known, .init = mk_tmp, .fini = rm_tmp)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/never.db", tmpdir);
+    fixture_plain(path, "baseline", 0.0, 3);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    fixture_exec(db, "INSERT INTO summary SELECT id, 'days_to_real_yield', NULL FROM runs "
+                     "WHERE status = 'done'");
+    sqlite3_close(db);
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, path, &err), CRC_OK, "%s", err.msg);
+    double v[3] = {0, 0, 0};
+    int from_summary = 0;
+    cr_assert_eq(adb_run_values(&d, "days_to_real_yield", ADB_END, v, &from_summary, &err),
+                 CRC_OK, "%s", err.msg);
+    cr_expect_eq(from_summary, 1);
+    for (int i = 0; i < 3; i++)
+        cr_expect(isnan(v[i]), "run %d: never is NaN, got %g", i, v[i]);
+    adb_close(&d);
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' summarize '%s' > '%s/out.txt' 2>&1", bin, path, tmpdir);
+    cr_expect_eq(system(cmd), 0, "summarize over every name of the database");
+    snprintf(cmd, sizeof cmd, "grep -Eq '^days_to_real_yield +summary +0 ' '%s/out.txt'", tmpdir);
+    cr_expect_eq(system(cmd), 0, "a row with n = 0 for the never-reached value");
+}
+
 Test(summarize, cli_json_matches_independent_computation, .init = mk_tmp, .fini = rm_tmp)
 {
     const char *bin = getenv("CRUCIBLE_BIN");
