@@ -539,6 +539,26 @@ int store_meta_get(store *s, const char *key, char *buf, size_t len)
     return found;
 }
 
+int store_runs_version(store *s, char *buf, size_t len, int *mixed, crc_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    buf[0] = 0;
+    *mixed = 0;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT coalesce(version, '') FROM runs LIMIT 2",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return fail(err, s->path, s->db, rc, "reading the runs of");
+    int n = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n++ == 0)
+            snprintf(buf, len, "%s", (const char *)sqlite3_column_text(q, 0));
+        else
+            *mixed = 1;
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? CRC_OK : fail(err, s->path, s->db, rc, "reading the runs of");
+}
+
 int store_write_point(store *s, long point, const char *path, double value,
                       const char *text, crc_err *err)
 {

@@ -94,6 +94,11 @@ int store_meta_set(store *s, const char *key, const char *value, crc_err *err);
 /* Copies a `meta` value into buf; returns 1 when found, 0 when absent or on error. */
 int store_meta_get(store *s, const char *key, char *buf, size_t len);
 
+/* The Crucible version that wrote the runs of s into buf ("" when s has no run), and
+ * *mixed = 1 when its runs come from more than one version (seeded results may differ
+ * between versions, so a sweep must not mix them). CRC_OK or an error naming the file. */
+int store_runs_version(store *s, char *buf, size_t len, int *mixed, crc_err *err);
+
 /* Records the value of one swept parameter at a sweep point (`points` table): value
  * for numbers (NAN -> NULL), text for the parameter as written (may be NULL). */
 int store_write_point(store *s, long point, const char *path, double value,

@@ -13,6 +13,7 @@
 /* The sweep identity of one database. */
 typedef struct dbinfo {
     char hash[64], name[160], shard[64];
+    char version[64];   /* of its runs ("" when it has none) */
 } dbinfo;
 
 static int read_info(const char *path, dbinfo *info, crc_err *err)
@@ -25,11 +26,19 @@ static int read_info(const char *path, dbinfo *info, crc_err *err)
     int ok = store_meta_get(s, "sweep_hash", info->hash, sizeof info->hash);
     store_meta_get(s, "sweep_name", info->name, sizeof info->name);
     store_meta_get(s, "shard", info->shard, sizeof info->shard);
+    int mixed = 0;
+    rc = store_runs_version(s, info->version, sizeof info->version, &mixed, err);
     store_close(s);
+    if (rc != CRC_OK)
+        return rc;
     if (!ok)
         return crc_err_at(err, CRC_EINPUT, path, 0, 0,
                           "not a sweep database (its meta table has no sweep_hash); merge "
                           "joins the shards of one `crucible sweep`");
+    if (mixed)
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                          "holds runs of more than one crucible version (seeded results may "
+                          "differ between versions); merge shards run by one version");
     return CRC_OK;
 }
 
@@ -173,12 +182,29 @@ int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats 
                               "only shards of one sweep (same base, seed, replicates and "
                               "design) can be merged",
                               info.name, info.hash, inputs[0], first.name, first.hash);
+        if (i && info.version[0] && first.version[0] && strcmp(info.version, first.version))
+            return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                              "was run by crucible %s but %s by crucible %s: seeded results "
+                              "may differ between versions; run every shard with one version",
+                              info.version, inputs[0], first.version);
+        if (i && !first.version[0])
+            snprintf(first.version, sizeof first.version, "%s", info.version);
     }
     store *st = NULL;
     if ((rc = store_open(&st, out, err)) != CRC_OK)
         return rc;
     sqlite3 *db = store_db(st);
-    char have[64];
+    char have[64], out_ver[64];
+    int out_mixed = 0;
+    if ((rc = store_runs_version(st, out_ver, sizeof out_ver, &out_mixed, err)) != CRC_OK)
+        goto done;
+    if (out_ver[0] && first.version[0] && (out_mixed || strcmp(out_ver, first.version))) {
+        rc = crc_err_at(err, CRC_EINPUT, out, 0, 0,
+                        "holds runs of crucible %s%s, the shards are of crucible %s: seeded "
+                        "results may differ between versions; merge into a new file",
+                        out_ver, out_mixed ? " and others" : "", first.version);
+        goto done;
+    }
     if (store_meta_get(st, "sweep_hash", have, sizeof have)) {
         if (strcmp(have, first.hash) != 0) {
             char nm[160] = "?";

@@ -757,6 +757,19 @@ static int check_db(store *st, const sweep_plan *p, const sweep_opts *o, int *fr
                           "this database already holds sweep '%s'; pass --resume to run what "
                           "is not done yet, or write to another --out",
                           name);
+    /* Seeded results may differ between versions: finishing a sweep with another
+     * version would mix two models' draws in one design. */
+    char ver[64];
+    int mixed, rc = store_runs_version(st, ver, sizeof ver, &mixed, err);
+    if (rc != CRC_OK)
+        return rc;
+    if (ver[0] && (mixed || strcmp(ver, crc_version()) != 0))
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                          "sweep '%s' was started by crucible %s%s; this is crucible %s, whose "
+                          "seeded results may differ, so resuming would mix two versions in "
+                          "one sweep. Finish it with crucible %s, or run it again with "
+                          "another --out",
+                          name, ver, mixed ? " and others" : "", crc_version(), ver);
     return CRC_OK;
 }
 
