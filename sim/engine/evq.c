@@ -102,6 +102,11 @@
  * 1.00 -> 0.90 s, 6-44% less per pair; 10^5 x 30 days, 6 pairs: 14-18% less per pair,
  * best 3.64 -> 3.07 s (3.3 -> 3.9 M events/s). The engine's share of the profile (the
  * functions above) fell to ~9%.
+ * (Measured before the model made each population ONE Poisson stream, sim/model/pstream.c:
+ * now the pending set is the two streams' next events, the compute departures and the
+ * periodic events, and each epoch cancels the two streams' pending events; the
+ * departures are what still takes the slow push path: ~5% of the profile at 10^4,
+ * ~6% at 10^6.)
  * Tried and not kept: EVQ_TARGET 8/16/24 and EVQ_SORTED_MAX 64/256 (within the noise
  * on the model's trace); refills sorted by counting each event's rank (branch-free,
  * O(k^2): 10-15% slower hold at 10^2..10^4 than insertion sort); insertion in blocks
