@@ -152,7 +152,8 @@ Test(farmers, wash_grows_above_breakeven_and_dies_below)
             cr_expect(memsink_summary(&m, "farm_profit_usd.wash") > 0);
             /* Below their budget cap (1.25 e*: the volume that brings e to e* is about 2.8
              * times the start, the cap 4 times) they settle at the break-even itself
-             * (within 0.5% over seeds 1..6; 3% allowed). */
+             * (within 0.5% over seeds 1..6 under crucible 0.1.0, 0.8% at seed 7 under
+             * 0.2.0; 3% allowed: an allowance from runs, not from theory). */
             if (xs[i] < 1.5)
                 cr_expect(fabs(e_late / es - 1) < 0.03, "equilibrium return %g vs e* %g", e_late, es);
         }
