@@ -43,7 +43,7 @@ Test(model_parts, stream_picks_members_in_proportion_to_rate)
     uint16_t k[7];
     uint32_t pos[7];
     for (uint32_t i = 0; i < 7; i++)
-        cr_assert_eq(pstream_add(&st, i, rate[i], &k[i], &pos[i]), 0);
+        cr_assert_eq(pstream_add(&st, i, rate[i], 0, &k[i], &pos[i]), 0);
     cr_assert_eq(k[0], k[4]);
     cr_assert_neq(k[0], k[5]);
     cr_assert_neq(k[5], k[6]);
@@ -51,6 +51,24 @@ Test(model_parts, stream_picks_members_in_proportion_to_rate)
     cr_assert_eq(st.n_live, 3);
     gsl_rng *r = rng_stream_alloc(9, 0, 1);
     expect_proportional(&st, r, rate, in, 7, 400000);
+    /* The aux word of the next candidate is told ahead: with members whose aux is
+     * 100 + their index, the next pick returns the member announced unless it rejects
+     * its first candidate (probability <= 1 - 2^(-1/16) = 0.042 per pick). */
+    static pstream st2;
+    memset(&st2, 0, sizeof st2);
+    for (uint32_t i = 0; i < 7; i++)
+        cr_assert_eq(pstream_add(&st2, i, rate[i], 100 + i, &k[i], &pos[i]), 0);
+    cr_assert_eq(pstream_prepare(&st2), 0);
+    uint32_t aux;
+    cr_assert_eq(pstream_next_aux(&st2, &aux), 0, "no candidate before the first pick");
+    pstream_pick(&st2, r, NULL, 0);
+    long told = 0, n2 = 100000;
+    for (long j = 0; j < n2; j++) {
+        cr_assert(pstream_next_aux(&st2, &aux));
+        told += pstream_pick(&st2, r, NULL, 0) + 100 == aux;
+    }
+    cr_expect(told >= 0.958 * n2 - 4 * sqrt(0.042 * n2), "announced %ld of %ld", told, n2);
+    pstream_free(&st2);
     /* Removing a member moves the last of its bucket into its place; picks after it
      * never return the removed member (the candidates drawn ahead are discarded) and
      * stay proportional to the remaining rates, before and after re-preparing. */

@@ -83,7 +83,7 @@ int prov_birth(world *w, int kind, double t)
     pv->acc[i] = (wld_acc){0, 0};
     if (kind == PK_POISONER)
         poison_birth(w, i);
-    if (v->rate > 0 && pstream_add(&pv->st, i, v->rate, &v->bucket, &v->bpos))
+    if (v->rate > 0 && pstream_add(&pv->st, i, v->rate, 0, &v->bucket, &v->bpos))
         return -1;
     pv->n++;
     w->dn.n_prov[v->dn]++;

@@ -39,7 +39,7 @@ int pstream_bucket_of(double rate)
     return oct * PSTREAM_SUB + j;
 }
 
-int pstream_add(pstream *s, uint32_t i, float r, uint16_t *k, uint32_t *pos)
+int pstream_add(pstream *s, uint32_t i, float r, uint32_t aux, uint16_t *k, uint32_t *pos)
 {
     int b = pstream_bucket_of(r);
     pstream_bucket *bb = &s->bk[b];
@@ -59,7 +59,7 @@ int pstream_add(pstream *s, uint32_t i, float r, uint16_t *k, uint32_t *pos)
         bb->top = r;
     *k = (uint16_t)b;
     *pos = bb->n;
-    bb->m[bb->n++] = (pstream_member){i, r};
+    bb->m[bb->n++] = (pstream_member){i, r, aux};
     bb->rate += r;
     s->dirty = 1;
     s->n_cand = 0;
@@ -176,6 +176,14 @@ uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride)
         prefetch(p + stride - 1);
     }
     return i;
+}
+
+int pstream_next_aux(const pstream *s, uint32_t *aux)
+{
+    if (s->n_cand == 0 || s->dirty)
+        return 0;
+    *aux = s->bk[s->cand_k[0]].m[s->cand_j[0]].aux;
+    return 1;
 }
 
 void pstream_free(pstream *s)

@@ -39,8 +39,9 @@
 #define PSTREAM_BUCKETS (48 * PSTREAM_SUB)
 
 typedef struct pstream_member {
-    uint32_t i;   /* the population's index of the member */
+    uint32_t i;   /* the population's index of the member               */
     float rate;
+    uint32_t aux; /* the owner's word about the member (consumers: taste) */
 } pstream_member;
 
 typedef struct pstream_bucket {
@@ -69,9 +70,9 @@ typedef struct pstream {
 int pstream_bucket_of(double rate);
 double pstream_bucket_lo(int k);
 
-/* Adds member i with rate r > 0; writes its bucket and position to *k and *pos.
- * 0, or -1 when out of memory (nothing changed). */
-int pstream_add(pstream *s, uint32_t i, float r, uint16_t *k, uint32_t *pos);
+/* Adds member i with rate r > 0 and the owner's word aux; writes its bucket and
+ * position to *k and *pos. 0, or -1 when out of memory (nothing changed). */
+int pstream_add(pstream *s, uint32_t i, float r, uint32_t aux, uint16_t *k, uint32_t *pos);
 /* Removes the entry at (k, pos); returns the member moved into pos (whose recorded
  * position the caller updates), or UINT32_MAX when pos was the last entry. */
 uint32_t pstream_remove(pstream *s, int k, uint32_t pos);
@@ -87,6 +88,11 @@ int pstream_prepare(pstream *s);
  * and stride locate the members' records (record i at rec + i * stride), which are
  * prefetched for the next pick; rec may be NULL. */
 uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride);
+
+/* The aux word of the next pick's first candidate, whose entry is in cache once a pick
+ * has advanced the candidates (the pick may still reject it); 0 when none is drawn.
+ * For the owner to prefetch what the next pick's event will read. */
+int pstream_next_aux(const pstream *s, uint32_t *aux);
 
 void pstream_free(pstream *s);
 
