@@ -17,6 +17,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
+#include "util/prefetch.h"
 
 int cons_birth(world *w, double t)
 {
@@ -82,12 +83,7 @@ static void prefetch_next_choice(const world *w, const pstream *st, gsl_rng *r)
         pcg32_next(&c);
     uint32_t x = pcg32_next(&c);
     const wld_listing *ls = &w->ls;
-#if defined(__GNUC__)
-    __builtin_prefetch(&ls->guide[((size_t)taste << ls->gbits) + (x >> (32 - ls->gbits))]);
-#else
-    (void)ls;
-    (void)x;
-#endif
+    crc_prefetch(&ls->guide[((size_t)taste << ls->gbits) + (x >> (32 - ls->gbits))]);
 }
 
 void cons_on_query(sim *s, const evq_event *ev, void *ctx)

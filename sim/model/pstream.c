@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "engine/rng.h"
+#include "util/prefetch.h"
 
 /* 2^(j/16), j = 0..15, written out so that bucket bounds are the same bits on every
  * machine (no libm in the loop). */
@@ -119,15 +120,6 @@ int pstream_prepare(pstream *s)
     return 0;
 }
 
-static inline void prefetch(const void *p)
-{
-#if defined(__GNUC__)
-    __builtin_prefetch(p);
-#else
-    (void)p;
-#endif
-}
-
 static inline uint32_t draw_pos(pcg32 *g, uint32_t n)
 {
     return (uint32_t)(pcg32_double(g) * n);
@@ -169,11 +161,11 @@ uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride)
     s->cand_k[0] = s->cand_k[1];
     s->cand_j[0] = s->cand_j[1];
     draw_cand(s, r, g, &s->cand_k[1], &s->cand_j[1]);
-    prefetch(&s->bk[s->cand_k[1]].m[s->cand_j[1]]);
+    crc_prefetch(&s->bk[s->cand_k[1]].m[s->cand_j[1]]);
     if (rec) {
         const char *p = (const char *)rec + (size_t)s->bk[s->cand_k[0]].m[s->cand_j[0]].i * stride;
-        prefetch(p);
-        prefetch(p + stride - 1);
+        crc_prefetch(p);
+        crc_prefetch(p + stride - 1);
     }
     return i;
 }
