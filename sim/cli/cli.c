@@ -7,6 +7,13 @@
 
 #include "table.h"
 
+int cli_bad_option(crc_err *err, const char *cmd, const char *opt)
+{
+    return crc_err_set(err, CRC_EINPUT,
+                       "unknown option or missing value '%s'; see 'crucible %s --help'", opt,
+                       cmd);
+}
+
 int cli_report(const char *cmd, const crc_err *err)
 {
     char buf[2200];

@@ -15,6 +15,10 @@
  * code for err->code. */
 int cli_report(const char *cmd, const crc_err *err);
 
+/* Sets err (CRC_EINPUT) for an option getopt did not accept: unknown, or missing its
+ * value; names it and the command's --help. Returns CRC_EINPUT. */
+int cli_bad_option(crc_err *err, const char *cmd, const char *opt);
+
 /* Options shared by the analysis commands. Each parses optarg, or fills err with the
  * allowed values and returns CRC_EINPUT. */
 extern const char *const cli_stat_names[4]; /* end, mean, max, min: a run's value of a metric */

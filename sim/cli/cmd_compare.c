@@ -73,8 +73,7 @@ int cmd_compare(int argc, char **argv)
             break;
         case 'h': usage(stdout); adb_strings_free(metrics, n_metrics); return 0;
         default:
-            crc_err_set(&err, CRC_EINPUT, "unknown or incomplete option '%s'; see "
-                        "'crucible compare --help'", argv[optind - 1]);
+            cli_bad_option(&err, "compare", argv[optind - 1]);
             goto out;
         }
     }

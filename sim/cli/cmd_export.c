@@ -138,9 +138,7 @@ int cmd_export(int argc, char **argv)
             break;
         case 'h': usage(stdout); return 0;
         default:
-            crc_err_set(&err, CRC_EINPUT, "unknown or incomplete option '%s'; see "
-                                          "'crucible export --help'",
-                        argv[optind - 1]);
+            cli_bad_option(&err, "export", argv[optind - 1]);
             return cli_report("export", &err);
         }
     }

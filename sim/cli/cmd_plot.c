@@ -91,8 +91,7 @@ int cmd_plot(int argc, char **argv)
             break;
         case 'h': usage(stdout); return 0;
         default:
-            crc_err_set(&err, CRC_EINPUT, "unknown or incomplete option '%s'; see "
-                        "'crucible plot --help'", argv[optind - 1]);
+            cli_bad_option(&err, "plot", argv[optind - 1]);
             return cli_report(argv[0], &err);
         }
     }

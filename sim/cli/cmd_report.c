@@ -239,8 +239,7 @@ int cmd_report(int argc, char **argv)
             break;
         case 'h': usage(stdout); return 0;
         default:
-            crc_err_set(&err, CRC_EINPUT, "unknown or incomplete option '%s'; see "
-                        "'crucible report --help'", argv[optind - 1]);
+            cli_bad_option(&err, "report", argv[optind - 1]);
             return cli_report(argv[0], &err);
         }
     }

@@ -226,9 +226,7 @@ int cmd_run(int argc, char **argv)
         case 'h': usage(stdout); free(sets); return 0;
         default:
             free(sets);
-            crc_err_set(&err, CRC_EINPUT,
-                        "unknown option or missing value '%s'; see 'crucible run --help'",
-                        argv[optind - 1]);
+            cli_bad_option(&err, "run", argv[optind - 1]);
             return cli_report("run", &err);
         }
     }

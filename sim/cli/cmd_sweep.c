@@ -169,8 +169,7 @@ int cmd_sweep(int argc, char **argv)
                              argv[optind - 1]);
             break;
         default:
-            rc = crc_err_set(&err, CRC_EINPUT, "unknown option '%s'; see crucible sweep --help",
-                             argv[optind - 1]);
+            rc = cli_bad_option(&err, "sweep", argv[optind - 1]);
             break;
         }
     }
