@@ -61,7 +61,6 @@ int pstream_add(pstream *s, uint32_t i, float r, uint32_t aux, uint16_t *k, uint
     *k = (uint16_t)b;
     *pos = bb->n;
     bb->m[bb->n++] = (pstream_member){i, r, aux};
-    bb->rate += r;
     s->dirty = 1;
     s->n_cand = 0;
     return 0;
@@ -72,9 +71,6 @@ uint32_t pstream_remove(pstream *s, int k, uint32_t pos)
     pstream_bucket *b = &s->bk[k];
     s->dirty = 1;
     s->n_cand = 0;
-    b->rate -= b->m[pos].rate;
-    if (b->rate < 0 || b->n == 1)
-        b->rate = b->n == 1 ? 0 : fmax(b->rate, 0);
     uint32_t last = --b->n;
     if (pos == last)
         return UINT32_MAX;
@@ -93,11 +89,10 @@ int pstream_prepare(pstream *s)
     double total = 0;
     uint32_t n = 0;
     for (int k = 0; k < PSTREAM_BUCKETS; k++) {
-        pstream_bucket *b = &s->bk[k];
+        const pstream_bucket *b = &s->bk[k];
         double sum = 0;
         for (uint32_t j = 0; j < b->n; j++)
             sum += b->m[j].rate;
-        b->rate = sum;
         if (sum > 0) {
             s->live[n] = (uint16_t)k;
             w[n++] = sum;

@@ -47,7 +47,6 @@ typedef struct pstream_member {
 typedef struct pstream_bucket {
     pstream_member *m;
     uint32_t n, cap;
-    double rate;  /* sum of the members' rates (exact after pstream_prepare) */
     double top;   /* upper bound on members' rates: the acceptance scale     */
 } pstream_bucket;
 
@@ -79,8 +78,9 @@ uint32_t pstream_remove(pstream *s, int k, uint32_t pos);
 /* The member at (k, pos) is now called new_i (its population moved it). */
 void pstream_rename(pstream *s, int k, uint32_t pos, uint32_t new_i);
 
-/* Recomputes the bucket rates and the stream's rate from the members, rebuilds the
- * bucket choice and drops the candidates. 0, or -1 when out of memory. */
+/* Sums the members' rates into the stream's rate (bucket by bucket, for the bucket
+ * choice), rebuilds the bucket choice and drops the candidates. Rates are summed here
+ * only, never kept up to date by add and remove. 0, or -1 when out of memory. */
 int pstream_prepare(pstream *s);
 
 /* A member picked with probability proportional to its rate; UINT32_MAX when the
