@@ -134,6 +134,21 @@ void wld_fee_rest(world *w, acct_id src, const fee_split *fs, double scale)
         ledger_burn(w->L, src, fmin(fs->burn * scale, ledger_balance(w->L, src)), RSN_BURN);
 }
 
+/* Makes *p hold at least need elements of size sz (exactly need when it grows: the
+ * listing's tables are sized once per epoch, not appended to). 0, or -1 when out of
+ * memory (then *p is unchanged). */
+static int reserve(void **p, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    void *q = realloc(*p, need * sz);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = need;
+    return 0;
+}
+
 int wld_listing_rebuild(world *w)
 {
     wld_listing *ls = &w->ls;
@@ -148,25 +163,13 @@ int wld_listing_rebuild(world *w)
         if (bd->alive[b] && bd->listed[b])
             ls->model[m++] = b;
     ls->m = m;
-    size_t need = (size_t)ls->tastes * (m + 1);
-    if (need > ls->cum_cap) {
-        double *c = realloc(ls->cum, need * sizeof *c);
-        if (!c)
-            return -1;
-        ls->cum = c;
-        ls->cum_cap = need;
-    }
     unsigned gbits = 1;
     while (((size_t)1 << gbits) < (size_t)m + 1)
         gbits++;
-    size_t gneed = (size_t)ls->tastes << gbits;
-    if (gneed > ls->guide_cap) {
-        uint32_t *g = realloc(ls->guide, gneed * sizeof *g);
-        if (!g)
-            return -1;
-        ls->guide = g;
-        ls->guide_cap = gneed;
-    }
+    if (reserve((void **)&ls->cum, &ls->cum_cap, (size_t)ls->tastes * (m + 1), sizeof *ls->cum) ||
+        reserve((void **)&ls->guide, &ls->guide_cap, (size_t)ls->tastes << gbits,
+                sizeof *ls->guide))
+        return -1;
     ls->gbits = gbits;
     /* The incumbent closes its quality gap to 1 at a constant rate (MODEL.md §1). */
     const crc_params *p = &w->p;
