@@ -486,7 +486,7 @@ Test(model, run_rejects_unsorted_interventions)
     memsink_free(&m);
 }
 
-/* A large population's queries are one Poisson stream per rate bucket: the day's
+/* A large population's queries are one Poisson stream over its rate buckets: the day's
  * queries (to the network or the incumbent) must match Σ rate_i = N · E[rate] within
  * the sampling error of both the rates and the Poisson counts. This also guards the
  * engine: a pending-event set that loses or misorders events starves the streams. */

@@ -293,20 +293,29 @@ static pid_t reaped_sweep(const char *path, const char *set, pid_t *sweep)
     return mid;
 }
 
-Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
+/* The uninterrupted sweep the kill tests compare with, in dir/ref.db: runs of ~0.1 s
+ * (a 60-day horizon), so that a kill lands mid-sweep and mid-run even on a loaded
+ * machine (with the fixture's few-millisecond runs the whole sweep could finish
+ * between its first commit and the kill). */
+static digest slow_reference(const char *dir)
 {
-    alarm(600); /* time limit (see tests/README.md) */
-    char dir[64], path[128], refp[128];
-    scratch(dir, sizeof dir);
-    /* Runs of ~0.1 s (a 60-day horizon): with the fixture's few-millisecond runs the whole
-     * sweep could finish between its first commit and the kill, on a loaded machine. */
     cr_assert_eq(sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j1 --quiet --out "
                     "%s/ref.db",
                     bin(), dir),
                  0);
+    char refp[128];
     snprintf(refp, sizeof refp, "%s/ref.db", dir);
     digest ref = db_digest(refp);
     cr_assert_eq(ref.done, 6, "the reference sweep ran 3 points x 2 replicates");
+    return ref;
+}
+
+Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
+{
+    alarm(600); /* time limit (see tests/README.md) */
+    char dir[64], path[128];
+    scratch(dir, sizeof dir);
+    digest ref = slow_reference(dir);
     snprintf(path, sizeof path, "%s/killed.db", dir);
     pid_t pid;
     pid_t mid = reaped_sweep(path, "world.horizon=60", &pid);
@@ -526,15 +535,9 @@ static pid_t first_child(pid_t pid)
 Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sweep)
 {
     alarm(600); /* time limit (see tests/README.md) */
-    char dir[64], path[128], refp[128];
+    char dir[64], path[128];
     scratch(dir, sizeof dir);
-    /* Runs of ~0.1 s (a 60-day horizon), so that the worker is caught mid-run. */
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j1 --quiet --out "
-                    "%s/ref.db",
-                    bin(), dir),
-                 0);
-    snprintf(refp, sizeof refp, "%s/ref.db", dir);
-    digest ref = db_digest(refp);
+    digest ref = slow_reference(dir);
     snprintf(path, sizeof path, "%s/w.db", dir);
     pid_t sweep;
     pid_t mid = reaped_sweep(path, "world.horizon=60", &sweep);
