@@ -37,6 +37,41 @@ Test(ledger, accounts_grow_past_capacity)
     ledger_free(l);
 }
 
+Test(ledger, accounts_of_a_class_are_neighbours_whatever_the_order_of_opening)
+{
+    ledger *l = ledger_alloc(2);
+    enum { N = 300 };
+    acct_id b[N], c[N];
+    for (int i = 0; i < N; i++) {
+        b[i] = ledger_open(l, CLS_BUILDER);
+        c[i] = ledger_open(l, CLS_COMPUTE);
+        cr_assert_neq(b[i], UINT32_MAX);
+        cr_assert_neq(c[i], UINT32_MAX);
+        ledger_mint(l, b[i], 1.0, RSN_MINT);
+        ledger_mint(l, c[i], 2.0, RSN_MINT);
+    }
+    /* Ids come in runs: within a class, all but one step in 64 is to the next id. */
+    int jumps_b = 0, jumps_c = 0;
+    for (int i = 1; i < N; i++) {
+        jumps_b += b[i] != b[i - 1] + 1;
+        jumps_c += c[i] != c[i - 1] + 1;
+    }
+    cr_expect_leq(jumps_b, N / 64);
+    cr_expect_leq(jumps_c, N / 64);
+    for (int i = 0; i < N; i++) {
+        cr_expect_eq(ledger_class(l, b[i]), CLS_BUILDER);
+        cr_expect_eq(ledger_class(l, c[i]), CLS_COMPUTE);
+        cr_expect_eq(ledger_balance(l, b[i]), 1.0);
+        cr_expect_eq(ledger_balance(l, c[i]), 2.0);
+        for (int j = 0; j < N; j++)
+            cr_assert_neq(b[i], c[j]);
+    }
+    cr_expect_eq(ledger_count(l), (size_t)(CLS_COUNT - CLS_RESERVE + 2 * N));
+    cr_expect_eq(ledger_flow(l, CLS_COUNT, CLS_COMPUTE, RSN_MINT), 2.0 * N);
+    cr_expect_lt(ledger_check(l), 1e-12);
+    ledger_free(l);
+}
+
 Test(ledger, transfer_fails_cleanly_when_balance_is_short)
 {
     ledger *l = ledger_alloc(2);

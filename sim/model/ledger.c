@@ -7,10 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/bigmem.h"
+
 #define NSYS (CLS_COUNT - CLS_RESERVE)
+/* Agent accounts are handed out in runs of CHUNK consecutive ids per class, so that the
+ * accounts of one class are neighbours: a fee's payees (a builder, a compute node) are
+ * then a few thousand balances in a few hundred cache lines, not lines scattered
+ * among millions of providers' accounts. At most CHUNK - 1 ids per class wait unused
+ * (balance 0). */
+#define CHUNK 64u
 
 struct ledger {
-    size_t n, cap;
+    size_t n, cap;    /* ids issued (opened or reserved in a class's run) */
+    size_t opened;    /* accounts opened                              */
+    uint32_t run_next[CLS_COUNT], run_left[CLS_COUNT]; /* each class's current run */
     double *bal;      /* balance per account                        */
     uint8_t *cls;     /* class per account                          */
     double supply;    /* Neumaier sum: supply + supply_c            */
@@ -26,11 +36,11 @@ static int grow(ledger *l, size_t need)
     size_t cap = l->cap ? l->cap : 16;
     while (cap < need)
         cap *= 2;
-    double *b = realloc(l->bal, cap * sizeof *b);
+    double *b = crc_realloc_big(l->bal, l->cap * sizeof *b, cap * sizeof *b);
     if (!b)
         return -1;
     l->bal = b;
-    uint8_t *c = realloc(l->cls, cap * sizeof *c);
+    uint8_t *c = crc_realloc_big(l->cls, l->cap * sizeof *c, cap * sizeof *c);
     if (!c)
         return -1;
     l->cls = c;
@@ -52,6 +62,7 @@ ledger *ledger_alloc(size_t capacity)
         l->cls[l->n] = (uint8_t)c;
         l->n++;
     }
+    l->opened = l->n;
     return l;
 }
 
@@ -72,16 +83,25 @@ acct_id ledger_system(const ledger *l, int cls)
     return (acct_id)(cls - CLS_RESERVE);
 }
 
-size_t ledger_count(const ledger *l) { return l->n; }
+size_t ledger_count(const ledger *l) { return l->opened; }
 
 acct_id ledger_open(ledger *l, int cls)
 {
     assert(cls >= 0 && cls < CLS_COUNT);
-    if (l->n >= UINT32_MAX - 1 || grow(l, l->n + 1) != 0)
-        return UINT32_MAX;
-    l->bal[l->n] = 0;
-    l->cls[l->n] = (uint8_t)cls;
-    return (acct_id)l->n++;
+    if (l->run_left[cls] == 0) {
+        if (l->n >= UINT32_MAX - CHUNK || grow(l, l->n + CHUNK) != 0)
+            return UINT32_MAX;
+        for (size_t i = l->n; i < l->n + CHUNK; i++) {
+            l->bal[i] = 0;
+            l->cls[i] = (uint8_t)cls;
+        }
+        l->run_next[cls] = (uint32_t)l->n;
+        l->run_left[cls] = CHUNK;
+        l->n += CHUNK;
+    }
+    l->run_left[cls]--;
+    l->opened++;
+    return l->run_next[cls]++;
 }
 
 void ledger_set_class(ledger *l, acct_id a, int cls)

@@ -55,7 +55,8 @@ void ledger_free(ledger *l);
 /* The account of a system class; UINT32_MAX for an agent class. */
 acct_id ledger_system(const ledger *l, int cls);
 
-/* Number of accounts opened so far (system ones included); ids are 0 .. count-1. */
+/* Number of accounts opened so far (system ones included). Ids are small integers,
+ * handed out in runs per class (not consecutively across classes). */
 size_t ledger_count(const ledger *l);
 
 /* Opens an agent account of a class with balance 0; returns its id, or UINT32_MAX

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "engine/rng.h"
+#include "util/bigmem.h"
 #include "util/prefetch.h"
 
 /* 2^(j/16), j = 0..15, written out so that bucket bounds are the same bits on every
@@ -48,7 +49,8 @@ int pstream_add(pstream *s, uint32_t i, float r, uint32_t aux, uint16_t *k, uint
         uint32_t cap = bb->cap ? 2 * bb->cap : 16;
         if (cap < bb->cap)
             return -1;
-        pstream_member *m = realloc(bb->m, (size_t)cap * sizeof *m);
+        pstream_member *m =
+            crc_realloc_big(bb->m, (size_t)bb->cap * sizeof *m, (size_t)cap * sizeof *m);
         if (!m)
             return -1;
         bb->m = m;

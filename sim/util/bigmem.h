@@ -1,0 +1,24 @@
+/*
+ * bigmem.h — growth of large arrays on huge pages (no effect on results).
+ *
+ * The model's per-agent arrays (records, stream entries, balances) reach hundreds of
+ * megabytes at 10^6 agents and are read at random, one event at a time. With 4 KB
+ * pages nearly every such read also misses the TLB and walks the page table; Linux's
+ * transparent huge pages (2 MB) cut that walk, but under the common "madvise" setting
+ * only for memory that asks for them, and only in 2 MB-aligned runs.
+ *
+ * crc_realloc_big is realloc for such arrays: below CRC_BIG_BYTES it is realloc; at
+ * and above it the new block is 2 MB-aligned, advised MADV_HUGEPAGE (where the system
+ * has it) and the first old_size bytes are copied over. Either way the result is
+ * released with free(), and on failure NULL is returned with p untouched.
+ */
+#ifndef CRC_BIGMEM_H
+#define CRC_BIGMEM_H
+
+#include <stddef.h>
+
+#define CRC_BIG_BYTES ((size_t)4 << 20)
+
+void *crc_realloc_big(void *p, size_t old_size, size_t new_size);
+
+#endif

@@ -1,0 +1,34 @@
+/* test_util.c — the utilities beneath the engine: growth of large arrays on huge pages. */
+#include <criterion/criterion.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util/bigmem.h"
+
+/* Grows an array of uint32 from 1 KB past CRC_BIG_BYTES and back down, by doubling and
+ * halving: every element written survives each move, and big blocks start on a 2 MB
+ * boundary (where huge pages can back them). */
+Test(util, big_arrays_keep_their_contents_and_align_to_huge_pages)
+{
+    uint32_t *a = NULL;
+    size_t n = 0;
+    for (size_t cap = 256; cap * sizeof *a <= 4 * CRC_BIG_BYTES; cap *= 2) {
+        uint32_t *q = crc_realloc_big(a, n * sizeof *a, cap * sizeof *a);
+        cr_assert_not_null(q);
+        a = q;
+        for (size_t i = 0; i < n; i++)
+            cr_assert_eq(a[i], (uint32_t)(i * 2654435761u), "element %zu after growing to %zu", i, cap);
+        for (size_t i = n; i < cap; i++)
+            a[i] = (uint32_t)(i * 2654435761u);
+        n = cap;
+        if (cap * sizeof *a >= CRC_BIG_BYTES)
+            cr_expect_eq((uintptr_t)a % ((uintptr_t)2 << 20), 0, "%zu bytes", cap * sizeof *a);
+    }
+    size_t half = n / 2;
+    uint32_t *q = crc_realloc_big(a, n * sizeof *a, half * sizeof *a);
+    cr_assert_not_null(q);
+    for (size_t i = 0; i < half; i++)
+        cr_assert_eq(q[i], (uint32_t)(i * 2654435761u));
+    free(q);
+}
