@@ -74,13 +74,14 @@ static double mean_over(const memsink *m, const char *name, size_t from, size_t 
     return sum / (double)(to - from);
 }
 
-Test(model, ledger_invariant_holds_over_a_baseline_run)
+Test(model, ledger_and_queue_invariants_hold_over_a_baseline_run)
 {
     alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     wld_baseline(&p);
     memsink m;
-    /* check = 1: model_run fails the run if ledger_check exceeds 1e-9 at any epoch. */
+    /* check = 1: model_run fails the run if ledger_check exceeds 1e-9 or a node's load
+     * column disagrees with its queue at any epoch. */
     cr_assert_eq(run(&p, 7, 0, &m, NULL, 0), 0);
     const memsink_series *s = memsink_get(&m, "supply");
     cr_assert_not_null(s);

@@ -149,3 +149,80 @@ Test(model_parts, trailing_return_tracks_a_constant_stream)
     wld_acc z = {0, 0};
     cr_assert_float_eq(wld_acc_roi(&z), 0, 0);
 }
+
+/* The logit choice through the guide table (wld_choose) against its definition: for
+ * every x, the first option whose cut is >= x, found by a plain scan; and the cuts
+ * against the logit probabilities, computed here from the utilities. A hand-built world
+ * holds just what wld_listing_rebuild reads: 700 builders (some gone, some unlisted,
+ * one with a utility far above the rest so that one option spans many guide cells) and
+ * three tastes. */
+Test(model_parts, guide_table_choice_is_the_first_option_past_u)
+{
+    enum { NB = 700, TASTES = 3 };
+    static world w;
+    memset(&w, 0, sizeof w);
+    wld_baseline(&w.p);
+    w.s.now = 40;
+    uint8_t alive[NB], listed[NB];
+    float Q[NB], price[NB];
+    double bq[TASTES] = {2.0, 6.0, 0.5}, bp[TASTES] = {1.0, 0.2, 4.0};
+    gsl_rng *r = rng_stream_alloc(7, 0, 1);
+    for (int b = 0; b < NB; b++) {
+        alive[b] = gsl_rng_uniform(r) < 0.9;
+        listed[b] = gsl_rng_uniform(r) < 0.9;
+        Q[b] = (float)gsl_rng_uniform(r);
+        price[b] = (float)(0.01 + gsl_rng_uniform(r));
+    }
+    Q[123] = 1;
+    price[123] = 0.01f;
+    alive[123] = listed[123] = 1;
+    w.bd = (wld_builders){.n = NB, .alive = alive, .listed = listed, .Q = Q, .price = price};
+    w.ls.tastes = TASTES;
+    w.ls.beta_q = bq;
+    w.ls.beta_p = bp;
+    cr_assert_eq(wld_listing_rebuild(&w), 0);
+    const wld_listing *ls = &w.ls;
+    uint32_t m = ls->m;
+    cr_assert(m > 400 && m < NB, "m = %u", m);
+    cr_assert_geq((1u << ls->gbits), m + 1);
+    for (uint32_t k = 0; k < TASTES; k++) {
+        const uint32_t *cut = ls->cut + (size_t)k * (m + 1);
+        /* Cuts: cut_j - cut_{j-1} over 2^32 is option j's logit probability. */
+        double u[NB + 1], umax = -INFINITY, sum = 0;
+        for (uint32_t j = 0; j <= m; j++) {
+            u[j] = j < m ? bq[k] * Q[ls->model[j]] - bp[k] * price[ls->model[j]]
+                         : bq[k] * ls->q_inc - bp[k] * w.p.incumbent_price;
+            umax = fmax(umax, u[j]);
+        }
+        for (uint32_t j = 0; j <= m; j++)
+            sum += exp(u[j] - umax);
+        cr_assert_eq(cut[m], UINT32_MAX);
+        for (uint32_t j = 0; j <= m; j++) {
+            double lo = j ? (double)cut[j - 1] + 1 : 0, width = (double)cut[j] + 1 - lo;
+            cr_assert_float_eq(width / 4294967296.0, exp(u[j] - umax) / sum, 1e-9,
+                               "taste %u option %u", k, j);
+        }
+        /* Choices: every cell's edges and the cuts' neighbours, then random x. */
+        uint32_t xs[3 * NB + 3 * 1024 + 20000], nx = 0;
+        unsigned sh = 32 - ls->gbits;
+        for (uint64_t g = 0; g < (1u << ls->gbits); g++) {
+            xs[nx++] = (uint32_t)(g << sh);
+            xs[nx++] = (uint32_t)(((g + 1) << sh) - 1);
+        }
+        for (uint32_t j = 0; j < m; j++) {
+            xs[nx++] = cut[j];
+            xs[nx++] = cut[j] + 1;
+        }
+        for (int i = 0; i < 20000; i++)
+            xs[nx++] = (uint32_t)gsl_rng_get(r);
+        cr_assert_leq(nx, sizeof xs / sizeof *xs);
+        for (uint32_t i = 0; i < nx; i++) {
+            uint32_t want = 0;
+            while (cut[want] < xs[i])
+                want++;
+            cr_assert_eq(wld_choose(ls, k, xs[i]), want, "taste %u x %u", k, xs[i]);
+        }
+    }
+    free(w.ls.model); free(w.ls.row); free(w.ls.cut); free(w.ls.guide);
+    gsl_rng_free(r);
+}

@@ -63,7 +63,7 @@ void cons_remove(world *w, uint32_t i)
 
 static void query(sim *s, world *w, pstream *st, gsl_rng *r);
 
-#define WLD_GUIDE_PREFETCH (1u << 18) /* guide entries (1 MB) past which it is fetched ahead */
+#define WLD_GUIDE_PREFETCH (1u << 18) /* guide entries (2 MB) past which it is fetched ahead */
 
 /* The next query's logit draw reads the guide entry of its consumer's taste at
  * u = x/2^32, x the fifth output of the queries' stream from now if nothing else draws
@@ -74,8 +74,8 @@ static void query(sim *s, world *w, pstream *st, gsl_rng *r);
 static void prefetch_next_choice(const world *w, const pstream *st, gsl_rng *r)
 {
     uint32_t taste;
-    /* Only worth it when the guide tables outgrow the cache (10^6 agents: 4 MB; at 10^5
-     * they are 256 KB and the prediction costs more than it saves). */
+    /* Only worth it when the guide tables outgrow the cache (10^6 agents: 8 MB; at 10^5
+     * they are 512 KB and the prediction costs more than it saves). */
     if (((size_t)w->ls.tastes << w->ls.gbits) < WLD_GUIDE_PREFETCH || !pstream_next_aux(st, &taste))
         return;
     pcg32 c = *rng_pcg(r);
@@ -110,13 +110,8 @@ static void query(sim *s, world *w, pstream *st, gsl_rng *r)
     const wld_listing *ls = &w->ls;
     uint32_t m = ls->m;
     wld_cons *c = &cs->r[i];
-    const double *row = ls->cum + (size_t)c->taste * (m + 1);
     pcg32 *g = rng_pcg(r);
-    uint32_t x = pcg32_next(g);
-    double u = x * (1.0 / 4294967296.0); /* pcg32_double */
-    uint32_t lo = ls->guide[((size_t)c->taste << ls->gbits) + (x >> (32 - ls->gbits))];
-    while (row[lo] <= u) /* row[m] == 1 > u */
-        lo++;
+    uint32_t lo = wld_choose(ls, c->taste, pcg32_next(g)); /* u = x/2^32, as pcg32_double */
     if (lo >= m || w->nd.n_active == 0) {
         w->ep_inc_queries += 1;
         return;

@@ -236,6 +236,16 @@ static void on_epoch(sim *s, const evq_event *ev, void *ctx)
             sim_fail(s, CRC_EFAIL);
             return;
         }
+        uint32_t n = node_check(w);
+        if (n != UINT32_MAX) {
+            if (w->err)
+                crc_err_set(w->err, CRC_EFAIL,
+                            "compute node %u's load column (%u) disagrees with its queue at "
+                            "t = %g days; a job was routed or served without being counted",
+                            n, w->nd.load[n], t);
+            sim_fail(s, CRC_EFAIL);
+            return;
+        }
     }
     ledger_epoch_reset(w->L);
     exits(w, t);

@@ -63,9 +63,9 @@ int node_birth(world *w, double t)
                                (void **)&nd->st, (void **)&nd->fixed_cost, (void **)&nd->born,
                                (void **)&nd->ep_work, (void **)&nd->ep_tkn, (void **)&nd->ep_cost,
                                (void **)&nd->ep_pay, (void **)&nd->acc, (void **)&nd->active,
-                               (void **)&nd->apos};
+                               (void **)&nd->apos, (void **)&nd->load};
         const size_t sizes[] = {4, 1, 1, 1, 1, sizeof(acct_id), sizeof(station), 4, 4,
-                                8, 8, 8, 8, sizeof(wld_acc), 4, 4};
+                                8, 8, 8, 8, sizeof(wld_acc), 4, 4, 4};
         if (wld_grow_soa(&nd->cap, nd->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
             return -1;
         n = nd->n++;
@@ -80,6 +80,7 @@ int node_birth(world *w, double t)
     nd->region[n] = (uint8_t)choose_region(w, r);
     nd->acct[n] = a;
     station_init(&nd->st[n], (uint32_t)w->p.node_servers);
+    nd->load[n] = 0;
     nd->fixed_cost[n] = (float)dist_sample(&w->p.node_fixed_cost, r, 0, 1e9);
     nd->born[n] = (float)t;
     nd->ep_work[n] = nd->ep_tkn[n] = nd->ep_cost[n] = nd->ep_pay[n] = 0;
@@ -127,9 +128,16 @@ uint32_t node_route(world *w)
     if (nd->n_active == 1)
         return a;
     uint32_t b = nd->active[(uint32_t)(pcg32_double(g) * nd->n_active)];
-    uint32_t la = station_busy(&nd->st[a]) + station_waiting(&nd->st[a]);
-    uint32_t lb = station_busy(&nd->st[b]) + station_waiting(&nd->st[b]);
-    return lb < la ? b : a;
+    return nd->load[b] < nd->load[a] ? b : a;
+}
+
+uint32_t node_check(const world *w)
+{
+    const wld_nodes *nd = &w->nd;
+    for (uint32_t n = 0; n < nd->n; n++)
+        if (nd->alive[n] && nd->load[n] != station_busy(&nd->st[n]) + station_waiting(&nd->st[n]))
+            return n;
+    return UINT32_MAX;
 }
 
 /* Service time of a job that enters service now. */
@@ -144,6 +152,8 @@ void node_submit(world *w, uint32_t n, uint64_t id, double service, double t)
 {
     wld_nodes *nd = &w->nd;
     int rc = station_arrive(&nd->st[n], t, id);
+    if (rc == STATION_STARTED || rc == STATION_QUEUED)
+        nd->load[n]++;
     if (rc == STATION_STARTED) {
         double S = (id & WLD_TRAIN_BIT) ? service : service_time(w, id);
         if (!(id & WLD_TRAIN_BIT)) {
@@ -166,6 +176,7 @@ void node_on_depart(sim *s, const evq_event *ev, void *ctx)
     if (id & WLD_TRAIN_BIT)
         bld_trained(w, (uint32_t)(id & 0xffffffffu), (uint32_t)((id >> 32) & 0x7fffffffu), s->now);
     station_job next;
+    nd->load[n]--;
     if (station_depart(&nd->st[n], s->now, &next)) {
         double S = service_time(w, next.id);
         if (!(next.id & WLD_TRAIN_BIT)) {

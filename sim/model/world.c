@@ -14,6 +14,7 @@
 
 #include "engine/rng.h"
 #include "model/attack.h"
+#include "util/bigmem.h"
 
 int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need)
 {
@@ -24,7 +25,7 @@ int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need)
         c *= 2;
     if (c > UINT32_MAX)
         return -1;
-    void *q = realloc(*p, c * sz);
+    void *q = crc_realloc_big(*p, (size_t)*cap * sz, c * sz);
     if (!q)
         return -1;
     *p = q;
@@ -43,7 +44,7 @@ int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
     if (c > UINT32_MAX)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        void *q = realloc(*ptrs[i], c * sizes[i]);
+        void *q = crc_realloc_big(*ptrs[i], (size_t)*cap * sizes[i], c * sizes[i]);
         if (!q)
             return -1;
         memset((char *)q + (size_t)*cap * sizes[i], 0, (c - *cap) * sizes[i]);
@@ -141,7 +142,7 @@ static int reserve(void **p, size_t *cap, size_t need, size_t sz)
 {
     if (need <= *cap)
         return 0;
-    void *q = realloc(*p, need * sz);
+    void *q = crc_realloc_big(*p, *cap * sz, need * sz);
     if (!q)
         return -1;
     *p = q;
@@ -166,7 +167,8 @@ int wld_listing_rebuild(world *w)
     unsigned gbits = 1;
     while (((size_t)1 << gbits) < (size_t)m + 1)
         gbits++;
-    if (reserve((void **)&ls->cum, &ls->cum_cap, (size_t)ls->tastes * (m + 1), sizeof *ls->cum) ||
+    if (reserve((void **)&ls->row, &ls->row_cap, (size_t)m + 1, sizeof *ls->row) ||
+        reserve((void **)&ls->cut, &ls->cut_cap, (size_t)ls->tastes * (m + 1), sizeof *ls->cut) ||
         reserve((void **)&ls->guide, &ls->guide_cap, (size_t)ls->tastes << gbits,
                 sizeof *ls->guide))
         return -1;
@@ -174,9 +176,9 @@ int wld_listing_rebuild(world *w)
     /* The incumbent closes its quality gap to 1 at a constant rate (MODEL.md §1). */
     const crc_params *p = &w->p;
     ls->q_inc = 1.0 - (1.0 - p->incumbent_quality) * exp(-p->incumbent_improvement * w->s.now);
+    double *row = ls->row;
     for (uint32_t k = 0; k < ls->tastes; k++) {
         double bq = ls->beta_q[k], bp = ls->beta_p[k];
-        double *row = ls->cum + (size_t)k * (m + 1);
         double u_inc = bq * ls->q_inc - bp * p->incumbent_price;
         double umax = u_inc;
         for (uint32_t j = 0; j < m; j++) {
@@ -196,15 +198,27 @@ int wld_listing_rebuild(world *w)
         for (uint32_t j = 0; j <= m; j++)
             row[j] /= acc;
         row[m] = 1.0;
-        /* guide[g]: the first j with row[j] > g/G (exact: G is a power of two). */
-        uint32_t *gd = ls->guide + ((size_t)k << ls->gbits);
+        /* cut[j] = ceil(row[j] 2^32) - 1: for an integer x, row[j] > x/2^32 exactly when
+         * cut[j] >= x (row[j] 2^32 is exact; ceil(v) - 1 < v <= ceil(v)). row[j] == 0
+         * is stored as 0: the scan starts at a guide entry, where row > 0. */
+        uint32_t *cut = ls->cut + (size_t)k * (m + 1);
+        for (uint32_t j = 0; j <= m; j++) {
+            double c = ceil(ldexp(row[j], 32)) - 1;
+            cut[j] = c > 0 ? (uint32_t)c : 0;
+        }
+        /* guide[g]: the first j with row[j] > g/G (exact: G is a power of two), its
+         * cut, and whether every x of the cell above that cut chooses j + 1. */
+        wld_guide *gd = ls->guide + ((size_t)k << ls->gbits);
         size_t G = (size_t)1 << ls->gbits;
+        unsigned sh = 32 - ls->gbits;
         uint32_t j = 0;
         for (size_t g = 0; g < G; g++) {
             double q = ldexp((double)g, -(int)ls->gbits);
             while (row[j] <= q)
                 j++;
-            gd[g] = j;
+            uint64_t cell_end = (((uint64_t)g + 1) << sh) - 1; /* the cell's last x */
+            int next = j < m && cut[j + 1] >= cell_end;
+            gd[g] = (wld_guide){j | (uint32_t)next << 31, cut[j]};
         }
     }
     return 0;
@@ -359,13 +373,13 @@ void wld_free(world *w)
     free(nd->free_list); free(nd->alive); free(nd->leaving); free(nd->fake); free(nd->region);
     free(nd->acct); free(nd->st); free(nd->fixed_cost); free(nd->born); free(nd->ep_work);
     free(nd->ep_tkn); free(nd->ep_cost); free(nd->ep_pay); free(nd->acc); free(nd->active);
-    free(nd->apos);
+    free(nd->apos); free(nd->load);
     wld_consumers *cs = &w->cs;
     free(cs->r);
     pstream_free(&cs->st);
     free_holders(&w->sk);
     free_holders(&w->fm);
-    free(w->ls.model); free(w->ls.cum); free(w->ls.guide); free(w->ls.beta_q); free(w->ls.beta_p);
+    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide); free(w->ls.beta_q); free(w->ls.beta_p);
     free_datanets(&w->dn);
     free(w->gone);
     free(w->scratch);

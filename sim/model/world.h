@@ -131,6 +131,8 @@ typedef struct wld_nodes {
     double *ep_work, *ep_tkn, *ep_cost, *ep_pay;
     wld_acc *acc;
     uint32_t *active, *apos, n_active;    /* routing set (dense)                */
+    uint32_t *load;     /* jobs at the node, in service or waiting (the router's view:
+                         * a dense column, where the stations are 56 bytes apart)   */
 } wld_nodes;
 
 /* A consumer: every field a query touches, in one 24-byte record. */
@@ -156,19 +158,29 @@ typedef struct wld_holders {
 } wld_holders;
 
 /* What consumers choose from this epoch: options 0..m-1 are listed models (builder
- * slots in model[]), option m is the incumbent. cum[k*(m+1) + j] is taste k's
- * cumulative logit probability of options 0..j (cum[k*(m+1) + m] == 1).
- * guide[k*G + g], G = 2^gbits >= m + 1, is the first j with cum[..j] > g/G: the choice
- * for a uniform u = x/2^32 is the first j >= guide[k*G + (x >> (32 - gbits))] with
- * cum > u (the guide-table method of inverse-CDF sampling), found in one or two steps
- * where a binary search over a table too large for the cache takes a dozen dependent
- * loads. G is a power of two so that g/G <= u holds exactly. */
+ * slots in model[]), option m is the incumbent. With c_k(j) taste k's cumulative logit
+ * probability of options 0..j (c_k(m) == 1), cut[k*(m+1) + j] = ceil(c_k(j) 2^32) - 1:
+ * for a uniform u = x/2^32 the choice is the first j with c_k(j) > u, i.e. with
+ * cut >= x (exact, in 4 bytes per entry instead of 8).
+ * guide[k*G + g], G = 2^gbits >= m + 1, answers for the x of cell g = x >> (32 - gbits)
+ * (the guide-table method of inverse-CDF sampling): j is the first option with
+ * c_k(j) > g/G and c its cut; x <= c chooses j, else, when the top bit of j is set,
+ * j + 1 holds the rest of the cell, else the scan goes on from j + 1. G is a power of
+ * two so that g/G <= u holds exactly. Most queries read the guide entry only, one
+ * load where a binary search over a table too large for the cache takes a dozen. */
+typedef struct wld_guide {
+    uint32_t j;   /* first option of the cell; top bit: j + 1 takes the rest of it */
+    uint32_t c;   /* cut of option j                                              */
+} wld_guide;
+
 typedef struct wld_listing {
     uint32_t m, cap;
     uint32_t *model;
-    double *cum;
-    size_t cum_cap;
-    uint32_t *guide;
+    uint32_t *cut;
+    size_t cut_cap;
+    double *row;              /* scratch: one taste's cumulative probabilities       */
+    size_t row_cap;
+    wld_guide *guide;
     size_t guide_cap;
     unsigned gbits;
     uint32_t tastes;
@@ -229,6 +241,23 @@ typedef struct world {
 } world;
 
 static inline gsl_rng *wld_rng(world *w, int purpose) { return w->rng[purpose]; }
+
+/* The option taste k chooses for the uniform u = x/2^32: the first j with c_k(j) > u
+ * (wld_listing). */
+static inline uint32_t wld_choose(const wld_listing *ls, uint32_t k, uint32_t x)
+{
+    wld_guide e = ls->guide[((size_t)k << ls->gbits) + (x >> (32 - ls->gbits))];
+    uint32_t j = e.j & 0x7fffffffu;
+    if (x <= e.c)
+        return j;
+    j++;
+    if (!(e.j >> 31)) {
+        const uint32_t *cut = ls->cut + (size_t)k * (ls->m + 1);
+        while (cut[j] < x) /* cut[m] == 2^32 - 1 >= x */
+            j++;
+    }
+    return j;
+}
 
 /* ---- world.c ---------------------------------------------------------------- */
 
@@ -316,6 +345,9 @@ uint32_t node_route(world *w);
  * WLD_TRAIN_BIT in id, a training job of `service` days. */
 void node_submit(world *w, uint32_t n, uint64_t id, double service, double t);
 void node_on_depart(sim *s, const evq_event *ev, void *ctx);
+/* The first live node whose load column disagrees with its station (jobs in service
+ * plus waiting), or UINT32_MAX when every one agrees (model_input.check). */
+uint32_t node_check(const world *w);
 
 /* ---- consumers.c ------------------------------------------------------------ */
 int cons_birth(world *w, double t);
