@@ -80,6 +80,17 @@ Test(model_parts, stream_picks_members_in_proportion_to_rate)
     cr_assert(st.dirty);
     expect_proportional(&st, r, rate, in, 7, 400000);
     cr_assert(!st.dirty, "a pick after a change re-prepares the stream");
+    /* A member renamed while the stream is prepared is picked under its new name (the
+     * picks read the stream's packed copy, which the rename updates too). */
+    pstream_rename(&st, k[6], pos[6], 6000);
+    cr_assert(!st.dirty);
+    int renamed = 0;
+    for (int j = 0; j < 100000; j++) {
+        uint32_t i = pstream_pick(&st, r, NULL, 0);
+        cr_assert_neq(i, 6);
+        renamed += i == 6000;
+    }
+    cr_expect_gt(renamed, 0, "member 6 (rate 0.01 of 17.2) is picked about 58 times");
     /* An empty stream has rate 0 and picks nobody. */
     for (int i = 0; i < 7; i++)
         while (st.bk[k[i]].n > 0)

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/rng.h"
 #include "util/bigmem.h"
@@ -83,6 +84,8 @@ uint32_t pstream_remove(pstream *s, int k, uint32_t pos)
 void pstream_rename(pstream *s, int k, uint32_t pos, uint32_t new_i)
 {
     s->bk[k].m[pos].i = new_i;
+    if (!s->dirty)
+        s->pack[s->base[k] + pos].i = new_i;
 }
 
 int pstream_prepare(pstream *s)
@@ -90,8 +93,24 @@ int pstream_prepare(pstream *s)
     double w[PSTREAM_BUCKETS];
     double total = 0;
     uint32_t n = 0;
+    size_t members = 0;
+    for (int k = 0; k < PSTREAM_BUCKETS; k++)
+        members += s->bk[k].n;
+    if (members > s->pack_cap) {
+        size_t cap = members + members / 4;
+        pstream_member *p = crc_realloc_big(s->pack, 0, cap * sizeof *p);
+        if (!p)
+            return -1;
+        s->pack = p;
+        s->pack_cap = cap;
+    }
+    size_t at = 0;
     for (int k = 0; k < PSTREAM_BUCKETS; k++) {
         const pstream_bucket *b = &s->bk[k];
+        s->base[k] = (uint32_t)at;
+        if (b->n)
+            memcpy(s->pack + at, b->m, (size_t)b->n * sizeof *b->m);
+        at += b->n;
         double sum = 0;
         for (uint32_t j = 0; j < b->n; j++)
             sum += b->m[j].rate;
@@ -144,13 +163,14 @@ uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride)
     /* Rejection within the chosen bucket: accept entry j with probability
      * rate_j / top, which picks its members proportionally to their rates. */
     const pstream_bucket *b = &s->bk[s->cand_k[0]];
-    const pstream_member *e = &b->m[s->cand_j[0]];
+    const pstream_member *m = s->pack + s->base[s->cand_k[0]];
+    const pstream_member *e = &m[s->cand_j[0]];
     for (int tries = 0; !(pcg32_double(g) * b->top < e->rate); tries++) {
         if (tries >= 1 << 20) {
-            e = &b->m[0];
+            e = &m[0];
             break;
         }
-        e = &b->m[draw_pos(g, b->n)];
+        e = &m[draw_pos(g, b->n)];
     }
     uint32_t i = e->i;
     /* Advance: the one after next becomes next (its entry should be in cache by now:
@@ -158,9 +178,9 @@ uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride)
     s->cand_k[0] = s->cand_k[1];
     s->cand_j[0] = s->cand_j[1];
     draw_cand(s, r, g, &s->cand_k[1], &s->cand_j[1]);
-    crc_prefetch(&s->bk[s->cand_k[1]].m[s->cand_j[1]]);
+    crc_prefetch(&s->pack[s->base[s->cand_k[1]] + s->cand_j[1]]);
     if (rec) {
-        const char *p = (const char *)rec + (size_t)s->bk[s->cand_k[0]].m[s->cand_j[0]].i * stride;
+        const char *p = (const char *)rec + (size_t)s->pack[s->base[s->cand_k[0]] + s->cand_j[0]].i * stride;
         crc_prefetch(p);
         crc_prefetch(p + stride - 1);
     }
@@ -171,7 +191,7 @@ int pstream_next_aux(const pstream *s, uint32_t *aux)
 {
     if (s->n_cand == 0 || s->dirty)
         return 0;
-    *aux = s->bk[s->cand_k[0]].m[s->cand_j[0]].aux;
+    *aux = s->pack[s->base[s->cand_k[0]] + s->cand_j[0]].aux;
     return 1;
 }
 
@@ -179,6 +199,9 @@ void pstream_free(pstream *s)
 {
     for (int k = 0; k < PSTREAM_BUCKETS; k++)
         free(s->bk[k].m);
+    free(s->pack);
+    s->pack = NULL;
+    s->pack_cap = 0;
     gsl_ran_discrete_free(s->choose);
     s->choose = NULL;
 }

@@ -17,6 +17,11 @@
  * drawn independently of the rejection tests and discarded whenever membership changes,
  * so a pick has exactly the distribution of one drawn at the moment of the event.
  *
+ * pstream_prepare also packs every bucket's members, bucket after bucket, into one
+ * array that the picks read: one large block, which lives on huge pages
+ * (util/bigmem.h), where the 768 buckets' own arrays are each too small for one and
+ * every random read of them would walk the page table.
+ *
  * The owner schedules the stream's events (ev, gen are its bookkeeping: the pending
  * event's handle and the generation carried in its payload). Members change only at
  * epoch boundaries in the model; pstream_prepare then recomputes the rates.
@@ -53,6 +58,11 @@ typedef struct pstream_bucket {
 typedef struct pstream {
     pstream_bucket bk[PSTREAM_BUCKETS];
     double rate;                   /* the stream's rate (after pstream_prepare)       */
+    pstream_member *pack;          /* every bucket's members, bucket after bucket, as
+                                    * of pstream_prepare: the picks read this one
+                                    * array (on huge pages once large), not 768      */
+    size_t pack_cap;
+    uint32_t base[PSTREAM_BUCKETS]; /* bucket k's members start at pack[base[k]]    */
     gsl_ran_discrete_t *choose;    /* bucket choice over live[], by rate              */
     uint16_t live[PSTREAM_BUCKETS];
     uint32_t n_live;
