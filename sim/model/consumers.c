@@ -128,6 +128,11 @@ static void query(sim *s, world *w, pstream *st, gsl_rng *r)
     }
     c->spent += (float)price;
     uint32_t n = node_route(w);
+    /* The payees' balances and tallies are read after the AMM swap: fetch them now. */
+    ledger_prefetch(w->L, bd->acct[b]);
+    ledger_prefetch(w->L, w->nd.acct[n]);
+    crc_prefetch(&bd->ep_tkn[b]);
+    crc_prefetch(&w->nd.ep_tkn[n]);
 
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
     fee_split fs;
