@@ -208,22 +208,19 @@ static void on_epoch(sim *s, const evq_event *ev, void *ctx)
     if (!(dt > 0))
         return;
     w->epoch++;
-    if (rew_settle(w, t0, t) != CRC_OK)
-        {
-            fail(w, CRC_EFAIL, "reward settlement failed", t);
-            return;
-        }
+    if (rew_settle(w, t0, t) != CRC_OK) {
+        fail(w, CRC_EFAIL, "reward settlement failed", t);
+        return;
+    }
     int rc = met_epoch(w, t);
-    if (rc == CRC_ENOMEM)
-        {
-            fail(w, rc, "out of memory sampling metrics", t);
-            return;
-        }
-    if (rc)
-        {
-            fail(w, CRC_EFAIL, "the results sink refused a metric or flow", t);
-            return;
-        }
+    if (rc == CRC_ENOMEM) {
+        fail(w, rc, "out of memory sampling metrics", t);
+        return;
+    }
+    if (rc) {
+        fail(w, CRC_EFAIL, "the results sink refused a metric or flow", t);
+        return;
+    }
     if (w->in->check) {
         double gap = ledger_check(w->L);
         if (!(gap <= 1e-9)) {
@@ -253,18 +250,16 @@ static void on_epoch(sim *s, const evq_event *ev, void *ctx)
         fail(w, CRC_ENOMEM, "out of memory adding adversaries", t);
         return;
     }
-    if (entries(w, t, dt))
-        {
-            fail(w, CRC_ENOMEM, "out of memory adding agents", t);
-            return;
-        }
+    if (entries(w, t, dt)) {
+        fail(w, CRC_ENOMEM, "out of memory adding agents", t);
+        return;
+    }
     reset_epoch(w);
     wld_refresh(w);
-    if (restart_streams(w))
-        {
-            fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", t);
-            return;
-        }
+    if (restart_streams(w)) {
+        fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", t);
+        return;
+    }
     w->t_prev = t;
     if (w->in->progress)
         w->in->progress(w->in->progress_ctx, t, w->p.world_horizon);
@@ -277,18 +272,16 @@ static void on_intervene(sim *s, const evq_event *ev, void *ctx)
     params_assign(&w->p, iv->param, &iv->value);
     char buf[128];
     params_format(&w->p, iv->param, buf, sizeof buf);
-    if (sink_intervention(w->sink, s->now, iv->param->path, buf))
-        {
-            fail(w, CRC_EFAIL, "the results sink refused an intervention", s->now);
-            return;
-        }
+    if (sink_intervention(w->sink, s->now, iv->param->path, buf)) {
+        fail(w, CRC_EFAIL, "the results sink refused an intervention", s->now);
+        return;
+    }
     /* Derived values and the streams follow the new parameters from now on. */
     wld_refresh(w);
-    if (restart_streams(w))
-        {
-            fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", s->now);
-            return;
-        }
+    if (restart_streams(w)) {
+        fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", s->now);
+        return;
+    }
 }
 
 int model_run(const model_input *in, const crc_sink *sink, crc_err *err)
