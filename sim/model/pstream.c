@@ -97,8 +97,13 @@ int pstream_prepare(pstream *s)
     for (int k = 0; k < PSTREAM_BUCKETS; k++)
         members += s->bk[k].n;
     if (members > s->pack_cap) {
+        /* The old copy is rewritten whole: free it first, so that the two never
+         * coexist at the peak of memory. */
+        free(s->pack);
+        s->pack = NULL;
+        s->pack_cap = 0;
         size_t cap = members + members / 4;
-        pstream_member *p = crc_realloc_big(s->pack, 0, cap * sizeof *p);
+        pstream_member *p = crc_realloc_big(NULL, 0, cap * sizeof *p);
         if (!p)
             return -1;
         s->pack = p;
