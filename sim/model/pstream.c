@@ -42,6 +42,12 @@ int pstream_bucket_of(double rate)
     return oct * PSTREAM_SUB + j;
 }
 
+/* The packed copy's entry of bucket k's j-th member. */
+static inline pstream_member *packed(const pstream *s, int k, uint32_t j)
+{
+    return &s->pack[s->base[k] + j];
+}
+
 int pstream_add(pstream *s, uint32_t i, float r, uint32_t aux, uint16_t *k, uint32_t *pos)
 {
     int b = pstream_bucket_of(r);
@@ -85,7 +91,7 @@ void pstream_rename(pstream *s, int k, uint32_t pos, uint32_t new_i)
 {
     s->bk[k].m[pos].i = new_i;
     if (!s->dirty)
-        s->pack[s->base[k] + pos].i = new_i;
+        packed(s, k, pos)->i = new_i;
 }
 
 int pstream_prepare(pstream *s)
@@ -168,7 +174,7 @@ uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride)
     /* Rejection within the chosen bucket: accept entry j with probability
      * rate_j / top, which picks its members proportionally to their rates. */
     const pstream_bucket *b = &s->bk[s->cand_k[0]];
-    const pstream_member *m = s->pack + s->base[s->cand_k[0]];
+    const pstream_member *m = packed(s, s->cand_k[0], 0);
     const pstream_member *e = &m[s->cand_j[0]];
     for (int tries = 0; !(pcg32_double(g) * b->top < e->rate); tries++) {
         if (tries >= 1 << 20) {
@@ -183,9 +189,10 @@ uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride)
     s->cand_k[0] = s->cand_k[1];
     s->cand_j[0] = s->cand_j[1];
     draw_cand(s, r, g, &s->cand_k[1], &s->cand_j[1]);
-    crc_prefetch(&s->pack[s->base[s->cand_k[1]] + s->cand_j[1]]);
+    crc_prefetch(packed(s, s->cand_k[1], s->cand_j[1]));
     if (rec) {
-        const char *p = (const char *)rec + (size_t)s->pack[s->base[s->cand_k[0]] + s->cand_j[0]].i * stride;
+        uint32_t next = packed(s, s->cand_k[0], s->cand_j[0])->i;
+        const char *p = (const char *)rec + (size_t)next * stride;
         crc_prefetch(p);
         crc_prefetch(p + stride - 1);
     }
@@ -196,7 +203,7 @@ int pstream_next_aux(const pstream *s, uint32_t *aux)
 {
     if (s->n_cand == 0 || s->dirty)
         return 0;
-    *aux = s->pack[s->base[s->cand_k[0]] + s->cand_j[0]].aux;
+    *aux = packed(s, s->cand_k[0], s->cand_j[0])->aux;
     return 1;
 }
 

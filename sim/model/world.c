@@ -379,7 +379,8 @@ void wld_free(world *w)
     pstream_free(&cs->st);
     free_holders(&w->sk);
     free_holders(&w->fm);
-    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide); free(w->ls.beta_q); free(w->ls.beta_p);
+    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide);
+    free(w->ls.beta_q); free(w->ls.beta_p);
     free_datanets(&w->dn);
     free(w->gone);
     free(w->scratch);
