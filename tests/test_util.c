@@ -1,4 +1,4 @@
-/* test_util.c — the utilities beneath the engine: growth of large arrays on huge pages. */
+/* test_util.c — utilities beneath the engine: arrays and tables grown on huge pages. */
 #include <criterion/criterion.h>
 
 #include <stdint.h>
@@ -31,4 +31,27 @@ Test(util, big_arrays_keep_their_contents_and_align_to_huge_pages)
     for (size_t i = 0; i < half; i++)
         cr_assert_eq(q[i], (uint32_t)(i * 2654435761u));
     free(q);
+}
+
+/* A table rewritten whole: reserving no more than its capacity keeps the block, more
+ * gives a block of exactly that many elements (2 MB-aligned once big), usable to its
+ * end. */
+Test(util, reserved_tables_grow_to_the_need_and_keep_their_block_below_it)
+{
+    double *t = NULL;
+    size_t cap = 0;
+    cr_assert_eq(crc_reserve_big((void **)&t, &cap, 1000, sizeof *t), 0);
+    cr_assert_eq(cap, 1000);
+    double *kept = t;
+    cr_assert_eq(crc_reserve_big((void **)&t, &cap, 600, sizeof *t), 0);
+    cr_expect_eq(t, kept);
+    cr_expect_eq(cap, 1000);
+    size_t big = CRC_BIG_BYTES / sizeof *t + 3;
+    cr_assert_eq(crc_reserve_big((void **)&t, &cap, big, sizeof *t), 0);
+    cr_expect_eq(cap, big);
+    cr_expect_eq((uintptr_t)t % ((uintptr_t)2 << 20), 0);
+    for (size_t i = 0; i < big; i++)
+        t[i] = (double)i;
+    cr_expect_eq(t[big - 1], (double)(big - 1));
+    free(t);
 }

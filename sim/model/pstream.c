@@ -56,8 +56,7 @@ int pstream_add(pstream *s, uint32_t i, float r, uint32_t aux, uint16_t *k, uint
         uint32_t cap = bb->cap ? 2 * bb->cap : 16;
         if (cap < bb->cap)
             return -1;
-        pstream_member *m =
-            crc_realloc_big(bb->m, (size_t)bb->cap * sizeof *m, (size_t)cap * sizeof *m);
+        pstream_member *m = realloc(bb->m, (size_t)cap * sizeof *m);
         if (!m)
             return -1;
         bb->m = m;
@@ -102,19 +101,9 @@ int pstream_prepare(pstream *s)
     size_t members = 0;
     for (int k = 0; k < PSTREAM_BUCKETS; k++)
         members += s->bk[k].n;
-    if (members > s->pack_cap) {
-        /* The old copy is rewritten whole: free it first, so that the two never
-         * coexist at the peak of memory. */
-        free(s->pack);
-        s->pack = NULL;
-        s->pack_cap = 0;
-        size_t cap = members + members / 4;
-        pstream_member *p = crc_realloc_big(NULL, 0, cap * sizeof *p);
-        if (!p)
-            return -1;
-        s->pack = p;
-        s->pack_cap = cap;
-    }
+    if (members > s->pack_cap &&
+        crc_reserve_big((void **)&s->pack, &s->pack_cap, members + members / 4, sizeof *s->pack))
+        return -1;
     size_t at = 0;
     for (int k = 0; k < PSTREAM_BUCKETS; k++) {
         const pstream_bucket *b = &s->bk[k];

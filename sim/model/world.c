@@ -135,21 +135,6 @@ void wld_fee_rest(world *w, acct_id src, const fee_split *fs, double scale)
         ledger_burn(w->L, src, fmin(fs->burn * scale, ledger_balance(w->L, src)), RSN_BURN);
 }
 
-/* Makes *p hold at least need elements of size sz (exactly need when it grows: the
- * listing's tables are sized once per epoch, not appended to). 0, or -1 when out of
- * memory (then *p is unchanged). */
-static int reserve(void **p, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    void *q = crc_realloc_big(*p, *cap * sz, need * sz);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = need;
-    return 0;
-}
-
 int wld_listing_rebuild(world *w)
 {
     wld_listing *ls = &w->ls;
@@ -167,10 +152,11 @@ int wld_listing_rebuild(world *w)
     unsigned gbits = 1;
     while (((size_t)1 << gbits) < (size_t)m + 1)
         gbits++;
-    if (reserve((void **)&ls->row, &ls->row_cap, (size_t)m + 1, sizeof *ls->row) ||
-        reserve((void **)&ls->cut, &ls->cut_cap, (size_t)ls->tastes * (m + 1), sizeof *ls->cut) ||
-        reserve((void **)&ls->guide, &ls->guide_cap, (size_t)ls->tastes << gbits,
-                sizeof *ls->guide))
+    if (crc_reserve_big((void **)&ls->row, &ls->row_cap, (size_t)m + 1, sizeof *ls->row) ||
+        crc_reserve_big((void **)&ls->cut, &ls->cut_cap, (size_t)ls->tastes * (m + 1),
+                        sizeof *ls->cut) ||
+        crc_reserve_big((void **)&ls->guide, &ls->guide_cap, (size_t)ls->tastes << gbits,
+                        sizeof *ls->guide))
         return -1;
     ls->gbits = gbits;
     /* The incumbent closes its quality gap to 1 at a constant rate (MODEL.md §1). */

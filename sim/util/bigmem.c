@@ -23,3 +23,16 @@ void *crc_realloc_big(void *p, size_t old_size, size_t new_size)
     free(p);
     return q;
 }
+
+int crc_reserve_big(void **p, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    free(*p);
+    *p = NULL;
+    *cap = 0;
+    if (!(*p = crc_realloc_big(NULL, 0, need * sz)))
+        return -1;
+    *cap = need;
+    return 0;
+}

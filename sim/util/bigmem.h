@@ -11,6 +11,7 @@
  * and above it the new block is 2 MB-aligned, advised MADV_HUGEPAGE (where the system
  * has it) and the first old_size bytes are copied over. Either way the result is
  * released with free(), and on failure NULL is returned with p untouched.
+ * crc_reserve_big does the same for a table rewritten whole, without copying.
  */
 #ifndef CRC_BIGMEM_H
 #define CRC_BIGMEM_H
@@ -20,5 +21,12 @@
 #define CRC_BIG_BYTES ((size_t)4 << 20)
 
 void *crc_realloc_big(void *p, size_t old_size, size_t new_size);
+
+/* Makes *p hold at least need elements of size sz for a table rewritten whole after
+ * each call (its contents are not kept): when *cap is short, the old block is freed
+ * before the new one is had (crc_realloc_big), so the two never coexist at the peak
+ * of memory, and *cap becomes need. 0, or -1 when out of memory (then *p is NULL and
+ * *cap 0). */
+int crc_reserve_big(void **p, size_t *cap, size_t need, size_t sz);
 
 #endif
