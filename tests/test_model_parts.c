@@ -1,5 +1,6 @@
-/* test_model_parts.c — pieces of the model checked on their own: the rate buckets that
- * drive contributions and queries (members picked in proportion to rate), the quality
+/* test_model_parts.c — pieces of the model checked on their own: the population
+ * streams that drive contributions and queries (Poisson counts per member, uniform
+ * times, events in time order), the quality
  * formula, and the concentration statistics (Gini, HHI, Nakamoto) against closed
  * forms. */
 #include <criterion/criterion.h>
@@ -8,115 +9,128 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_sort.h>
+
 #include "engine/rng.h"
 #include "model/pstream.h"
 #include "model/world.h"
 
-/* Picks n times from st and checks each of the members 0..nm-1 against its expected
- * share rate_i / Σ rate within 4 binomial standard errors. */
-static void expect_proportional(pstream *st, gsl_rng *r, const float *rate, const int *in,
-                                int nm, int n)
+/* Draws n_win windows [3, 5) of members with these rates, the way an owner does
+ * (counts, then times, members in order), fires every window in order and checks it:
+ * times in the window and nondecreasing, counts per member Poisson(rate · 2) (the
+ * total within 4 standard errors, the dispersion s²/mean within 4 of its standard
+ * error sqrt(2/(n_win − 1) + 1/(mean · n_win))), and the times of all windows uniform (Kolmogorov–Smirnov
+ * D within its 1% critical value 1.63/sqrt(n)). */
+Test(model_parts, stream_counts_are_poisson_and_times_uniform)
 {
-    double count[8] = {0}, sum = 0;
-    for (int i = 0; i < nm; i++)
-        sum += in[i] ? rate[i] : 0;
-    const double rec[8] = {0}; /* the records prefetched: any array of nm will do */
-    for (int j = 0; j < n; j++) {
-        uint32_t i = pstream_pick(st, r, rec, sizeof rec[0]);
-        cr_assert(i < (uint32_t)nm && in[i], "picked %u", i);
-        count[i] += 1;
-    }
-    cr_assert_float_eq(st->rate, sum, 1e-5 * sum);
-    for (int i = 0; i < nm; i++) {
-        double p = in[i] ? rate[i] / sum : 0, se = sqrt(p * (1 - p) / n);
-        cr_assert(fabs(count[i] / n - p) <= 4 * se, "member %d: %.4f vs %.4f", i, count[i] / n, p);
-    }
-}
-
-Test(model_parts, stream_picks_members_in_proportion_to_rate)
-{
-    static pstream st; /* 768 buckets: too big for the stack of a test */
+    static pstream st; /* 1024 slices: too big for the stack of a test */
     memset(&st, 0, sizeof st);
-    /* Five members in one bucket [2, 2^(17/16)), two in others far apart. */
-    const float rate[7] = {2.0f, 2.02f, 2.05f, 2.07f, 2.08f, 9.0f, 0.01f};
-    int in[7] = {1, 1, 1, 1, 1, 1, 1};
-    uint16_t k[7];
-    uint32_t pos[7];
-    for (uint32_t i = 0; i < 7; i++)
-        cr_assert_eq(pstream_add(&st, i, rate[i], 0, &k[i], &pos[i]), 0);
-    cr_assert_eq(k[0], k[4]);
-    cr_assert_neq(k[0], k[5]);
-    cr_assert_neq(k[5], k[6]);
-    cr_assert_eq(pstream_prepare(&st), 0);
-    cr_assert_eq(st.n_live, 3);
+    const double rate[5] = {0.5, 2.0, 9.0, 0.0, 30.0};
+    enum { NM = 5, NW = 2000 };
     gsl_rng *r = rng_stream_alloc(9, 0, 1);
-    expect_proportional(&st, r, rate, in, 7, 400000);
-    /* The aux word of the next candidate is told ahead: with members whose aux is
-     * 100 + their index, the next pick returns the member announced unless it rejects
-     * its first candidate (probability <= 1 - 2^(-1/16) = 0.042 per pick). */
-    static pstream st2;
-    memset(&st2, 0, sizeof st2);
-    for (uint32_t i = 0; i < 7; i++)
-        cr_assert_eq(pstream_add(&st2, i, rate[i], 100 + i, &k[i], &pos[i]), 0);
-    cr_assert_eq(pstream_prepare(&st2), 0);
-    uint32_t aux;
-    cr_assert_eq(pstream_next_aux(&st2, &aux), 0, "no candidate before the first pick");
-    pstream_pick(&st2, r, NULL, 0);
-    long told = 0, n2 = 100000;
-    for (long j = 0; j < n2; j++) {
-        cr_assert(pstream_next_aux(&st2, &aux));
-        told += pstream_pick(&st2, r, NULL, 0) + 100 == aux;
+    pcg32 *g = rng_pcg(r);
+    double sum[NM] = {0}, sq[NM] = {0}, ks = 0;
+    long total = 0;
+    /* The fraction of all events so far whose time, as a fraction u of the window, is
+     * below u: the empirical CDF is built from each window's ordered events. */
+    static double u_all[NW * 90];
+    for (int w = 0; w < NW; w++) {
+        pstream_begin(&st, 3, 5);
+        for (uint32_t i = 0; i < NM; i++)
+            for (unsigned k = pstream_count(&st, r, rate[i]); k > 0; k--)
+                cr_assert_eq(pstream_push(&st, pcg32_next(g), i, 7 * i), 0);
+        cr_assert_eq(pstream_seal(&st), 0);
+        double cnt[NM] = {0}, last = 3;
+        for (const pstream_ev *e; (e = pstream_peek(&st)) != NULL;) {
+            double t = pstream_time(&st, e);
+            cr_assert(t >= last && t < 5, "time %.17g after %.17g", t, last);
+            cr_assert_eq(e->aux, 7 * e->i);
+            last = t;
+            cnt[e->i] += 1;
+            if (total < NW * 90)
+                u_all[total] = (t - 3) / 2;
+            total++;
+            cr_assert_eq(pstream_advance(&st), 0);
+        }
+        for (int i = 0; i < NM; i++) {
+            sum[i] += cnt[i];
+            sq[i] += cnt[i] * cnt[i];
+        }
     }
-    cr_expect(told >= 0.958 * n2 - 4 * sqrt(0.042 * n2), "announced %ld of %ld", told, n2);
-    pstream_free(&st2);
-    /* Removing a member moves the last of its bucket into its place; picks after it
-     * never return the removed member (the candidates drawn ahead are discarded) and
-     * stay proportional to the remaining rates, before and after re-preparing. */
-    uint32_t moved = pstream_remove(&st, k[1], pos[1]);
-    cr_assert_eq(moved, 4);
-    cr_assert_eq(st.bk[k[0]].n, 4);
-    in[1] = 0;
-    pstream_rename(&st, k[0], pos[1], 4); /* the population kept index 4 */
-    cr_assert(st.dirty);
-    expect_proportional(&st, r, rate, in, 7, 400000);
-    cr_assert(!st.dirty, "a pick after a change re-prepares the stream");
-    /* A member renamed while the stream is prepared is picked under its new name (the
-     * picks read the stream's packed copy, which the rename updates too). */
-    pstream_rename(&st, k[6], pos[6], 6000);
-    cr_assert(!st.dirty);
-    int renamed = 0;
-    for (int j = 0; j < 100000; j++) {
-        uint32_t i = pstream_pick(&st, r, NULL, 0);
-        cr_assert_neq(i, 6);
-        renamed += i == 6000;
+    for (int i = 0; i < NM; i++) {
+        double mu = rate[i] * 2, mean = sum[i] / NW;
+        if (mu == 0) {
+            cr_assert_eq(sum[i], 0, "a member of rate 0 has no events");
+            continue;
+        }
+        cr_assert(fabs(mean - mu) <= 4 * sqrt(mu / NW), "member %d: mean %g vs %g", i, mean, mu);
+        double var = (sq[i] - NW * mean * mean) / (NW - 1);
+        cr_assert(fabs(var / mu - 1) <= 4 * sqrt(2.0 / (NW - 1) + 1.0 / (mu * NW)),
+                  "member %d: dispersion %g", i, var / mu);
     }
-    cr_expect_gt(renamed, 0, "member 6 (rate 0.01 of 17.2) is picked about 58 times");
-    /* An empty stream has rate 0 and picks nobody. */
-    for (int i = 0; i < 7; i++)
-        while (st.bk[k[i]].n > 0)
-            pstream_remove(&st, k[i], 0);
-    cr_assert_eq(pstream_prepare(&st), 0);
-    cr_assert_eq(st.rate, 0);
-    cr_assert_eq(pstream_pick(&st, r, NULL, 0), UINT32_MAX);
+    long n = total < NW * 90 ? total : NW * 90;
+    gsl_sort(u_all, 1, (size_t)n);
+    for (long k = 0; k < n; k++) {
+        double d1 = fabs((double)(k + 1) / n - u_all[k]), d0 = fabs((double)k / n - u_all[k]);
+        ks = fmax(ks, fmax(d0, d1));
+    }
+    cr_assert(ks <= 1.63 / sqrt((double)n), "KS D = %g over %ld times", ks, n);
     gsl_rng_free(r);
     pstream_free(&st);
 }
 
-Test(model_parts, bucket_of_brackets_the_rate)
+/* Events come out ordered by x, equal x in the order they were pushed, across slices
+ * and within one; times stay below the window's end even where t0 + span·x/2^32
+ * rounds up to it. */
+Test(model_parts, stream_fires_in_time_order_and_ties_keep_their_order)
 {
-    for (double x = 1e-6; x < 1e6; x *= 1.037) {
-        int k = pstream_bucket_of(x);
-        cr_assert(x >= pstream_bucket_lo(k) && x < pstream_bucket_lo(k + 1), "rate %g in bucket %d",
-                  x, k);
+    static pstream st;
+    memset(&st, 0, sizeof st);
+    cr_assert_null(pstream_peek(&st), "a zeroed stream is empty");
+    pstream_begin(&st, 0, 1);
+    cr_assert_eq(pstream_seal(&st), 0);
+    cr_assert_null(pstream_peek(&st), "a window with nothing drawn is empty");
+
+    /* 200,000 events, x from a few thousand values spread over every slice, so most
+     * keys are shared; aux is the order of pushing. */
+    gsl_rng *r = rng_stream_alloc(3, 0, 2);
+    pcg32 *g = rng_pcg(r);
+    const uint32_t n = 200000;
+    pstream_begin(&st, 10, 11);
+    for (uint32_t k = 0; k < n; k++)
+        cr_assert_eq(pstream_push(&st, (pcg32_next(g) % 4096u) << 20 | (k % 3u), k % 7u, k), 0);
+    cr_assert_eq(pstream_push(&st, 0xffffffffu, 1, n), 0);
+    cr_assert_eq(pstream_push(&st, 0, 2, n + 1), 0);
+    cr_assert_eq(st.n, n + 2);
+    cr_assert_eq(pstream_seal(&st), 0);
+    uint32_t seen = 0;
+    pstream_ev prev = {0, 0, 0};
+    for (const pstream_ev *e; (e = pstream_peek(&st)) != NULL;) {
+        if (seen > 0) {
+            cr_assert(e->x > prev.x || (e->x == prev.x && e->aux > prev.aux),
+                      "event %u: x %u aux %u after x %u aux %u", seen, e->x, e->aux, prev.x,
+                      prev.aux);
+            cr_assert(pstream_time(&st, e) >= pstream_time(&st, &prev));
+        }
+        const pstream_ev *a = pstream_ahead(&st, 3);
+        if (a)
+            cr_assert(a->x >= e->x, "the event 3 ahead is not earlier");
+        prev = *e;
+        seen++;
+        cr_assert_eq(pstream_advance(&st), 0);
     }
-    /* Bounds are a geometric ladder: 16 buckets per doubling, from 2^-24. */
-    cr_assert_eq(pstream_bucket_lo(0), ldexp(1.0, -24));
-    cr_assert_eq(pstream_bucket_lo(16 * 24), 1.0);
-    cr_assert_float_eq(pstream_bucket_lo(16 * 24 + 8), sqrt(2.0), 1e-15);
-    for (int k = 0; k + 1 < PSTREAM_BUCKETS; k++)
-        cr_assert(pstream_bucket_lo(k + 1) > pstream_bucket_lo(k));
-    /* A rate exactly on a bound opens its bucket. */
-    cr_assert_eq(pstream_bucket_of(pstream_bucket_lo(100)), 100);
+    cr_assert_eq(seen, n + 2);
+    cr_assert_eq(prev.x, 0xffffffffu);
+    cr_assert(pstream_time(&st, &prev) < 11);
+
+    /* At t0 = 2^30 a double's step is 2^-22: t0 + (1 - 2^-32) rounds to t0 + 1. */
+    pstream_begin(&st, 1073741824.0, 1073741825.0);
+    pstream_ev top = {0xffffffffu, 0, 0}, zero = {0, 0, 0};
+    cr_assert_eq(1073741824.0 + 1.0 * ((double)top.x * 0x1p-32), 1073741825.0);
+    cr_assert(pstream_time(&st, &top) < 1073741825.0);
+    cr_assert_eq(pstream_time(&st, &zero), 1073741824.0);
+    gsl_rng_free(r);
+    pstream_free(&st);
 }
 
 Test(model_parts, quality_follows_the_formula)

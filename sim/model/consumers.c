@@ -2,10 +2,11 @@
  * consumers.c — consumers, the only source of external value (MODEL.md §2.4;
  * docs/model.md §consumers).
  *
- * A dense struct-of-arrays population; all queries form one Poisson stream
+ * A dense struct-of-arrays population; all queries form one Poisson stream, drawn
+ * a window (an epoch) at a time in the consumers' order and fired in time order
  * (pstream.h). A query is a logit choice among the listed models and the incumbent,
  * read from the epoch's per-taste cumulative table through its guide table (one or
- * two steps, no exp per query). A network query pays its fee in TKN bought on the AMM
+ * two steps, no exp per query) when the window is drawn. A network query pays its fee in TKN bought on the AMM
  * at that moment, splits it by fees.*, goes to a compute node's queue, and succeeds
  * with probability Q; satisfaction is an EMA of outcomes.
  */
@@ -33,8 +34,6 @@ int cons_birth(world *w, double t)
     c->rate = (float)dist_sample(&p->cons_rate, r, 0, 1e6);
     c->budget = (float)dist_sample(&p->cons_budget, r, 0, 1e9);
     c->sat = (float)p->cons_sat_init;
-    if (c->rate > 0 && pstream_add(&cs->st, i, c->rate, c->taste, &c->bucket, &c->bpos))
-        return -1;
     cs->n++;
     w->cls[CLS_CONSUMER].active++;
     w->cls[CLS_CONSUMER].entered++;
@@ -45,74 +44,100 @@ int cons_birth(world *w, double t)
 void cons_remove(world *w, uint32_t i)
 {
     wld_consumers *cs = &w->cs;
-    wld_cons *c = &cs->r[i];
-    if (c->rate > 0) {
-        uint32_t moved = pstream_remove(&cs->st, c->bucket, c->bpos);
-        if (moved != UINT32_MAX)
-            cs->r[moved].bpos = c->bpos;
-    }
     w->cls[CLS_CONSUMER].active--;
     w->cls[CLS_CONSUMER].exited++;
     uint32_t last = --cs->n;
-    if (i != last) {
+    if (i != last)
         cs->r[i] = cs->r[last];
-        if (cs->r[i].rate > 0)
-            pstream_rename(&cs->st, cs->r[i].bucket, cs->r[i].bpos, i);
-    }
 }
 
-static void query(sim *s, world *w, pstream *st, gsl_rng *r);
+/* Each query's choice is drawn with its time: the listing does not change within a
+ * window, so this is the draw the query would make when it fires. The guide entry a
+ * draw reads is fetched CHOOSE_AHEAD queries before it is read: the queries wait in a
+ * small ring, in the order they were drawn, so the draws and the events are the same
+ * as without it. */
+#define CHOOSE_AHEAD 8
 
-#define WLD_GUIDE_PREFETCH (1u << 18) /* guide entries (2 MB) past which it is fetched ahead */
+typedef struct pending {
+    uint32_t x, i, u, taste;
+} pending;
 
-/* The next query's logit draw reads the guide entry of its consumer's taste at
- * u = x/2^32, x the fifth output of the queries' stream from now if nothing else draws
- * from it first and the next pick accepts its first candidate (an exponential, the
- * acceptance test, the candidate after next's bucket and position, then x): a copy of
- * the generator predicts it, and the entry is fetched ahead. A wrong guess costs one
- * useless prefetch; no draw is taken or moved. */
-static void prefetch_next_choice(const world *w, const pstream *st, gsl_rng *r)
+static int flush(pstream *st, const wld_listing *ls, const pending *q)
 {
-    uint32_t taste;
-    /* Only worth it when the guide tables outgrow the cache (10^6 agents: 8 MB; at 10^5
-     * they are 512 KB and the prediction costs more than it saves). */
-    if (((size_t)w->ls.tastes << w->ls.gbits) < WLD_GUIDE_PREFETCH || !pstream_next_aux(st, &taste))
-        return;
-    pcg32 c = *rng_pcg(r);
-    for (int k = 0; k < 4; k++)
-        pcg32_next(&c);
-    uint32_t x = pcg32_next(&c);
-    const wld_listing *ls = &w->ls;
-    crc_prefetch(&ls->guide[((size_t)taste << ls->gbits) + (x >> (32 - ls->gbits))]);
+    return pstream_push(st, q->x, q->i, wld_choose(ls, q->taste, q->u));
 }
+
+int cons_window(world *w, double t0, double t1)
+{
+    wld_consumers *cs = &w->cs;
+    pstream *st = &cs->st;
+    const wld_listing *ls = &w->ls;
+    gsl_rng *r = wld_rng(w, RNG_QUERIES);
+    pcg32 *g = rng_pcg(r);
+    pending ring[CHOOSE_AHEAD] = {{0, 0, 0, 0}};
+    unsigned n = 0;
+    pstream_begin(st, t0, t1);
+    for (uint32_t i = 0; i < cs->n; i++) {
+        const wld_cons *c = &cs->r[i];
+        for (unsigned k = pstream_count(st, r, c->rate); k > 0; k--) {
+            pending *q = &ring[n++ % CHOOSE_AHEAD];
+            if (n > CHOOSE_AHEAD && flush(st, ls, q))
+                return -1;
+            q->x = pcg32_next(g);
+            q->u = pcg32_next(g); /* u = draw / 2^32 */
+            q->i = i;
+            q->taste = c->taste;
+            crc_prefetch(wld_guide_entry(ls, q->taste, q->u));
+        }
+    }
+    for (unsigned k = n > CHOOSE_AHEAD ? n - CHOOSE_AHEAD : 0; k < n; k++)
+        if (flush(st, ls, &ring[k % CHOOSE_AHEAD]))
+            return -1;
+    if (pstream_seal(st))
+        return -1;
+    wld_stream_start(w, st, EV_QUERY);
+    return 0;
+}
+
+static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r);
+
+/* Queries this many places ahead have their consumer's record and their model's
+ * price and quality fetched: by the time they fire, these are in cache. */
+#define CONS_AHEAD 8
 
 void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 {
     world *w = ctx;
     pstream *st = &w->cs.st;
     if (ev->b != st->gen)
-        return; /* superseded when the stream's rate changed */
-    gsl_rng *r = wld_rng(w, RNG_QUERIES);
-    st->ev = st->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / st->rate), EV_QUERY, 0,
-                                      st->gen)
-                          : EVQ_NONE;
-    query(s, w, st, r);
-    prefetch_next_choice(w, st, r);
+        return; /* a window drawn before members changed */
+    pstream_ev e;
+    if (wld_stream_fire(w, st, EV_QUERY, &e))
+        return;
+    const pstream_ev *f = pstream_ahead(st, CONS_AHEAD);
+    if (f) {
+        const wld_cons *c = &w->cs.r[f->i];
+        crc_prefetch(c);
+        crc_prefetch((const char *)(c + 1) - 1);
+        if (f->aux < w->ls.m) {
+            uint32_t b = w->ls.model[f->aux];
+            crc_prefetch(&w->bd.price[b]);
+            crc_prefetch(&w->bd.Q[b]);
+            crc_prefetch(&w->bd.ep_tkn[b]);
+            crc_prefetch(&w->bd.ep_fee_usd[b]);
+            crc_prefetch(&w->bd.ep_queries[b]);
+        }
+    }
+    query(s, w, e.i, e.aux, wld_rng(w, RNG_QUERIES));
 }
 
 /* One query: the consumer, its choice, the fee and the node's queue. */
-static void query(sim *s, world *w, pstream *st, gsl_rng *r)
+static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r)
 {
-    wld_consumers *cs = &w->cs;
-    uint32_t i = pstream_pick(st, r, cs->r, sizeof *cs->r);
-    if (i == UINT32_MAX)
-        return;
     const wld_listing *ls = &w->ls;
-    uint32_t m = ls->m;
-    wld_cons *c = &cs->r[i];
+    wld_cons *c = &w->cs.r[i];
     pcg32 *g = rng_pcg(r);
-    uint32_t lo = wld_choose(ls, c->taste, pcg32_next(g)); /* u = x/2^32, as pcg32_double */
-    if (lo >= m || w->nd.n_active == 0) {
+    if (lo >= ls->m || w->nd.n_active == 0) {
         w->ep_inc_queries += 1;
         return;
     }

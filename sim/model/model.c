@@ -182,13 +182,16 @@ static void reset_epoch(world *w)
     w->ep_entered = w->ep_churned = 0;
 }
 
-/* Streams and the listing change only at epoch boundaries (and interventions). */
-static int restart_streams(world *w)
+/* Streams and the listing change only at epoch boundaries (and interventions): the
+ * streams are drawn afresh from now to the next epoch (never past the horizon), and
+ * what was left of the old window is dropped (memorylessness: the process from now on
+ * has the same law either way). */
+static int restart_streams(world *w, double t)
 {
     if (wld_listing_rebuild(w))
         return -1;
-    if (wld_stream_restart(w, &w->pv.st, EV_CONTRIB, wld_rng(w, RNG_CONTRIB)) ||
-        wld_stream_restart(w, &w->cs.st, EV_QUERY, wld_rng(w, RNG_QUERIES)))
+    double t1 = w->t_next < w->p.world_horizon ? w->t_next : w->p.world_horizon;
+    if (prov_window(w, t, t1) || cons_window(w, t, t1))
         return -1;
     return 0;
 }
@@ -205,6 +208,7 @@ static void on_epoch(sim *s, const evq_event *ev, void *ctx)
     world *w = ctx;
     double t = s->now, t0 = w->t_prev, dt = t - t0;
     (void)ev;
+    w->t_next = t + w->p.world_epoch; /* as the engine schedules it (sim_every) */
     if (!(dt > 0))
         return;
     w->epoch++;
@@ -256,7 +260,7 @@ static void on_epoch(sim *s, const evq_event *ev, void *ctx)
     }
     reset_epoch(w);
     wld_refresh(w);
-    if (restart_streams(w)) {
+    if (restart_streams(w, t)) {
         fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", t);
         return;
     }
@@ -278,7 +282,7 @@ static void on_intervene(sim *s, const evq_event *ev, void *ctx)
     }
     /* Derived values and the streams follow the new parameters from now on. */
     wld_refresh(w);
-    if (restart_streams(w)) {
+    if (restart_streams(w, s->now)) {
         fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", s->now);
         return;
     }
@@ -321,7 +325,8 @@ int model_run(const model_input *in, const crc_sink *sink, crc_err *err)
         sim_at(s, in->interventions[i].t, EV_INTERVENE, (uint32_t)i, 0);
     double H = w->p.world_horizon, ep = w->p.world_epoch;
     sim_every(s, ep, ep, EV_EPOCH, 0, 0);
-    rc = restart_streams(w) ? CRC_ENOMEM : s->status;
+    w->t_next = ep;
+    rc = restart_streams(w, 0) ? CRC_ENOMEM : s->status;
     if (rc == CRC_OK)
         rc = sim_run(s, H * (1 + 1e-12));
     if (rc == CRC_OK) {

@@ -4,9 +4,9 @@
  * A dense struct-of-arrays population (swap-remove at epoch boundaries). Honest
  * providers and spammers share it (kind); poisoners are a reserved kind the
  * adversary model fills in. Contributions of the whole population are one Poisson
- * stream (pstream.h), so a contribution costs O(1) and no allocation;
- * accepted data only updates its datanet's aggregates and the provider's attribution
- * score.
+ * stream, drawn a window (an epoch) at a time in the providers' order and fired in
+ * time order (pstream.h); accepted data only updates its datanet's aggregates and the
+ * provider's attribution score.
  */
 #include "model/world.h"
 
@@ -18,6 +18,7 @@
 #include "engine/rng.h"
 #include "model/defense.h"
 #include "model/poison.h"
+#include "util/prefetch.h"
 
 static int prov_class(int kind)
 {
@@ -83,8 +84,6 @@ int prov_birth(world *w, int kind, double t)
     pv->acc[i] = (wld_acc){0, 0};
     if (kind == PK_POISONER)
         poison_birth(w, i);
-    if (v->rate > 0 && pstream_add(&pv->st, i, v->rate, 0, &v->bucket, &v->bpos))
-        return -1;
     pv->n++;
     w->dn.n_prov[v->dn]++;
     w->cls[cls].active++;
@@ -104,11 +103,6 @@ void prov_remove(world *w, uint32_t i)
     w->dn.score[d] = w->dn.n_prov[d] == 0 ? 0 : fmax(w->dn.score[d] - v->score, 0);
     wld_sell(w, pv->acct[i], 1.0);
     wld_gone_add(w, pv->acct[i]);
-    if (v->rate > 0) {
-        uint32_t moved = pstream_remove(&pv->st, v->bucket, v->bpos);
-        if (moved != UINT32_MAX)
-            pv->r[moved].bpos = v->bpos;
-    }
     w->cls[cls].active--;
     w->cls[cls].exited++;
     uint32_t last = --pv->n;
@@ -118,10 +112,28 @@ void prov_remove(world *w, uint32_t i)
         pv->born[i] = pv->born[last];
         pv->ep_tkn[i] = pv->ep_tkn[last];
         pv->acc[i] = pv->acc[last];
-        if (pv->r[i].rate > 0)
-            pstream_rename(&pv->st, pv->r[i].bucket, pv->r[i].bpos, i);
     }
 }
+
+int prov_window(world *w, double t0, double t1)
+{
+    wld_providers *pv = &w->pv;
+    pstream *st = &pv->st;
+    gsl_rng *r = wld_rng(w, RNG_CONTRIB);
+    pcg32 *g = rng_pcg(r);
+    pstream_begin(st, t0, t1);
+    for (uint32_t i = 0; i < pv->n; i++)
+        for (unsigned k = pstream_count(st, r, pv->r[i].rate); k > 0; k--)
+            if (pstream_push(st, pcg32_next(g), i, 0))
+                return -1;
+    if (pstream_seal(st))
+        return -1;
+    wld_stream_start(w, st, EV_CONTRIB);
+    return 0;
+}
+
+/* Events this many places ahead have their provider's record fetched. */
+#define PROV_AHEAD 8
 
 void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
 {
@@ -130,14 +142,17 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     const crc_params *p = &w->p;
     pstream *st = &pv->st;
     if (ev->b != st->gen)
-        return; /* superseded when the stream's rate changed */
+        return; /* a window drawn before members changed */
     gsl_rng *r = wld_rng(w, RNG_CONTRIB);
-    st->ev = st->rate > 0 ? sim_after(s, gsl_ran_exponential(r, 1.0 / st->rate), EV_CONTRIB, 0,
-                                      st->gen)
-                          : EVQ_NONE;
-    uint32_t i = pstream_pick(st, r, pv->r, sizeof *pv->r);
-    if (i == UINT32_MAX)
+    pstream_ev e;
+    if (wld_stream_fire(w, st, EV_CONTRIB, &e))
         return;
+    uint32_t i = e.i;
+    const pstream_ev *f = pstream_ahead(st, PROV_AHEAD);
+    if (f) {
+        crc_prefetch(&pv->r[f->i]);
+        crc_prefetch((const char *)&pv->r[f->i + 1] - 1);
+    }
     wld_prov *v = &pv->r[i];
     uint32_t d = v->dn;
     v->ep_cost += v->cost;

@@ -1,30 +1,33 @@
 /*
  * pstream.h — a population's Poisson stream: the events (contributions, queries) of a
- * dense population whose members act at their own rates, as ONE stream of events
- * (docs/model.md §1, aggregated Poisson streams).
+ * dense population whose members act at their own rates, drawn a window at a time and
+ * fired in time order (docs/model.md §1, population streams).
  *
- * Members are grouped by rate into buckets, PSTREAM_SUB per doubling: bucket k holds
- * rates in [lo(k), lo(k+1)), lo(k) = 2^(k/SUB − 24). The stream's rate is the sum of
- * every member's rate; at each event the bucket is chosen with probability
- * rate_k / rate (gsl_ran_discrete over the non-empty buckets) and the member within it
- * by rejection against the bucket's top (acceptance >= 2^(−1/SUB) = 0.958). The
- * superposition of independent Poisson processes is Poisson with the summed rate, and
- * each event belongs to member i with probability rate_i / rate, so this is exact.
+ * Members and their rates change only at epoch boundaries (and interventions). Over a
+ * window [t0, t1) in which they do not change, each member's events are a Poisson
+ * process of its rate: N ~ Poisson(rate (t1 − t0)) events at independent uniform times
+ * (the law of a Poisson process on an interval). The owner draws them member by member
+ * (pstream_count, then pstream_push, in its index order, so the draws are
+ * reproducible), may give each event a word of its own (aux: the consumers' choice of
+ * model), and the stream hands them back in time order. The merged events are then a Poisson process of
+ * the summed rate, each event member i's with probability rate_i / rate, exactly the
+ * law of drawing a member per event; what changes is the cost. The members are read
+ * in order, not at random, once per window; the event that fires next and those after
+ * it are known, so the owner can fetch their records well ahead.
  *
- * Picks come from populations far larger than the cache, so the stream draws its
- * candidates (bucket, position) two picks ahead: the entry of the one after next is
- * prefetched, and the record of the next once its entry is in cache. Candidates are
- * drawn independently of the rejection tests and discarded whenever membership changes,
- * so a pick has exactly the distribution of one drawn at the moment of the event.
+ * Times: an event's time is x / 2^32 of the way through the window, x a 32-bit draw
+ * of the generator (pcg32's resolution, the same as gsl_rng_uniform's). So an event is
+ * 12 bytes, x is the sort key, and ties (equal x) keep the order in which the events
+ * were drawn.
  *
- * pstream_prepare also packs every bucket's members, bucket after bucket, into one
- * array that the picks read: one large block, which lives on huge pages
- * (util/bigmem.h), where the 768 buckets' own arrays are each too small for one and
- * every random read of them would walk the page table.
+ * Sorting: a window's events go, as they are drawn, into one of PSTREAM_SLICES slices
+ * by the top bits of x, and a slice is sorted (in cache, stably) only when the stream
+ * reaches it. A whole-window sort would pass over hundreds of megabytes several
+ * times; this passes once, and each slice is small.
  *
- * The owner schedules the stream's events (ev, gen are its bookkeeping: the pending
- * event's handle and the generation carried in its payload). Members change only at
- * epoch boundaries in the model; pstream_prepare then recomputes the rates.
+ * The owner schedules the events (h and gen are its bookkeeping: the pending engine
+ * event's handle and the generation carried in its payload) and must draw a new window
+ * whenever members change: an event names its member by index.
  * Ownership: the struct is the caller's (zeroed to start); pstream_free releases its
  * arrays.
  */
@@ -34,75 +37,77 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "engine/evq.h"
 
-#define PSTREAM_SUB 16      /* buckets per doubling of rate                            */
-#define PSTREAM_MIN (-24)   /* bucket 0 starts at 2^-24 a day; the last ends at 2^24   */
-#define PSTREAM_BUCKETS (48 * PSTREAM_SUB)
+typedef struct pstream_ev {
+    uint32_t x;   /* time: x / 2^32 of the way through the window        */
+    uint32_t i;   /* the population's index of the member                */
+    uint32_t aux; /* the owner's word (consumers: the chosen option)     */
+} pstream_ev;
 
-typedef struct pstream_member {
-    uint32_t i;   /* the population's index of the member               */
-    float rate;
-    uint32_t aux; /* the owner's word about the member (consumers: taste) */
-} pstream_member;
+#define PSTREAM_SLICE_BITS 10
+#define PSTREAM_SLICES (1u << PSTREAM_SLICE_BITS)
 
-typedef struct pstream_bucket {
-    pstream_member *m;
+typedef struct pstream_slice {
+    pstream_ev *ev;
     uint32_t n, cap;
-    double top;   /* upper bound on members' rates: the acceptance scale     */
-} pstream_bucket;
+} pstream_slice;
 
 typedef struct pstream {
-    pstream_bucket bk[PSTREAM_BUCKETS];
-    double rate;                   /* the stream's rate (after pstream_prepare)       */
-    pstream_member *pack;          /* every bucket's members, bucket after bucket, as
-                                    * of pstream_prepare: the picks read this one
-                                    * array (on huge pages once large), not 768      */
-    size_t pack_cap;
-    uint32_t base[PSTREAM_BUCKETS]; /* bucket k's members start at pack[base[k]]    */
-    gsl_ran_discrete_t *choose;    /* bucket choice over live[], by rate              */
-    uint16_t live[PSTREAM_BUCKETS];
-    uint32_t n_live;
-    int dirty;                     /* membership changed since pstream_prepare        */
-    int n_cand;                    /* 0 or 2 candidates drawn ahead                   */
-    uint16_t cand_k[2];
-    uint32_t cand_j[2];
-    evq_handle ev;                 /* the owner's pending event                       */
-    uint64_t gen;                  /* the owner's generation of that event            */
+    pstream_slice sl[PSTREAM_SLICES]; /* the window's events by the top bits of x    */
+    uint32_t cur, pos;   /* the next event: slice cur (sorted), place pos         */
+    size_t n;            /* events in the window                                  */
+    double t0, t1, span; /* the window [t0, t1), span = t1 − t0                   */
+    double t_last;       /* the largest double below t1: no event reaches t1      */
+    pstream_ev *tmp;     /* sort scratch: one slice                               */
+    size_t tmp_cap;
+    evq_handle h;        /* the owner's pending engine event                      */
+    uint64_t gen;        /* the owner's generation of that event                  */
 } pstream;
 
-/* The bucket of a rate (clamped to the first and last buckets), and bucket k's lower
- * bound, exact: lo(k) <= rate < lo(k + 1) between the clamps. */
-int pstream_bucket_of(double rate);
-double pstream_bucket_lo(int k);
+/* Starts a new window [t0, t1) with no events (an empty window when t1 <= t0). */
+void pstream_begin(pstream *s, double t0, double t1);
 
-/* Adds member i with rate r > 0 and the owner's word aux; writes its bucket and
- * position to *k and *pos. 0, or -1 when out of memory (nothing changed). */
-int pstream_add(pstream *s, uint32_t i, float r, uint32_t aux, uint16_t *k, uint32_t *pos);
-/* Removes the entry at (k, pos); returns the member moved into pos (whose recorded
- * position the caller updates), or UINT32_MAX when pos was the last entry. */
-uint32_t pstream_remove(pstream *s, int k, uint32_t pos);
-/* The member at (k, pos) is now called new_i (its population moved it). */
-void pstream_rename(pstream *s, int k, uint32_t pos, uint32_t new_i);
+/* The number of events of a member of rate `rate` over the window: a draw of
+ * Poisson(rate · span); 0, and no draw, when rate <= 0 or the window is empty. The
+ * owner then pushes that many events of the member, each at a uniform time x (a fresh
+ * 32-bit draw), members in its index order. */
+unsigned pstream_count(const pstream *s, gsl_rng *r, double rate);
 
-/* Sums the members' rates into the stream's rate (bucket by bucket, for the bucket
- * choice), rebuilds the bucket choice and drops the candidates. Rates are summed here
- * only, never kept up to date by add and remove. 0, or -1 when out of memory. */
-int pstream_prepare(pstream *s);
+/* Appends an event to the window. 0, or -1 when out of memory. */
+int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux);
 
-/* A member picked with probability proportional to its rate; UINT32_MAX when the
- * stream is empty (or out of memory re-preparing after a change of membership). rec
- * and stride locate the members' records (record i at rec + i * stride), which are
- * prefetched for the next pick; rec may be NULL. */
-uint32_t pstream_pick(pstream *s, gsl_rng *r, const void *rec, size_t stride);
+/* Ends the drawing: the stream stands at the window's first event (sorting its slice).
+ * 0, or -1 when out of memory. */
+int pstream_seal(pstream *s);
 
-/* The aux word of the next pick's first candidate, whose entry is in cache once a pick
- * has advanced the candidates (the pick may still reject it); 0 when none is drawn.
- * For the owner to prefetch what the next pick's event will read. */
-int pstream_next_aux(const pstream *s, uint32_t *aux);
+/* The next event, or NULL when the window is spent. */
+static inline const pstream_ev *pstream_peek(const pstream *s)
+{
+    return s->cur < PSTREAM_SLICES && s->pos < s->sl[s->cur].n ? &s->sl[s->cur].ev[s->pos] : NULL;
+}
+
+/* Steps past the next event (sorting the following slice when its turn comes). 0, or
+ * -1 when out of memory. */
+int pstream_advance(pstream *s);
+
+/* The event k places after the next one when it is in the same slice, else NULL: for
+ * fetching ahead what it will read. */
+static inline const pstream_ev *pstream_ahead(const pstream *s, uint32_t k)
+{
+    return s->cur < PSTREAM_SLICES && s->pos + k < s->sl[s->cur].n ? &s->sl[s->cur].ev[s->pos + k]
+                                                                  : NULL;
+}
+
+/* The time of an event of the window: t0 + span · x / 2^32, in [t0, t1), nondecreasing
+ * in x. */
+static inline double pstream_time(const pstream *s, const pstream_ev *e)
+{
+    double t = s->t0 + s->span * ((double)e->x * 0x1p-32);
+    return t < s->t1 ? t : s->t_last;
+}
 
 void pstream_free(pstream *s);
 

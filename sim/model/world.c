@@ -56,19 +56,31 @@ int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
 
 /* ---- population streams ------------------------------------------------------ */
 
-int wld_stream_restart(world *w, pstream *st, uint32_t kind, gsl_rng *r)
+static void stream_next(world *w, pstream *st, uint32_t kind)
+{
+    const pstream_ev *e = pstream_peek(st);
+    st->h = e ? sim_at(&w->s, pstream_time(st, e), kind, 0, st->gen) : EVQ_NONE;
+}
+
+void wld_stream_start(world *w, pstream *st, uint32_t kind)
 {
     /* The pending event, if any, is cancelled; the generation also marks it stale. */
     st->gen++;
-    if (st->ev != EVQ_NONE)
-        sim_cancel(&w->s, st->ev);
-    st->ev = EVQ_NONE;
-    if (pstream_prepare(st))
+    if (st->h != EVQ_NONE)
+        sim_cancel(&w->s, st->h);
+    stream_next(w, st, kind);
+}
+
+int wld_stream_fire(world *w, pstream *st, uint32_t kind, pstream_ev *e)
+{
+    *e = *pstream_peek(st);
+    if (pstream_advance(st)) {
+        crc_err_set(w->err, CRC_ENOMEM, "out of memory sorting a population's events");
+        sim_fail(&w->s, CRC_ENOMEM);
+        st->h = EVQ_NONE;
         return -1;
-    /* Memorylessness: redrawing the next event of a Poisson stream at any time leaves
-     * the process unchanged, so rates may change at epoch boundaries. */
-    if (st->rate > 0)
-        st->ev = sim_after(&w->s, gsl_ran_exponential(r, 1.0 / st->rate), kind, 0, st->gen);
+    }
+    stream_next(w, st, kind);
     return 0;
 }
 

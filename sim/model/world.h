@@ -94,8 +94,7 @@ typedef struct wld_prov {
     double score;         /* attribution score held in its datanet          */
     float q, rate, cost;
     float ep_count, ep_qvol, ep_cost;  /* this epoch                        */
-    uint32_t dn, bpos;
-    uint16_t bucket;
+    uint32_t dn;
     uint8_t kind;
 } wld_prov;
 
@@ -106,7 +105,7 @@ typedef struct wld_providers {
     float *born;
     double *ep_tkn;
     wld_acc *acc;
-    pstream st;                 /* contributions (queries): one Poisson stream */
+    pstream st;                 /* contributions: one Poisson stream (pstream.h) */
 } wld_providers;
 
 typedef struct wld_builders {
@@ -138,14 +137,13 @@ typedef struct wld_nodes {
 /* A consumer: every field a query touches, in one 24-byte record. */
 typedef struct wld_cons {
     float rate, budget, spent, sat;
-    uint32_t bpos;
-    uint16_t taste, bucket;
+    uint16_t taste;
 } wld_cons;
 
 typedef struct wld_consumers {
     uint32_t n, cap;
     wld_cons *r;
-    pstream st;                 /* contributions (queries): one Poisson stream */
+    pstream st;                 /* queries: one Poisson stream, aux = the choice */
 } wld_consumers;
 
 /* Stakers (CLS_STAKER) and farmers (CLS_FARMER): accounts with a USD stake/budget. */
@@ -228,6 +226,7 @@ typedef struct world {
     double ep_audits, ep_detected, ep_slashed;
     double ep_entered, ep_churned;
     double t_prev;
+    double t_next;            /* the next epoch's time: the streams' window end   */
     long epoch;
 
     /* run-level */
@@ -244,9 +243,14 @@ static inline gsl_rng *wld_rng(world *w, int purpose) { return w->rng[purpose]; 
 
 /* The option taste k chooses for the uniform u = x/2^32: the first j with c_k(j) > u
  * (wld_listing). */
+static inline const wld_guide *wld_guide_entry(const wld_listing *ls, uint32_t k, uint32_t x)
+{
+    return &ls->guide[((size_t)k << ls->gbits) + (x >> (32 - ls->gbits))];
+}
+
 static inline uint32_t wld_choose(const wld_listing *ls, uint32_t k, uint32_t x)
 {
-    wld_guide e = ls->guide[((size_t)k << ls->gbits) + (x >> (32 - ls->gbits))];
+    wld_guide e = *wld_guide_entry(ls, k, x);
     uint32_t j = e.j & 0x7fffffffu;
     if (x <= e.c)
         return j;
@@ -279,9 +283,13 @@ int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need);
 int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
                  const size_t sizes[]);
 
-/* Recomputes a population stream's rates and (re)schedules its next event of `kind`
- * (cancelling the pending one). 0, or -1 when out of memory. */
-int wld_stream_restart(world *w, pstream *st, uint32_t kind, gsl_rng *r);
+/* Schedules the first event (of `kind`) of a stream's new window, cancelling the
+ * pending one of the old window; the old window's events are then never fired. */
+void wld_stream_start(world *w, pstream *st, uint32_t kind);
+
+/* Takes the stream's event that fires now into *e and schedules the one after it.
+ * 0, or -1 when out of memory (the run is then failed). */
+int wld_stream_fire(world *w, pstream *st, uint32_t kind, pstream_ev *e);
 
 /* x <- x + (1 - exp(-dt/W)) (y - x) for income and cost per day. */
 void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W);
@@ -324,6 +332,9 @@ void wld_scale(crc_params *p, double f);
 /* ---- providers.c ------------------------------------------------------------ */
 int prov_birth(world *w, int kind, double t);
 void prov_remove(world *w, uint32_t i);
+/* Draws the providers' contributions over [t0, t1) and schedules the first; members
+ * must not change until the next window. 0, or -1 when out of memory. */
+int prov_window(world *w, double t0, double t1);
 void prov_on_contrib(sim *s, const evq_event *ev, void *ctx);
 
 /* ---- builders.c ------------------------------------------------------------- */
@@ -352,6 +363,10 @@ uint32_t node_check(const world *w);
 /* ---- consumers.c ------------------------------------------------------------ */
 int cons_birth(world *w, double t);
 void cons_remove(world *w, uint32_t i);
+/* Draws the consumers' queries over [t0, t1), each with its choice of option from the
+ * current listing, and schedules the first; members and the listing must not change
+ * until the next window. 0, or -1 when out of memory. */
+int cons_window(world *w, double t0, double t1);
 void cons_on_query(sim *s, const evq_event *ev, void *ctx);
 
 /* ---- holders.c -------------------------------------------------------------- */
