@@ -102,7 +102,7 @@ int cons_window(world *w, double t0, double t1)
 static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r);
 
 /* Queries this many places ahead have their consumer's record and their model's
- * price and quality fetched: by the time they fire, these are in cache. */
+ * price, quality and tallies fetched: by the time they fire, these are in cache. */
 #define CONS_AHEAD 8
 
 void cons_on_query(sim *s, const evq_event *ev, void *ctx)
@@ -153,10 +153,10 @@ static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r)
     }
     c->spent += (float)price;
     uint32_t n = node_route(w);
-    /* The payees' balances and tallies are read after the AMM swap: fetch them now. */
+    /* The payees' balances and the node's tally are read after the AMM swap: fetch
+     * them now. */
     ledger_prefetch(w->L, bd->acct[b]);
     ledger_prefetch(w->L, w->nd.acct[n]);
-    crc_prefetch(&bd->ep_tkn[b]);
     crc_prefetch(&w->nd.ep_tkn[n]);
 
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */

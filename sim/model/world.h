@@ -241,13 +241,14 @@ typedef struct world {
 
 static inline gsl_rng *wld_rng(world *w, int purpose) { return w->rng[purpose]; }
 
-/* The option taste k chooses for the uniform u = x/2^32: the first j with c_k(j) > u
- * (wld_listing). */
+/* The guide entry that taste k's choice for the uniform u = x/2^32 reads first. */
 static inline const wld_guide *wld_guide_entry(const wld_listing *ls, uint32_t k, uint32_t x)
 {
     return &ls->guide[((size_t)k << ls->gbits) + (x >> (32 - ls->gbits))];
 }
 
+/* The option taste k chooses for the uniform u = x/2^32: the first j with c_k(j) > u
+ * (wld_listing). */
 static inline uint32_t wld_choose(const wld_listing *ls, uint32_t k, uint32_t x)
 {
     wld_guide e = *wld_guide_entry(ls, k, x);

@@ -1,7 +1,7 @@
 /*
  * prefetch.h — a hint to fetch a cache line ahead of its use (no effect on results).
- * The model's populations outgrow the cache at 10^5 agents; it prefetches what the next
- * event will read (sim/model/pstream.c, consumers.c; docs/model.md §8).
+ * The model's populations outgrow the cache at 10^5 agents; it prefetches what the
+ * events ahead will read (sim/model/consumers.c, providers.c; docs/model.md §8).
  */
 #ifndef CRC_PREFETCH_H
 #define CRC_PREFETCH_H
