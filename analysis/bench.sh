@@ -72,15 +72,16 @@ for spec in "1 0.5" "1 0.9" "4 0.9"; do
 done
 
 echo
-printf '%-6s %10s %6s %14s %14s %12s %14s\n' "bench" "agents" "days" "M events/s" "peak RSS MB" \
-    "agents end" "B/agent (end)"
+printf '%-6s %10s %6s %14s %14s %12s %14s %14s\n' "bench" "agents" "days" "M events/s" \
+    "peak RSS MB" "agents end" "B/agent (end)" "net of program"
 for n in $AGENTS; do
     j=$(run model --agents "$n" --days "$DAYS")
-    printf '%-6s %10s %6s %14.2f %14.1f %12s %14s\n' model "$(field agents "$j")" \
+    printf '%-6s %10s %6s %14.2f %14.1f %12s %14s %14s\n' model "$(field agents "$j")" \
         "$(field days "$j")" \
         "$(awk -v r="$(field events_per_sec "$j")" 'BEGIN { print r / 1e6 }')" \
         "$(awk -v r="$(field peak_rss_bytes "$j")" 'BEGIN { print r / 1048576 }')" \
-        "$(field agents_end "$j")" "$(field bytes_per_agent_end "$j")"
+        "$(field agents_end "$j")" "$(field bytes_per_agent_end "$j")" \
+        "$(field model_bytes_per_agent_end "$j")"
 done
 
 # The sweep: the same 5-point design with -j1 then -j2 (wall-clock rates: run it on an

@@ -589,3 +589,29 @@ Test(cli, run_on_a_full_disk_exits_1_and_leaves_no_results_file)
     cr_expect(strstr(e, "--out"), "the message says the fix: %s", e);
     cr_expect_neq(access(in_dir("full.db"), F_OK), 0, "a results file was left behind");
 }
+
+/* `crucible bench model --json` reports what issue #4 asks (events per second, agents,
+ * days, seconds, peak memory) and the memory per agent both with and without the
+ * program's own (the events per second themselves are measured, never asserted). */
+Test(cli, bench_model_reports_rates_and_memory_per_agent)
+{
+    cr_assert_eq(crucible("bench model --agents 200 --days 20 --json"), 0, "%s", slurp("err.txt"));
+    const char *o = slurp("out.txt");
+    const char *keys[] = {"events_per_sec", "agents", "days", "seconds", "peak_rss_bytes",
+                          "bytes_per_agent_end", "base_rss_bytes", "model_bytes_per_agent_end"};
+    double v[8];
+    for (int k = 0; k < 8; k++) {
+        char pat[64];
+        snprintf(pat, sizeof pat, "\"%s\":", keys[k]);
+        const char *at = strstr(o, pat);
+        cr_assert_not_null(at, "no %s in %s", keys[k], o);
+        v[k] = strtod(at + strlen(pat), NULL);
+    }
+    cr_expect(v[0] > 0 && v[3] > 0, "%s", o);
+    cr_expect_eq(v[1], 200);
+    cr_expect_eq(v[2], 20);
+    cr_expect(v[6] > 0 && v[6] < v[4], "the program's own memory is part of the peak: %s", o);
+    cr_expect(v[7] > 0 && v[7] < v[5], "net of the program, less per agent: %s", o);
+    cr_assert_neq(crucible("bench model --agents 5"), 0, "fewer than 10 agents is refused");
+    cr_expect(strstr(slurp("err.txt"), "--agents"), "the error names the option");
+}

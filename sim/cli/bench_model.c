@@ -120,6 +120,9 @@ int bench_model(int argc, char **argv)
     in.check = check;
     crc_err err;
     crc_err_clear(&err);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double rss0 = (double)ru.ru_maxrss * 1024.0; /* the program before the world exists */
     double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
     int rc = model_run(&in, &sink, &err);
     double wall = now_s(CLOCK_MONOTONIC) - w0, cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
@@ -128,17 +131,18 @@ int bench_model(int argc, char **argv)
         fprintf(stderr, "crucible bench model: %s\n", crc_err_format(&err, buf, sizeof buf));
         return crc_exit_code(rc);
     }
-    struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double rss = (double)ru.ru_maxrss * 1024.0;
+    double most = fmax(n0, b.agents_end);
     double eps = cpu > 0 ? b.events / cpu : INFINITY;
     if (json)
         printf("{\"bench\":\"model\",\"agents\":%.0f,\"days\":%g,\"seed\":%.0f,\"events\":%.0f,"
                "\"queries\":%.0f,\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"events_per_sec\":%.0f,"
                "\"events_per_wall_sec\":%.0f,\"peak_rss_bytes\":%.0f,\"bytes_per_agent\":%.1f,"
-               "\"agents_end\":%.0f,\"bytes_per_agent_end\":%.1f}\n",
+               "\"agents_end\":%.0f,\"bytes_per_agent_end\":%.1f,\"base_rss_bytes\":%.0f,"
+               "\"model_bytes_per_agent_end\":%.1f}\n",
                n0, days, seed, b.events, b.queries, wall, cpu, eps, wall > 0 ? b.events / wall : 0,
-               rss, rss / n0, b.agents_end, rss / fmax(n0, b.agents_end));
+               rss, rss / n0, b.agents_end, rss / most, rss0, (rss - rss0) / most);
     else
         printf("model: %.0f agents, %g days: %.0f events in %.3f s CPU (%.3f s wall): "
                "%.2f M events/s; peak RSS %.1f MB (%.0f bytes/agent)\n",
