@@ -6,9 +6,9 @@
  * a window (an epoch) at a time in the consumers' order and fired in time order
  * (pstream.h). A query is a logit choice among the listed models and the incumbent,
  * read from the epoch's per-taste cumulative table through its guide table (one or
- * two steps, no exp per query) when the window is drawn. A network query pays its fee in TKN bought on the AMM
- * at that moment, splits it by fees.*, goes to a compute node's queue, and succeeds
- * with probability Q; satisfaction is an EMA of outcomes.
+ * two steps, no exp per query) when the window is drawn. A network query pays its fee
+ * in TKN bought on the AMM at that moment, splits it by fees.*, goes to a compute
+ * node's queue, and succeeds with probability Q; satisfaction is an EMA of outcomes.
  */
 #include "model/world.h"
 
@@ -93,10 +93,7 @@ int cons_window(world *w, double t0, double t1)
     for (unsigned k = n > CHOOSE_AHEAD ? n - CHOOSE_AHEAD : 0; k < n; k++)
         if (flush(st, ls, &ring[k % CHOOSE_AHEAD]))
             return -1;
-    if (pstream_seal(st))
-        return -1;
-    wld_stream_start(w, st, EV_QUERY);
-    return 0;
+    return wld_stream_start(w, st, EV_QUERY);
 }
 
 static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r);

@@ -182,6 +182,8 @@ static void reset_epoch(world *w)
     w->ep_entered = w->ep_churned = 0;
 }
 
+#define RESTART_ENOMEM "out of memory rebuilding the listing or drawing the streams' next window"
+
 /* Streams and the listing change only at epoch boundaries (and interventions): the
  * streams are drawn afresh from now to the next epoch (never past the horizon), and
  * what was left of the old window is dropped (memorylessness: the process from now on
@@ -261,7 +263,7 @@ static void on_epoch(sim *s, const evq_event *ev, void *ctx)
     reset_epoch(w);
     wld_refresh(w);
     if (restart_streams(w, t)) {
-        fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", t);
+        fail(w, CRC_ENOMEM, RESTART_ENOMEM, t);
         return;
     }
     w->t_prev = t;
@@ -283,7 +285,7 @@ static void on_intervene(sim *s, const evq_event *ev, void *ctx)
     /* Derived values and the streams follow the new parameters from now on. */
     wld_refresh(w);
     if (restart_streams(w, s->now)) {
-        fail(w, CRC_ENOMEM, "out of memory rebuilding the listing", s->now);
+        fail(w, CRC_ENOMEM, RESTART_ENOMEM, s->now);
         return;
     }
 }

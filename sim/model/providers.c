@@ -126,10 +126,7 @@ int prov_window(world *w, double t0, double t1)
         for (unsigned k = pstream_count(st, r, pv->r[i].rate); k > 0; k--)
             if (pstream_push(st, pcg32_next(g), i, 0))
                 return -1;
-    if (pstream_seal(st))
-        return -1;
-    wld_stream_start(w, st, EV_CONTRIB);
-    return 0;
+    return wld_stream_start(w, st, EV_CONTRIB);
 }
 
 /* Events this many places ahead have their provider's record fetched. */

@@ -18,7 +18,6 @@ void pstream_begin(pstream *s, double t0, double t1)
 {
     for (uint32_t j = 0; j < PSTREAM_SLICES; j++)
         s->sl[j].n = 0;
-    s->n = 0;
     s->cur = s->pos = 0;
     s->t0 = t0;
     s->t1 = t1 > t0 ? t1 : t0;
@@ -49,7 +48,6 @@ int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux)
         c->cap = cap;
     }
     c->ev[c->n++] = (pstream_ev){x, i, aux};
-    s->n++;
     return 0;
 }
 
@@ -127,6 +125,5 @@ void pstream_free(pstream *s)
     free(s->tmp);
     s->tmp = NULL;
     s->tmp_cap = 0;
-    s->n = 0;
     s->cur = PSTREAM_SLICES;
 }

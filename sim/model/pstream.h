@@ -9,9 +9,10 @@
  * (the law of a Poisson process on an interval). The owner draws them member by member
  * (pstream_count, then pstream_push, in its index order, so the draws are
  * reproducible), may give each event a word of its own (aux: the consumers' choice of
- * model), and the stream hands them back in time order. The merged events are then a Poisson process of
- * the summed rate, each event member i's with probability rate_i / rate, exactly the
- * law of drawing a member per event; what changes is the cost. The members are read
+ * model), and the stream hands them back in time order. The merged events are then a
+ * Poisson process of the summed rate, each event member i's with probability
+ * rate_i / rate, exactly the law of drawing a member per event; what changes is the
+ * cost. The members are read
  * in order, not at random, once per window; the event that fires next and those after
  * it are known, so the owner can fetch their records well ahead.
  *
@@ -58,7 +59,6 @@ typedef struct pstream_slice {
 typedef struct pstream {
     pstream_slice sl[PSTREAM_SLICES]; /* the window's events by the top bits of x    */
     uint32_t cur, pos;   /* the next event: slice cur (sorted), place pos         */
-    size_t n;            /* events in the window                                  */
     double t0, t1, span; /* the window [t0, t1), span = t1 − t0                   */
     double t_last;       /* the largest double below t1: no event reaches t1      */
     pstream_ev *tmp;     /* sort scratch: one slice                               */

@@ -62,20 +62,27 @@ static void stream_next(world *w, pstream *st, uint32_t kind)
     st->h = e ? sim_at(&w->s, pstream_time(st, e), kind, 0, st->gen) : EVQ_NONE;
 }
 
-void wld_stream_start(world *w, pstream *st, uint32_t kind)
+int wld_stream_start(world *w, pstream *st, uint32_t kind)
 {
     /* The pending event, if any, is cancelled; the generation also marks it stale. */
     st->gen++;
     if (st->h != EVQ_NONE)
         sim_cancel(&w->s, st->h);
+    st->h = EVQ_NONE;
+    if (pstream_seal(st))
+        return -1;
     stream_next(w, st, kind);
+    return 0;
 }
 
 int wld_stream_fire(world *w, pstream *st, uint32_t kind, pstream_ev *e)
 {
     *e = *pstream_peek(st);
     if (pstream_advance(st)) {
-        crc_err_set(w->err, CRC_ENOMEM, "out of memory sorting a population's events");
+        crc_err_set(w->err, CRC_ENOMEM,
+                    "out of memory sorting a population's events at t = %g days: run fewer "
+                    "agents (the *.count parameters) or on a machine with more memory",
+                    w->s.now);
         sim_fail(&w->s, CRC_ENOMEM);
         st->h = EVQ_NONE;
         return -1;

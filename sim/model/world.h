@@ -284,9 +284,10 @@ int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need);
 int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
                  const size_t sizes[]);
 
-/* Schedules the first event (of `kind`) of a stream's new window, cancelling the
- * pending one of the old window; the old window's events are then never fired. */
-void wld_stream_start(world *w, pstream *st, uint32_t kind);
+/* Ends the drawing of a stream's new window (pstream_seal) and schedules its first
+ * event (of `kind`), cancelling the pending one of the old window; the old window's
+ * events are then never fired. 0, or -1 when out of memory. */
+int wld_stream_start(world *w, pstream *st, uint32_t kind);
 
 /* Takes the stream's event that fires now into *e and schedules the one after it.
  * 0, or -1 when out of memory (the run is then failed). */

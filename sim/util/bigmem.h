@@ -1,7 +1,7 @@
 /*
  * bigmem.h — growth of large arrays on huge pages (no effect on results).
  *
- * The model's per-agent arrays (records, stream entries, balances) reach hundreds of
+ * The model's per-agent arrays (records, balances, logit tables) reach hundreds of
  * megabytes at 10^6 agents and are read at random, one event at a time. With 4 KB
  * pages nearly every such read also misses the TLB and walks the page table; Linux's
  * transparent huge pages (2 MB) cut that walk, but under the common "madvise" setting
