@@ -200,7 +200,10 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
     Q[123] = 1;
     price[123] = 0.01f;
     alive[123] = listed[123] = 1;
-    w.bd = (wld_builders){.n = NB, .alive = alive, .listed = listed, .Q = Q, .price = price};
+    static wld_builder rec[NB];
+    for (int b = 0; b < NB; b++)
+        rec[b] = (wld_builder){.alive = alive[b], .listed = listed[b], .Q = Q[b], .price = price[b]};
+    w.bd = (wld_builders){.n = NB, .r = rec};
     w.ls.tastes = TASTES;
     w.ls.beta_q = bq;
     w.ls.beta_p = bp;

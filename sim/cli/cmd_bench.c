@@ -242,7 +242,7 @@ static void mm_depart(sim *s, const evq_event *ev, void *ctx)
 {
     mm_state *m = ctx;
     station_job next;
-    if (station_depart(&m->st, s->now, &next)) {
+    if (station_depart(&m->st, &next)) {
         mm_record(m, s->now - next.arrived);
         sim_after(s, gsl_ran_exponential(m->services, 1.0), MM_DEPART, 0, next.id);
     }

@@ -45,13 +45,10 @@ int station_arrive(station *st, double now, uint64_t job_id)
 {
     if (st->busy < st->servers) {
         st->busy++;
-        st->started++;
         return STATION_STARTED;
     }
-    if (st->limit && st->len >= st->limit) {
-        st->rejected++;
+    if (st->limit && st->len >= st->limit)
         return STATION_REJECTED;
-    }
     if (st->len == st->cap && ring_grow(st) != 0)
         return STATION_ENOMEM;
     station_job *slot = &st->ring[(st->head + st->len) & (st->cap - 1)];
@@ -61,7 +58,7 @@ int station_arrive(station *st, double now, uint64_t job_id)
     return STATION_QUEUED;
 }
 
-int station_depart(station *st, double now, station_job *next)
+int station_depart(station *st, station_job *next)
 {
     assert(st->busy > 0);
     if (st->len == 0) {
@@ -72,8 +69,6 @@ int station_depart(station *st, double now, station_job *next)
     station_job j = st->ring[st->head];
     st->head = (st->head + 1) & (st->cap - 1);
     st->len--;
-    st->started++;
-    st->wait_sum += now - j.arrived;
     if (next)
         *next = j;
     return 1;
@@ -87,9 +82,4 @@ int station_take(station *st, station_job *out)
     st->head = (st->head + 1) & (st->cap - 1);
     st->len--;
     return 1;
-}
-
-double station_mean_wait(const station *st)
-{
-    return st->started ? st->wait_sum / (double)st->started : 0.0;
 }

@@ -10,14 +10,19 @@
  *     ...
  *     // in the DEPART handler:
  *     station_job next;
- *     if (station_depart(st, now, &next))
+ *     if (station_depart(st, &next))
  *         sim_after(s, service_time, DEPART, node, next.id);     // next one starts
  *
  * Waiting jobs are kept in a ring buffer of (job id, arrival time) that grows by
  * doubling and never shrinks, so in steady state there is no allocation per job. The
  * ring is allocated lazily at the first job that has to wait: a station whose queue
- * has always been empty costs sizeof(station) bytes (56 on LP64) and no heap memory,
- * so one station per compute node is cheap even for a million nodes.
+ * has always been empty costs sizeof(station) bytes (32 on LP64) and no heap memory,
+ * so one station per compute node is cheap even for a million nodes, and a model can
+ * keep it in one cache line with the fields its jobs touch.
+ *
+ * The station keeps no statistics: the caller counts what it needs from the results.
+ * A job starts service when station_arrive returns STATION_STARTED (wait 0) or when
+ * station_depart hands it over as `next` (wait now - next.arrived).
  *
  * Ownership: the caller owns the station struct (it can live in an array);
  * station_free releases the ring. A zeroed struct is NOT a valid station: call
@@ -42,10 +47,8 @@ typedef struct station {
     uint32_t limit;      /* max jobs waiting; 0 = unlimited                      */
     uint32_t servers;    /* c, >= 1                                              */
     uint32_t busy;       /* servers in use, <= servers                           */
-    uint64_t started;    /* jobs that entered service (immediately or later)     */
-    uint64_t rejected;   /* arrivals turned away because the queue was at limit  */
-    double wait_sum;     /* sum of waits in queue of the `started` jobs          */
 } station;
+_Static_assert(sizeof(void *) != 8 || sizeof(station) == 32, "a station is 32 bytes on LP64");
 
 enum {
     STATION_QUEUED = 0,    /* the job waits in the queue                        */
@@ -54,12 +57,12 @@ enum {
     STATION_ENOMEM = -2    /* the ring could not grow: the job was not admitted */
 };
 
-/* Prepares an idle station with `servers` (>= 1) servers, an empty queue, no limit and
- * zeroed counters. Allocates nothing. */
+/* Prepares an idle station with `servers` (>= 1) servers, an empty queue and no
+ * limit. Allocates nothing. */
 void station_init(station *st, uint32_t servers);
 
-/* Releases the ring; the station is then an idle, empty station again (counters are
- * kept). NULL is a no-op. */
+/* Releases the ring; the station is then an idle station with an empty queue. NULL is
+ * a no-op. */
 void station_free(station *st);
 
 /* Caps the number of waiting jobs (0 = unlimited). Does not drop jobs already waiting. */
@@ -71,11 +74,11 @@ void station_set_limit(station *st, uint32_t max_waiting);
  * cannot grow (STATION_ENOMEM). The caller schedules the departure of a started job. */
 int station_arrive(station *st, double now, uint64_t job_id);
 
-/* A job in service departs at time now (requires busy > 0). If a job is waiting, the
- * freed server takes the oldest one: it is written to *next (if next is not NULL), its
- * wait now - arrived is added to wait_sum, and 1 is returned; the caller schedules its
- * departure. Otherwise the server goes idle and 0 is returned. */
-int station_depart(station *st, double now, station_job *next);
+/* A job in service departs (requires busy > 0). If a job is waiting, the
+ * freed server takes the oldest one: it is written to *next (if next is not NULL) and
+ * 1 is returned; the caller schedules its departure. Otherwise the server goes idle
+ * and 0 is returned. */
+int station_depart(station *st, station_job *next);
 
 /* Removes the oldest waiting job without serving it (abandonment, a node going
  * offline): writes it to *out and returns 1, or returns 0 when none is waiting. */
@@ -84,8 +87,5 @@ int station_take(station *st, station_job *out);
 /* Jobs waiting, jobs in service. */
 static inline uint32_t station_waiting(const station *st) { return st->len; }
 static inline uint32_t station_busy(const station *st) { return st->busy; }
-
-/* Mean wait in queue of the jobs that have entered service; 0 when none has. */
-double station_mean_wait(const station *st);
 
 #endif

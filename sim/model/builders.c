@@ -55,16 +55,10 @@ int bld_birth(world *w, double t)
     if (bd->n_free) {
         b = bd->free_list[--bd->n_free];
     } else {
-        void **const cols[] = {(void **)&bd->free_list, (void **)&bd->alive, (void **)&bd->listed,
-                               (void **)&bd->backdoor, (void **)&bd->gen, (void **)&bd->dn,
-                               (void **)&bd->acct, (void **)&bd->price, (void **)&bd->fixed_cost,
-                               (void **)&bd->Q, (void **)&bd->born, (void **)&bd->train_V,
-                               (void **)&bd->train_pi, (void **)&bd->train_pois, (void **)&bd->train_S,
-                               (void **)&bd->ep_fee_usd, (void **)&bd->ep_queries,
-                               (void **)&bd->ep_tkn, (void **)&bd->ep_cost, (void **)&bd->ep_pay,
-                               (void **)&bd->acc};
-        const size_t sizes[] = {4, 1, 1, 1, 4, 4, sizeof(acct_id), 4, 4, 4, 4, 4, 4, 4,
-                                4, 8, 8, 8, 8, 8, sizeof(wld_acc)};
+        void **const cols[] = {(void **)&bd->free_list, (void **)&bd->r, (void **)&bd->fixed_cost,
+                               (void **)&bd->born, (void **)&bd->train_V, (void **)&bd->train_pi,
+                               (void **)&bd->train_pois, (void **)&bd->train_S, (void **)&bd->acc};
+        const size_t sizes[] = {4, sizeof(wld_builder), 4, 4, 4, 4, 4, 4, sizeof(wld_acc)};
         if (wld_grow_soa(&bd->cap, bd->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
             return -1;
         b = bd->n++;
@@ -74,37 +68,37 @@ int bld_birth(world *w, double t)
         return -1;
     const crc_params *p = &w->p;
     gsl_rng *r = wld_rng(w, RNG_BUILDERS);
-    bd->alive[b] = 1;
-    bd->listed[b] = 0;
-    bd->backdoor[b] = 0;
-    bd->gen[b] = (bd->gen[b] + 1) & 0x7fffffffu;
-    bd->acct[b] = a;
-    bd->dn[b] = choose_datanet(w, r);
-    bd->price[b] = (float)dist_sample(&p->bld_price, r, 0, 1e6);
+    bd->r[b].alive = 1;
+    bd->r[b].listed = 0;
+    bd->r[b].backdoor = 0;
+    bd->r[b].gen = (bd->r[b].gen + 1) & 0x7fffffffu;
+    bd->r[b].acct = a;
+    bd->r[b].dn = choose_datanet(w, r);
+    bd->r[b].price = (float)dist_sample(&p->bld_price, r, 0, 1e6);
     bd->fixed_cost[b] = (float)dist_sample(&p->bld_fixed_cost, r, 0, 1e9);
-    bd->Q[b] = 0;
+    bd->r[b].Q = 0;
     bd->born[b] = (float)t;
     bd->train_V[b] = bd->train_pi[b] = bd->train_pois[b] = 0;
-    bd->ep_fee_usd[b] = bd->ep_queries[b] = bd->ep_tkn[b] = bd->ep_cost[b] = bd->ep_pay[b] = 0;
+    bd->r[b].ep_fee_usd = bd->r[b].ep_queries = bd->r[b].ep_tkn = bd->r[b].ep_cost = bd->r[b].ep_pay = 0;
     bd->acc[b] = (wld_acc){0, 0};
-    w->dn.n_models[bd->dn[b]]++;
+    w->dn.n_models[bd->r[b].dn]++;
     w->cls[CLS_BUILDER].active++;
     w->cls[CLS_BUILDER].entered++;
-    sim_at(&w->s, t, EV_TRAIN, b, bd->gen[b]);
+    sim_at(&w->s, t, EV_TRAIN, b, bd->r[b].gen);
     return 0;
 }
 
 void bld_remove(world *w, uint32_t b)
 {
     wld_builders *bd = &w->bd;
-    if (!bd->alive[b])
+    if (!bd->r[b].alive)
         return;
-    bd->alive[b] = 0;
-    bd->listed[b] = 0;
-    bd->gen[b] = (bd->gen[b] + 1) & 0x7fffffffu; /* orphans its pending events and jobs */
-    w->dn.n_models[bd->dn[b]]--;
-    wld_sell(w, bd->acct[b], 1.0);
-    wld_gone_add(w, bd->acct[b]);
+    bd->r[b].alive = 0;
+    bd->r[b].listed = 0;
+    bd->r[b].gen = (bd->r[b].gen + 1) & 0x7fffffffu; /* orphans its pending events and jobs */
+    w->dn.n_models[bd->r[b].dn]--;
+    wld_sell(w, bd->r[b].acct, 1.0);
+    wld_gone_add(w, bd->r[b].acct);
     bd->free_list[bd->n_free++] = b;
     w->cls[CLS_BUILDER].active--;
     w->cls[CLS_BUILDER].exited++;
@@ -116,7 +110,7 @@ void bld_on_train(sim *s, const evq_event *ev, void *ctx)
     wld_builders *bd = &w->bd;
     uint32_t b = ev->a;
     uint32_t g = (uint32_t)ev->b;
-    if (b >= bd->n || !bd->alive[b] || bd->gen[b] != g)
+    if (b >= bd->n || !bd->r[b].alive || bd->r[b].gen != g)
         return;
     const crc_params *p = &w->p;
     uint32_t node = node_route(w);
@@ -124,17 +118,17 @@ void bld_on_train(sim *s, const evq_event *ev, void *ctx)
         sim_after(s, p->world_epoch, EV_TRAIN, b, g);
         return;
     }
-    uint32_t d = bd->dn[b];
+    uint32_t d = bd->r[b].dn;
     double ks = w->dn.count[d] / 1000.0;
     /* The builder buys the job's price in TKN on the AMM and pays the node. */
     double usd = p->compute_train_price * ks;
     if (usd > 0) {
-        double tkn = amm_buy(w->A, w->L, bd->acct[b], usd);
-        if (tkn > 0 && ledger_transfer(w->L, bd->acct[b], w->nd.acct[node], tkn, RSN_COMPUTE) == 0)
+        double tkn = amm_buy(w->A, w->L, bd->r[b].acct, usd);
+        if (tkn > 0 && ledger_transfer(w->L, bd->r[b].acct, w->nd.r[node].acct, tkn, RSN_COMPUTE) == 0)
             w->nd.ep_pay[node] += tkn;
-        bd->ep_cost[b] += usd;
+        bd->r[b].ep_cost += usd;
     }
-    w->nd.ep_cost[node] += p->compute_train_cost * ks * w->region_factor[w->nd.region[node]];
+    w->nd.r[node].ep_cost += p->compute_train_cost * ks * w->region_factor[w->nd.r[node].region];
     bd->train_V[b] = (float)w->dn.qvol[d];
     bd->train_pi[b] = (float)(w->dn.count[d] > 0 ? w->dn.poisoned[d] / w->dn.count[d] : 0);
     bd->train_pois[b] = (float)w->dn.poisoned[d];
@@ -146,13 +140,13 @@ void bld_on_train(sim *s, const evq_event *ev, void *ctx)
 void bld_trained(world *w, uint32_t b, uint32_t g, double t)
 {
     wld_builders *bd = &w->bd;
-    if (b >= bd->n || !bd->alive[b] || bd->gen[b] != g)
+    if (b >= bd->n || !bd->r[b].alive || bd->r[b].gen != g)
         return;
     const crc_params *p = &w->p;
-    bd->Q[b] = (float)bld_quality(p, bd->train_V[b], bd->train_pi[b]);
+    bd->r[b].Q = (float)bld_quality(p, bd->train_V[b], bd->train_pi[b]);
     /* MODEL.md §2.2: a constant poisoned count N* installs a backdoor whatever the
      * corpus size. */
-    bd->backdoor[b] = p->model_backdoor_count > 0 && bd->train_pois[b] >= p->model_backdoor_count;
-    bd->listed[b] = 1;
+    bd->r[b].backdoor = p->model_backdoor_count > 0 && bd->train_pois[b] >= p->model_backdoor_count;
+    bd->r[b].listed = 1;
     sim_at(&w->s, t + p->bld_retrain, EV_TRAIN, b, g);
 }

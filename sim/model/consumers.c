@@ -23,7 +23,9 @@
 int cons_birth(world *w, double t)
 {
     wld_consumers *cs = &w->cs;
-    if (wld_grow((void **)&cs->r, sizeof *cs->r, &cs->cap, cs->n + 1))
+    void **const cols[] = {(void **)&cs->r, (void **)&cs->rate};
+    const size_t sizes[] = {sizeof *cs->r, sizeof *cs->rate};
+    if (wld_grow_soa(&cs->cap, cs->n + 1, 2, cols, sizes))
         return -1;
     const crc_params *p = &w->p;
     gsl_rng *r = wld_rng(w, RNG_CONSUMERS);
@@ -31,7 +33,7 @@ int cons_birth(world *w, double t)
     wld_cons *c = &cs->r[i];
     memset(c, 0, sizeof *c);
     c->taste = (uint16_t)gsl_rng_uniform_int(r, w->ls.tastes);
-    c->rate = (float)dist_sample(&p->cons_rate, r, 0, 1e6);
+    cs->rate[i] = (float)dist_sample(&p->cons_rate, r, 0, 1e6);
     c->budget = (float)dist_sample(&p->cons_budget, r, 0, 1e9);
     c->sat = (float)p->cons_sat_init;
     cs->n++;
@@ -47,8 +49,10 @@ void cons_remove(world *w, uint32_t i)
     w->cls[CLS_CONSUMER].active--;
     w->cls[CLS_CONSUMER].exited++;
     uint32_t last = --cs->n;
-    if (i != last)
+    if (i != last) {
         cs->r[i] = cs->r[last];
+        cs->rate[i] = cs->rate[last];
+    }
 }
 
 /* Each query's choice is drawn with its time: the listing does not change within a
@@ -79,7 +83,7 @@ int cons_window(world *w, double t0, double t1)
     pstream_begin(st, t0, t1);
     for (uint32_t i = 0; i < cs->n; i++) {
         const wld_cons *c = &cs->r[i];
-        for (unsigned k = pstream_count(st, r, c->rate); k > 0; k--) {
+        for (unsigned k = pstream_count(st, r, cs->rate[i]); k > 0; k--) {
             pending *q = &ring[n++ % CHOOSE_AHEAD];
             if (n > CHOOSE_AHEAD && flush(st, ls, q))
                 return -1;
@@ -98,9 +102,13 @@ int cons_window(world *w, double t0, double t1)
 
 static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r);
 
-/* Queries this many places ahead have their consumer's record and their model's
- * price, quality and tallies fetched: by the time they fire, these are in cache. */
+/* What a query reads is fetched ahead, in two steps so that each address is read
+ * from a line already fetched: CONS_AHEAD queries ahead, the consumer's record and
+ * its model's builder record (one line each); half as far ahead, that builder's
+ * ledger account. Likewise for the nodes, ROUTE_AHEAD routings ahead
+ * (node_prefetch_route): the likelier winner's record, then its account. */
 #define CONS_AHEAD 8
+#define ROUTE_AHEAD 8
 
 void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 {
@@ -111,20 +119,19 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     pstream_ev e;
     if (wld_stream_fire(w, st, EV_QUERY, &e))
         return;
+    const wld_listing *ls = &w->ls;
     const pstream_ev *f = pstream_ahead(st, CONS_AHEAD);
     if (f) {
         const wld_cons *c = &w->cs.r[f->i];
         crc_prefetch(c);
-        crc_prefetch((const char *)(c + 1) - 1);
-        if (f->aux < w->ls.m) {
-            uint32_t b = w->ls.model[f->aux];
-            crc_prefetch(&w->bd.price[b]);
-            crc_prefetch(&w->bd.Q[b]);
-            crc_prefetch(&w->bd.ep_tkn[b]);
-            crc_prefetch(&w->bd.ep_fee_usd[b]);
-            crc_prefetch(&w->bd.ep_queries[b]);
-        }
+        if (f->aux < ls->m)
+            crc_prefetch(&w->bd.r[ls->model[f->aux]]);
     }
+    f = pstream_ahead(st, CONS_AHEAD / 2);
+    if (f && f->aux < ls->m)
+        ledger_prefetch(w->L, w->bd.r[ls->model[f->aux]].acct);
+    node_prefetch_route(w, ROUTE_AHEAD, 1);
+    node_prefetch_route(w, ROUTE_AHEAD / 2, 0);
     query(s, w, e.i, e.aux, wld_rng(w, RNG_QUERIES));
 }
 
@@ -140,7 +147,7 @@ static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r)
     }
     wld_builders *bd = &w->bd;
     uint32_t b = ls->model[lo];
-    double price = bd->price[b];
+    double price = bd->r[b].price;
     const crc_params *p = &w->p;
     if (c->spent + price > c->budget * p->world_epoch) {
         /* Over its network budget for the epoch: the query goes to the incumbent. */
@@ -150,44 +157,39 @@ static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r)
     }
     c->spent += (float)price;
     uint32_t n = node_route(w);
-    /* The payees' balances and the node's tally are read after the AMM swap: fetch
-     * them now. */
-    ledger_prefetch(w->L, bd->acct[b]);
-    ledger_prefetch(w->L, w->nd.acct[n]);
-    crc_prefetch(&w->nd.ep_tkn[n]);
 
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
     fee_split fs;
     fee_split_usd(p, price, &fs);
     double tkn;
     double scale = wld_fee_buy(w, w->pool, &fs, &tkn);
-    double t_model = wld_pay(w, w->pool, bd->acct[b], fs.model * scale);
-    double t_comp = wld_pay(w, w->pool, w->nd.acct[n], fs.compute * scale);
+    double t_model = wld_pay(w, w->pool, bd->r[b].acct, fs.model * scale);
+    double t_comp = wld_pay(w, w->pool, w->nd.r[n].acct, fs.compute * scale);
     wld_fee_rest(w, w->pool, &fs, scale);
-    uint32_t d = bd->dn[b];
+    uint32_t d = bd->r[b].dn;
     w->dn.fee_tkn[d] += fs.data * scale; /* stays in the pool until the epoch settles */
     w->dn.fee_usd[d] += price;
 
-    bd->ep_tkn[b] += t_model;
-    bd->ep_fee_usd[b] += price;
-    bd->ep_queries[b] += 1;
+    bd->r[b].ep_tkn += t_model;
+    bd->r[b].ep_fee_usd += price;
+    bd->r[b].ep_queries += 1;
     w->cls[CLS_BUILDER].ep_tkn += t_model;
-    w->nd.ep_tkn[n] += t_comp;
+    w->nd.r[n].ep_tkn += t_comp;
     w->cls[CLS_COMPUTE].ep_tkn += t_comp;
-    w->nd.ep_work[n] += 1;
-    int reg = w->nd.region[n];
-    w->nd.ep_cost[n] += w->region_cost[reg];
+    w->nd.r[n].ep_work += 1;
+    int reg = w->nd.r[n].region;
+    w->nd.r[n].ep_cost += w->region_cost[reg];
     w->region_work[reg] += 1;
     w->ep_ext_queries += 1;
     w->ep_ext_fee_usd += price;
     w->ep_ext_fee_tkn += tkn;
-    double Q = bd->Q[b];
+    double Q = bd->r[b].Q;
     w->ep_q_sum += Q;
 
     /* Outcome: harmful with probability tau on a backdoored model, else success
      * with probability Q. Satisfaction is an EMA of successes. */
     int ok;
-    if (bd->backdoor[b] && pcg32_double(g) < p->model_harm) {
+    if (bd->r[b].backdoor && pcg32_double(g) < p->model_harm) {
         w->ep_harm += 1;
         ok = 0;
     } else {

@@ -56,12 +56,12 @@ void def_charge_stakes(world *w, double dt)
     }
     if (p->def_stake_model > 0)
         for (uint32_t b = 0; b < w->bd.n; b++)
-            if (w->bd.alive[b])
-                w->bd.ep_cost[b] += p->def_stake_model * k;
+            if (w->bd.r[b].alive)
+                w->bd.r[b].ep_cost += p->def_stake_model * k;
     if (p->def_stake_node > 0)
         for (uint32_t n = 0; n < w->nd.n; n++)
-            if (w->nd.alive[n] && !w->nd.leaving[n])
-                w->nd.ep_cost[n] += p->def_stake_node * k;
+            if (w->nd.r[n].alive && !w->nd.r[n].leaving)
+                w->nd.r[n].ep_cost += p->def_stake_node * k;
 }
 
 int def_is_banned(const world *w, acct_id a)

@@ -299,12 +299,12 @@ static void wash_epoch(world *w, uint32_t k, double dt)
                             ? w->nd.active[gsl_rng_uniform_int(r, w->nd.n_active)]
                             : UINT32_MAX;
         if (node != UINT32_MAX) {
-            double tc = wld_pay(w, a, w->nd.acct[node], fs.compute * sc);
-            w->nd.ep_tkn[node] += tc;
+            double tc = wld_pay(w, a, w->nd.r[node].acct, fs.compute * sc);
+            w->nd.r[node].ep_tkn += tc;
             w->cls[CLS_COMPUTE].ep_tkn += tc;
-            w->nd.ep_work[node] += n;
-            int reg = w->nd.region[node];
-            w->nd.ep_cost[node] += w->region_cost[reg] * n;
+            w->nd.r[node].ep_work += n;
+            int reg = w->nd.r[node].region;
+            w->nd.r[node].ep_cost += w->region_cost[reg] * n;
             w->region_work[reg] += n;
         } else {
             wld_pay(w, a, ledger_system(w->L, CLS_TREASURY), fs.compute * sc);
@@ -450,8 +450,8 @@ void farm_pay(world *w, double t0, double t1)
     int by_q = p->emission_basis_model == BASIS_MODEL_QUERIES;
     double Wb = 0;
     for (uint32_t b = 0; b < w->bd.n; b++)
-        if (w->bd.alive[b])
-            Wb += by_q ? w->bd.ep_queries[b] : w->bd.ep_fee_usd[b];
+        if (w->bd.r[b].alive)
+            Wb += by_q ? w->bd.r[b].ep_queries : w->bd.r[b].ep_fee_usd;
     as->ep_wash_emission += pay_pool(w, POOL_MODEL, STRAT_WASH, f->ep_wt[STRAT_WASH], Wb, CLS_FARMER, t1);
 
     /* Data pool: sybil data, and under attribution the wash farmers' attributed fees. */
@@ -487,8 +487,8 @@ void farm_pay(world *w, double t0, double t1)
     /* Compute pool: fake claims against the honest nodes' work. */
     double Wn = 0;
     for (uint32_t n = 0; n < w->nd.n; n++)
-        if (w->nd.alive[n])
-            Wn += w->nd.ep_work[n];
+        if (w->nd.r[n].alive)
+            Wn += w->nd.r[n].ep_work;
     as->ep_compute_tkn = emission_left(&w->tok->em, POOL_COMPUTE);
     as->ep_fake_tkn += pay_pool(w, POOL_COMPUTE, STRAT_FAKE, f->ep_wt[STRAT_FAKE], Wn,
                                 CLS_FAKE_COMPUTE, t1);

@@ -155,10 +155,10 @@ int met_epoch(world *w, double t)
     wld_builders *bd = &w->bd;
     double qsum = 0, listed = 0, backdoored = 0;
     for (uint32_t b = 0; b < bd->n; b++)
-        if (bd->alive[b] && bd->listed[b]) {
+        if (bd->r[b].alive && bd->r[b].listed) {
             listed += 1;
-            qsum += bd->Q[b];
-            backdoored += bd->backdoor[b];
+            qsum += bd->r[b].Q;
+            backdoored += bd->r[b].backdoor;
         }
     double mq = w->ep_ext_queries > 0 ? w->ep_q_sum / w->ep_ext_queries
                                       : (listed > 0 ? qsum / listed : 0);
@@ -206,11 +206,11 @@ int met_epoch(world *w, double t)
     for (uint32_t i = 0; i < pv->n; i++)
         x[m++] = pv->ep_tkn[i];
     for (uint32_t b = 0; b < bd->n; b++)
-        if (bd->alive[b])
-            x[m++] = bd->ep_tkn[b];
+        if (bd->r[b].alive)
+            x[m++] = bd->r[b].ep_tkn;
     for (uint32_t n = 0; n < nd->n; n++)
-        if (nd->alive[n] && !nd->leaving[n])
-            x[m++] = nd->ep_tkn[n];
+        if (nd->r[n].alive && !nd->r[n].leaving)
+            x[m++] = nd->r[n].ep_tkn;
     for (uint32_t i = 0; i < w->sk.n; i++)
         x[m++] = w->sk.ep_tkn[i];
     for (uint32_t i = 0; i < w->fm.n; i++)
@@ -248,8 +248,8 @@ int met_epoch(world *w, double t)
     }
     m = 0;
     for (uint32_t n = 0; n < nd->n; n++)
-        if (nd->ep_work[n] > 0)
-            x[m++] = nd->ep_work[n];
+        if (nd->r[n].ep_work > 0)
+            x[m++] = nd->r[n].ep_work;
     put(&e, "nakamoto", (double)met_nakamoto(x, m));
     put(&e, "latency_mean", w->ep_lat_n > 0 ? w->ep_lat_sum / w->ep_lat_n : 0);
     put(&e, "audits", w->ep_audits);

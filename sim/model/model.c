@@ -70,11 +70,11 @@ static void exits(world *w, double t)
             prov_remove(w, i);
     wld_builders *bd = &w->bd;
     for (uint32_t b = 0; b < bd->n; b++)
-        if (bd->alive[b] && leaves(w, &bd->acc[b], bd->born[b], t))
+        if (bd->r[b].alive && leaves(w, &bd->acc[b], bd->born[b], t))
             bld_remove(w, b);
     wld_nodes *nd = &w->nd;
     for (uint32_t n = 0; n < nd->n; n++)
-        if (nd->alive[n] && !nd->leaving[n] && leaves(w, &nd->acc[n], nd->born[n], t))
+        if (nd->r[n].alive && !nd->r[n].leaving && leaves(w, &nd->acc[n], nd->born[n], t))
             node_leave(w, n);
     wld_holders *sk = &w->sk;
     for (uint32_t i = sk->n; i-- > 0;)
@@ -155,10 +155,10 @@ static void reset_epoch(world *w)
     }
     wld_builders *bd = &w->bd;
     for (uint32_t b = 0; b < bd->n; b++)
-        bd->ep_fee_usd[b] = bd->ep_queries[b] = bd->ep_tkn[b] = bd->ep_cost[b] = bd->ep_pay[b] = 0;
+        bd->r[b].ep_fee_usd = bd->r[b].ep_queries = bd->r[b].ep_tkn = bd->r[b].ep_cost = bd->r[b].ep_pay = 0;
     wld_nodes *nd = &w->nd;
     for (uint32_t n = 0; n < nd->n; n++)
-        nd->ep_work[n] = nd->ep_tkn[n] = nd->ep_cost[n] = nd->ep_pay[n] = 0;
+        nd->r[n].ep_work = nd->r[n].ep_tkn = nd->r[n].ep_cost = nd->ep_pay[n] = 0;
     for (uint32_t i = 0; i < w->sk.n; i++)
         w->sk.ep_tkn[i] = 0;
     for (uint32_t i = 0; i < w->fm.n; i++)

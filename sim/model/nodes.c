@@ -19,6 +19,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
+#include "util/prefetch.h"
 
 /* A new node settles in region r with probability proportional to
  * share_r · (R_r / C_r)^k: the region's trailing income-to-cost ratio raised to the
@@ -58,14 +59,10 @@ int node_birth(world *w, double t)
     if (nd->n_free) {
         n = nd->free_list[--nd->n_free];
     } else {
-        void **const cols[] = {(void **)&nd->free_list, (void **)&nd->alive, (void **)&nd->leaving,
-                               (void **)&nd->fake, (void **)&nd->region, (void **)&nd->acct,
-                               (void **)&nd->st, (void **)&nd->fixed_cost, (void **)&nd->born,
-                               (void **)&nd->ep_work, (void **)&nd->ep_tkn, (void **)&nd->ep_cost,
-                               (void **)&nd->ep_pay, (void **)&nd->acc, (void **)&nd->active,
-                               (void **)&nd->apos, (void **)&nd->load};
-        const size_t sizes[] = {4, 1, 1, 1, 1, sizeof(acct_id), sizeof(station), 4, 4,
-                                8, 8, 8, 8, sizeof(wld_acc), 4, 4, 4};
+        void **const cols[] = {(void **)&nd->free_list, (void **)&nd->r, (void **)&nd->fixed_cost,
+                               (void **)&nd->born, (void **)&nd->ep_pay, (void **)&nd->acc,
+                               (void **)&nd->active, (void **)&nd->apos, (void **)&nd->load};
+        const size_t sizes[] = {4, sizeof(wld_node), 4, 4, 8, sizeof(wld_acc), 4, 4, 4};
         if (wld_grow_soa(&nd->cap, nd->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
             return -1;
         n = nd->n++;
@@ -74,16 +71,16 @@ int node_birth(world *w, double t)
     if (a == UINT32_MAX)
         return -1;
     gsl_rng *r = wld_rng(w, RNG_NODES);
-    nd->alive[n] = 1;
-    nd->leaving[n] = 0;
-    nd->fake[n] = 0; /* reserved: fake nodes come with the adversary model */
-    nd->region[n] = (uint8_t)choose_region(w, r);
-    nd->acct[n] = a;
-    station_init(&nd->st[n], (uint32_t)w->p.node_servers);
+    nd->r[n].alive = 1;
+    nd->r[n].leaving = 0;
+    nd->r[n].fake = 0; /* reserved: fake nodes come with the adversary model */
+    nd->r[n].region = (uint8_t)choose_region(w, r);
+    nd->r[n].acct = a;
+    station_init(&nd->r[n].st, (uint32_t)w->p.node_servers);
     nd->load[n] = 0;
     nd->fixed_cost[n] = (float)dist_sample(&w->p.node_fixed_cost, r, 0, 1e9);
     nd->born[n] = (float)t;
-    nd->ep_work[n] = nd->ep_tkn[n] = nd->ep_cost[n] = nd->ep_pay[n] = 0;
+    nd->r[n].ep_work = nd->r[n].ep_tkn = nd->r[n].ep_cost = nd->ep_pay[n] = 0;
     nd->acc[n] = (wld_acc){0, 0};
     nd->apos[n] = nd->n_active;
     nd->active[nd->n_active++] = n;
@@ -95,27 +92,44 @@ int node_birth(world *w, double t)
 static void node_free_slot(world *w, uint32_t n)
 {
     wld_nodes *nd = &w->nd;
-    nd->alive[n] = 0;
-    nd->leaving[n] = 0;
-    station_free(&nd->st[n]);
+    nd->r[n].alive = 0;
+    nd->r[n].leaving = 0;
+    station_free(&nd->r[n].st);
     nd->free_list[nd->n_free++] = n;
 }
 
 void node_leave(world *w, uint32_t n)
 {
     wld_nodes *nd = &w->nd;
-    if (!nd->alive[n] || nd->leaving[n])
+    if (!nd->r[n].alive || nd->r[n].leaving)
         return;
-    nd->leaving[n] = 1;
+    nd->r[n].leaving = 1;
     uint32_t pos = nd->apos[n], last = nd->active[--nd->n_active];
     nd->active[pos] = last;
     nd->apos[last] = pos;
-    wld_sell(w, nd->acct[n], 1.0);
-    wld_gone_add(w, nd->acct[n]);
+    wld_sell(w, nd->r[n].acct, 1.0);
+    wld_gone_add(w, nd->r[n].acct);
     w->cls[CLS_COMPUTE].active--;
     w->cls[CLS_COMPUTE].exited++;
-    if (station_busy(&nd->st[n]) == 0 && station_waiting(&nd->st[n]) == 0)
+    if (station_busy(&nd->r[n].st) == 0 && station_waiting(&nd->r[n].st) == 0)
         node_free_slot(w, n);
+}
+
+void node_route_init(world *w)
+{
+    pcg32 *g = rng_pcg(wld_rng(w, RNG_ROUTE));
+    for (uint32_t k = 0; k < WLD_ROUTE_RING; k++)
+        w->route_u[k] = pcg32_double(g);
+    w->route_pos = 0;
+}
+
+/* The router's next uniform; its slot takes the stream's next draw. */
+static double route_draw(world *w)
+{
+    uint32_t k = w->route_pos++ & (WLD_ROUTE_RING - 1);
+    double u = w->route_u[k];
+    w->route_u[k] = pcg32_double(rng_pcg(wld_rng(w, RNG_ROUTE)));
+    return u;
 }
 
 uint32_t node_route(world *w)
@@ -123,19 +137,33 @@ uint32_t node_route(world *w)
     wld_nodes *nd = &w->nd;
     if (nd->n_active == 0)
         return UINT32_MAX;
-    pcg32 *g = rng_pcg(wld_rng(w, RNG_ROUTE));
-    uint32_t a = nd->active[(uint32_t)(pcg32_double(g) * nd->n_active)];
+    uint32_t a = nd->active[(uint32_t)(route_draw(w) * nd->n_active)];
     if (nd->n_active == 1)
         return a;
-    uint32_t b = nd->active[(uint32_t)(pcg32_double(g) * nd->n_active)];
+    uint32_t b = nd->active[(uint32_t)(route_draw(w) * nd->n_active)];
     return nd->load[b] < nd->load[a] ? b : a;
+}
+
+void node_prefetch_route(const world *w, uint32_t j, int record)
+{
+    const wld_nodes *nd = &w->nd;
+    if (nd->n_active < 2)
+        return;
+    uint32_t k = w->route_pos + 2 * j;
+    uint32_t a = nd->active[(uint32_t)(w->route_u[k & (WLD_ROUTE_RING - 1)] * nd->n_active)];
+    uint32_t b = nd->active[(uint32_t)(w->route_u[(k + 1) & (WLD_ROUTE_RING - 1)] * nd->n_active)];
+    uint32_t n = nd->load[b] < nd->load[a] ? b : a;
+    if (record)
+        crc_prefetch(&nd->r[n]);
+    else
+        ledger_prefetch(w->L, nd->r[n].acct);
 }
 
 uint32_t node_check(const world *w)
 {
     const wld_nodes *nd = &w->nd;
     for (uint32_t n = 0; n < nd->n; n++)
-        if (nd->alive[n] && nd->load[n] != station_busy(&nd->st[n]) + station_waiting(&nd->st[n]))
+        if (nd->r[n].alive && nd->load[n] != station_busy(&nd->r[n].st) + station_waiting(&nd->r[n].st))
             return n;
     return UINT32_MAX;
 }
@@ -151,7 +179,7 @@ static double service_time(world *w, uint64_t id)
 void node_submit(world *w, uint32_t n, uint64_t id, double service, double t)
 {
     wld_nodes *nd = &w->nd;
-    int rc = station_arrive(&nd->st[n], t, id);
+    int rc = station_arrive(&nd->r[n].st, t, id);
     if (rc == STATION_STARTED || rc == STATION_QUEUED)
         nd->load[n]++;
     if (rc == STATION_STARTED) {
@@ -177,15 +205,15 @@ void node_on_depart(sim *s, const evq_event *ev, void *ctx)
         bld_trained(w, (uint32_t)(id & 0xffffffffu), (uint32_t)((id >> 32) & 0x7fffffffu), s->now);
     station_job next;
     nd->load[n]--;
-    if (station_depart(&nd->st[n], s->now, &next)) {
+    if (station_depart(&nd->r[n].st, &next)) {
         double S = service_time(w, next.id);
         if (!(next.id & WLD_TRAIN_BIT)) {
             w->ep_lat_sum += (s->now - next.arrived) + S;
             w->ep_lat_n += 1;
         }
         sim_at(s, s->now + S, EV_DEPART, n, next.id);
-    } else if (nd->leaving[n] && station_busy(&nd->st[n]) == 0 &&
-               station_waiting(&nd->st[n]) == 0) {
+    } else if (nd->r[n].leaving && station_busy(&nd->r[n].st) == 0 &&
+               station_waiting(&nd->r[n].st) == 0) {
         node_free_slot(w, n);
     }
 }

@@ -52,7 +52,7 @@ void poison_birth(world *w, uint32_t i)
     const crc_params *p = &w->p;
     v->dn = poison_target(w);
     v->q = (float)p->poison_quality;
-    v->rate = (float)p->poison_rate;
+    w->pv.rate[i] = (float)p->poison_rate;
     v->cost = (float)p->poison_cost;
 }
 

@@ -48,10 +48,10 @@ static uint32_t choose_datanet(world *w, gsl_rng *r)
 int prov_birth(world *w, int kind, double t)
 {
     wld_providers *pv = &w->pv;
-    void **const cols[] = {(void **)&pv->r, (void **)&pv->acct, (void **)&pv->born,
-                           (void **)&pv->ep_tkn, (void **)&pv->acc};
-    const size_t sizes[] = {sizeof *pv->r, sizeof *pv->acct, sizeof *pv->born,
-                            sizeof *pv->ep_tkn, sizeof *pv->acc};
+    void **const cols[] = {(void **)&pv->r, (void **)&pv->rate, (void **)&pv->acct,
+                           (void **)&pv->born, (void **)&pv->ep_tkn, (void **)&pv->acc};
+    const size_t sizes[] = {sizeof *pv->r, sizeof *pv->rate, sizeof *pv->acct,
+                            sizeof *pv->born, sizeof *pv->ep_tkn, sizeof *pv->acc};
     if (wld_grow_soa(&pv->cap, pv->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
         return -1;
     int cls = prov_class(kind);
@@ -73,10 +73,10 @@ int prov_birth(world *w, int kind, double t)
     }
     wld_prov *v = &pv->r[i];
     memset(v, 0, sizeof *v);
-    v->kind = (uint8_t)kind;
+    v->kind = (unsigned)kind & 3u;
     v->dn = choose_datanet(w, r);
     v->q = (float)q;
-    v->rate = (float)rate;
+    pv->rate[i] = (float)rate;
     v->cost = (float)cost;
     pv->acct[i] = a;
     pv->born[i] = (float)t;
@@ -108,6 +108,7 @@ void prov_remove(world *w, uint32_t i)
     uint32_t last = --pv->n;
     if (i != last) {
         pv->r[i] = pv->r[last];
+        pv->rate[i] = pv->rate[last];
         pv->acct[i] = pv->acct[last];
         pv->born[i] = pv->born[last];
         pv->ep_tkn[i] = pv->ep_tkn[last];
@@ -123,7 +124,7 @@ int prov_window(world *w, double t0, double t1)
     pcg32 *g = rng_pcg(r);
     pstream_begin(st, t0, t1);
     for (uint32_t i = 0; i < pv->n; i++)
-        for (unsigned k = pstream_count(st, r, pv->r[i].rate); k > 0; k--)
+        for (unsigned k = pstream_count(st, r, pv->rate[i]); k > 0; k--)
             if (pstream_push(st, pcg32_next(g), i, 0))
                 return -1;
     return wld_stream_start(w, st, EV_CONTRIB);
@@ -148,7 +149,6 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     const pstream_ev *f = pstream_ahead(st, PROV_AHEAD);
     if (f) {
         crc_prefetch(&pv->r[f->i]);
-        crc_prefetch((const char *)&pv->r[f->i + 1] - 1);
     }
     wld_prov *v = &pv->r[i];
     uint32_t d = v->dn;

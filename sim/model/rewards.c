@@ -78,15 +78,15 @@ static void pay_models(world *w, double t)
     int by_queries = w->p.emission_basis_model == BASIS_MODEL_QUERIES;
     double B = emission_left(&tok->em, POOL_MODEL), W = 0;
     for (uint32_t b = 0; b < bd->n; b++)
-        if (bd->alive[b])
-            W += by_queries ? bd->ep_queries[b] : bd->ep_fee_usd[b];
+        if (bd->r[b].alive)
+            W += by_queries ? bd->r[b].ep_queries : bd->r[b].ep_fee_usd;
     if (!(W > 0 && B > 0))
         return;
     for (uint32_t b = 0; b < bd->n; b++) {
-        double wb = bd->alive[b] ? (by_queries ? bd->ep_queries[b] : bd->ep_fee_usd[b]) : 0;
+        double wb = bd->r[b].alive ? (by_queries ? bd->r[b].ep_queries : bd->r[b].ep_fee_usd) : 0;
         if (wb > 0) {
-            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_MODEL, bd->acct[b], B * wb / W, t);
-            bd->ep_tkn[b] += got;
+            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_MODEL, bd->r[b].acct, B * wb / W, t);
+            bd->r[b].ep_tkn += got;
             w->cls[CLS_BUILDER].ep_tkn += got;
         }
     }
@@ -98,16 +98,16 @@ static void pay_compute(world *w, double t)
     token *tok = w->tok;
     double B = emission_left(&tok->em, POOL_COMPUTE), W = 0;
     for (uint32_t n = 0; n < nd->n; n++)
-        if (nd->alive[n])
-            W += nd->ep_work[n];
+        if (nd->r[n].alive)
+            W += nd->r[n].ep_work;
     if (!(W > 0 && B > 0))
         return;
     for (uint32_t n = 0; n < nd->n; n++) {
-        if (nd->alive[n] && nd->ep_work[n] > 0) {
-            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_COMPUTE, nd->acct[n],
-                                      B * nd->ep_work[n] / W, t);
-            nd->ep_tkn[n] += got;
-            w->cls[nd->fake[n] ? CLS_FAKE_COMPUTE : CLS_COMPUTE].ep_tkn += got;
+        if (nd->r[n].alive && nd->r[n].ep_work > 0) {
+            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_COMPUTE, nd->r[n].acct,
+                                      B * nd->r[n].ep_work / W, t);
+            nd->r[n].ep_tkn += got;
+            w->cls[nd->r[n].fake ? CLS_FAKE_COMPUTE : CLS_COMPUTE].ep_tkn += got;
         }
     }
 }
@@ -167,11 +167,11 @@ int rew_settle(world *w, double t0, double t1)
     for (uint32_t i = 0; i < pv->n; i++)
         wld_sell(w, pv->acct[i], share);
     for (uint32_t b = 0; b < bd->n; b++)
-        if (bd->alive[b])
-            wld_sell(w, bd->acct[b], share);
+        if (bd->r[b].alive)
+            wld_sell(w, bd->r[b].acct, share);
     for (uint32_t n = 0; n < nd->n; n++)
-        if (nd->alive[n] && !nd->leaving[n])
-            wld_sell(w, nd->acct[n], share);
+        if (nd->r[n].alive && !nd->r[n].leaving)
+            wld_sell(w, nd->r[n].acct, share);
     for (uint32_t i = 0; i < sk->n; i++)
         wld_sell(w, sk->acct[i], share);
     liquidate_gone(w);
@@ -182,21 +182,21 @@ int rew_settle(world *w, double t0, double t1)
         account(w, prov_cls(pv->r[i].kind), &pv->acc[i], pv->ep_tkn[i] * price, pv->ep_tkn[i],
                 pv->r[i].ep_cost, dt);
     for (uint32_t b = 0; b < bd->n; b++) {
-        if (!bd->alive[b])
+        if (!bd->r[b].alive)
             continue;
-        bd->ep_cost[b] += bd->fixed_cost[b] * dt;
-        account(w, CLS_BUILDER, &bd->acc[b], bd->ep_tkn[b] * price, bd->ep_tkn[b], bd->ep_cost[b], dt);
+        bd->r[b].ep_cost += bd->fixed_cost[b] * dt;
+        account(w, CLS_BUILDER, &bd->acc[b], bd->r[b].ep_tkn * price, bd->r[b].ep_tkn, bd->r[b].ep_cost, dt);
     }
     double rinc[WLD_REGIONS] = {0}, rcost[WLD_REGIONS] = {0};
     for (uint32_t n = 0; n < nd->n; n++) {
-        if (!nd->alive[n] || nd->leaving[n])
+        if (!nd->r[n].alive || nd->r[n].leaving)
             continue;
-        nd->ep_cost[n] += nd->fixed_cost[n] * dt;
-        double inc = (nd->ep_tkn[n] + nd->ep_pay[n]) * price;
-        account(w, nd->fake[n] ? CLS_FAKE_COMPUTE : CLS_COMPUTE, &nd->acc[n], inc, nd->ep_tkn[n],
-                nd->ep_cost[n], dt);
-        rinc[nd->region[n]] += inc;
-        rcost[nd->region[n]] += nd->ep_cost[n];
+        nd->r[n].ep_cost += nd->fixed_cost[n] * dt;
+        double inc = (nd->r[n].ep_tkn + nd->ep_pay[n]) * price;
+        account(w, nd->r[n].fake ? CLS_FAKE_COMPUTE : CLS_COMPUTE, &nd->acc[n], inc, nd->r[n].ep_tkn,
+                nd->r[n].ep_cost, dt);
+        rinc[nd->r[n].region] += inc;
+        rcost[nd->r[n].region] += nd->r[n].ep_cost;
     }
     for (int r = 0; r < WLD_REGIONS; r++)
         if (rcost[r] > 0 || rinc[r] > 0)

@@ -160,12 +160,12 @@ int wld_listing_rebuild(world *w)
     wld_builders *bd = &w->bd;
     uint32_t m = 0;
     for (uint32_t b = 0; b < bd->n; b++)
-        m += bd->alive[b] && bd->listed[b];
+        m += bd->r[b].alive && bd->r[b].listed;
     if (wld_grow((void **)&ls->model, sizeof *ls->model, &ls->cap, m + 1))
         return -1;
     m = 0;
     for (uint32_t b = 0; b < bd->n; b++)
-        if (bd->alive[b] && bd->listed[b])
+        if (bd->r[b].alive && bd->r[b].listed)
             ls->model[m++] = b;
     ls->m = m;
     unsigned gbits = 1;
@@ -188,7 +188,7 @@ int wld_listing_rebuild(world *w)
         double umax = u_inc;
         for (uint32_t j = 0; j < m; j++) {
             uint32_t b = ls->model[j];
-            row[j] = bq * bd->Q[b] - bp * bd->price[b];
+            row[j] = bq * bd->r[b].Q - bp * bd->r[b].price;
             if (row[j] > umax)
                 umax = row[j];
         }
@@ -302,6 +302,7 @@ int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *er
     for (int i = 0; i < RNG_COUNT; i++)
         if (!(w->rng[i] = rng_stream_alloc(in->seed, in->replicate, WLD_RNG_BASE + (uint64_t)i)))
             goto oom;
+    node_route_init(w);
     if (sim_init(&w->s, 1024, w) != CRC_OK)
         goto oom;
     size_t agents = (size_t)(p->prov_honest_count + p->prov_spammer_count + p->bld_count +
@@ -364,23 +365,18 @@ void wld_free(world *w)
         return;
     atk_free(w);
     wld_providers *pv = &w->pv;
-    free(pv->r); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
+    free(pv->r); free(pv->rate); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
     pstream_free(&pv->st);
     wld_builders *bd = &w->bd;
-    free(bd->free_list); free(bd->alive); free(bd->listed); free(bd->backdoor); free(bd->gen);
-    free(bd->dn); free(bd->acct); free(bd->price); free(bd->fixed_cost); free(bd->Q);
-    free(bd->born); free(bd->train_S); free(bd->train_V); free(bd->train_pi); free(bd->train_pois);
-    free(bd->ep_fee_usd); free(bd->ep_queries); free(bd->ep_tkn); free(bd->ep_cost);
-    free(bd->ep_pay); free(bd->acc);
+    free(bd->free_list); free(bd->r); free(bd->fixed_cost); free(bd->born);
+    free(bd->train_V); free(bd->train_pi); free(bd->train_pois); free(bd->train_S); free(bd->acc);
     wld_nodes *nd = &w->nd;
     for (uint32_t i = 0; i < nd->n; i++)
-        station_free(&nd->st[i]);
-    free(nd->free_list); free(nd->alive); free(nd->leaving); free(nd->fake); free(nd->region);
-    free(nd->acct); free(nd->st); free(nd->fixed_cost); free(nd->born); free(nd->ep_work);
-    free(nd->ep_tkn); free(nd->ep_cost); free(nd->ep_pay); free(nd->acc); free(nd->active);
-    free(nd->apos); free(nd->load);
+        station_free(&nd->r[i].st);
+    free(nd->free_list); free(nd->r); free(nd->fixed_cost); free(nd->born); free(nd->ep_pay);
+    free(nd->acc); free(nd->active); free(nd->apos); free(nd->load);
     wld_consumers *cs = &w->cs;
-    free(cs->r);
+    free(cs->r); free(cs->rate);
     pstream_free(&cs->st);
     free_holders(&w->sk);
     free_holders(&w->fm);

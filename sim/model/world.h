@@ -54,6 +54,7 @@ enum {
 #define WLD_RNG_BASE 0x6d6f64656c000000ULL /* "model" */
 
 #define WLD_REGIONS 4
+#define WLD_ROUTE_RING 64  /* routing uniforms drawn ahead of use (a power of two) */
 #define WLD_TRAIN_BIT (1ULL << 63)
 #define WLD_MAX_METRICS 128
 #define WLD_GINI_SAMPLE 50000 /* agents beyond which reward_gini is estimated on a sample */
@@ -88,19 +89,22 @@ typedef struct wld_datanets {
     uint32_t *n_prov, *n_models;
 } wld_datanets;
 
-/* A provider's fields touched by every contribution, packed in one record (48 bytes,
- * one cache line) because contributions pick providers at random. */
+/* A provider's fields touched by every contribution, packed in one 32-byte record
+ * (two to a cache line, never split across two) because contributions pick
+ * providers at random. */
 typedef struct wld_prov {
     double score;         /* attribution score held in its datanet          */
-    float q, rate, cost;
+    float q, cost;
     float ep_count, ep_qvol, ep_cost;  /* this epoch                        */
-    uint32_t dn;
-    uint8_t kind;
+    uint32_t dn : 30;     /* its datanet (world.datanets <= 100000)         */
+    uint32_t kind : 2;    /* PK_*                                           */
 } wld_prov;
+_Static_assert(sizeof(wld_prov) == 32, "a provider's record is 32 bytes");
 
 typedef struct wld_providers {
     uint32_t n, cap;
     wld_prov *r;
+    float *rate;                /* contributions per day: read when a window is drawn */
     acct_id *acct;
     float *born;
     double *ep_tkn;
@@ -108,41 +112,64 @@ typedef struct wld_providers {
     pstream st;                 /* contributions: one Poisson stream (pstream.h) */
 } wld_providers;
 
+/* A model builder's fields that a query reads or tallies, in one 64-byte record on
+ * one cache line: queries reach builders at random, and one line fetched ahead of the
+ * query serves them all (a column per field cost a miss per field). */
+typedef struct wld_builder {
+    double ep_fee_usd, ep_queries, ep_tkn, ep_cost, ep_pay;  /* this epoch        */
+    float price, Q;           /* USD per query; quality                          */
+    acct_id acct;
+    uint32_t dn;              /* its datanet                                     */
+    uint32_t gen;             /* bumped at each birth in the slot (stale events) */
+    uint8_t alive, listed, backdoor;
+} wld_builder;
+_Static_assert(sizeof(wld_builder) == 64, "a builder's record is one cache line");
+
 typedef struct wld_builders {
     uint32_t n, cap;                      /* slot high-water mark, capacity     */
     uint32_t *free_list, n_free;
-    uint8_t *alive, *listed, *backdoor;
-    uint32_t *gen, *dn;
-    acct_id *acct;
-    float *price, *fixed_cost, *Q, *born;
+    wld_builder *r;                       /* 64-byte aligned (crc_realloc_big)  */
+    float *fixed_cost, *born;
     float *train_V, *train_pi, *train_pois, *train_S;
-    double *ep_fee_usd, *ep_queries, *ep_tkn, *ep_cost, *ep_pay;
     wld_acc *acc;
 } wld_builders;
+
+/* A compute node's fields that its jobs touch, in one 64-byte record on one cache
+ * line: the queue (a 32-byte station), the account, the region and the epoch's
+ * tallies. Queries reach nodes at random, so a query or a departure reads one line
+ * rather than one per column. */
+typedef struct wld_node {
+    station st;
+    acct_id acct;
+    uint8_t region, alive, leaving, fake;
+    double ep_work, ep_tkn, ep_cost;       /* this epoch                          */
+} wld_node;
+_Static_assert(sizeof(wld_node) == 64, "a node's record is one cache line");
 
 typedef struct wld_nodes {
     uint32_t n, cap;
     uint32_t *free_list, n_free;
-    uint8_t *alive, *leaving, *fake, *region;
-    acct_id *acct;
-    station *st;
+    wld_node *r;                           /* 64-byte aligned (crc_realloc_big)   */
     float *fixed_cost, *born;
-    double *ep_work, *ep_tkn, *ep_cost, *ep_pay;
+    double *ep_pay;
     wld_acc *acc;
-    uint32_t *active, *apos, n_active;    /* routing set (dense)                */
-    uint32_t *load;     /* jobs at the node, in service or waiting (the router's view:
-                         * a dense column, where the stations are 56 bytes apart)   */
+    uint32_t *active, *apos, n_active;     /* routing set (dense)                 */
+    uint32_t *load;     /* jobs at the node, in service or waiting: the router's view,
+                         * a dense column (4 bytes a node) that stays in the cache     */
 } wld_nodes;
 
-/* A consumer: every field a query touches, in one 24-byte record. */
+/* A consumer: every field a query touches, in one 16-byte record (four to a cache
+ * line, never split across two). */
 typedef struct wld_cons {
-    float rate, budget, spent, sat;
+    float budget, spent, sat;
     uint16_t taste;
 } wld_cons;
+_Static_assert(sizeof(wld_cons) == 16, "a consumer's record is 16 bytes");
 
 typedef struct wld_consumers {
     uint32_t n, cap;
     wld_cons *r;
+    float *rate;                /* queries per day: read only when a window is drawn */
     pstream st;                 /* queries: one Poisson stream, aux = the choice */
 } wld_consumers;
 
@@ -197,6 +224,11 @@ typedef struct world {
     amm *A;                   /* &tok->amm                                      */
     acct_id pool;             /* pooled consumers' account (CLS_CONSUMER)       */
     gsl_rng *rng[RNG_COUNT];
+    /* The router's uniforms, drawn from RNG_ROUTE WLD_ROUTE_RING draws before they are
+     * used and used in the order drawn: the same values as drawing at use, but the
+     * router's next picks can be read, and their nodes fetched, ahead (node_route). */
+    double route_u[WLD_ROUTE_RING];
+    uint32_t route_pos;
 
     wld_datanets dn;
     wld_providers pv;
@@ -352,8 +384,15 @@ void bld_trained(world *w, uint32_t b, uint32_t g, double t);
 int node_birth(world *w, double t);
 /* Marks node n as leaving: it takes no new jobs and frees its slot once idle. */
 void node_leave(world *w, uint32_t n);
-/* A node for a new job (power of two choices on queue length); UINT32_MAX if none. */
+/* A node for a new job (power of two choices on queue length); UINT32_MAX if none.
+ * node_route_init fills the router's ring of uniforms (at the world's start). */
 uint32_t node_route(world *w);
+void node_route_init(world *w);
+/* A hint, no effect on results: the routing j routings from now (j < WLD_ROUTE_RING/2)
+ * will compare the nodes of the ring's uniforms 2j and 2j + 1 ahead, and likely pick
+ * the one with the shorter queue now. With record set, that node's record is
+ * fetched; else its ledger account, when its record should be in the cache. */
+void node_prefetch_route(const world *w, uint32_t j, int record);
 /* Submits a job to node n at time t: a query (service ~ Exp(mean)) or, with
  * WLD_TRAIN_BIT in id, a training job of `service` days. */
 void node_submit(world *w, uint32_t n, uint64_t id, double service, double t);

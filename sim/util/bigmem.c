@@ -9,15 +9,18 @@
 
 void *crc_realloc_big(void *p, size_t old_size, size_t new_size)
 {
-    if (new_size < CRC_BIG_BYTES)
-        return realloc(p, new_size);
-    size_t len = (new_size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     void *q;
-    if (posix_memalign(&q, HUGE_PAGE, len) != 0)
-        return NULL;
+    if (new_size < CRC_BIG_BYTES) {
+        if (posix_memalign(&q, CRC_LINE_BYTES, new_size ? new_size : 1) != 0)
+            return NULL;
+    } else {
+        size_t len = (new_size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        if (posix_memalign(&q, HUGE_PAGE, len) != 0)
+            return NULL;
 #ifdef MADV_HUGEPAGE
-    (void)madvise(q, len, MADV_HUGEPAGE); /* advice only: without it, 4 KB pages */
+        (void)madvise(q, len, MADV_HUGEPAGE); /* advice only: without it, 4 KB pages */
 #endif
+    }
     if (p)
         memcpy(q, p, old_size < new_size ? old_size : new_size);
     free(p);

@@ -7,8 +7,9 @@
  * transparent huge pages (2 MB) cut that walk, but under the common "madvise" setting
  * only for memory that asks for them, and only in 2 MB-aligned runs.
  *
- * crc_realloc_big is realloc for such arrays: below CRC_BIG_BYTES it is realloc; at
- * and above it the new block is 2 MB-aligned, advised MADV_HUGEPAGE (where the system
+ * crc_realloc_big is realloc for such arrays: below CRC_BIG_BYTES the new block is
+ * aligned to a cache line (CRC_LINE_BYTES), so that records of one or two lines never
+ * straddle a third; at and above it the new block is 2 MB-aligned, advised MADV_HUGEPAGE (where the system
  * has it) and the first old_size bytes are copied over. Either way the result is
  * released with free(), and on failure NULL is returned with p untouched.
  * crc_reserve_big does the same for a table rewritten whole, without copying.
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #define CRC_BIG_BYTES ((size_t)4 << 20)
+#define CRC_LINE_BYTES 64
 
 void *crc_realloc_big(void *p, size_t old_size, size_t new_size);
 
