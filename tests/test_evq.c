@@ -336,6 +336,104 @@ Test(sim, stop_and_fail_end_the_run_and_cancel_works_through_the_loop)
     sim_free(&s);
 }
 
+/* Sources against the queue: two streams re-arm themselves and schedule other events,
+ * on a coarse time grid so that ties are common; with the streams pushed (sim_at) and
+ * with them as sources the runs must be the same event for event. */
+typedef struct src_world {
+    int use_src;
+    int src[2];
+    gsl_rng *r;
+    uint32_t n;
+    double t[4096];
+    uint64_t key[4096]; /* kind << 32 | a */
+} src_world;
+
+static void src_arm(sim *s, src_world *sw, uint32_t k, double t, uint32_t a)
+{
+    if (sw->use_src)
+        sim_source_at(s, sw->src[k], t, k, a, 0);
+    else
+        sim_at(s, t, k, a, 0);
+}
+
+static void src_event(sim *s, const evq_event *ev, void *ctx)
+{
+    src_world *sw = ctx;
+    if (sw->n < 4096) {
+        sw->t[sw->n] = ev->t;
+        sw->key[sw->n] = (uint64_t)ev->kind << 32 | ev->a;
+        sw->n++;
+    }
+    double step = 0.25 * (double)gsl_rng_uniform_int(sw->r, 3); /* 0, 0.25 or 0.5 */
+    if (ev->kind < 2)
+        src_arm(s, sw, ev->kind, s->now + step, ev->a + 1);
+    if (gsl_rng_uniform(sw->r) < 0.5)
+        sim_at(s, s->now + 0.25 * (double)gsl_rng_uniform_int(sw->r, 3), 2, ev->a, 0);
+}
+
+static void src_run(src_world *sw, double horizon1, double horizon2)
+{
+    sim s;
+    cr_assert_eq(sim_init(&s, 16, sw), 0);
+    sw->r = rng_stream_alloc(11, 0, 3);
+    for (uint32_t k = 0; k < 3; k++)
+        sim_on(&s, k, src_event);
+    if (sw->use_src)
+        for (int k = 0; k < 2; k++)
+            cr_assert_eq(sw->src[k] = sim_source_add(&s), k);
+    sim_at(&s, 0.5, 2, 1000, 0);
+    src_arm(&s, sw, 0, 0.5, 0);
+    src_arm(&s, sw, 1, 0.5, 0);
+    cr_assert_eq(sim_run(&s, horizon1), 0);
+    cr_assert_eq(sim_run(&s, horizon2), 0, "resumed after the horizon");
+    gsl_rng_free(sw->r);
+    sim_free(&s);
+}
+
+Test(sim, sources_run_exactly_where_pushed_events_would)
+{
+    static src_world a, b;
+    a.use_src = 0;
+    b.use_src = 1;
+    src_run(&a, 40.0, 150.0);
+    src_run(&b, 40.0, 150.0);
+    cr_assert_gt(a.n, 1000);
+    cr_assert_eq(a.n, b.n);
+    uint32_t ties = 0;
+    for (uint32_t i = 0; i < a.n; i++) {
+        cr_assert_eq(a.t[i], b.t[i], "event %u", i);
+        cr_assert_eq(a.key[i], b.key[i], "event %u", i);
+        ties += i > 0 && a.t[i] == a.t[i - 1];
+    }
+    cr_assert_gt(ties, a.n / 2, "ties are common, so their order was tested");
+}
+
+Test(sim, a_cleared_source_never_fires_and_sources_are_limited)
+{
+    trace tr = {0};
+    sim s;
+    cr_assert_eq(sim_init(&s, 4, &tr), 0);
+    sim_on(&s, 1, record);
+    sim_on(&s, 2, record);
+    int id = sim_source_add(&s);
+    for (int k = 1; k < SIM_MAX_SOURCES; k++)
+        cr_assert_eq(sim_source_add(&s), k);
+    cr_assert_eq(sim_source_add(&s), -1, "no more than SIM_MAX_SOURCES");
+    sim_source_at(&s, id, 1.0, 1, 0, 0);
+    sim_source_at(&s, id, 2.0, 1, 0, 0); /* replaces the pending one */
+    sim_at(&s, 3.0, 2, 0, 0);
+    cr_assert_eq(sim_run(&s, 10.0), 0);
+    cr_assert_eq(tr.n, 2);
+    cr_assert_eq(tr.t[0], 2.0);
+    cr_assert_eq(tr.t[1], 3.0);
+    sim_source_at(&s, id, 11.0, 1, 0, 0);
+    sim_source_clear(&s, id);
+    cr_assert_eq(sim_run(&s, 20.0), 0);
+    cr_assert_eq(tr.n, 2, "a cleared source does not fire");
+    cr_assert_eq(s.events, 2);
+    sim_free(&s);
+}
+
 Test(evq, pop_until_stops_at_the_horizon)
 {
     evq *q = evq_alloc(4);

@@ -102,11 +102,10 @@
  * 1.00 -> 0.90 s, 6-44% less per pair; 10^5 x 30 days, 6 pairs: 14-18% less per pair,
  * best 3.64 -> 3.07 s (3.3 -> 3.9 M events/s). The engine's share of the profile (the
  * functions above) fell to ~9%.
- * (Measured before the model made each population ONE Poisson stream, sim/model/pstream.c:
- * now the pending set is the two streams' next events, the compute departures and the
- * periodic events, and each epoch cancels the two streams' pending events; the
- * departures are what still takes the slow push path: ~5% of the profile at 10^4,
- * ~6% at 10^6.)
+ * (Measured before the model made each population ONE Poisson stream, sim/model/pstream.c.
+' * Now the two streams' next events are not in the set at all: they are
+ * sim.h's sources, merged in sim_run by evq_pop_before. The set holds the compute
+ * departures, training jobs and the periodic events.)
  * Tried and not kept: EVQ_TARGET 8/16/24 and EVQ_SORTED_MAX 64/256 (within the noise
  * on the model's trace); refills sorted by counting each event's rank (branch-free,
  * O(k^2): 10-15% slower hold at 10^2..10^4 than insertion sort); insertion in blocks
@@ -898,6 +897,25 @@ int evq_pop_until(evq *q, double horizon, evq_event *out)
 }
 
 int evq_pop(evq *q, evq_event *out) { return evq_pop_until(q, INFINITY, out); }
+
+int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out)
+{
+    const evq_node *m;
+    size_t n = q->hn;
+    if (n > 0 && q->sorted && slot_live(q, &q->bot[n - 1]))
+        m = &q->bot[n - 1];
+    else if (q->live == 0 || !settle(q))
+        return 0;
+    else
+        m = bot_min(q);
+    if (!(m->t <= horizon) || !(m->t < t || (m->t == t && (m->key >> EVQ_KIND_BITS) < seq)))
+        return 0;
+    evq_node e = bot_pop(q);
+    emit(q, &e, out);
+    return 1;
+}
+
+uint64_t evq_take_seq(evq *q) { return q->next_seq <= EVQ_SEQ_MAX ? q->next_seq++ : 0; }
 
 double evq_peek_time(evq *q)
 {

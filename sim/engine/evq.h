@@ -59,6 +59,16 @@ int evq_pop(evq *q, evq_event *out);
  * or 0 when the set is empty or its earliest event is later than horizon. */
 int evq_pop_until(evq *q, double horizon, evq_event *out);
 
+/* Removes the earliest pending event into *out if it comes before the event (t, seq)
+ * in the set's order (earlier time, or the same time and a smaller seq) and its time
+ * is <= horizon; returns 1, or 0 otherwise. For an event kept outside the set whose
+ * seq came from evq_take_seq (sim.h's sources). */
+int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out);
+
+/* Uses up the seq the next push would get, for an event kept outside the set that is
+ * to order among the set's events as if it had been pushed now. 0 after 2^48 seqs. */
+uint64_t evq_take_seq(evq *q);
+
 /* Time of the earliest pending event; +INFINITY when empty. */
 double evq_peek_time(evq *q);
 

@@ -46,11 +46,47 @@ void sim_fail(sim *s, int status)
     s->stop = 1;
 }
 
+int sim_source_add(sim *s)
+{
+    if (s->n_src == SIM_MAX_SOURCES)
+        return -1;
+    s->src[s->n_src].t = INFINITY;
+    return s->n_src++;
+}
+
+/* The armed source whose event comes first, or NULL. */
+static inline sim_source *first_source(sim *s)
+{
+    sim_source *best = NULL;
+    for (int k = 0; k < s->n_src; k++) {
+        sim_source *c = &s->src[k];
+        if (c->t < INFINITY && (!best || c->t < best->t || (c->t == best->t && c->seq < best->seq)))
+            best = c;
+    }
+    return best;
+}
+
+/* The next event to run, at or before horizon: the queue's or a source's, whichever
+ * comes first. 0 when there is none. */
+static inline int next_event(sim *s, double horizon, evq_event *ev)
+{
+    sim_source *c = first_source(s);
+    if (!c)
+        return evq_pop_until(s->q, horizon, ev);
+    if (evq_pop_before(s->q, c->t, c->seq, horizon, ev))
+        return 1;
+    if (!(c->t <= horizon))
+        return 0;
+    *ev = (evq_event){c->t, c->seq, c->kind, c->a, c->b};
+    c->t = INFINITY;
+    return 1;
+}
+
 int sim_run(sim *s, double horizon)
 {
     evq_event ev;
     s->stop = 0;
-    while (!s->stop && evq_pop_until(s->q, horizon, &ev)) {
+    while (!s->stop && next_event(s, horizon, &ev)) {
         s->now = ev.t;
         if (s->periodic[ev.kind].period > 0)
             sim_at(s, ev.t + s->periodic[ev.kind].period, ev.kind, ev.a, ev.b);

@@ -10,12 +10,14 @@
 #define CRC_SIM_H
 
 #include <assert.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "engine/evq.h"
 #include "util/err.h"
 
 #define SIM_MAX_KINDS 64
+#define SIM_MAX_SOURCES 4
 
 typedef struct sim sim;
 
@@ -26,12 +28,25 @@ typedef struct sim_periodic {
     double period; /* 0 when the kind is not periodic */
 } sim_periodic;
 
+/* A source: one pending event kept outside the queue, for an owner that always has
+ * exactly its next event ready (a pre-drawn stream re-arming itself each time it
+ * fires). It orders among the queue's events exactly as if it had been pushed when
+ * armed (it takes the queue's next seq), but costs no push and no pop. */
+typedef struct sim_source {
+    double t;       /* +INFINITY when disarmed */
+    uint64_t seq;
+    uint32_t kind, a;
+    uint64_t b;
+} sim_source;
+
 struct sim {
     evq *q;
     double now;                  /* current time (time of the event being run) */
     void *ctx;                   /* handed to every handler                    */
     sim_handler handler[SIM_MAX_KINDS];
     sim_periodic periodic[SIM_MAX_KINDS];
+    sim_source src[SIM_MAX_SOURCES];
+    int n_src;
     uint64_t events;             /* events run so far                          */
     int stop;                    /* set by sim_stop: sim_run returns after the current event */
     int status;                  /* first error a handler reported (CRC_OK when none) */
@@ -66,6 +81,35 @@ static inline evq_handle sim_at(sim *s, double t, uint32_t kind, uint32_t a, uin
 static inline evq_handle sim_after(sim *s, double dt, uint32_t kind, uint32_t a, uint64_t b)
 {
     return sim_at(s, s->now + dt, kind, a, b);
+}
+
+/* Adds a source (disarmed); returns its id, or -1 when SIM_MAX_SOURCES are in use. */
+int sim_source_add(sim *s);
+
+/* Arms source id with the event (t >= now, kind not periodic), replacing its pending
+ * one if any; it fires in the order an event pushed now with sim_at would. */
+static inline void sim_source_at(sim *s, int id, double t, uint32_t kind, uint32_t a, uint64_t b)
+{
+    assert(id >= 0 && id < s->n_src && kind < SIM_MAX_KINDS);
+    assert(t >= s->now && !isnan(t));
+    sim_source *c = &s->src[id];
+    c->seq = evq_take_seq(s->q);
+    if (c->seq == 0) {
+        sim_fail(s, CRC_ENOMEM);
+        c->t = INFINITY;
+        return;
+    }
+    c->t = t;
+    c->kind = kind;
+    c->a = a;
+    c->b = b;
+}
+
+/* Disarms source id: its pending event, if any, will not fire. */
+static inline void sim_source_clear(sim *s, int id)
+{
+    assert(id >= 0 && id < s->n_src);
+    s->src[id].t = INFINITY;
 }
 
 /* Cancels a scheduled event; returns 1 if it was pending. */

@@ -26,9 +26,9 @@
  * reaches it. A whole-window sort would pass over hundreds of megabytes several
  * times; this passes once, and each slice is small.
  *
- * The owner schedules the events (h and gen are its bookkeeping: the pending engine
- * event's handle and the generation carried in its payload) and must draw a new window
- * whenever members change: an event names its member by index.
+ * The owner schedules the events (src and gen are its bookkeeping: the engine source
+ * that holds the next event, and the generation carried in its payload) and must draw
+ * a new window whenever members change: an event names its member by index.
  * Ownership: the struct is the caller's (zeroed to start); pstream_free releases its
  * arrays.
  */
@@ -39,8 +39,6 @@
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
-
-#include "engine/evq.h"
 
 typedef struct pstream_ev {
     uint32_t x;   /* time: x / 2^32 of the way through the window        */
@@ -63,7 +61,7 @@ typedef struct pstream {
     double t_last;       /* the largest double below t1: no event reaches t1      */
     pstream_ev *tmp;     /* sort scratch: one slice                               */
     size_t tmp_cap;
-    evq_handle h;        /* the owner's pending engine event                      */
+    int src;             /* the owner's engine source (sim.h) for the next event  */
     uint64_t gen;        /* the owner's generation of that event                  */
 } pstream;
 

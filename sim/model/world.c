@@ -59,16 +59,17 @@ int wld_grow_soa(uint32_t *cap, uint32_t need, size_t n, void **const ptrs[],
 static void stream_next(world *w, pstream *st, uint32_t kind)
 {
     const pstream_ev *e = pstream_peek(st);
-    st->h = e ? sim_at(&w->s, pstream_time(st, e), kind, 0, st->gen) : EVQ_NONE;
+    if (e)
+        sim_source_at(&w->s, st->src, pstream_time(st, e), kind, 0, st->gen);
+    else
+        sim_source_clear(&w->s, st->src);
 }
 
 int wld_stream_start(world *w, pstream *st, uint32_t kind)
 {
-    /* The pending event, if any, is cancelled; the generation also marks it stale. */
+    /* The pending event, if any, is dropped; the generation also marks it stale. */
     st->gen++;
-    if (st->h != EVQ_NONE)
-        sim_cancel(&w->s, st->h);
-    st->h = EVQ_NONE;
+    sim_source_clear(&w->s, st->src);
     if (pstream_seal(st))
         return -1;
     stream_next(w, st, kind);
@@ -84,7 +85,7 @@ int wld_stream_fire(world *w, pstream *st, uint32_t kind, pstream_ev *e)
                     "agents (the *.count parameters) or on a machine with more memory",
                     w->s.now);
         sim_fail(&w->s, CRC_ENOMEM);
-        st->h = EVQ_NONE;
+        sim_source_clear(&w->s, st->src);
         return -1;
     }
     stream_next(w, st, kind);
@@ -305,6 +306,8 @@ int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *er
     node_route_init(w);
     if (sim_init(&w->s, 1024, w) != CRC_OK)
         goto oom;
+    w->cs.st.src = sim_source_add(&w->s);
+    w->pv.st.src = sim_source_add(&w->s);
     size_t agents = (size_t)(p->prov_honest_count + p->prov_spammer_count + p->bld_count +
                              p->node_count + p->stk_count + p->farm_count) + 64;
     w->tok = token_alloc(&w->p, agents, wld_rng(w, RNG_MARKET), err);
