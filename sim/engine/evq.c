@@ -103,7 +103,7 @@
  * best 3.64 -> 3.07 s (3.3 -> 3.9 M events/s). The engine's share of the profile (the
  * functions above) fell to ~9%.
  * (Measured before the model made each population ONE Poisson stream, sim/model/pstream.c.
-' * Now the two streams' next events are not in the set at all: they are
+ * Now the two streams' next events are not in the set at all: they are
  * sim.h's sources, merged in sim_run by evq_pop_before. The set holds the compute
  * departures, training jobs and the periodic events.)
  * Tried and not kept: EVQ_TARGET 8/16/24 and EVQ_SORTED_MAX 64/256 (within the noise
