@@ -129,11 +129,11 @@ static void liquidate_gone(world *w)
     w->n_gone = j;
 }
 
-static void account(world *w, int cls, wld_acc *acc, double income_usd, double reward_tkn,
-                    double cost_usd, double dt)
+/* g is the epoch's EMA gain, wld_acc_gain(dt, W): one exp per epoch, not per agent. */
+static void account(world *w, int cls, wld_acc *acc, double income_usd, double cost_usd,
+                    double dt, double g)
 {
-    (void)reward_tkn;
-    wld_acc_update(acc, income_usd, cost_usd, dt, w->p.agents_window);
+    wld_acc_step(acc, income_usd, cost_usd, dt, g);
     w->cls[cls].ep_income_usd += income_usd;
     w->cls[cls].ep_cost += cost_usd;
 }
@@ -178,14 +178,15 @@ int rew_settle(world *w, double t0, double t1)
 
     /* Income and cost, valued at the price after the epoch's trades. */
     double price = amm_price(w->A);
+    double g = wld_acc_gain(dt, p->agents_window);
     for (uint32_t i = 0; i < pv->n; i++)
-        account(w, prov_cls(pv->r[i].kind), &pv->acc[i], pv->ep_tkn[i] * price, pv->ep_tkn[i],
-                pv->r[i].ep_cost, dt);
+        account(w, prov_cls(pv->r[i].kind), &pv->acc[i], pv->ep_tkn[i] * price, pv->r[i].ep_cost,
+                dt, g);
     for (uint32_t b = 0; b < bd->n; b++) {
         if (!bd->r[b].alive)
             continue;
         bd->r[b].ep_cost += bd->fixed_cost[b] * dt;
-        account(w, CLS_BUILDER, &bd->acc[b], bd->r[b].ep_tkn * price, bd->r[b].ep_tkn, bd->r[b].ep_cost, dt);
+        account(w, CLS_BUILDER, &bd->acc[b], bd->r[b].ep_tkn * price, bd->r[b].ep_cost, dt, g);
     }
     double rinc[WLD_REGIONS] = {0}, rcost[WLD_REGIONS] = {0};
     for (uint32_t n = 0; n < nd->n; n++) {
@@ -193,8 +194,8 @@ int rew_settle(world *w, double t0, double t1)
             continue;
         nd->r[n].ep_cost += nd->fixed_cost[n] * dt;
         double inc = (nd->r[n].ep_tkn + nd->ep_pay[n]) * price;
-        account(w, nd->r[n].fake ? CLS_FAKE_COMPUTE : CLS_COMPUTE, &nd->acc[n], inc, nd->r[n].ep_tkn,
-                nd->r[n].ep_cost, dt);
+        account(w, nd->r[n].fake ? CLS_FAKE_COMPUTE : CLS_COMPUTE, &nd->acc[n], inc,
+                nd->r[n].ep_cost, dt, g);
         rinc[nd->r[n].region] += inc;
         rcost[nd->r[n].region] += nd->r[n].ep_cost;
     }
@@ -203,10 +204,10 @@ int rew_settle(world *w, double t0, double t1)
             wld_acc_update(&w->region_acc[r], rinc[r], rcost[r], dt, p->agents_window);
     for (uint32_t i = 0; i < sk->n; i++) {
         double cost = p->stk_opportunity * staking_staked(tok->stake, sk->acct[i]) * price * dt / 365.0;
-        account(w, CLS_STAKER, &sk->acc[i], sk->ep_tkn[i] * price, sk->ep_tkn[i], cost, dt);
+        account(w, CLS_STAKER, &sk->acc[i], sk->ep_tkn[i] * price, cost, dt, g);
     }
     for (uint32_t i = 0; i < w->fm.n; i++)
-        account(w, CLS_FARMER, &w->fm.acc[i], 0, 0, 0, dt);
+        account(w, CLS_FARMER, &w->fm.acc[i], 0, 0, dt, g);
 
     atk_settle(w, t0, t1, price);
     for (int c = 0; c < CLS_COUNT; c++) {
@@ -218,7 +219,6 @@ int rew_settle(world *w, double t0, double t1)
         k->cum_income_usd += k->ep_income_usd;
         wld_acc_update(&k->acc, k->ep_income_usd, k->ep_cost, dt, p->agents_window);
     }
-    double g = 1.0 - exp(-dt / p->agents_window);
     for (uint32_t d = 0; d < w->dn.n; d++) {
         w->dn.fee_ema[d] += g * (w->dn.fee_usd[d] / dt - w->dn.fee_ema[d]);
         w->dn.rew_ema[d] += g * (w->dn.rew_usd[d] * price / dt - w->dn.rew_ema[d]);

@@ -94,11 +94,17 @@ int wld_stream_fire(world *w, pstream *st, uint32_t kind, pstream_ev *e)
 
 /* ---- trailing returns ----------------------------------------------------------- */
 
-void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W)
+double wld_acc_gain(double dt, double W) { return 1.0 - exp(-dt / W); }
+
+void wld_acc_step(wld_acc *a, double income_usd, double cost_usd, double dt, double g)
 {
-    double g = 1.0 - exp(-dt / W);
     a->R += g * (income_usd / dt - a->R);
     a->C += g * (cost_usd / dt - a->C);
+}
+
+void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W)
+{
+    wld_acc_step(a, income_usd, cost_usd, dt, wld_acc_gain(dt, W));
 }
 
 double wld_acc_roi(const wld_acc *a)
