@@ -253,3 +253,47 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
     free(w.ls.model); free(w.ls.row); free(w.ls.cut); free(w.ls.guide);
     gsl_rng_free(r);
 }
+
+/* The router's ring of uniforms: picks are those of drawing at use (power of two
+ * choices on the load column), and node_prefetch_route names the node that the j-th
+ * routing from now picks while loads stay as they are. */
+Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
+{
+    enum { NN = 37, CALLS = 5000 };
+    static world w;
+    memset(&w, 0, sizeof w);
+    uint32_t active[NN], load[NN];
+    static wld_node rec[NN];
+    gsl_rng *lr = rng_stream_alloc(5, 0, 9);
+    for (uint32_t n = 0; n < NN; n++) {
+        active[n] = NN - 1 - n; /* not the identity, so the set is really read */
+        load[n] = (uint32_t)gsl_rng_uniform_int(lr, 6);
+    }
+    gsl_rng_free(lr);
+    w.nd = (wld_nodes){.n = NN, .r = rec, .active = active, .n_active = NN, .load = load};
+    w.rng[RNG_ROUTE] = rng_stream_alloc(3, 1, 77);
+    gsl_rng *ref = rng_stream_alloc(3, 1, 77);
+    node_route_init(&w);
+    uint32_t picks[CALLS];
+    for (int k = 0; k < CALLS; k++) {
+        pcg32 *g = rng_pcg(ref);
+        uint32_t a = active[(uint32_t)(pcg32_double(g) * NN)];
+        uint32_t b = active[(uint32_t)(pcg32_double(g) * NN)];
+        uint32_t want = load[b] < load[a] ? b : a;
+        picks[k] = node_route(&w);
+        cr_assert_eq(picks[k], want, "routing %d", k);
+    }
+    /* Predictions: rerun from the start; for j < WLD_ROUTE_RING / 2 the ring holds the
+     * uniforms of the j-th routing ahead. */
+    gsl_rng_free(w.rng[RNG_ROUTE]);
+    w.rng[RNG_ROUTE] = rng_stream_alloc(3, 1, 77);
+    node_route_init(&w);
+    for (uint32_t j = 0; j < WLD_ROUTE_RING / 2; j++) {
+        uint32_t k = w.route_pos + 2 * j;
+        uint32_t a = active[(uint32_t)(w.route_u[k % WLD_ROUTE_RING] * NN)];
+        uint32_t b = active[(uint32_t)(w.route_u[(k + 1) % WLD_ROUTE_RING] * NN)];
+        cr_assert_eq(load[b] < load[a] ? b : a, picks[j], "prediction %u ahead", j);
+    }
+    gsl_rng_free(w.rng[RNG_ROUTE]);
+    gsl_rng_free(ref);
+}
