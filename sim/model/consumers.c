@@ -130,8 +130,7 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     f = pstream_ahead(st, CONS_AHEAD / 2);
     if (f && f->aux < ls->m)
         ledger_prefetch(w->L, w->bd.r[ls->model[f->aux]].acct);
-    node_prefetch_route(w, ROUTE_AHEAD, 1);
-    node_prefetch_route(w, ROUTE_AHEAD / 2, 0);
+    node_prefetch_route(w, ROUTE_AHEAD);
     query(s, w, e.i, e.aux, wld_rng(w, RNG_QUERIES));
 }
 

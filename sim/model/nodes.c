@@ -144,19 +144,26 @@ uint32_t node_route(world *w)
     return nd->load[b] < nd->load[a] ? b : a;
 }
 
-void node_prefetch_route(const world *w, uint32_t j, int record)
+void node_prefetch_route(world *w, uint32_t j)
 {
     const wld_nodes *nd = &w->nd;
     if (nd->n_active < 2)
         return;
+    /* The routing j ahead: its candidates' uniforms sit at ring places k and k + 1. */
     uint32_t k = w->route_pos + 2 * j;
     uint32_t a = nd->active[(uint32_t)(w->route_u[k & (WLD_ROUTE_RING - 1)] * nd->n_active)];
     uint32_t b = nd->active[(uint32_t)(w->route_u[(k + 1) & (WLD_ROUTE_RING - 1)] * nd->n_active)];
     uint32_t n = nd->load[b] < nd->load[a] ? b : a;
-    if (record)
-        crc_prefetch(&nd->r[n]);
-    else
-        ledger_prefetch(w->L, nd->r[n].acct);
+    crc_prefetch(&nd->r[n]);
+    wld_route_guess *g = &w->route_guess[(k / 2) & (WLD_ROUTE_RING / 2 - 1)];
+    g->k = k;
+    g->n = n;
+    /* The routing j/2 ahead was guessed j/2 routings ago: its record has had time to
+     * arrive, so its account's address can be read. */
+    uint32_t k2 = w->route_pos + 2 * (j / 2);
+    const wld_route_guess *h = &w->route_guess[(k2 / 2) & (WLD_ROUTE_RING / 2 - 1)];
+    if (h->k == k2 && h->n < nd->n)
+        ledger_prefetch(w->L, nd->r[h->n].acct);
 }
 
 uint32_t node_check(const world *w)

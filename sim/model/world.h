@@ -213,6 +213,11 @@ typedef struct wld_listing {
     double q_inc;
 } wld_listing;
 
+/* A guess of the node that the routing whose uniforms start at ring place k picks. */
+typedef struct wld_route_guess {
+    uint32_t k, n;
+} wld_route_guess;
+
 typedef struct world {
     const model_input *in;
     crc_params p;             /* current parameters (interventions change them) */
@@ -229,6 +234,7 @@ typedef struct world {
      * router's next picks can be read, and their nodes fetched, ahead (node_route). */
     double route_u[WLD_ROUTE_RING];
     uint32_t route_pos;
+    wld_route_guess route_guess[WLD_ROUTE_RING / 2]; /* node_prefetch_route's guesses */
 
     wld_datanets dn;
     wld_providers pv;
@@ -394,9 +400,9 @@ uint32_t node_route(world *w);
 void node_route_init(world *w);
 /* A hint, no effect on results: the routing j routings from now (j < WLD_ROUTE_RING/2)
  * will compare the nodes of the ring's uniforms 2j and 2j + 1 ahead, and likely pick
- * the one with the shorter queue now. With record set, that node's record is
- * fetched; else its ledger account, when its record should be in the cache. */
-void node_prefetch_route(const world *w, uint32_t j, int record);
+ * the one with the shorter queue now. That node's record is fetched and the guess
+ * kept; the node guessed for the routing j/2 ahead has its ledger account fetched. */
+void node_prefetch_route(world *w, uint32_t j);
 /* Submits a job to node n at time t: a query (service ~ Exp(mean)) or, with
  * WLD_TRAIN_BIT in id, a training job of `service` days. */
 void node_submit(world *w, uint32_t n, uint64_t id, double service, double t);
