@@ -66,9 +66,14 @@ typedef struct pending {
     uint32_t x, i, u, taste;
 } pending;
 
+/* The event's aux is the chosen model's builder slot, or CONS_INCUMBENT: the listing
+ * does not change within a window, so the slot is looked up once, here. */
+#define CONS_INCUMBENT UINT32_MAX
+
 static int flush(pstream *st, const wld_listing *ls, const pending *q)
 {
-    return pstream_push(st, q->x, q->i, wld_choose(ls, q->taste, q->u));
+    uint32_t j = wld_choose(ls, q->taste, q->u);
+    return pstream_push(st, q->x, q->i, j < ls->m ? ls->model[j] : CONS_INCUMBENT);
 }
 
 int cons_window(world *w, double t0, double t1)
@@ -100,7 +105,7 @@ int cons_window(world *w, double t0, double t1)
     return wld_stream_start(w, st, EV_QUERY);
 }
 
-static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r);
+static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r);
 
 /* What a query reads is fetched ahead, in two steps so that each address is read
  * from a line already fetched: CONS_AHEAD queries ahead, the consumer's record and
@@ -119,33 +124,30 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     pstream_ev e;
     if (wld_stream_fire(w, st, EV_QUERY, &e))
         return;
-    const wld_listing *ls = &w->ls;
     const pstream_ev *f = pstream_ahead(st, CONS_AHEAD);
     if (f) {
         const wld_cons *c = &w->cs.r[f->i];
         crc_prefetch(c);
-        if (f->aux < ls->m)
-            crc_prefetch(&w->bd.r[ls->model[f->aux]]);
+        if (f->aux != CONS_INCUMBENT)
+            crc_prefetch(&w->bd.r[f->aux]);
     }
     f = pstream_ahead(st, CONS_AHEAD / 2);
-    if (f && f->aux < ls->m)
-        ledger_prefetch(w->L, w->bd.r[ls->model[f->aux]].acct);
+    if (f && f->aux != CONS_INCUMBENT)
+        ledger_prefetch(w->L, w->bd.r[f->aux].acct);
     node_prefetch_route(w, ROUTE_AHEAD);
     query(s, w, e.i, e.aux, wld_rng(w, RNG_QUERIES));
 }
 
 /* One query: the consumer, its choice, the fee and the node's queue. */
-static void query(sim *s, world *w, uint32_t i, uint32_t lo, gsl_rng *r)
+static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
 {
-    const wld_listing *ls = &w->ls;
     wld_cons *c = &w->cs.r[i];
     pcg32 *g = rng_pcg(r);
-    if (lo >= ls->m || w->nd.n_active == 0) {
+    if (b == CONS_INCUMBENT || w->nd.n_active == 0) {
         w->ep_inc_queries += 1;
         return;
     }
     wld_builders *bd = &w->bd;
-    uint32_t b = ls->model[lo];
     double price = bd->r[b].price;
     const crc_params *p = &w->p;
     if (c->spent + price > c->budget * p->world_epoch) {

@@ -43,7 +43,7 @@
 typedef struct pstream_ev {
     uint32_t x;   /* time: x / 2^32 of the way through the window        */
     uint32_t i;   /* the population's index of the member                */
-    uint32_t aux; /* the owner's word (consumers: the chosen option)     */
+    uint32_t aux; /* the owner's word (consumers: the chosen builder)    */
 } pstream_ev;
 
 #define PSTREAM_SLICE_BITS 10

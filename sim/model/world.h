@@ -170,7 +170,7 @@ typedef struct wld_consumers {
     uint32_t n, cap;
     wld_cons *r;
     float *rate;                /* queries per day: read only when a window is drawn */
-    pstream st;                 /* queries: one Poisson stream, aux = the choice */
+    pstream st;    /* queries: one Poisson stream, aux = the chosen builder or UINT32_MAX */
 } wld_consumers;
 
 /* Stakers (CLS_STAKER) and farmers (CLS_FARMER): accounts with a USD stake/budget. */
