@@ -215,7 +215,7 @@ int wld_listing_rebuild(world *w)
          * is stored as 0: the scan starts at a guide entry, where row > 0. */
         uint32_t *cut = ls->cut + (size_t)k * (m + 1);
         for (uint32_t j = 0; j <= m; j++) {
-            double c = ceil(ldexp(row[j], 32)) - 1;
+            double c = ceil(row[j] * 0x1p32) - 1; /* a power of two: exact, as ldexp */
             cut[j] = c > 0 ? (uint32_t)c : 0;
         }
         /* guide[g]: the first j with row[j] > g/G (exact: G is a power of two), its
@@ -224,8 +224,9 @@ int wld_listing_rebuild(world *w)
         size_t G = (size_t)1 << ls->gbits;
         unsigned sh = 32 - ls->gbits;
         uint32_t j = 0;
+        double inv_G = ldexp(1.0, -(int)ls->gbits);
         for (size_t g = 0; g < G; g++) {
-            double q = ldexp((double)g, -(int)ls->gbits);
+            double q = (double)g * inv_G; /* g / G, exact */
             while (row[j] <= q)
                 j++;
             uint64_t cell_end = (((uint64_t)g + 1) << sh) - 1; /* the cell's last x */
