@@ -5,7 +5,7 @@
 #   hold  pending-event set, hold model, 10^2 .. 10^6 pending events
 #   mm1   M/M/1 at rho 0.5 and 0.9, M/M/4 at rho 0.9 (mean wait in queue vs theory)
 #   model the full model at 10^4 and 10^5 agents over a year (a 10^6-agent year takes
-#         about 15 CPU minutes: BENCH_AGENTS="1000000" to run it)
+#         about 10 CPU minutes: BENCH_AGENTS="1000000" to run it)
 #   sweep the baseline scenario swept with one worker, then two: runs per second, the
 #         speed-up, and the share of time spent storing results
 #
