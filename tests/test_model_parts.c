@@ -164,9 +164,16 @@ Test(model_parts, gini_hhi_and_nakamoto_match_closed_forms)
 
 Test(model_parts, trailing_return_tracks_a_constant_stream)
 {
+    /* The gain of a day at W = 30 days is 1 - e^(-1/30); from zero, one step moves R and
+     * C that fraction of the way to income and cost per day. */
+    double g = wld_acc_gain(1.0, 30.0);
+    cr_assert_float_eq(g, 1.0 - exp(-1.0 / 30.0), 1e-15);
     wld_acc a = {0, 0};
-    for (int i = 0; i < 2000; i++)
-        wld_acc_update(&a, 3.0, 2.0, 1.0, 30.0);
+    wld_acc_step(&a, 3.0, 2.0, 1.0, g);
+    cr_assert_float_eq(a.R, 3.0 * g, 1e-15);
+    cr_assert_float_eq(a.C, 2.0 * g, 1e-15);
+    for (int i = 1; i < 2000; i++)
+        wld_acc_step(&a, 3.0, 2.0, 1.0, g);
     cr_assert_float_eq(a.R, 3.0, 1e-9);
     cr_assert_float_eq(a.C, 2.0, 1e-9);
     cr_assert_float_eq(wld_acc_roi(&a), 0.5, 1e-9);

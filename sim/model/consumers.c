@@ -119,8 +119,6 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 {
     world *w = ctx;
     pstream *st = &w->cs.st;
-    if (ev->b != st->gen)
-        return; /* a window drawn before members changed */
     pstream_ev e;
     if (wld_stream_fire(w, st, EV_QUERY, &e))
         return;

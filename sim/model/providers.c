@@ -139,8 +139,6 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     wld_providers *pv = &w->pv;
     const crc_params *p = &w->p;
     pstream *st = &pv->st;
-    if (ev->b != st->gen)
-        return; /* a window drawn before members changed */
     gsl_rng *r = wld_rng(w, RNG_CONTRIB);
     pstream_ev e;
     if (wld_stream_fire(w, st, EV_CONTRIB, &e))

@@ -26,9 +26,9 @@
  * reaches it. A whole-window sort would pass over hundreds of megabytes several
  * times; this passes once, and each slice is small.
  *
- * The owner schedules the events (src and gen are its bookkeeping: the engine source
- * that holds the next event, and the generation carried in its payload) and must draw
- * a new window whenever members change: an event names its member by index.
+ * The owner schedules the events (src is its bookkeeping: the engine source that holds
+ * the next event) and must draw a new window whenever members change: an event names
+ * its member by index.
  * Ownership: the struct is the caller's (zeroed to start); pstream_free releases its
  * arrays.
  */
@@ -62,7 +62,6 @@ typedef struct pstream {
     pstream_ev *tmp;     /* sort scratch: one slice                               */
     size_t tmp_cap;
     int src;             /* the owner's engine source (sim.h) for the next event  */
-    uint64_t gen;        /* the owner's generation of that event                  */
 } pstream;
 
 /* Starts a new window [t0, t1) with no events (an empty window when t1 <= t0). */

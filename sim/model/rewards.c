@@ -201,7 +201,7 @@ int rew_settle(world *w, double t0, double t1)
     }
     for (int r = 0; r < WLD_REGIONS; r++)
         if (rcost[r] > 0 || rinc[r] > 0)
-            wld_acc_update(&w->region_acc[r], rinc[r], rcost[r], dt, p->agents_window);
+            wld_acc_step(&w->region_acc[r], rinc[r], rcost[r], dt, g);
     for (uint32_t i = 0; i < sk->n; i++) {
         double cost = p->stk_opportunity * staking_staked(tok->stake, sk->acct[i]) * price * dt / 365.0;
         account(w, CLS_STAKER, &sk->acc[i], sk->ep_tkn[i] * price, cost, dt, g);
@@ -217,7 +217,7 @@ int rew_settle(world *w, double t0, double t1)
         k->cum_usd += k->ep_usd;
         k->cum_cost += k->ep_cost;
         k->cum_income_usd += k->ep_income_usd;
-        wld_acc_update(&k->acc, k->ep_income_usd, k->ep_cost, dt, p->agents_window);
+        wld_acc_step(&k->acc, k->ep_income_usd, k->ep_cost, dt, g);
     }
     for (uint32_t d = 0; d < w->dn.n; d++) {
         w->dn.fee_ema[d] += g * (w->dn.fee_usd[d] / dt - w->dn.fee_ema[d]);

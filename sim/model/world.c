@@ -60,15 +60,14 @@ static void stream_next(world *w, pstream *st, uint32_t kind)
 {
     const pstream_ev *e = pstream_peek(st);
     if (e)
-        sim_source_at(&w->s, st->src, pstream_time(st, e), kind, 0, st->gen);
+        sim_source_at(&w->s, st->src, pstream_time(st, e), kind, 0, 0);
     else
         sim_source_clear(&w->s, st->src);
 }
 
 int wld_stream_start(world *w, pstream *st, uint32_t kind)
 {
-    /* The pending event, if any, is dropped; the generation also marks it stale. */
-    st->gen++;
+    /* The pending event of the old window, if any, is dropped: it never fires. */
     sim_source_clear(&w->s, st->src);
     if (pstream_seal(st))
         return -1;
@@ -102,10 +101,6 @@ void wld_acc_step(wld_acc *a, double income_usd, double cost_usd, double dt, dou
     a->C += g * (cost_usd / dt - a->C);
 }
 
-void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W)
-{
-    wld_acc_step(a, income_usd, cost_usd, dt, wld_acc_gain(dt, W));
-}
 
 double wld_acc_roi(const wld_acc *a)
 {

@@ -331,10 +331,8 @@ int wld_stream_start(world *w, pstream *st, uint32_t kind);
  * 0, or -1 when out of memory (the run is then failed). */
 int wld_stream_fire(world *w, pstream *st, uint32_t kind, pstream_ev *e);
 
-/* x <- x + (1 - exp(-dt/W)) (y - x) for income and cost per day. */
-void wld_acc_update(wld_acc *a, double income_usd, double cost_usd, double dt, double W);
-/* The same in two steps, for many accounts over one epoch: g = wld_acc_gain(dt, W)
- * (1 − e^{−dt/W}) once, then wld_acc_step for each. */
+/* The trailing returns' EMA: x <- x + g (y - x) for income and cost per day, with the
+ * epoch's gain g = wld_acc_gain(dt, W) = 1 − e^{−dt/W}, taken once for all accounts. */
 double wld_acc_gain(double dt, double W);
 void wld_acc_step(wld_acc *a, double income_usd, double cost_usd, double dt, double g);
 /* (R - C) / C; 0 when both are 0; capped to [-1e6, 1e6]. */
