@@ -870,50 +870,48 @@ static inline void emit(evq *q, const evq_node *e, evq_event *out)
     out->b = e->b;
 }
 
-EVQ_OUTLINE static int pop_slow(evq *q, double horizon, evq_event *out)
+/* Whether the stored event m comes first: at or before horizon, and before the event
+ * (t, seq) in the set's order. */
+static inline int pops_before(const evq_node *m, double t, uint64_t seq, double horizon)
 {
-    if (q->live == 0 || !settle(q) || !(bot_min(q)->t <= horizon))
+    return m->t <= horizon && (m->t < t || (m->t == t && (m->key >> EVQ_KIND_BITS) < seq));
+}
+
+/* evq_pop_before when the bottom is a heap or its minimum was cancelled. */
+EVQ_OUTLINE static int pop_slow(evq *q, double t, uint64_t seq, double horizon,
+                                evq_event *out)
+{
+    if (q->live == 0 || !settle(q) || !pops_before(bot_min(q), t, seq, horizon))
         return 0;
     evq_node e = bot_pop(q);
     emit(q, &e, out);
     return 1;
 }
 
-int evq_pop_until(evq *q, double horizon, evq_event *out)
+int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out)
 {
     /* The common case: a sorted bottom whose minimum (its last event) is live. */
     size_t n = q->hn;
     if (n > 0 && q->sorted) {
         const evq_node *m = &q->bot[n - 1];
         if (slot_live(q, m)) {
-            if (!(m->t <= horizon))
+            if (!pops_before(m, t, seq, horizon))
                 return 0;
             q->hn = n - 1;
             emit(q, m, out);
             return 1;
         }
     }
-    return pop_slow(q, horizon, out);
+    return pop_slow(q, t, seq, horizon, out);
+}
+
+/* No event comes after (+infinity, the largest seq): events at +infinity pop too. */
+int evq_pop_until(evq *q, double horizon, evq_event *out)
+{
+    return evq_pop_before(q, INFINITY, UINT64_MAX, horizon, out);
 }
 
 int evq_pop(evq *q, evq_event *out) { return evq_pop_until(q, INFINITY, out); }
-
-int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out)
-{
-    const evq_node *m;
-    size_t n = q->hn;
-    if (n > 0 && q->sorted && slot_live(q, &q->bot[n - 1]))
-        m = &q->bot[n - 1];
-    else if (q->live == 0 || !settle(q))
-        return 0;
-    else
-        m = bot_min(q);
-    if (!(m->t <= horizon) || !(m->t < t || (m->t == t && (m->key >> EVQ_KIND_BITS) < seq)))
-        return 0;
-    evq_node e = bot_pop(q);
-    emit(q, &e, out);
-    return 1;
-}
 
 uint64_t evq_take_seq(evq *q) { return q->next_seq <= EVQ_SEQ_MAX ? q->next_seq++ : 0; }
 
