@@ -262,7 +262,7 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
 }
 
 /* The router's ring of uniforms: picks are those of drawing at use (power of two
- * choices on the load column), and node_prefetch_route names the node that the j-th
+ * choices on the load column), and node_prefetch_route guesses the node that the j-th
  * routing from now picks while loads stay as they are. */
 Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
 {
@@ -290,17 +290,22 @@ Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
         picks[k] = node_route(&w);
         cr_assert_eq(picks[k], want, "routing %d", k);
     }
-    /* Predictions: rerun from the start; for j < WLD_ROUTE_RING / 2 the ring holds the
-     * uniforms of the j-th routing ahead. */
+    /* Predictions: rerun from the start; node_prefetch_route's guess for the j-th
+     * routing ahead (kept in route_guess, keyed by its first uniform's place) is the
+     * node that routing picked, for every j the ring covers. */
     gsl_rng_free(w.rng[RNG_ROUTE]);
     w.rng[RNG_ROUTE] = rng_stream_alloc(3, 1, 77);
     node_route_init(&w);
+    w.L = ledger_alloc(16);
+    cr_assert_not_null(w.L);
     for (uint32_t j = 0; j < WLD_ROUTE_RING / 2; j++) {
+        node_prefetch_route(&w, j);
         uint32_t k = w.route_pos + 2 * j;
-        uint32_t a = active[(uint32_t)(w.route_u[k % WLD_ROUTE_RING] * NN)];
-        uint32_t b = active[(uint32_t)(w.route_u[(k + 1) % WLD_ROUTE_RING] * NN)];
-        cr_assert_eq(load[b] < load[a] ? b : a, picks[j], "prediction %u ahead", j);
+        const wld_route_guess *h = &w.route_guess[(k / 2) % (WLD_ROUTE_RING / 2)];
+        cr_assert_eq(h->k, k, "guess %u kept", j);
+        cr_assert_eq(h->n, picks[j], "guess %u ahead", j);
     }
+    ledger_free(w.L);
     gsl_rng_free(w.rng[RNG_ROUTE]);
     gsl_rng_free(ref);
 }
