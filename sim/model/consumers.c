@@ -156,7 +156,6 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
     }
     c->spent += (float)price;
     uint32_t n = node_route(w);
-
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
     fee_split fs;
     fee_split_usd(p, price, &fs);
