@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 
 #include "engine/rng.h"
@@ -146,20 +147,50 @@ Test(model_parts, quality_follows_the_formula)
 Test(model_parts, gini_hhi_and_nakamoto_match_closed_forms)
 {
     double equal[4] = {2, 2, 2, 2};
-    cr_assert_float_eq(met_gini(equal, 4), 0, 1e-12);
+    cr_assert_float_eq(met_gini(equal, 4, NULL, NULL), 0, 1e-12);
     double one[4] = {0, 5, 0, 0}; /* one holder of everything: (n - 1)/n */
-    cr_assert_float_eq(met_gini(one, 4), 0.75, 1e-12);
+    cr_assert_float_eq(met_gini(one, 4, NULL, NULL), 0.75, 1e-12);
     double lin[5] = {1, 2, 3, 4, 5}; /* 1..n: (n - 1)/(3n) */
-    cr_assert_float_eq(met_gini(lin, 5), 4.0 / 15.0, 1e-12);
+    cr_assert_float_eq(met_gini(lin, 5, NULL, NULL), 4.0 / 15.0, 1e-12);
     const double h[4] = {1, 1, 2, 0};
     cr_assert_float_eq(met_hhi(h, 4), 0.25 * 0.25 * 2 + 0.5 * 0.5, 1e-12);
     double nk[5] = {10, 1, 1, 1, 1};       /* 10/14 > 1/2 */
-    cr_assert_eq(met_nakamoto(nk, 5), 1);
+    cr_assert_eq(met_nakamoto(nk, 5, NULL, NULL), 1);
     double nk2[4] = {1, 1, 1, 1};          /* needs 3 of 4 to exceed half */
-    cr_assert_eq(met_nakamoto(nk2, 4), 3);
+    cr_assert_eq(met_nakamoto(nk2, 4, NULL, NULL), 3);
     double zero[3] = {0, 0, 0};
-    cr_assert_eq(met_nakamoto(zero, 3), 0);
+    cr_assert_eq(met_nakamoto(zero, 3, NULL, NULL), 0);
     cr_assert_float_eq(met_hhi(zero, 3), 0, 1e-15);
+}
+
+/* The bucketed sort must give exactly gsl_sort's array: values over forty octaves,
+ * ties, zeros of both signs and a few negatives, at sizes around its thresholds. Then
+ * the Gini of a shuffled 1..n through it against the closed form (n - 1)/(3n). */
+Test(model_parts, bucketed_sort_gives_gsl_sorts_array)
+{
+    gsl_rng *r = rng_stream_alloc(5, 0, 3);
+    static double a[40000], b[40000], tmp[40000];
+    static uint32_t cnt[MET_SORT_COUNTS(40000)];
+    const size_t sizes[] = {63, 64, 65, 1000, 40000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        size_t n = sizes[s];
+        for (size_t i = 0; i < n; i++) {
+            double u = gsl_rng_uniform(r);
+            double v = exp(gsl_ran_gaussian(r, 6.0)); /* ~ 2^-40 .. 2^40 */
+            a[i] = u < 0.05 ? 0.0 : u < 0.07 ? -0.0 : u < 0.1 ? -v : u < 0.2 ? 3.5 : v;
+        }
+        memcpy(b, a, n * sizeof *a);
+        gsl_sort(b, 1, n);
+        met_sort(a, n, tmp, cnt);
+        for (size_t i = 0; i < n; i++)
+            cr_assert(a[i] == b[i], "n = %zu: at %zu got %g, gsl_sort %g", n, i, a[i], b[i]);
+    }
+    const size_t n = 40000;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (double)(i + 1);
+    gsl_ran_shuffle(r, a, n, sizeof *a);
+    cr_assert_float_eq(met_gini(a, n, tmp, cnt), (n - 1.0) / (3.0 * n), 1e-12);
+    gsl_rng_free(r);
 }
 
 Test(model_parts, trailing_return_tracks_a_constant_stream)

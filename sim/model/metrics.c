@@ -6,13 +6,69 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_sort.h>
 
 #include "model/attack.h"
 
-double met_gini(double *x, size_t n)
+/* For x >= 0 (and -0), the bit pattern of a double read as an integer increases with x:
+ * exponent, then mantissa. So its top bits name a range of values, narrower where the
+ * values are small; a bucket is one such range. */
+static uint64_t sort_key(double x)
+{
+    uint64_t k;
+    memcpy(&k, &x, sizeof k);
+    return k & ~((uint64_t)1 << 63);
+}
+
+void met_sort(double *x, size_t n, double *tmp, uint32_t *cnt)
+{
+    if (!tmp || !cnt || n < 64) {
+        gsl_sort(x, 1, n);
+        return;
+    }
+    /* Negative values (rare: an agent that paid out more than it got) go to the front
+     * and are sorted as they are. */
+    size_t neg = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] < 0) {
+            double v = x[i];
+            x[i] = x[neg];
+            x[neg++] = v;
+        }
+    gsl_sort(x, 1, neg);
+    double *y = x + neg;
+    size_t m = n - neg;
+    if (m < 2)
+        return;
+    uint64_t kmin = UINT64_MAX, kmax = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint64_t k = sort_key(y[i]);
+        kmin = k < kmin ? k : kmin;
+        kmax = k > kmax ? k : kmax;
+    }
+    /* The narrowest buckets that make at most MET_SORT_COUNTS(n) - 1 of them. */
+    size_t nb_max = MET_SORT_COUNTS(n) - 1;
+    unsigned shift = 0;
+    while (shift < 63 && ((kmax - kmin) >> shift) >= nb_max)
+        shift++;
+    size_t nb = (size_t)((kmax - kmin) >> shift) + 1;
+    memset(cnt, 0, (nb + 1) * sizeof *cnt);
+    for (size_t i = 0; i < m; i++)
+        cnt[((sort_key(y[i]) - kmin) >> shift) + 1]++;
+    for (size_t b = 1; b <= nb; b++)
+        cnt[b] += cnt[b - 1];
+    for (size_t i = 0; i < m; i++)
+        tmp[cnt[(sort_key(y[i]) - kmin) >> shift]++] = y[i];
+    /* cnt[b] is now the end of bucket b, and so the start of bucket b + 1. */
+    for (size_t b = 0, start = 0; b < nb; start = cnt[b++])
+        gsl_sort(tmp + start, 1, cnt[b] - start);
+    memcpy(y, tmp, m * sizeof *y);
+}
+
+double met_gini(double *x, size_t n, double *tmp, uint32_t *cnt)
 {
     if (n == 0)
         return 0;
@@ -25,7 +81,7 @@ double met_gini(double *x, size_t n)
         if (x[i] != 0)
             x[k++] = x[i];
     size_t z = n - k;
-    gsl_sort(x, 1, k);
+    met_sort(x, k, tmp, cnt);
     double sum = 0, wsum = 0;
     for (size_t i = 0; i < k; i++) {
         size_t rank = x[i] < 0 ? i + 1 : i + 1 + z;
@@ -50,14 +106,14 @@ double met_hhi(const double *x, size_t n)
     return h;
 }
 
-long met_nakamoto(double *x, size_t n)
+long met_nakamoto(double *x, size_t n, double *tmp, uint32_t *cnt)
 {
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += x[i];
     if (!(sum > 0))
         return 0;
-    gsl_sort(x, 1, n);
+    met_sort(x, n, tmp, cnt);
     double acc = 0;
     long k = 0;
     for (size_t i = n; i-- > 0;) {
@@ -116,9 +172,21 @@ static void put_class(emitter *e, const char *prefix, int cls, double v)
     }
 }
 
+/* Room for n values and, for met_sort, n more and their bucket counts. */
 static int ensure_scratch(world *w, uint32_t n)
 {
-    return wld_grow((void **)&w->scratch, sizeof *w->scratch, &w->cap_scratch, n ? n : 1);
+    uint32_t cap = w->cap_scratch;
+    if (n > (UINT32_MAX - 1) / 2 ||
+        wld_grow((void **)&w->scratch, sizeof *w->scratch, &cap, 2 * (size_t)n + 1))
+        return -1;
+    if (cap != w->cap_scratch) {
+        uint32_t *c = realloc(w->scratch_cnt, MET_SORT_COUNTS(cap) * sizeof *c);
+        if (!c)
+            return -1;
+        w->scratch_cnt = c;
+        w->cap_scratch = cap;
+    }
+    return 0;
 }
 
 int met_epoch(world *w, double t)
@@ -228,7 +296,7 @@ int met_epoch(world *w, double t)
         }
         m = WLD_GINI_SAMPLE;
     }
-    put(&e, "reward_gini", met_gini(x, m));
+    put(&e, "reward_gini", met_gini(x, m, x + n_ag + WLD_REGIONS, w->scratch_cnt));
 
     put(&e, "compute_hhi", met_hhi(w->region_work, WLD_REGIONS));
     {
@@ -250,7 +318,7 @@ int met_epoch(world *w, double t)
     for (uint32_t n = 0; n < nd->n; n++)
         if (nd->r[n].ep_work > 0)
             x[m++] = nd->r[n].ep_work;
-    put(&e, "nakamoto", (double)met_nakamoto(x, m));
+    put(&e, "nakamoto", (double)met_nakamoto(x, m, x + n_ag + WLD_REGIONS, w->scratch_cnt));
     put(&e, "latency_mean", w->ep_lat_n > 0 ? w->ep_lat_sum / w->ep_lat_n : 0);
     put(&e, "audits", w->ep_audits);
     put(&e, "detected", w->ep_detected);

@@ -390,6 +390,7 @@ void wld_free(world *w)
     free_datanets(&w->dn);
     free(w->gone);
     free(w->scratch);
+    free(w->scratch_cnt);
     token_free(w->tok);
     sim_free(&w->s);
     for (int i = 0; i < RNG_COUNT; i++)

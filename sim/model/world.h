@@ -253,8 +253,9 @@ typedef struct world {
 
     acct_id *gone;            /* accounts of agents that left, liquidating      */
     uint32_t n_gone, cap_gone;
-    double *scratch;          /* per-epoch scratch (Gini, shares)               */
+    double *scratch;          /* per-epoch scratch (Gini, shares): twice the values */
     uint32_t cap_scratch;
+    uint32_t *scratch_cnt;    /* met_sort's bucket counts for the scratch's values */
 
     /* tallies of the current epoch */
     double ep_ext_queries, ep_wash_queries, ep_inc_queries, ep_blocked;
@@ -434,13 +435,21 @@ int rew_settle(world *w, double t0, double t1);
 int met_epoch(world *w, double t);
 /* Writes the run summary. */
 int met_summary(world *w);
+/* Sorts x[0..n) ascending: the same array gsl_sort gives, faster on many values. The
+ * values are spread into buckets, ranges of value a few values each, by the top bits of
+ * their bit patterns (increasing in x for x >= 0), and each bucket is sorted by
+ * gsl_sort in cache; negative values are sorted by gsl_sort at the front. tmp has room
+ * for n values and cnt for MET_SORT_COUNTS(n); either may be NULL, and then gsl_sort
+ * sorts the whole array. */
+#define MET_SORT_COUNTS(n) ((size_t)(n) / 4 + 2)
+void met_sort(double *x, size_t n, double *tmp, uint32_t *cnt);
 /* Gini coefficient of x[0..n); 0 when the sum is 0. Reorders x (its nonzero values end
- * up sorted at the front). */
-double met_gini(double *x, size_t n);
+ * up sorted at the front); tmp and cnt as met_sort's. */
+double met_gini(double *x, size_t n, double *tmp, uint32_t *cnt);
 /* Herfindahl index of shares of x[0..n) (0 when the sum is 0). */
 double met_hhi(const double *x, size_t n);
 /* Smallest number of entries of x[0..n) holding more than half the total (sorts x
- * in place, descending); 0 when the sum is 0. */
-long met_nakamoto(double *x, size_t n);
+ * in place, ascending); 0 when the sum is 0. tmp and cnt as met_sort's. */
+long met_nakamoto(double *x, size_t n, double *tmp, uint32_t *cnt);
 
 #endif
