@@ -53,8 +53,8 @@ int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux)
 
 /* Sorts slice c by x, stably: a counting pass on the bits below the slice's into the
  * scratch (about two events a counter), an insertion pass that only ever moves an
- * event within its counter's run (every earlier run holds smaller keys), and a copy
- * back. All of it within the slice, in cache. */
+ * event within its counter's run (every earlier run holds smaller keys), and an exchange
+ * of the slice's array with the scratch. All of it within the slice, in cache. */
 static int sort_slice(pstream *s, pstream_slice *c)
 {
     uint32_t n = c->n;
@@ -62,6 +62,8 @@ static int sort_slice(pstream *s, pstream_slice *c)
         return 0;
     if (n > s->tmp_cap) {
         size_t cap = (size_t)n + n / 2;
+        if (cap > UINT32_MAX) /* it becomes a slice's array, whose capacity is 32-bit */
+            cap = UINT32_MAX;
         pstream_ev *t = realloc(s->tmp, cap * sizeof *t);
         if (!t)
             return -1;
@@ -90,7 +92,12 @@ static int sort_slice(pstream *s, pstream_slice *c)
             out[j] = out[j - 1];
         out[j] = v;
     }
-    memcpy(ev, out, (size_t)n * sizeof *ev);
+    /* The sorted copy becomes the slice, and the slice's array the next scratch. */
+    c->ev = out;
+    s->tmp = ev;
+    size_t cap = c->cap;
+    c->cap = (uint32_t)s->tmp_cap;
+    s->tmp_cap = cap;
     return 0;
 }
 
