@@ -321,20 +321,31 @@ Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
         picks[k] = node_route(&w);
         cr_assert_eq(picks[k], want, "routing %d", k);
     }
-    /* Predictions: rerun from the start; node_prefetch_route's guess for the j-th
-     * routing ahead (kept in route_guess, keyed by its first uniform's place) is the
-     * node that routing picked, for every j the ring covers. */
-    gsl_rng_free(w.rng[RNG_ROUTE]);
-    w.rng[RNG_ROUTE] = rng_stream_alloc(3, 1, 77);
-    node_route_init(&w);
+    /* Predictions: rerun from the start, calling node_prefetch_route before each
+     * routing as a query does. Its guess for a routing is made in steps, the last j/4
+     * routings before it, so from routing j/2 on every routing's guess must be kept
+     * under its ring place, with both candidates, and be the node it picks. */
     w.L = ledger_alloc(16);
     cr_assert_not_null(w.L);
-    for (uint32_t j = 0; j < WLD_ROUTE_RING / 2; j++) {
-        node_prefetch_route(&w, j);
-        uint32_t k = w.route_pos + 2 * j;
-        const wld_route_guess *h = &w.route_guess[(k / 2) % (WLD_ROUTE_RING / 2)];
-        cr_assert_eq(h->k, k, "guess %u kept", j);
-        cr_assert_eq(h->n, picks[j], "guess %u ahead", j);
+    const uint32_t js[] = {8, 16, 24};
+    for (size_t t = 0; t < sizeof js / sizeof *js; t++) {
+        uint32_t j = js[t];
+        gsl_rng_free(w.rng[RNG_ROUTE]);
+        w.rng[RNG_ROUTE] = rng_stream_alloc(3, 1, 77);
+        node_route_init(&w);
+        memset(w.route_guess, 0xff, sizeof w.route_guess);
+        for (int k = 0; k < 200; k++) {
+            node_prefetch_route(&w, j);
+            const wld_route_guess *h = &w.route_guess[(w.route_pos / 2) % (WLD_ROUTE_RING / 2)];
+            uint32_t pick = node_route(&w);
+            cr_assert_eq(pick, picks[k]);
+            if ((uint32_t)k < j / 2)
+                continue;
+            cr_assert_eq(h->k, w.route_pos - 2, "j = %u: routing %d kept", j, k);
+            cr_assert(h->a != h->b || h->a == pick, "j = %u: routing %d candidates", j, k);
+            cr_assert(h->a == pick || h->b == pick, "j = %u: routing %d candidates", j, k);
+            cr_assert_eq(h->n, pick, "j = %u: routing %d guessed %u, picked %u", j, k, h->n, pick);
+        }
     }
     ledger_free(w.L);
     gsl_rng_free(w.rng[RNG_ROUTE]);

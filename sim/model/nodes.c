@@ -144,26 +144,45 @@ uint32_t node_route(world *w)
     return nd->load[b] < nd->load[a] ? b : a;
 }
 
+static wld_route_guess *guess_at(world *w, uint32_t k)
+{
+    return &w->route_guess[(k / 2) & (WLD_ROUTE_RING / 2 - 1)];
+}
+
 void node_prefetch_route(world *w, uint32_t j)
 {
     const wld_nodes *nd = &w->nd;
-    if (nd->n_active < 2)
+    uint32_t na = nd->n_active;
+    if (na < 2)
         return;
-    /* The routing j ahead: its candidates' uniforms sit at ring places k and k + 1. */
+    const uint32_t m = WLD_ROUTE_RING - 1;
+    /* Each step reads only what the step before fetched, a few routings earlier. The
+     * routing j ahead (its uniforms at ring places k and k + 1): the places of its two
+     * candidates in the active set. */
     uint32_t k = w->route_pos + 2 * j;
-    uint32_t a = nd->active[(uint32_t)(w->route_u[k & (WLD_ROUTE_RING - 1)] * nd->n_active)];
-    uint32_t b = nd->active[(uint32_t)(w->route_u[(k + 1) & (WLD_ROUTE_RING - 1)] * nd->n_active)];
-    uint32_t n = nd->load[b] < nd->load[a] ? b : a;
-    crc_prefetch(&nd->r[n]);
-    wld_route_guess *g = &w->route_guess[(k / 2) & (WLD_ROUTE_RING / 2 - 1)];
+    crc_prefetch(&nd->active[(uint32_t)(w->route_u[k & m] * na)]);
+    crc_prefetch(&nd->active[(uint32_t)(w->route_u[(k + 1) & m] * na)]);
+    /* j/2 ahead: the two candidates, kept, and their queue lengths. */
+    k = w->route_pos + 2 * (j / 2);
+    wld_route_guess *g = guess_at(w, k);
     g->k = k;
-    g->n = n;
-    /* The routing j/2 ahead was guessed j/2 routings ago: its record has had time to
-     * arrive, so its account's address can be read. */
-    uint32_t k2 = w->route_pos + 2 * (j / 2);
-    const wld_route_guess *h = &w->route_guess[(k2 / 2) & (WLD_ROUTE_RING / 2 - 1)];
-    if (h->k == k2 && h->n < nd->n)
-        ledger_prefetch(w->L, nd->r[h->n].acct);
+    g->a = nd->active[(uint32_t)(w->route_u[k & m] * na)];
+    g->b = nd->active[(uint32_t)(w->route_u[(k + 1) & m] * na)];
+    g->n = UINT32_MAX;
+    crc_prefetch(&nd->load[g->a]);
+    crc_prefetch(&nd->load[g->b]);
+    /* j/4 ahead: the likelier pick (the shorter queue now), kept, and its record. */
+    k = w->route_pos + 2 * (j / 4);
+    g = guess_at(w, k);
+    if (g->k == k && g->a < nd->n && g->b < nd->n) {
+        g->n = nd->load[g->b] < nd->load[g->a] ? g->b : g->a;
+        crc_prefetch(&nd->r[g->n]);
+    }
+    /* j/8 ahead: that node's ledger account, its address read from the record. */
+    k = w->route_pos + 2 * (j / 8);
+    g = guess_at(w, k);
+    if (g->k == k && g->n < nd->n)
+        ledger_prefetch(w->L, nd->r[g->n].acct);
 }
 
 uint32_t node_check(const world *w)

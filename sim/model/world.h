@@ -213,9 +213,10 @@ typedef struct wld_listing {
     double q_inc;
 } wld_listing;
 
-/* A guess of the node that the routing whose uniforms start at ring place k picks. */
+/* What node_prefetch_route has read of the routing whose uniforms start at ring place
+ * k: its two candidates, and the one it will likely pick (UINT32_MAX until guessed). */
 typedef struct wld_route_guess {
-    uint32_t k, n;
+    uint32_t k, a, b, n;
 } wld_route_guess;
 
 typedef struct world {
@@ -397,10 +398,13 @@ void node_leave(world *w, uint32_t n);
  * node_route_init fills the router's ring of uniforms (at the world's start). */
 uint32_t node_route(world *w);
 void node_route_init(world *w);
-/* A hint, no effect on results: the routing j routings from now (j < WLD_ROUTE_RING/2)
- * will compare the nodes of the ring's uniforms 2j and 2j + 1 ahead, and likely pick
- * the one with the shorter queue now. That node's record is fetched and the guess
- * kept; the node guessed for the routing j/2 ahead has its ledger account fetched. */
+/* A hint, no effect on results, called once per query with the same j (a multiple of
+ * 8 below WLD_ROUTE_RING/2): the routing j routings from now will compare the nodes at
+ * the places of the ring's uniforms 2j and 2j + 1 ahead in the active set. In steps,
+ * each reading what the previous one fetched: for the routing j ahead the two places
+ * are fetched; j/2 ahead the two candidates are read and kept and their queue lengths
+ * fetched; j/4 ahead the one with the shorter queue now is guessed and kept and its
+ * record fetched; j/8 ahead its ledger account is fetched. */
 void node_prefetch_route(world *w, uint32_t j);
 /* Submits a job to node n at time t: a query (service ~ Exp(mean)) or, with
  * WLD_TRAIN_BIT in id, a training job of `service` days. */
