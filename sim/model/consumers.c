@@ -57,10 +57,10 @@ void cons_remove(world *w, uint32_t i)
 
 /* Each query's choice is drawn with its time: the listing does not change within a
  * window, so this is the draw the query would make when it fires. The guide entry a
- * draw reads is fetched CHOOSE_AHEAD queries before it is read: the queries wait in a
- * small ring, in the order they were drawn, so the draws and the events are the same
- * as without it. */
-#define CHOOSE_AHEAD 8
+ * draw reads is fetched CHOOSE_AHEAD queries before it is read, and what the entry
+ * points to half as many before: the queries wait in a small ring, in the order they
+ * were drawn, so the draws and the events are the same as without it. */
+#define CHOOSE_AHEAD 32
 
 typedef struct pending {
     uint32_t x, i, u, taste;
@@ -69,6 +69,18 @@ typedef struct pending {
 /* The event's aux is the chosen model's builder slot, or CONS_INCUMBENT: the listing
  * does not change within a window, so the slot is looked up once, here. */
 #define CONS_INCUMBENT UINT32_MAX
+
+/* Fetches what wld_choose reads after the guide entry (fetched CHOOSE_AHEAD / 2 draws
+ * before): the cut it goes on to scan, when the entry does not settle the choice, and
+ * the chosen option's model slot. */
+static void choose_prefetch(const wld_listing *ls, const pending *q)
+{
+    wld_guide e = *wld_guide_entry(ls, q->taste, q->u);
+    uint32_t j = e.j & 0x7fffffffu;
+    if (q->u > e.c && !(e.j >> 31))
+        crc_prefetch(ls->cut + (size_t)q->taste * (ls->m + 1) + j + 1);
+    crc_prefetch(ls->model + j);
+}
 
 static int flush(pstream *st, const wld_listing *ls, const pending *q)
 {
@@ -97,6 +109,8 @@ int cons_window(world *w, double t0, double t1)
             q->i = i;
             q->taste = c->taste;
             crc_prefetch(wld_guide_entry(ls, q->taste, q->u));
+            if (n > CHOOSE_AHEAD / 2)
+                choose_prefetch(ls, &ring[(n - 1 - CHOOSE_AHEAD / 2) % CHOOSE_AHEAD]);
         }
     }
     for (unsigned k = n > CHOOSE_AHEAD ? n - CHOOSE_AHEAD : 0; k < n; k++)
@@ -107,13 +121,14 @@ int cons_window(world *w, double t0, double t1)
 
 static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r);
 
-/* What a query reads is fetched ahead, in two steps so that each address is read
- * from a line already fetched: CONS_AHEAD queries ahead, the consumer's record and
- * its model's builder record (one line each); half as far ahead, that builder's
- * ledger account. Likewise for the nodes, ROUTE_AHEAD routings ahead
- * (node_prefetch_route): the likelier winner's record, then its account. */
+/* What a query reads is fetched ahead, in steps so that each address is read from a
+ * line already fetched: CONS_AHEAD queries ahead, the consumer's record and its
+ * model's builder record (one line each); half as far ahead, that builder's ledger
+ * account. Likewise for the nodes, from ROUTE_AHEAD routings ahead
+ * (node_prefetch_route): the candidates' places in the active set, the candidates'
+ * queue lengths, the likelier winner's record, then its account. */
 #define CONS_AHEAD 8
-#define ROUTE_AHEAD 8
+#define ROUTE_AHEAD 16
 
 void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 {
