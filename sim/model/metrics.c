@@ -6,7 +6,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_sort.h>
@@ -172,21 +171,14 @@ static void put_class(emitter *e, const char *prefix, int cls, double v)
     }
 }
 
-/* Room for n values and, for met_sort, n more and their bucket counts. */
-static int ensure_scratch(world *w, uint32_t n)
+/* Room for n values, then met_sort's room for k of them and their bucket counts. */
+static int ensure_scratch(world *w, uint32_t n, uint32_t k)
 {
-    uint32_t cap = w->cap_scratch;
-    if (n > (UINT32_MAX - 1) / 2 ||
-        wld_grow((void **)&w->scratch, sizeof *w->scratch, &cap, 2 * (size_t)n + 1))
+    if (n > UINT32_MAX - k ||
+        wld_grow((void **)&w->scratch, sizeof *w->scratch, &w->cap_scratch, n + k))
         return -1;
-    if (cap != w->cap_scratch) {
-        uint32_t *c = realloc(w->scratch_cnt, MET_SORT_COUNTS(cap) * sizeof *c);
-        if (!c)
-            return -1;
-        w->scratch_cnt = c;
-        w->cap_scratch = cap;
-    }
-    return 0;
+    return wld_grow((void **)&w->scratch_cnt, sizeof *w->scratch_cnt, &w->cap_scratch_cnt,
+                    (uint32_t)MET_SORT_COUNTS(k));
 }
 
 int met_epoch(world *w, double t)
@@ -267,7 +259,11 @@ int met_epoch(world *w, double t)
     wld_providers *pv = &w->pv;
     wld_nodes *nd = &w->nd;
     uint32_t n_ag = pv->n + bd->n + nd->n + w->sk.n + w->fm.n;
-    if (ensure_scratch(w, n_ag + WLD_REGIONS))
+    /* met_sort sorts at most the Gini's sample or the nodes. */
+    uint32_t n_sort = n_ag < WLD_GINI_SAMPLE ? n_ag : WLD_GINI_SAMPLE;
+    if (n_sort < nd->n)
+        n_sort = nd->n;
+    if (ensure_scratch(w, n_ag + WLD_REGIONS, n_sort))
         return CRC_ENOMEM;
     double *x = w->scratch;
     size_t m = 0;

@@ -254,9 +254,10 @@ typedef struct world {
 
     acct_id *gone;            /* accounts of agents that left, liquidating      */
     uint32_t n_gone, cap_gone;
-    double *scratch;          /* per-epoch scratch (Gini, shares): twice the values */
+    double *scratch;          /* per-epoch scratch (Gini, shares), then met_sort's */
     uint32_t cap_scratch;
-    uint32_t *scratch_cnt;    /* met_sort's bucket counts for the scratch's values */
+    uint32_t *scratch_cnt;    /* met_sort's bucket counts                        */
+    uint32_t cap_scratch_cnt;
 
     /* tallies of the current epoch */
     double ep_ext_queries, ep_wash_queries, ep_inc_queries, ep_blocked;
