@@ -65,6 +65,7 @@ run unlock-shock scenarios/unlock-shock.yaml
 # horizon (nothing unlocks within the year).
 run demand-shock-only scenarios/unlock-shock.yaml --set vesting.insiders.cliff=365
 run mercenary-exit scenarios/mercenary-exit.yaml
+run speculative-exit scenarios/speculative-exit.yaml
 run compute-centralization scenarios/compute-centralization.yaml
 run baseline-730 scenarios/baseline.yaml --set world.horizon=730
 run poisoning scenarios/poisoning.yaml
@@ -93,6 +94,8 @@ overlay unlock-shock-fees ext_fee_usd unlock-shock unlock+demand-shock demand-sh
 overlay mercenary-exit-providers active.honest mercenary-exit subsidy-cut baseline baseline
 overlay mercenary-exit-price price_usd mercenary-exit subsidy-cut baseline baseline
 plot mercenary-exit-farmers mercenary-exit --kind timeseries --metric mercenary_usd
+overlay speculative-exit-price price_usd speculative-exit speculative-exit baseline baseline
+overlay speculative-exit-real-yield real_yield speculative-exit speculative-exit baseline baseline
 overlay centralization-hhi compute_hhi compute-centralization cost-gaps-x2 baseline-730 baseline
 overlay centralization-nordic compute_share.nordic compute-centralization cost-gaps-x2 baseline-730 baseline
 overlay poisoning-harm harm_rate poisoning naive poisoning-defended defended

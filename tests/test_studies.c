@@ -235,6 +235,38 @@ Test(studies, no_external_demand_recycles_emission_and_price_falls)
     scenario_free(&sc);
 }
 
+/* Speculative exit: outside holders selling all year lower the price and, with it, the
+ * USD value of each epoch's emission; consumers pay USD prices, so real_yield =
+ * ext_fee_usd / emission_usd rises although nobody's demand changed. 4 replicates of
+ * each shipped year, the same seeds (so the same consumers). Margins: Welch 95% intervals
+ * of speculative - baseline at the end of the year lie below 0 for the price and the
+ * emission's USD value, and above 0 for real_yield. */
+Test(studies, speculative_exit_lowers_the_price_and_flatters_real_yield)
+{
+    const char *const sets[] = {"world.flows_every=0", NULL};
+    enum { N = 4 };
+    scenario base, spec;
+    load(&base, "scenarios/baseline.yaml", sets);
+    load(&spec, "scenarios/speculative-exit.yaml", sets);
+    probe pb[] = {{"price_usd", AT_END, {0}}, {"emission_usd", AT_END, {0}},
+                  {"real_yield", AT_END, {0}}};
+    probe ps[] = {{"price_usd", AT_END, {0}}, {"emission_usd", AT_END, {0}},
+                  {"real_yield", AT_END, {0}}};
+    run_reps(&base, N, pb, 3);
+    run_reps(&spec, N, ps, 3);
+    stats_welch w;
+    stats_welch_test(pb[0].v, N, ps[0].v, N, 0.95, &w);
+    cr_expect_lt(w.ci_hi, 0, "price speculative - baseline: %g [%g, %g]", w.diff, w.ci_lo, w.ci_hi);
+    stats_welch_test(pb[1].v, N, ps[1].v, N, 0.95, &w);
+    cr_expect_lt(w.ci_hi, 0, "emission_usd speculative - baseline: %g [%g, %g]", w.diff, w.ci_lo,
+                 w.ci_hi);
+    stats_welch_test(pb[2].v, N, ps[2].v, N, 0.95, &w);
+    cr_expect_gt(w.ci_lo, 0, "real_yield speculative - baseline: %g [%g, %g]", w.diff, w.ci_lo,
+                 w.ci_hi);
+    scenario_free(&base);
+    scenario_free(&spec);
+}
+
 /* Unlock shock: the demand shock alone costs the price little, the insiders' unlock on
  * top of it crashes it. 3 replicates each over 240 days (the cliff and the shock are at
  * day 180). Margin: every unlock run's minimum price is below half of every
@@ -304,5 +336,5 @@ Test(studies, every_library_scenario_states_its_question_and_validates)
         }
         closedir(dir);
     }
-    cr_expect_geq(files, 13, "only %zu scenario files found", files);
+    cr_expect_geq(files, 14, "only %zu scenario files found", files);
 }
