@@ -142,6 +142,12 @@ static const bad_case bad_cases[] = {
      "sett: unknown key; did you mean `set`?", 2},
     {"interventions:\n  - {at: 10, set: {}}\n", "set: expected a non-empty mapping", 2},
     {"interventions:\n  - {at: 10, set: {fees.burn: 7}}\n", "fees.burn: 7 is out of range", 2},
+    {"interventions:\n  - {at: 10, set: {world.epoch: 2}}\n",
+     "world.epoch cannot change during a run: the epochs are scheduled once", 2},
+    {"interventions:\n  - {at: 0, set: {providers.honest.count: 5000}}\n",
+     "providers.honest.count cannot change during a run: it is the population at t = 0; to add "
+     "agents later, raise the class's entry rate",
+     2},
     {"interventions: {at: 1}\n", "interventions: expected a list", 1},
     {"params:\n  world.horizon: 300\n"
      "interventions:\n  - {at: 10, set: {staking.apr: 0.2}}\n  - {at: 20, set: {fees.burn: 0.3}}\n",

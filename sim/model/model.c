@@ -22,6 +22,28 @@
 #include "model/token.h"
 #include "model/world.h"
 
+const char *model_fixed_param(const char *path)
+{
+    static const char *const counts[] = {
+        "providers.honest.count", "providers.spammer.count", "builders.count", "nodes.count",
+        "consumers.count",        "stakers.count",           "farmers.count",  "poison.count"};
+    if (!path)
+        return NULL;
+    if (strcmp(path, "world.epoch") == 0)
+        return "the epochs are scheduled once, at t = 0; set world.epoch under params:";
+    if (strcmp(path, "world.horizon") == 0)
+        return "the run's end is fixed when it starts; set world.horizon under params:";
+    if (strcmp(path, "world.datanets") == 0)
+        return "the datanets are created at t = 0; set world.datanets under params:";
+    if (strcmp(path, "consumers.tastes") == 0)
+        return "the consumers' tastes are drawn at t = 0; set consumers.tastes under params:";
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        if (strcmp(path, counts[i]) == 0)
+            return "it is the population at t = 0; to add agents later, raise the class's "
+                   "entry rate (its .entry, or consumers.arrival) in the intervention";
+    return NULL;
+}
+
 int model_validate(const crc_params *p, crc_err *err)
 {
     int rc = token_validate(p, err);
@@ -302,6 +324,11 @@ int model_run(const model_input *in, const crc_sink *sink, crc_err *err)
                                "intervention %zu is invalid: it needs a parameter and a time "
                                ">= 0, and interventions must be sorted by time",
                                i + 1);
+        const char *why = model_fixed_param(iv->param->path);
+        if (why)
+            return crc_err_set(err, CRC_EINPUT,
+                               "intervention at t = %g: %s cannot change during a run: %s",
+                               iv->t, iv->param->path, why);
         crc_err e2;
         crc_err_clear(&e2);
         if (params_check(iv->param, &iv->value, &e2))

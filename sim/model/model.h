@@ -41,6 +41,13 @@ typedef struct model_input {
  * parameters and the fix. */
 int model_validate(const crc_params *p, crc_err *err);
 
+/* Why an intervention cannot change the parameter at `path` during a run, as the end of
+ * a sentence that says what to do instead; NULL when it can. Some parameters only shape
+ * the run at t = 0 (the populations' initial counts, the datanets, the tastes) or its
+ * clock (world.epoch, world.horizon): changed later they would be ignored, or would
+ * put the streams' windows out of step with the epochs. */
+const char *model_fixed_param(const char *path);
+
 /* Runs one replicate. Returns CRC_OK, or an error status with err filled (a failed
  * invariant under `check`, a sink error, out of memory). */
 int model_run(const model_input *in, const crc_sink *sink, crc_err *err);

@@ -43,6 +43,20 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
     }
     for (size_t i = 0; i < sc->n_interventions; i++) {
         const crc_intervention *iv = &sc->interventions[i];
+        const char *why = iv->param ? model_fixed_param(iv->param->path) : NULL;
+        if (!why)
+            continue;
+        const scenario_pos *p = sc->intervention_pos ? &sc->intervention_pos[i] : NULL;
+        crc_err_clear(&e);
+        crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0, p ? p->col : 0,
+                   "interventions: at: day %g: %s cannot change during a run: %s", iv->t,
+                   iv->param->path, why);
+        if (first == CRC_OK)
+            first = e.code;
+        add(errs, max_errs, &n, &e);
+    }
+    for (size_t i = 0; i < sc->n_interventions; i++) {
+        const crc_intervention *iv = &sc->interventions[i];
         if (iv->t >= 0 && iv->t <= horizon)
             continue;
         const scenario_pos *p = sc->intervention_pos ? &sc->intervention_pos[i] : NULL;
