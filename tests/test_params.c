@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "model/params.h"
 #include "scenario/scenario.h"
 
@@ -192,4 +193,19 @@ Test(params, json_lists_every_parameter)
         cr_expect_not_null(strstr(json, key), "%s missing from --json", params_table[i].path);
     }
     free(json);
+}
+
+/* The parameters an intervention may not change (model_fixed_param) are named by path:
+ * every one of the twelve must still be a registered parameter, so a renamed one cannot
+ * slip out of the check unnoticed; an ordinary parameter stays changeable. */
+Test(params, every_run_fixed_parameter_is_registered)
+{
+    size_t fixed = 0;
+    for (size_t i = 0; i < params_count; i++)
+        if (model_fixed_param(params_table[i].path))
+            fixed++;
+    cr_expect_eq(fixed, 12, "%zu registered parameters are fixed during a run", fixed);
+    cr_expect_not_null(model_fixed_param("world.epoch"));
+    cr_expect_null(model_fixed_param("fees.burn"));
+    cr_expect_null(model_fixed_param("no.such.param"));
 }
