@@ -416,6 +416,61 @@ Test(model, higher_emissions_give_a_lower_real_yield)
     assert_higher(&hi, &lo, "real_yield at the baseline emission vs 3x");
 }
 
+/* The consumers' fees are held in their pool and paid when the epoch settles. In every
+ * epoch, of the TKN the pool bought (flows amm -> consumer, "purchase"), the builders
+ * get fees.model / k, the nodes fees.compute / k, the staking fee pot fees.stakers / k
+ * and the burn fees.burn / k, where k = 1 - fees.buyback x the treasury's share is the
+ * TKN part of a fee; the rest (data shares, the treasury's) goes to the providers and
+ * the treasury, and nothing stays in the pool. Exact to rounding. */
+static double flow_sum(const memsink *m, double t, const char *src, const char *dst,
+                       const char *reason)
+{
+    double sum = 0;
+    for (size_t i = 0; i < m->n_flows; i++) {
+        const memsink_flow *f = &m->flows[i];
+        if (f->t == t && strcmp(memsink_label(m, f->src), src) == 0 &&
+            (!dst || strcmp(memsink_label(m, f->dst), dst) == 0) &&
+            strcmp(memsink_label(m, f->reason), reason) == 0)
+            sum += f->amount_tkn;
+    }
+    return sum;
+}
+
+Test(model, query_fees_reach_each_recipient_in_its_share_at_settlement)
+{
+    alarm(120); /* time limit (see tests/README.md) */
+    crc_params p;
+    wld_baseline(&p);
+    p.world_horizon = 30;
+    p.world_flows_every = 1;
+    p.fees_burn = 0.05;
+    p.fees_buyback = 0.5; /* of the treasury's 0.05: 0.025 of each fee stays in USD */
+    memsink m;
+    cr_assert_eq(run(&p, 5, 0, &m, NULL, 0), 0);
+    double k = 1.0 - 0.025;
+    struct { const char *dst, *reason; double share; } part[] = {
+        {"builder", "fee", p.fees_model},      {"compute", "fee", p.fees_compute},
+        {"stake_escrow", "fee", p.fees_stakers}, {"none", "burn", p.fees_burn}};
+    int checked = 0;
+    for (int e = 1; e <= 30; e++) {
+        double t = e, bought = flow_sum(&m, t, "amm", "consumer", "purchase");
+        if (!(bought > 0))
+            continue;
+        for (size_t j = 0; j < sizeof part / sizeof *part; j++) {
+            double got = flow_sum(&m, t, "consumer", part[j].dst, part[j].reason);
+            double want = bought * part[j].share / k;
+            cr_assert(fabs(got - want) <= 1e-9 * bought, "day %d: %s got %.12g of %.12g, want %.12g",
+                      e, part[j].dst, got, bought, want);
+        }
+        double out = flow_sum(&m, t, "consumer", NULL, "fee") + flow_sum(&m, t, "consumer", NULL, "burn");
+        cr_assert(fabs(out - bought) <= 1e-9 * bought, "day %d: the pool paid %.12g of %.12g", e, out,
+                  bought);
+        checked++;
+    }
+    cr_assert_geq(checked, 25, "only %d epochs had queries", checked);
+    memsink_free(&m);
+}
+
 /* Equal regional shares, so any tilt of entry towards cheap regions concentrates
  * served work; a strong elasticity makes the test sensitive at this small scale. */
 Test(model, a_wider_regional_cost_gap_raises_compute_hhi)

@@ -121,12 +121,12 @@ int cons_window(world *w, double t0, double t1)
 
 static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r);
 
-/* What a query reads is fetched ahead, in steps so that each address is read from a
- * line already fetched: CONS_AHEAD queries ahead, the consumer's record and its
- * model's builder record (one line each); half as far ahead, that builder's ledger
- * account. Likewise for the nodes, from ROUTE_AHEAD routings ahead
- * (node_prefetch_route): the candidates' places in the active set, the candidates'
- * queue lengths, the likelier winner's record, then its account. */
+/* What a query reads is fetched ahead: CONS_AHEAD queries ahead, the consumer's
+ * record and its model's builder record (one line each). For the nodes, in steps so
+ * that each address is read from a line already fetched, from ROUTE_AHEAD routings
+ * ahead (node_prefetch_route): the candidates' places in the active set, the
+ * candidates' queue lengths, then the likelier winner's record. No ledger account is
+ * touched: the fee's shares are paid when the epoch settles. */
 #define CONS_AHEAD 8
 #define ROUTE_AHEAD 16
 
@@ -144,9 +144,6 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
         if (f->aux != CONS_INCUMBENT)
             crc_prefetch(&w->bd.r[f->aux]);
     }
-    f = pstream_ahead(st, CONS_AHEAD / 2);
-    if (f && f->aux != CONS_INCUMBENT)
-        ledger_prefetch(w->L, w->bd.r[f->aux].acct);
     node_prefetch_route(w, ROUTE_AHEAD);
     query(s, w, e.i, e.aux, wld_rng(w, RNG_QUERIES));
 }
@@ -176,11 +173,14 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
     fee_split_usd(p, price, &fs);
     double tkn;
     double scale = wld_fee_buy(w, w->pool, &fs, &tkn);
-    double t_model = wld_pay(w, w->pool, bd->r[b].acct, fs.model * scale);
-    double t_comp = wld_pay(w, w->pool, w->nd.r[n].acct, fs.compute * scale);
-    wld_fee_rest(w, w->pool, &fs, scale);
+    /* Every share stays in the pool until the epoch settles (rew_settle): what each
+     * builder, node, datanet and the stakers, treasury and burn are owed is tallied. */
+    double t_model = fs.model * scale, t_comp = fs.compute * scale;
+    w->ep_fee_stakers += fs.stakers * scale;
+    w->ep_fee_treasury += fs.treasury * scale;
+    w->ep_fee_burn += fs.burn * scale;
     uint32_t d = bd->r[b].dn;
-    w->dn.fee_tkn[d] += fs.data * scale; /* stays in the pool until the epoch settles */
+    w->dn.fee_tkn[d] += fs.data * scale;
     w->dn.fee_usd[d] += price;
 
     bd->r[b].ep_tkn += t_model;

@@ -309,7 +309,7 @@ static void wash_epoch(world *w, uint32_t k, double dt)
         } else {
             wld_pay(w, a, ledger_system(w->L, CLS_TREASURY), fs.compute * sc);
         }
-        wld_fee_rest(w, a, &fs, sc);
+        wld_fee_rest(w, a, fs.stakers * sc, fs.treasury * sc, fs.burn * sc);
         w->ep_wash_queries += n;
         w->ep_wash_fee_usd += fee;
         as->ep_wash_fee_tkn += tkn;

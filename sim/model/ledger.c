@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "util/bigmem.h"
-#include "util/prefetch.h"
 
 #define NSYS (CLS_COUNT - CLS_RESERVE)
 /* Agent accounts are handed out in runs of CHUNK consecutive ids per class, so that the
@@ -121,14 +120,6 @@ double ledger_balance(const ledger *l, acct_id a)
 {
     assert(a < l->n);
     return l->bal[a];
-}
-
-void ledger_prefetch(const ledger *l, acct_id a)
-{
-    if (a < l->n) {
-        crc_prefetch(&l->bal[a]);
-        crc_prefetch(&l->cls[a]);
-    }
 }
 
 double ledger_supply(const ledger *l) { return l->supply + l->supply_c; }

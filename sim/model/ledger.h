@@ -68,9 +68,6 @@ void ledger_set_class(ledger *l, acct_id a, int cls);
 int ledger_class(const ledger *l, acct_id a);
 
 double ledger_balance(const ledger *l, acct_id a);
-/* A hint that account a is about to be paid or charged: its balance and class are
- * fetched into the cache ahead (no effect on results). */
-void ledger_prefetch(const ledger *l, acct_id a);
 double ledger_supply(const ledger *l);
 double ledger_minted_total(const ledger *l);
 double ledger_burned_total(const ledger *l);

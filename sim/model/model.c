@@ -199,6 +199,7 @@ static void reset_epoch(world *w)
     w->n_queries_total += w->ep_ext_queries + w->ep_wash_queries;
     w->ep_ext_queries = w->ep_wash_queries = w->ep_inc_queries = w->ep_blocked = 0;
     w->ep_ext_fee_usd = w->ep_wash_fee_usd = w->ep_ext_fee_tkn = 0;
+    w->ep_fee_stakers = w->ep_fee_treasury = w->ep_fee_burn = 0;
     w->ep_q_sum = w->ep_harm = w->ep_lat_sum = w->ep_lat_n = 0;
     w->ep_audits = w->ep_detected = w->ep_slashed = 0;
     w->ep_entered = w->ep_churned = 0;

@@ -178,11 +178,6 @@ void node_prefetch_route(world *w, uint32_t j)
         g->n = nd->load[g->b] < nd->load[g->a] ? g->b : g->a;
         crc_prefetch(&nd->r[g->n]);
     }
-    /* j/8 ahead: that node's ledger account, its address read from the record. */
-    k = w->route_pos + 2 * (j / 8);
-    g = guess_at(w, k);
-    if (g->k == k && g->n < nd->n)
-        ledger_prefetch(w->L, nd->r[g->n].acct);
 }
 
 uint32_t node_check(const world *w)

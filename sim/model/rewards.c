@@ -2,6 +2,9 @@
  * rewards.c — settlement of one epoch (MODEL.md §4; docs/model.md §rewards).
  *
  * Order at the end of epoch [t0, t1]:
+ *   0. the consumers' fees, held in their pool since each query: each builder's
+ *      model share and each node's compute share, the stakers' share (into the
+ *      staking fee pot), the treasury's share and the burnt share;
  *   1. token_epoch_begin: the emission budget per pool (gate on the external fees);
  *   2. the data pool divided by emission.basis.data (accepted volume, quality-weighted
  *      volume, or attributed usage), the model pool by emission.basis.model (fees or
@@ -69,6 +72,31 @@ static void pay_data(world *w, double t)
     double left = ledger_balance(w->L, w->pool);
     if (left > 0)
         ledger_transfer(w->L, w->pool, ledger_system(w->L, CLS_TREASURY), left, RSN_FEE);
+}
+
+/* Pays an agent the fee shares it is owed (*ep_tkn) out of the consumers' pool; short of
+ * that only if rounding has left the pool an ulp short. *ep_tkn and the class tally
+ * follow what moved. */
+static void pay_owed(world *w, acct_id a, double *ep_tkn, int cls)
+{
+    double owed = *ep_tkn;
+    if (owed > 0) {
+        double got = wld_pay(w, w->pool, a, owed);
+        *ep_tkn = got;
+        w->cls[cls].ep_tkn -= owed - got;
+    }
+}
+
+/* Step 0: the shares of the epoch's queries' fees, held in the pool since each query. */
+static void pay_fees(world *w)
+{
+    wld_builders *bd = &w->bd;
+    for (uint32_t b = 0; b < bd->n; b++)
+        pay_owed(w, bd->r[b].acct, &bd->r[b].ep_tkn, CLS_BUILDER);
+    wld_nodes *nd = &w->nd;
+    for (uint32_t n = 0; n < nd->n; n++)
+        pay_owed(w, nd->r[n].acct, &nd->r[n].ep_tkn, CLS_COMPUTE);
+    wld_fee_rest(w, w->pool, w->ep_fee_stakers, w->ep_fee_treasury, w->ep_fee_burn);
 }
 
 static void pay_models(world *w, double t)
@@ -143,6 +171,7 @@ int rew_settle(world *w, double t0, double t1)
     const crc_params *p = &w->p;
     token *tok = w->tok;
     double dt = t1 - t0;
+    pay_fees(w);
     token_epoch_begin(tok, t0, t1, w->ep_ext_fee_tkn);
     atk_pay(w, t0, t1); /* farmers act and take their pro-rata shares first */
     pay_data(w, t1);

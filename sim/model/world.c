@@ -147,13 +147,13 @@ double wld_fee_buy(world *w, acct_id payer, const fee_split *fs, double *tkn)
     return fs->tkn_usd > 0 ? *tkn / fs->tkn_usd : 0;
 }
 
-void wld_fee_rest(world *w, acct_id src, const fee_split *fs, double scale)
+void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, double burn)
 {
-    if (fs->stakers > 0)
-        staking_fee(w->tok->stake, w->L, src, fmin(fs->stakers * scale, ledger_balance(w->L, src)));
-    wld_pay(w, src, ledger_system(w->L, CLS_TREASURY), fs->treasury * scale);
-    if (fs->burn > 0)
-        ledger_burn(w->L, src, fmin(fs->burn * scale, ledger_balance(w->L, src)), RSN_BURN);
+    if (stakers > 0)
+        staking_fee(w->tok->stake, w->L, src, fmin(stakers, ledger_balance(w->L, src)));
+    wld_pay(w, src, ledger_system(w->L, CLS_TREASURY), to_treasury);
+    if (burn > 0)
+        ledger_burn(w->L, src, fmin(burn, ledger_balance(w->L, src)), RSN_BURN);
 }
 
 int wld_listing_rebuild(world *w)

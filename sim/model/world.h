@@ -116,7 +116,10 @@ typedef struct wld_providers {
  * one cache line: queries reach builders at random, and one line fetched ahead of the
  * query serves them all (a column per field cost a miss per field). */
 typedef struct wld_builder {
-    double ep_fee_usd, ep_queries, ep_tkn, ep_cost, ep_pay;  /* this epoch        */
+    /* This epoch's tallies. ep_tkn is what the builder earned in TKN; until the
+     * epoch settles it is the model share of its queries' fees, owed from the
+     * consumers' pool and paid at settlement (rew_settle, step 0). */
+    double ep_fee_usd, ep_queries, ep_tkn, ep_cost, ep_pay;
     float price, Q;           /* USD per query; quality                          */
     acct_id acct;
     uint32_t dn;              /* its datanet                                     */
@@ -142,7 +145,7 @@ typedef struct wld_node {
     station st;
     acct_id acct;
     uint8_t region, alive, leaving, fake;
-    double ep_work, ep_tkn, ep_cost;       /* this epoch                          */
+    double ep_work, ep_tkn, ep_cost;       /* this epoch; ep_tkn as a builder's   */
 } wld_node;
 _Static_assert(sizeof(wld_node) == 64, "a node's record is one cache line");
 
@@ -262,6 +265,9 @@ typedef struct world {
     /* tallies of the current epoch */
     double ep_ext_queries, ep_wash_queries, ep_inc_queries, ep_blocked;
     double ep_ext_fee_usd, ep_wash_fee_usd, ep_ext_fee_tkn;
+    /* the stakers', treasury's and burnt shares of the consumers' fees, held in the
+     * pool until the epoch settles (rew_settle, step 0) */
+    double ep_fee_stakers, ep_fee_treasury, ep_fee_burn;
     double ep_q_sum, ep_harm;
     double ep_lat_sum, ep_lat_n;
     double ep_audits, ep_detected, ep_slashed;
@@ -360,9 +366,10 @@ double wld_pay(world *w, acct_id src, acct_id dst, double amount);
  * treasury's USD fund, writes the TKN bought to *tkn and returns the TKN per USD of
  * the TKN part (0 when there is none), to scale the shares with. */
 double wld_fee_buy(world *w, acct_id payer, const fee_split *fs, double *tkn);
-/* The shares every fee pays the same way, from src, in this order: the stakers', the
- * treasury's, and the burnt share (each capped at what src holds). */
-void wld_fee_rest(world *w, acct_id src, const fee_split *fs, double scale);
+/* The shares every fee pays the same way, in TKN from src, in this order: the
+ * stakers' (into the staking fee pot), the treasury's, and the burnt share (each
+ * capped at what src holds). */
+void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, double burn);
 
 /* The baseline world: the registry defaults plus the token settings of
  * scenarios/baseline.yaml (emission.rate 3000 TKN/day, token.initial_supply 1e8).
@@ -400,12 +407,13 @@ void node_leave(world *w, uint32_t n);
 uint32_t node_route(world *w);
 void node_route_init(world *w);
 /* A hint, no effect on results, called once per query with the same j (a multiple of
- * 8 below WLD_ROUTE_RING/2): the routing j routings from now will compare the nodes at
+ * 4 below WLD_ROUTE_RING/2): the routing j routings from now will compare the nodes at
  * the places of the ring's uniforms 2j and 2j + 1 ahead in the active set. In steps,
  * each reading what the previous one fetched: for the routing j ahead the two places
  * are fetched; j/2 ahead the two candidates are read and kept and their queue lengths
  * fetched; j/4 ahead the one with the shorter queue now is guessed and kept and its
- * record fetched; j/8 ahead its ledger account is fetched. */
+ * record fetched. (A query pays its node nothing until the epoch settles, so the
+ * node's ledger account is not read.) */
 void node_prefetch_route(world *w, uint32_t j);
 /* Submits a job to node n at time t: a query (service ~ Exp(mean)) or, with
  * WLD_TRAIN_BIT in id, a training job of `service` days. */

@@ -8,7 +8,7 @@
 
 /* The hint must be something the compiler keeps: __builtin_prefetch has no side effects
  * in GCC's model, so with link-time optimisation a function that only prefetches
- * (node_prefetch_route, ledger_prefetch) is found pure and its calls are deleted as
+ * (node_prefetch_route, once also a ledger prefetch) is found pure and its calls are deleted as
  * dead code; that silently dropped the node and ledger prefetches until it was noticed
  * in the disassembly. On x86-64 the hint is an asm statement; elsewhere an empty
  * volatile asm naming the address keeps the builtin's function impure. */
