@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 
@@ -190,6 +191,38 @@ Test(model_parts, bucketed_sort_gives_gsl_sorts_array)
         a[i] = (double)(i + 1);
     gsl_ran_shuffle(r, a, n, sizeof *a);
     cr_assert_float_eq(met_gini(a, n, tmp, cnt), (n - 1.0) / (3.0 * n), 1e-12);
+    gsl_rng_free(r);
+}
+
+/* The attribution noise must be mean-one lognormal: its log N(-s^2/2, s^2) by
+ * Kolmogorov-Smirnov (D within the 1% critical value 1.63/sqrt(n)), its mean 1 within
+ * 4 standard errors sqrt((e^{s^2} - 1)/n), for a small and a large sigma; sigma = 0
+ * gives exactly 1. */
+Test(model_parts, attribution_noise_is_lognormal_with_mean_one)
+{
+    gsl_rng *r = rng_stream_alloc(11, 0, 7);
+    enum { N = 100000 };
+    static double x[N];
+    const double sigmas[] = {0.3, 1.2};
+    for (size_t k = 0; k < 2; k++) {
+        double s = sigmas[k], sum = 0;
+        for (size_t i = 0; i < N; i++) {
+            double v = dist_noise_mean1(r, s);
+            cr_assert(v > 0 && isfinite(v));
+            sum += v;
+            x[i] = log(v);
+        }
+        gsl_sort(x, 1, N);
+        double d = 0;
+        for (size_t i = 0; i < N; i++) {
+            double F = gsl_cdf_gaussian_P(x[i] + 0.5 * s * s, s);
+            d = fmax(d, fmax(fabs(F - (double)i / N), fabs((double)(i + 1) / N - F)));
+        }
+        cr_assert_lt(d, 1.63 / sqrt((double)N), "sigma %g: KS D = %g", s, d);
+        double se = sqrt(expm1(s * s) / N);
+        cr_assert_lt(fabs(sum / N - 1.0), 4 * se, "sigma %g: mean %g, s.e. %g", s, sum / N, se);
+    }
+    cr_assert_eq(dist_noise_mean1(r, 0.0), 1.0);
     gsl_rng_free(r);
 }
 

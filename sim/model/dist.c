@@ -101,6 +101,11 @@ double dist_sample(const crc_dist *d, const gsl_rng *r, double lo, double hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
+double dist_noise_mean1(const gsl_rng *r, double sigma)
+{
+    return exp(sigma * gsl_ran_gaussian_ziggurat(r, 1.0) - 0.5 * sigma * sigma);
+}
+
 double dist_mean(const crc_dist *d)
 {
     switch (d->kind) {

@@ -45,6 +45,12 @@ int dist_validate(const crc_dist *d, crc_err *err);
 /* One draw, clamped to [lo, hi] (pass -INFINITY/INFINITY for no clamp). */
 double dist_sample(const crc_dist *d, const gsl_rng *r, double lo, double hi);
 
+/* Mean-one lognormal noise, exp(sigma Z - sigma^2/2) with Z standard normal from
+ * GSL's ziggurat (gsl_ran_gaussian_ziggurat): the law of gsl_ran_lognormal(r,
+ * -sigma^2/2, sigma), whose polar method costs about three times as much per draw.
+ * For the per-contribution attribution noise (docs/model.md §4). sigma >= 0. */
+double dist_noise_mean1(const gsl_rng *r, double sigma);
+
 /* Theoretical mean and variance (before clamping). */
 double dist_mean(const crc_dist *d);
 double dist_variance(const crc_dist *d);

@@ -6,7 +6,6 @@
 
 #include <math.h>
 
-#include <gsl/gsl_randist.h>
 
 #include "model/attack.h"
 #include "model/defense.h"
@@ -28,8 +27,7 @@ double poison_score(double psi, double sigma, gsl_rng *r)
 {
     if (!(sigma > 0))
         return psi;
-    /* E[lognormal(mu, s)] = exp(mu + s^2/2) = 1 with mu = −s^2/2. */
-    return psi * gsl_ran_lognormal(r, -0.5 * sigma * sigma, sigma);
+    return psi * dist_noise_mean1(r, sigma);
 }
 
 uint32_t poison_target(const world *w)

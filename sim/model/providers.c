@@ -178,8 +178,7 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     /* Attribution score: the sample's quality times mean-one lognormal noise
      * (estimates are noisy, MODEL.md §4). */
     double sig = p->attribution_sigma;
-    double score = sig > 0 ? q * gsl_ran_lognormal(wld_rng(w, RNG_ATTRIB), -0.5 * sig * sig, sig)
-                           : q;
+    double score = sig > 0 ? q * dist_noise_mean1(wld_rng(w, RNG_ATTRIB), sig) : q;
     v->score += score;
     dn->score[d] += score;
     v->ep_count += 1;
