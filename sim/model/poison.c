@@ -6,7 +6,6 @@
 
 #include <math.h>
 
-
 #include "model/attack.h"
 #include "model/defense.h"
 #include "model/world.h"
