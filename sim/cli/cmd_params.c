@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "model/dist.h"
+#include "model/model.h"
 #include "model/params.h"
 #include "table.h"
 
@@ -108,6 +109,9 @@ static size_t n_groups(void)
     return n;
 }
 
+/* Appended to the description of a parameter no intervention may set (model_fixed_param). */
+#define FIXED_NOTE " Fixed during a run: no intervention may set it."
+
 static void print_text(FILE *f, const crc_params *defs)
 {
     fprintf(f, "%zu scenario parameters (crucible params --markdown for the full guide)\n",
@@ -123,9 +127,9 @@ static void print_text(FILE *f, const crc_params *defs)
             char def[128], allowed[256];
             default_text(defs, d, def, sizeof def);
             allowed_short(d, allowed, sizeof allowed, 0);
-            fprintf(f, "  %-34s %-12s default %s; %s%s%s\n      %s\n", d->path,
+            fprintf(f, "  %-34s %-12s default %s; %s%s%s\n      %s%s\n", d->path,
                     params_type_name(d->type), def, allowed, d->unit[0] ? " " : "", d->unit,
-                    d->doc);
+                    d->doc, model_fixed_param(d->path) ? FIXED_NOTE : "");
         }
     }
 }
@@ -180,7 +184,8 @@ static void print_json(FILE *f, const crc_params *defs)
         table_json_string(f, d->unit);
         fputs(", \"description\": ", f);
         table_json_string(f, d->doc);
-        fprintf(f, "}%s\n", i + 1 < params_count ? "," : "");
+        fprintf(f, ", \"fixed_during_run\": %s}%s\n", model_fixed_param(d->path) ? "true" : "false",
+                i + 1 < params_count ? "," : "");
     }
     fputs("],\n\"distributions\": [\n", f);
     for (int k = 0; k < DIST_KIND_COUNT; k++) {
@@ -229,9 +234,9 @@ static const char md_intro[] =
     "  `- {at: 180, set: {fees.burn: 0.10}}`. An extending file's interventions are added\n"
     "  after its base's; at equal days they apply in file order. The parameters must stay\n"
     "  consistent after each day's changes (`crucible validate` checks this). The run's\n"
-    "  clock and what exists at t = 0 cannot be changed by an intervention, and are\n"
-    "  rejected: `world.epoch`, `world.horizon`, `world.datanets`, `consumers.tastes` and the\n"
-    "  populations' `.count`s (to add agents later, raise an `.entry` rate or\n"
+    "  clock and what exists at t = 0 cannot be changed by an intervention: the tables\n"
+    "  below mark those parameters \"Fixed during a run\", and `crucible validate` rejects\n"
+    "  an intervention on one (to add agents later, raise an `.entry` rate or\n"
     "  `consumers.arrival`).\n"
     "- **`criteria:`** are pass/fail tests on a metric: its final value (`at: end`, the\n"
     "  default) or its `max`, `min` or `mean` over the run, compared with `op` (one of\n"
@@ -286,6 +291,8 @@ static void print_markdown(FILE *f, const crc_params *defs)
             md_cell(f, d->unit);
             fputs(" | ", f);
             md_cell(f, d->doc);
+            if (model_fixed_param(d->path))
+                md_cell(f, FIXED_NOTE);
             fputs(" |\n", f);
         }
     }

@@ -19,6 +19,21 @@ static void add(crc_err *errs, size_t cap, size_t *n, const crc_err *e)
     (*n)++;
 }
 
+/* Adds an error at intervention i's place in its file (the scenario's path when the
+ * position is unknown). */
+static void add_at_intervention(const scenario *sc, size_t i, const char *msg, crc_err *errs,
+                                size_t cap, size_t *n, int *first)
+{
+    const scenario_pos *p = sc->intervention_pos ? &sc->intervention_pos[i] : NULL;
+    crc_err e;
+    crc_err_clear(&e);
+    crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0, p ? p->col : 0, "%s",
+               msg);
+    if (*first == CRC_OK)
+        *first = e.code;
+    add(errs, cap, n, &e);
+}
+
 static int metric_ok(const char *s)
 {
     if (!*s)
@@ -43,32 +58,21 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
     }
     for (size_t i = 0; i < sc->n_interventions; i++) {
         const crc_intervention *iv = &sc->interventions[i];
+        char msg[sizeof e.msg];
         const char *why = iv->param ? model_fixed_param(iv->param->path) : NULL;
-        if (!why)
-            continue;
-        const scenario_pos *p = sc->intervention_pos ? &sc->intervention_pos[i] : NULL;
-        crc_err_clear(&e);
-        crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0, p ? p->col : 0,
-                   "interventions: at: day %g: %s cannot change during a run: %s", iv->t,
-                   iv->param->path, why);
-        if (first == CRC_OK)
-            first = e.code;
-        add(errs, max_errs, &n, &e);
-    }
-    for (size_t i = 0; i < sc->n_interventions; i++) {
-        const crc_intervention *iv = &sc->interventions[i];
-        if (iv->t >= 0 && iv->t <= horizon)
-            continue;
-        const scenario_pos *p = sc->intervention_pos ? &sc->intervention_pos[i] : NULL;
-        crc_err_clear(&e);
-        crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0, p ? p->col : 0,
-                   "interventions: at: day %g (setting %s) is %s; allowed: 0 to world.horizon "
-                   "= %g days",
-                   iv->t, iv->param ? iv->param->path : "?",
-                   iv->t < 0 ? "negative" : "after the end of the run", horizon);
-        if (first == CRC_OK)
-            first = e.code;
-        add(errs, max_errs, &n, &e);
+        if (why) {
+            snprintf(msg, sizeof msg, "interventions: at: day %g: %s cannot change during a run: %s",
+                     iv->t, iv->param->path, why);
+            add_at_intervention(sc, i, msg, errs, max_errs, &n, &first);
+        }
+        if (!(iv->t >= 0 && iv->t <= horizon)) {
+            snprintf(msg, sizeof msg,
+                     "interventions: at: day %g (setting %s) is %s; allowed: 0 to world.horizon "
+                     "= %g days",
+                     iv->t, iv->param ? iv->param->path : "?",
+                     iv->t < 0 ? "negative" : "after the end of the run", horizon);
+            add_at_intervention(sc, i, msg, errs, max_errs, &n, &first);
+        }
     }
     for (size_t i = 0; i < sc->n_criteria; i++) {
         const crc_criterion *c = &sc->criteria[i];
