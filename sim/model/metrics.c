@@ -265,7 +265,7 @@ int met_epoch(world *w, double t)
         n_sort = nd->n;
     if (ensure_scratch(w, n_ag + WLD_REGIONS, n_sort))
         return CRC_ENOMEM;
-    double *x = w->scratch;
+    double *x = w->scratch, *sort_tmp = x + n_ag + WLD_REGIONS;
     size_t m = 0;
     for (uint32_t i = 0; i < pv->n; i++)
         x[m++] = pv->ep_tkn[i];
@@ -292,7 +292,7 @@ int met_epoch(world *w, double t)
         }
         m = WLD_GINI_SAMPLE;
     }
-    put(&e, "reward_gini", met_gini(x, m, x + n_ag + WLD_REGIONS, w->scratch_cnt));
+    put(&e, "reward_gini", met_gini(x, m, sort_tmp, w->scratch_cnt));
 
     put(&e, "compute_hhi", met_hhi(w->region_work, WLD_REGIONS));
     {
@@ -314,7 +314,7 @@ int met_epoch(world *w, double t)
     for (uint32_t n = 0; n < nd->n; n++)
         if (nd->r[n].ep_work > 0)
             x[m++] = nd->r[n].ep_work;
-    put(&e, "nakamoto", (double)met_nakamoto(x, m, x + n_ag + WLD_REGIONS, w->scratch_cnt));
+    put(&e, "nakamoto", (double)met_nakamoto(x, m, sort_tmp, w->scratch_cnt));
     put(&e, "latency_mean", w->ep_lat_n > 0 ? w->ep_lat_sum / w->ep_lat_n : 0);
     put(&e, "audits", w->ep_audits);
     put(&e, "detected", w->ep_detected);

@@ -145,7 +145,9 @@ typedef struct wld_node {
     station st;
     acct_id acct;
     uint8_t region, alive, leaving, fake;
-    double ep_work, ep_tkn, ep_cost;       /* this epoch; ep_tkn as a builder's   */
+    /* This epoch's tallies; until settlement ep_tkn is the compute shares owed from
+     * the consumers' pool (as a builder's ep_tkn is its model shares). */
+    double ep_work, ep_tkn, ep_cost;
 } wld_node;
 _Static_assert(sizeof(wld_node) == 64, "a node's record is one cache line");
 
