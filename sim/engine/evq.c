@@ -115,6 +115,10 @@
  * 3*10^6 x 3 days, ~6% of the profile at 10^6. A heap bottom above 32 events
  * (EVQ_SORTED_MAX 32) and finer rungs above 24 (EVQ_SPAWN 24) were not distinguishable
  * from this in the machine's noise.)
+ * evq_pop_before reports the set's front after each call, and sim.c keeps it as a bound
+ * that pushes lower: a source's event ahead of it (most of the model's events) then
+ * costs no call into the set at all. Instructions per event of `bench model --agents
+ * 10^4 --days 90` (callgrind): 805 -> 780 (-3%), results unchanged.
  * Tried and not kept: EVQ_TARGET 8/16/24 and EVQ_SORTED_MAX 64/256 (within the noise
  * on the model's trace); refills sorted by counting each event's rank (branch-free,
  * O(k^2): 10-15% slower hold at 10^2..10^4 than insertion sort); insertion in blocks
@@ -879,29 +883,44 @@ static inline void emit(evq *q, const evq_node *e, evq_event *out)
     out->b = e->b;
 }
 
-int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out)
+/* The key of the earliest live event, or {+INFINITY, UINT64_MAX} when none. The
+ * common case, a sorted bottom whose minimum (its last event) is live, needs no call;
+ * else the bottom's cancelled front is dropped first (settle). */
+static inline const evq_node *front_node(evq *q)
 {
-    /* The common case, a sorted bottom whose minimum (its last event) is live, needs no
-     * call; else the bottom's cancelled front is dropped first (settle). */
-    const evq_node *m;
     size_t n = q->hn;
     if (n > 0 && q->sorted && slot_live(q, &q->bot[n - 1]))
-        m = &q->bot[n - 1];
-    else if (q->live == 0 || !settle(q))
+        return &q->bot[n - 1];
+    if (q->live == 0 || !settle(q))
+        return NULL;
+    return bot_min(q);
+}
+
+static inline void front_key(const evq_node *m, evq_key *front)
+{
+    *front = m ? (evq_key){m->t, m->key >> EVQ_KIND_BITS} : (evq_key){INFINITY, UINT64_MAX};
+}
+
+int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out,
+                   evq_key *front)
+{
+    const evq_node *m = front_node(q);
+    if (!m || !(m->t <= horizon) ||
+        !(m->t < t || (m->t == t && (m->key >> EVQ_KIND_BITS) < seq))) {
+        front_key(m, front);
         return 0;
-    else
-        m = bot_min(q);
-    if (!(m->t <= horizon) || !(m->t < t || (m->t == t && (m->key >> EVQ_KIND_BITS) < seq)))
-        return 0;
+    }
     evq_node e = bot_pop(q);
     emit(q, &e, out);
+    front_key(front_node(q), front);
     return 1;
 }
 
 /* No event comes after (+infinity, the largest seq): events at +infinity pop too. */
 int evq_pop_until(evq *q, double horizon, evq_event *out)
 {
-    return evq_pop_before(q, INFINITY, UINT64_MAX, horizon, out);
+    evq_key front;
+    return evq_pop_before(q, INFINITY, UINT64_MAX, horizon, out, &front);
 }
 
 int evq_pop(evq *q, evq_event *out) { return evq_pop_until(q, INFINITY, out); }

@@ -59,11 +59,21 @@ int evq_pop(evq *q, evq_event *out);
  * or 0 when the set is empty or its earliest event is later than horizon. */
 int evq_pop_until(evq *q, double horizon, evq_event *out);
 
+/* A place in the set's order: time, then seq. */
+typedef struct evq_key {
+    double t;
+    uint64_t seq;
+} evq_key;
+
 /* Removes the earliest pending event into *out if it comes before the event (t, seq)
  * in the set's order (earlier time, or the same time and a smaller seq) and its time
  * is <= horizon; returns 1, or 0 otherwise. For an event kept outside the set whose
- * seq came from evq_take_seq (sim.h's sources). */
-int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out);
+ * seq came from evq_take_seq (sim.h's sources). Either way *front is then the key of
+ * the earliest event still pending ({+INFINITY, UINT64_MAX} when none), so that the
+ * caller can tell without a call that an outside event comes first, until it pushes
+ * (sim.c). */
+int evq_pop_before(evq *q, double t, uint64_t seq, double horizon, evq_event *out,
+                   evq_key *front);
 
 /* Uses up the seq the next push would get, for an event kept outside the set that is
  * to order among the set's events as if it had been pushed now. 0 after 2^48 seqs. */

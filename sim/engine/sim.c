@@ -11,6 +11,7 @@ int sim_init(sim *s, size_t capacity, void *ctx)
     memset(s, 0, sizeof *s);
     s->q = evq_alloc(capacity);
     s->ctx = ctx;
+    s->q_lo = (evq_key){INFINITY, UINT64_MAX};
     return s->q ? CRC_OK : CRC_ENOMEM;
 }
 
@@ -67,13 +68,18 @@ static inline sim_source *first_source(sim *s)
 }
 
 /* The next event to run, at or before horizon: the queue's or a source's, whichever
- * comes first. 0 when there is none. */
+ * comes first. 0 when there is none.
+ * q_lo is a lower bound on the queue's earliest event: exact after every call into
+ * the queue (evq_pop_before reports the front), lowered by each push (sim_at), and
+ * still a bound after a cancel. A source before it goes first without asking the
+ * queue, which is most events: the population streams are sources. */
 static inline int next_event(sim *s, double horizon, evq_event *ev)
 {
     sim_source *c = first_source(s);
     if (!c)
-        return evq_pop_until(s->q, horizon, ev);
-    if (evq_pop_before(s->q, c->t, c->seq, horizon, ev))
+        return evq_pop_before(s->q, INFINITY, UINT64_MAX, horizon, ev, &s->q_lo);
+    int ahead = c->t < s->q_lo.t || (c->t == s->q_lo.t && c->seq < s->q_lo.seq);
+    if (!ahead && evq_pop_before(s->q, c->t, c->seq, horizon, ev, &s->q_lo))
         return 1;
     if (!(c->t <= horizon))
         return 0;

@@ -47,6 +47,7 @@ struct sim {
     sim_periodic periodic[SIM_MAX_KINDS];
     sim_source src[SIM_MAX_SOURCES];
     int n_src;
+    evq_key q_lo;                /* no event in q comes before it (see sim.c)   */
     uint64_t events;             /* events run so far                          */
     int stop;                    /* set by sim_stop: sim_run returns after the current event */
     int status;                  /* first error a handler reported (CRC_OK when none) */
@@ -74,6 +75,8 @@ static inline evq_handle sim_at(sim *s, double t, uint32_t kind, uint32_t a, uin
     evq_handle h = evq_push(s->q, t, kind, a, b);
     if (h == EVQ_NONE)
         sim_fail(s, CRC_ENOMEM);
+    else if (t < s->q_lo.t)
+        s->q_lo = (evq_key){t, 0}; /* its seq is the largest yet: 0 is a safe bound */
     return h;
 }
 
