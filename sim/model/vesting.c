@@ -175,8 +175,8 @@ double vesting_settle(vesting *v, ledger *l, double t)
     double before = v->unvested;
     size_t i = 0;
     while (i < v->n)
-        if (!release(v, l, i, t))
-            i++;
+        if ((v->since[i] >= t && t < v->end[i]) || !release(v, l, i, t))
+            i++; /* the first test: released up to t already (a reward at t) */
     if (v->n == 0)
         v->unvested = 0; /* drop accumulated rounding */
     return before - v->unvested;
