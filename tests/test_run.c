@@ -615,3 +615,45 @@ Test(cli, bench_model_reports_rates_and_memory_per_agent)
     cr_assert_neq(crucible("bench model --agents 5"), 0, "fewer than 10 agents is refused");
     cr_expect(strstr(slurp("err.txt"), "--agents"), "the error names the option");
 }
+
+static double json_num(const char *o, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *at = strstr(o, pat);
+    cr_assert_not_null(at, "no %s in %s", key, o);
+    return strtod(at + strlen(pat), NULL);
+}
+
+/* --repeat R runs the same world R times: every run's CPU seconds are listed, the
+ * headline rate is the median run's (so it lies between the slowest and the fastest),
+ * and the pooled rate is all events over all CPU seconds. */
+Test(cli, bench_model_repeat_reports_the_median_run_and_the_spread)
+{
+    cr_assert_eq(crucible("bench model --agents 200 --days 20 --repeat 3 --json"), 0, "%s",
+                 slurp("err.txt"));
+    const char *o = slurp("out.txt");
+    cr_expect_eq(json_num(o, "repeat"), 3);
+    double events = json_num(o, "events"), med = json_num(o, "cpu_seconds");
+    double lo = json_num(o, "events_per_sec_min"), hi = json_num(o, "events_per_sec_max");
+    double eps = json_num(o, "events_per_sec"), pooled = json_num(o, "events_per_sec_pooled");
+    const char *runs = strstr(o, "\"cpu_seconds_runs\":[");
+    cr_assert_not_null(runs, "%s", o);
+    char *end;
+    double c[3], total = 0;
+    const char *at = runs + strlen("\"cpu_seconds_runs\":[");
+    for (int k = 0; k < 3; k++) {
+        c[k] = strtod(at, &end);
+        cr_assert(end != at && c[k] > 0, "run %d in %s", k, o);
+        total += c[k];
+        at = end + 1;
+    }
+    cr_expect_eq(*end, ']', "three runs listed: %s", o);
+    double mid = c[0] + c[1] + c[2] - fmin(c[0], fmin(c[1], c[2])) - fmax(c[0], fmax(c[1], c[2]));
+    cr_expect_float_eq(med, mid, 1e-5, "the median run's CPU seconds: %s", o);
+    cr_expect(lo <= eps * (1 + 1e-9) && eps <= hi * (1 + 1e-9), "%s", o);
+    /* the runs are printed to the microsecond: 1e-3 relative covers that rounding */
+    cr_expect_float_eq(pooled, 3 * events / total, 1e-3 * pooled, "%s", o);
+    cr_assert_neq(crucible("bench model --agents 200 --days 20 --repeat 2.5"), 0);
+    cr_expect(strstr(slurp("err.txt"), "--repeat"), "the error names the option");
+}
