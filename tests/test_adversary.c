@@ -99,12 +99,15 @@ Test(poison, backdoor_is_a_count_threshold_whatever_the_corpus)
 
 /* ---- in the model ------------------------------------------------------------------ */
 
-static void wash_only(crc_params *p)
+/* Two farmers with 5 USD each, all of it on one strategy (STRAT_*). */
+static void only_strategy(crc_params *p, int strat)
 {
     p->farm_count = 2;
     p->farm_budget = (crc_dist){DIST_CONST, 5, 0};
-    p->farm_mix_sybil = p->farm_mix_fake = p->farm_mix_stake = 0;
-    p->farm_mix_wash = 1;
+    p->farm_mix_sybil = strat == STRAT_SYBIL;
+    p->farm_mix_wash = strat == STRAT_WASH;
+    p->farm_mix_fake = strat == STRAT_FAKE;
+    p->farm_mix_stake = strat == STRAT_STAKE;
 }
 
 /* The wash break-even in the model (MODEL.md §8). The washers are small next to the
@@ -131,7 +134,7 @@ Test(farmers, wash_grows_above_breakeven_and_dies_below)
     const double xs[] = {0.5, 0.8, 1.25, 2};
     for (int i = 0; i < 4; i++) {
         crc_params q = p;
-        wash_only(&q);
+        only_strategy(&q, STRAT_WASH);
         q.emission_rate = xs[i] * es * F / q.emission_split_model;
         cr_assert_eq(adv_run(&q, 7, &m), 0);
         double early = adv_mean(&m, "wash_queries", 1, 5);
@@ -157,6 +160,44 @@ Test(farmers, wash_grows_above_breakeven_and_dies_below)
             if (xs[i] < 1.5)
                 cr_expect(fabs(e_late / es - 1) < 0.03, "equilibrium return %g vs e* %g", e_late, es);
         }
+        memsink_free(&m);
+    }
+}
+
+/* Fake nodes take consumer queries like any node (the router draws among real and fake
+ * nodes, and a fake one never has a queue) and answer with a made-up result: a query
+ * fails unless it is one of the share v = defense.verify.rate re-executed. With no
+ * catching (verify.catch = 0) the failed share of the N queries fake nodes took is
+ * Binomial: 1 − v within 4 standard deviations sqrt(v(1 − v)/N); with v = 0 every one
+ * fails. */
+Test(farmers, fake_nodes_take_queries_that_fail_unless_re_executed)
+{
+    alarm(120); /* time limit (see tests/README.md) */
+    const double vs[] = {0, 0.3};
+    for (int i = 0; i < 2; i++) {
+        crc_params p;
+        adv_base(&p);
+        p.world_horizon = 60;
+        only_strategy(&p, STRAT_FAKE);
+        p.def_verify_rate = vs[i];
+        p.def_verify_catch = 0;
+        memsink m;
+        cr_assert_eq(adv_run(&p, 11, &m), 0);
+        double n = adv_sum(&m, "fake_queries", 0, 60), failed = adv_sum(&m, "fake_failed", 0, 60);
+        double fee = adv_sum(&m, "fake_fee_tkn", 0, 60);
+        double ext = adv_sum(&m, "ext_queries", 0, 60);
+        cr_log_info("v = %g: fake nodes took %g of %g queries, %g failed", vs[i], n, ext, failed);
+        cr_assert(n >= 1000, "v = %g: fake nodes took only %g queries", vs[i], n);
+        cr_expect(n <= ext, "fake queries are external queries");
+        cr_expect(fee > 0, "their compute share is paid to their operators");
+        if (vs[i] == 0) {
+            cr_expect_eq(failed, n, "nothing re-executed: every query a fake node took failed");
+        } else {
+            double v = vs[i], sd = sqrt(v * (1 - v) / n);
+            cr_expect(fabs(failed / n - (1 - v)) <= 4 * sd, "failed share %g, want %g +- %g",
+                      failed / n, 1 - v, 4 * sd);
+        }
+        cr_expect_eq(adv_sum(&m, "fake_caught", 0, 60), 0, "catch probability 0");
         memsink_free(&m);
     }
 }
@@ -315,10 +356,7 @@ Test(farmers, audits_shrink_sybil_capture)
     for (int i = 0; i < 3; i++) {
         crc_params p;
         adv_base(&p);
-        p.farm_count = 2;
-        p.farm_budget = (crc_dist){DIST_CONST, 5, 0};
-        p.farm_mix_wash = p.farm_mix_fake = p.farm_mix_stake = 0;
-        p.farm_mix_sybil = 1;
+        only_strategy(&p, STRAT_SYBIL);
         p.def_audit_rate = ss[i];
         p.def_detect_spam = 1;
         p.def_bond = 0.05;
@@ -391,8 +429,9 @@ Test(poison, attribution_pays_poison_in_proportion_to_psi)
 /* The adversary model draws from its own streams: fake-compute and wash farmers change
  * who is paid from the pools but not one draw of the honest populations, so the
  * consumers' queries and the providers' data are the same, epoch by epoch, with and
- * without them (wash volume on a datanet could attract builders that enter; entry is
- * off here). */
+ * without them (wash volume on a datanet could attract builders that enter, and failed
+ * queries could make consumers churn; entry and churn are off here). Fake nodes take
+ * queries, and a share of those is re-executed: that draw is the adversary's too. */
 Test(farmers, farmers_never_shift_the_honest_populations_draws)
 {
     alarm(120); /* time limit (see tests/README.md) */
@@ -404,8 +443,12 @@ Test(farmers, farmers_never_shift_the_honest_populations_draws)
     p.farm_count = 3;
     p.farm_budget = (crc_dist){DIST_CONST, 5, 0};
     p.farm_mix_sybil = p.farm_mix_stake = 0;
+    p.def_verify_rate = 0.3;
+    p.def_verify_catch = 0;
     cr_assert_eq(adv_run(&p, 17, &b), 0);
     cr_expect(adv_sum(&b, "reward_tkn.fake_compute", 0, 30) > 0);
+    double fq = adv_sum(&b, "fake_queries", 0, 30), ff = adv_sum(&b, "fake_failed", 0, 30);
+    cr_expect(fq > 0 && ff > 0 && ff < fq, "fake nodes took %g queries, %g failed", fq, ff);
     cr_expect(adv_sum(&b, "wash_queries", 0, 30) > 0);
     const char *same[] = {"ext_queries", "data_count", "incumbent_share"};
     for (size_t k = 0; k < 3; k++) {

@@ -351,7 +351,7 @@ Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
         uint32_t a = active[(uint32_t)(pcg32_double(g) * NN)];
         uint32_t b = active[(uint32_t)(pcg32_double(g) * NN)];
         uint32_t want = load[b] < load[a] ? b : a;
-        picks[k] = node_route(&w);
+        picks[k] = node_route(&w, 0);
         cr_assert_eq(picks[k], want, "routing %d", k);
     }
     /* Predictions: rerun from the start, calling node_prefetch_route before each
@@ -370,7 +370,7 @@ Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
         for (int k = 0; k < 200; k++) {
             node_prefetch_route(&w, j);
             const wld_route_guess *h = &w.route_guess[(w.route_pos / 2) % (WLD_ROUTE_RING / 2)];
-            uint32_t pick = node_route(&w);
+            uint32_t pick = node_route(&w, 0);
             cr_assert_eq(pick, picks[k]);
             if ((uint32_t)k < j / 2)
                 continue;
@@ -380,6 +380,33 @@ Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
             cr_assert_eq(h->n, pick, "j = %u: routing %d guessed %u, picked %u", j, k, h->n, pick);
         }
     }
+    /* With F fake nodes the router draws among NN + F places; a fake one has no
+     * queue, so it wins against any busy node, and it is WLD_FAKE | its index. The
+     * training jobs' router (fake = 0) still draws as before. */
+    enum { F = 20 };
+    gsl_rng_free(w.rng[RNG_ROUTE]);
+    gsl_rng_free(ref);
+    w.rng[RNG_ROUTE] = rng_stream_alloc(3, 1, 78);
+    ref = rng_stream_alloc(3, 1, 78);
+    node_route_init(&w);
+    w.fake_n = F;
+    int fakes = 0;
+    for (int k = 0; k < CALLS; k++) {
+        pcg32 *g = rng_pcg(ref);
+        uint32_t i = (uint32_t)(pcg32_double(g) * (NN + F)), j = (uint32_t)(pcg32_double(g) * (NN + F));
+        uint32_t a = i < NN ? active[i] : WLD_FAKE | (i - NN), la = i < NN ? load[active[i]] : 0;
+        uint32_t b = j < NN ? active[j] : WLD_FAKE | (j - NN), lb = j < NN ? load[active[j]] : 0;
+        uint32_t want = lb < la ? b : a;
+        node_prefetch_route(&w, 16);
+        uint32_t pick = node_route(&w, F);
+        cr_assert_eq(pick, want, "routing %d with fake nodes", k);
+        cr_assert(!(pick & WLD_FAKE) || (pick & ~WLD_FAKE) < F);
+        fakes += (pick & WLD_FAKE) != 0;
+    }
+    /* A fake place is drawn with probability F/(NN + F) = 0.35 per candidate and loses
+     * only a tie against an idle node drawn first, so fake picks are more than
+     * 1 - (1 - 0.35)^2 - 0.35 x 0.65 = 0.35 of the routings but fewer than 0.58. */
+    cr_assert(fakes > 0.35 * CALLS && fakes < 0.58 * CALLS, "%d fake picks", fakes);
     ledger_free(w.L);
     gsl_rng_free(w.rng[RNG_ROUTE]);
     gsl_rng_free(ref);

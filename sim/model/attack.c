@@ -150,6 +150,9 @@ int atk_metrics(world *w, double t)
         {"fake_compute_share", s->ep_compute_tkn > 0 ? s->ep_fake_tkn / s->ep_compute_tkn : 0},
         {"fake_nodes", act[STRAT_FAKE]},
         {"fake_caught", s->ep_caught},
+        {"fake_queries", s->ep_fake_queries},
+        {"fake_failed", s->ep_fake_failed},
+        {"fake_fee_tkn", s->ep_fake_fee_tkn},
         {"sybil_identities", act[STRAT_SYBIL]},
         {"wash_rate", act[STRAT_WASH]},
         {"mercenary_usd", act[STRAT_STAKE]},
@@ -161,6 +164,7 @@ int atk_metrics(world *w, double t)
         rc = sink_metric(k, t, m[i].name, isfinite(m[i].v) ? m[i].v : 0);
     s->ep_clawback = s->ep_banned = s->ep_caught = 0;
     s->ep_wash_fee_tkn = s->ep_wash_emission = s->ep_fake_tkn = s->ep_compute_tkn = 0;
+    s->ep_fake_queries = s->ep_fake_failed = s->ep_fake_fee_tkn = 0;
     return rc;
 }
 

@@ -35,7 +35,7 @@
 #include "util/err.h"
 
 /* The adversary model's random-stream purposes (rng_stream_alloc). */
-enum { ATK_RNG_POISON, ATK_RNG_AUDIT, ATK_RNG_FARM, ATK_RNG_ENTRY, ATK_RNG_COUNT };
+enum { ATK_RNG_POISON, ATK_RNG_AUDIT, ATK_RNG_FARM, ATK_RNG_ENTRY, ATK_RNG_VERIFY, ATK_RNG_COUNT };
 #define ATK_RNG_BASE 0x6164766572000000ULL /* "adver" */
 
 typedef struct atk_state {
@@ -54,6 +54,8 @@ typedef struct atk_state {
     double ep_clawback, ep_banned, ep_caught;
     double ep_wash_fee_tkn, ep_wash_emission;
     double ep_fake_tkn, ep_compute_tkn;
+    double ep_fake_queries, ep_fake_failed, ep_fake_fee_tkn; /* consumer queries fake nodes
+                                  took, of them not re-executed (failed), their fee share */
     double *wash_dwt;    /* per farmer slot: its data-pool weight this epoch   */
     uint32_t cap_dwt;
     double banned_total;

@@ -113,7 +113,7 @@ void bld_on_train(sim *s, const evq_event *ev, void *ctx)
     if (b >= bd->n || !bd->r[b].alive || bd->r[b].gen != g)
         return;
     const crc_params *p = &w->p;
-    uint32_t node = node_route(w);
+    uint32_t node = node_route(w, 0);
     if (node == UINT32_MAX) { /* no compute anywhere: try again next epoch */
         sim_after(s, p->world_epoch, EV_TRAIN, b, g);
         return;

@@ -18,6 +18,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
+#include "model/attack.h"
 #include "util/prefetch.h"
 
 int cons_birth(world *w, double t)
@@ -153,7 +154,7 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
 {
     wld_cons *c = &w->cs.r[i];
     pcg32 *g = rng_pcg(r);
-    if (b == CONS_INCUMBENT || w->nd.n_active == 0) {
+    if (b == CONS_INCUMBENT || w->nd.n_active + w->fake_n == 0) {
         w->ep_inc_queries += 1;
         return;
     }
@@ -167,7 +168,7 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
         return;
     }
     c->spent += (float)price;
-    uint32_t n = node_route(w);
+    uint32_t n = node_route(w, w->fake_n);
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
     fee_split fs;
     fee_split_usd(p, price, &fs);
@@ -187,27 +188,43 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
     bd->r[b].ep_fee_usd += price;
     bd->r[b].ep_queries += 1;
     w->cls[CLS_BUILDER].ep_tkn += t_model;
-    w->nd.r[n].ep_tkn += t_comp;
-    w->cls[CLS_COMPUTE].ep_tkn += t_comp;
-    w->nd.r[n].ep_work += 1;
-    int reg = w->nd.r[n].region;
-    w->nd.r[n].ep_cost += w->region_cost[reg];
-    w->region_work[reg] += 1;
+    int fake = (n & WLD_FAKE) != 0;
+    if (fake) {
+        farm_fake_served(w, n & ~WLD_FAKE, t_comp);
+    } else {
+        w->nd.r[n].ep_tkn += t_comp;
+        w->cls[CLS_COMPUTE].ep_tkn += t_comp;
+        w->nd.r[n].ep_work += 1;
+        int reg = w->nd.r[n].region;
+        w->nd.r[n].ep_cost += w->region_cost[reg];
+        w->region_work[reg] += 1;
+    }
     w->ep_ext_queries += 1;
     w->ep_ext_fee_usd += price;
     w->ep_ext_fee_tkn += tkn;
     double Q = bd->r[b].Q;
     w->ep_q_sum += Q;
 
-    /* Outcome: harmful with probability tau on a backdoored model, else success
-     * with probability Q. Satisfaction is an EMA of successes. */
-    int ok;
+    /* Outcome: harmful with probability tau on a backdoored model, else success with
+     * probability Q. A fake node runs no model: its made-up answer fails, harmless,
+     * unless the job is one of the share defense.verify.rate re-executed by an honest
+     * node (at no cost modelled), which gives the outcome above. The re-execution is
+     * drawn on the adversary's stream, so the honest draws are the same with and
+     * without fake nodes. Satisfaction is an EMA of successes. */
+    int ok, harmful = 0;
     if (bd->r[b].backdoor && pcg32_double(g) < p->model_harm) {
-        w->ep_harm += 1;
+        harmful = 1;
         ok = 0;
     } else {
         ok = pcg32_double(g) < Q;
     }
+    if (fake && !(gsl_rng_uniform(atk_rng(w, ATK_RNG_VERIFY)) < p->def_verify_rate)) {
+        w->atk->ep_fake_failed += 1;
+        ok = harmful = 0;
+    }
+    if (harmful)
+        w->ep_harm += 1;
     c->sat += (float)(p->cons_sat_alpha * ((double)ok - c->sat));
-    node_submit(w, n, 0, 0, s->now);
+    if (!fake)
+        node_submit(w, n, 0, 0, s->now);
 }

@@ -59,7 +59,7 @@ double farm_wash_breakeven(double k, double f, double c)
 
 /* ---- the population ------------------------------------------------------------ */
 
-#define N_SCALAR 11
+#define N_SCALAR 15
 #define N_PER 8
 
 int farm_pop_init(farm_pop *f)
@@ -82,6 +82,10 @@ static void columns(farm_pop *f, void **cols[], size_t sizes[])
     cols[k] = (void **)&f->stake_u0; sizes[k++] = 8;
     cols[k] = (void **)&f->f_inc; sizes[k++] = 8;
     cols[k] = (void **)&f->f_cost; sizes[k++] = 8;
+    cols[k] = (void **)&f->fnodes; sizes[k++] = 8;
+    cols[k] = (void **)&f->fq; sizes[k++] = 8;
+    cols[k] = (void **)&f->fq_tkn; sizes[k++] = 8;
+    cols[k] = (void **)&f->fcum; sizes[k++] = 4;
     for (int s = 0; s < STRAT_COUNT; s++) {
         cols[k] = (void **)&f->acct[s]; sizes[k++] = sizeof(acct_id);
         cols[k] = (void **)&f->act[s]; sizes[k++] = 8;
@@ -146,6 +150,14 @@ static void stake_to(world *w, acct_id a, double usd, double t)
     }
 }
 
+/* Fake nodes farmer k runs this epoch: its activity a, rounded at random (floor(a + U),
+ * U uniform), so that on average it runs a. */
+static double fake_count(world *w, uint32_t k)
+{
+    double a = w->atk->fm.act[STRAT_FAKE][k];
+    return a > 0 ? floor(a + gsl_rng_uniform(atk_rng(w, ATK_RNG_FARM))) : 0;
+}
+
 static int farmer_new(world *w, acct_id owner, double budget, double t)
 {
     atk_state *as = w->atk;
@@ -169,7 +181,7 @@ static int farmer_new(world *w, acct_id owner, double budget, double t)
     f->dn[k] = (uint32_t)gsl_rng_uniform_int(atk_rng(w, ATK_RNG_FARM), w->dn.n);
     f->seen[k] = w->epoch;
     f->sybil_score[k] = f->points[k] = f->stake_b0[k] = f->stake_u0[k] = 0;
-    f->f_inc[k] = f->f_cost[k] = 0;
+    f->f_inc[k] = f->f_cost[k] = f->fq[k] = f->fq_tkn[k] = 0;
     for (int s = 0; s < STRAT_COUNT; s++) {
         double m = mix(p, s), u = unit_cost(p, s);
         f->capy[s][k] = m > 0 && u > 0 ? m * budget / u : 0.0;
@@ -186,6 +198,9 @@ static int farmer_new(world *w, acct_id owner, double budget, double t)
         return -1;
     as->slot_of[owner] = k + 1;
     f->live++;
+    /* Its fake nodes claim work from the epoch it arrives in (they take queries from
+     * the next, farm_reconsider). */
+    f->fnodes[k] = fake_count(w, k);
     if (f->act[STRAT_STAKE][k] > 0)
         stake_to(w, f->acct[STRAT_STAKE][k], f->act[STRAT_STAKE][k], t);
     return 0;
@@ -329,8 +344,10 @@ static void fake_epoch(world *w, uint32_t k, double dt)
     farm_pop *f = &as->fm;
     const crc_params *p = &w->p;
     gsl_rng *r = atk_rng(w, ATK_RNG_FARM);
-    double nodes = floor(f->act[STRAT_FAKE][k] + gsl_rng_uniform(r));
-    double J = p->farm_fake_claims * dt;
+    double nodes = f->fnodes[k];
+    /* Each node claims J jobs of verified work, plus its share of the consumer queries
+     * the farmer's nodes took (every one of them a job it did not do). */
+    double J = p->farm_fake_claims * dt + (nodes > 0 ? f->fq[k] / nodes : 0);
     double P = def_catch_prob(p->def_verify_rate, p->def_verify_catch, J);
     unsigned caught = P > 0 && nodes > 0 ? gsl_ran_binomial(r, P, (unsigned)nodes) : 0;
     double cost = nodes * (p->farm_fake_cost + p->def_stake_node * p->def_capital_cost / 365.0) * dt;
@@ -345,6 +362,37 @@ static void fake_epoch(world *w, uint32_t k, double dt)
     }
     f->ep_wt[STRAT_FAKE][k] = (nodes - caught) * J;
     f->ep_cost[STRAT_FAKE][k] += cost;
+}
+
+void farm_fake_served(world *w, uint32_t j, double tkn)
+{
+    farm_pop *f = &w->atk->fm;
+    /* fcum is nondecreasing over the slots: the first slot whose count exceeds j */
+    uint32_t lo = 0, hi = f->n - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->fcum[mid] > j)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    f->fq[lo] += 1;
+    f->fq_tkn[lo] += tkn;
+    w->atk->ep_fake_queries += 1;
+}
+
+/* The fake nodes that take queries until the next epoch ends: each live farmer's count,
+ * drawn anew, and the router's index over them (fcum, w->fake_n). */
+static void fake_route_table(world *w)
+{
+    farm_pop *f = &w->atk->fm;
+    double total = 0;
+    for (uint32_t k = 0; k < f->n; k++) {
+        f->fnodes[k] = f->alive[k] ? fake_count(w, k) : 0;
+        total += f->fnodes[k];
+        f->fcum[k] = (uint32_t)fmin(total, (double)(UINT32_MAX >> 2));
+    }
+    w->fake_n = f->n > 0 ? f->fcum[f->n - 1] : 0;
 }
 
 /* ---- one epoch: pay ---------------------------------------------------------------- */
@@ -419,6 +467,17 @@ void farm_pay(world *w, double t0, double t1)
     const crc_params *p = &w->p;
     double dt = t1 - t0;
     def_charge_stakes(w, dt);
+    /* The compute fee share of the queries fake nodes took, held in the consumers' pool
+     * like every fee share until now. */
+    for (uint32_t k = 0; k < f->n; k++) {
+        if (!(f->fq_tkn[k] > 0))
+            continue;
+        double got = f->alive[k] ? wld_pay(w, w->pool, f->acct[STRAT_FAKE][k], f->fq_tkn[k]) : 0;
+        f->ep_tkn[STRAT_FAKE][k] += got;
+        w->cls[CLS_FAKE_COMPUTE].ep_tkn += got;
+        w->atk->ep_fake_fee_tkn += got;
+        f->fq_tkn[k] = 0;
+    }
     sync(w, t0);
     if (f->live == 0) {
         as->ep_compute_tkn = emission_left(&w->tok->em, POOL_COMPUTE);
@@ -437,6 +496,7 @@ void farm_pay(world *w, double t0, double t1)
             as->wash_dwt[k] = 0;
         if (f->act[STRAT_FAKE][k] > 0)
             fake_epoch(w, k, dt);
+        f->fq[k] = 0;
         acct_id sa = f->acct[STRAT_STAKE][k];
         if (sa != UINT32_MAX) {
             f->stake_b0[k] = ledger_balance(w->L, sa);
@@ -551,7 +611,7 @@ int farm_reconsider(world *w, double t, double dt)
     atk_state *as = w->atk;
     farm_pop *f = &as->fm;
     const crc_params *p = &w->p;
-    double step = p->farm_adapt * dt, fake = 0;
+    double step = p->farm_adapt * dt;
     for (uint32_t k = 0; k < f->n; k++) {
         if (!f->alive[k])
             continue;
@@ -573,8 +633,8 @@ int farm_reconsider(world *w, double t, double dt)
                 }
             continue;
         }
-        fake += floor(f->act[STRAT_FAKE][k] + 0.5);
     }
-    w->cls[CLS_FAKE_COMPUTE].active = (long)fake;
+    fake_route_table(w);
+    w->cls[CLS_FAKE_COMPUTE].active = (long)w->fake_n;
     return 0;
 }

@@ -56,6 +56,10 @@ typedef struct farm_pop {
     double *act[STRAT_COUNT], *capy[STRAT_COUNT], *ema[STRAT_COUNT];
     double *ep_inc[STRAT_COUNT], *ep_cost[STRAT_COUNT], *ep_tkn[STRAT_COUNT];
     double *ep_wt[STRAT_COUNT];     /* weight claimed in its pool this epoch    */
+    /* fake nodes: how many run this epoch (taking consumer queries), the queries they
+     * took and the compute fee share owed for them (paid at settlement) */
+    double *fnodes, *fq, *fq_tkn;
+    uint32_t *fcum;                 /* fake nodes of the slots before, and own  */
     /* cumulative per strategy over all farmers (the summary) */
     double cum_inc[STRAT_COUNT], cum_cost[STRAT_COUNT], cum_tkn[STRAT_COUNT];
     long live;                      /* farmers alive                            */
@@ -80,6 +84,11 @@ double farm_wash_profit(double k, double e, double f, double c);
 double farm_wash_breakeven(double k, double f, double c);
 
 /* Hooks (attack.h calls them). */
+/* A consumer query taken by fake node j (0 <= j < w->fake_n, the router's index among
+ * the epoch's fake nodes): counts it for the node's farmer, who is owed `tkn` of the
+ * compute fee share. */
+void farm_fake_served(struct world *w, uint32_t j, double tkn);
+
 int farm_pop_init(farm_pop *f);
 void farm_pop_free(farm_pop *f);
 void farm_pay(struct world *w, double t0, double t1);

@@ -132,16 +132,31 @@ static double route_draw(world *w)
     return u;
 }
 
-uint32_t node_route(world *w)
+/* The router's candidate at place i of the na active and F fake nodes, and its queue
+ * length (a fake node never has one). */
+static uint32_t candidate(const wld_nodes *nd, uint32_t i, uint32_t na, uint32_t *load)
+{
+    if (i >= na) {
+        *load = 0;
+        return WLD_FAKE | (i - na);
+    }
+    uint32_t n = nd->active[i];
+    *load = nd->load[n];
+    return n;
+}
+
+uint32_t node_route(world *w, uint32_t fake)
 {
     wld_nodes *nd = &w->nd;
-    if (nd->n_active == 0)
+    uint32_t na = nd->n_active, m = na + fake;
+    if (m == 0)
         return UINT32_MAX;
-    uint32_t a = nd->active[(uint32_t)(route_draw(w) * nd->n_active)];
-    if (nd->n_active == 1)
+    uint32_t la, lb;
+    uint32_t a = candidate(nd, (uint32_t)(route_draw(w) * m), na, &la);
+    if (m == 1)
         return a;
-    uint32_t b = nd->active[(uint32_t)(route_draw(w) * nd->n_active)];
-    return nd->load[b] < nd->load[a] ? b : a;
+    uint32_t b = candidate(nd, (uint32_t)(route_draw(w) * m), na, &lb);
+    return lb < la ? b : a;
 }
 
 static wld_route_guess *guess_at(world *w, uint32_t k)
@@ -152,25 +167,32 @@ static wld_route_guess *guess_at(world *w, uint32_t k)
 void node_prefetch_route(world *w, uint32_t j)
 {
     const wld_nodes *nd = &w->nd;
-    uint32_t na = nd->n_active;
-    if (na < 2)
+    uint32_t na = nd->n_active, m = na + w->fake_n;
+    if (m < 2)
         return;
-    const uint32_t m = WLD_ROUTE_RING - 1;
+    const uint32_t r = WLD_ROUTE_RING - 1;
     /* Each step reads only what the step before fetched, a few routings earlier. The
      * routing j ahead (its uniforms at ring places k and k + 1): the places of its two
-     * candidates in the active set. */
+     * candidates in the active set (a fake candidate needs nothing). */
     uint32_t k = w->route_pos + 2 * j;
-    crc_prefetch(&nd->active[(uint32_t)(w->route_u[k & m] * na)]);
-    crc_prefetch(&nd->active[(uint32_t)(w->route_u[(k + 1) & m] * na)]);
+    uint32_t ia = (uint32_t)(w->route_u[k & r] * m), ib = (uint32_t)(w->route_u[(k + 1) & r] * m);
+    if (ia < na)
+        crc_prefetch(&nd->active[ia]);
+    if (ib < na)
+        crc_prefetch(&nd->active[ib]);
     /* j/2 ahead: the two candidates, kept, and their queue lengths. */
     k = w->route_pos + 2 * (j / 2);
     wld_route_guess *g = guess_at(w, k);
+    ia = (uint32_t)(w->route_u[k & r] * m);
+    ib = (uint32_t)(w->route_u[(k + 1) & r] * m);
     g->k = k;
-    g->a = nd->active[(uint32_t)(w->route_u[k & m] * na)];
-    g->b = nd->active[(uint32_t)(w->route_u[(k + 1) & m] * na)];
+    g->a = ia < na ? nd->active[ia] : UINT32_MAX;
+    g->b = ib < na ? nd->active[ib] : UINT32_MAX;
     g->n = UINT32_MAX;
-    crc_prefetch(&nd->load[g->a]);
-    crc_prefetch(&nd->load[g->b]);
+    if (g->a < nd->n)
+        crc_prefetch(&nd->load[g->a]);
+    if (g->b < nd->n)
+        crc_prefetch(&nd->load[g->b]);
     /* j/4 ahead: the likelier pick (the shorter queue now), kept, and its record. */
     k = w->route_pos + 2 * (j / 4);
     g = guess_at(w, k);

@@ -241,6 +241,9 @@ typedef struct world {
     double route_u[WLD_ROUTE_RING];
     uint32_t route_pos;
     wld_route_guess route_guess[WLD_ROUTE_RING / 2]; /* node_prefetch_route's guesses */
+    /* Fake nodes taking queries this epoch (farmers.c sets it when each epoch ends): the
+     * router draws among the active nodes and these, and a fake node never has a queue. */
+    uint32_t fake_n;
 
     wld_datanets dn;
     wld_providers pv;
@@ -404,9 +407,12 @@ void bld_trained(world *w, uint32_t b, uint32_t g, double t);
 int node_birth(world *w, double t);
 /* Marks node n as leaving: it takes no new jobs and frees its slot once idle. */
 void node_leave(world *w, uint32_t n);
-/* A node for a new job (power of two choices on queue length); UINT32_MAX if none.
- * node_route_init fills the router's ring of uniforms (at the world's start). */
-uint32_t node_route(world *w);
+/* A node for a new job (power of two choices on queue length) among the active nodes
+ * and `fake` fake nodes (queries: w->fake_n; training jobs: 0), whose queue is always
+ * empty; UINT32_MAX if none. A fake pick is WLD_FAKE | j, j < fake. node_route_init
+ * fills the router's ring of uniforms (at the world's start). */
+uint32_t node_route(world *w, uint32_t fake);
+#define WLD_FAKE 0x80000000u
 void node_route_init(world *w);
 /* A hint, no effect on results, called once per query with the same j (a multiple of
  * 4 below WLD_ROUTE_RING/2): the routing j routings from now will compare the nodes at
