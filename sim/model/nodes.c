@@ -164,35 +164,33 @@ static wld_route_guess *guess_at(world *w, uint32_t k)
     return &w->route_guess[(k / 2) & (WLD_ROUTE_RING / 2 - 1)];
 }
 
-void node_prefetch_route(world *w, uint32_t j)
+/* Place i of the router's draw in the active set. With fake nodes (fake != 0, a
+ * constant in each inlined copy) it is clamped into the set: for a fake candidate
+ * (i >= na) a place whose fetch is wasted but harmless. Without, i < na already. */
+static inline uint32_t place(uint32_t i, uint32_t na, int fake) { return fake && i >= na ? na - 1 : i; }
+
+static inline void prefetch_route(world *w, uint32_t j, uint32_t na, uint32_t m, int fake)
 {
     const wld_nodes *nd = &w->nd;
-    uint32_t na = nd->n_active, m = na + w->fake_n;
-    if (m < 2)
-        return;
     const uint32_t r = WLD_ROUTE_RING - 1;
     /* Each step reads only what the step before fetched, a few routings earlier. The
      * routing j ahead (its uniforms at ring places k and k + 1): the places of its two
-     * candidates in the active set (a fake candidate needs nothing). */
+     * candidates in the active set. */
     uint32_t k = w->route_pos + 2 * j;
-    uint32_t ia = (uint32_t)(w->route_u[k & r] * m), ib = (uint32_t)(w->route_u[(k + 1) & r] * m);
-    if (ia < na)
-        crc_prefetch(&nd->active[ia]);
-    if (ib < na)
-        crc_prefetch(&nd->active[ib]);
-    /* j/2 ahead: the two candidates, kept, and their queue lengths. */
+    crc_prefetch(&nd->active[place((uint32_t)(w->route_u[k & r] * m), na, fake)]);
+    crc_prefetch(&nd->active[place((uint32_t)(w->route_u[(k + 1) & r] * m), na, fake)]);
+    /* j/2 ahead: the two candidates, kept (UINT32_MAX for a fake one), and their queue
+     * lengths. */
     k = w->route_pos + 2 * (j / 2);
     wld_route_guess *g = guess_at(w, k);
-    ia = (uint32_t)(w->route_u[k & r] * m);
-    ib = (uint32_t)(w->route_u[(k + 1) & r] * m);
+    uint32_t ia = (uint32_t)(w->route_u[k & r] * m), ib = (uint32_t)(w->route_u[(k + 1) & r] * m);
+    uint32_t a = nd->active[place(ia, na, fake)], b = nd->active[place(ib, na, fake)];
     g->k = k;
-    g->a = ia < na ? nd->active[ia] : UINT32_MAX;
-    g->b = ib < na ? nd->active[ib] : UINT32_MAX;
+    g->a = !fake || ia < na ? a : UINT32_MAX;
+    g->b = !fake || ib < na ? b : UINT32_MAX;
     g->n = UINT32_MAX;
-    if (g->a < nd->n)
-        crc_prefetch(&nd->load[g->a]);
-    if (g->b < nd->n)
-        crc_prefetch(&nd->load[g->b]);
+    crc_prefetch(&nd->load[a]);
+    crc_prefetch(&nd->load[b]);
     /* j/4 ahead: the likelier pick (the shorter queue now), kept, and its record. */
     k = w->route_pos + 2 * (j / 4);
     g = guess_at(w, k);
@@ -200,6 +198,17 @@ void node_prefetch_route(world *w, uint32_t j)
         g->n = nd->load[g->b] < nd->load[g->a] ? g->b : g->a;
         crc_prefetch(&nd->r[g->n]);
     }
+}
+
+void node_prefetch_route(world *w, uint32_t j)
+{
+    uint32_t na = w->nd.n_active, fake = w->fake_n;
+    if (na == 0 || na + fake < 2)
+        return;
+    if (fake)
+        prefetch_route(w, j, na, na + fake, 1);
+    else
+        prefetch_route(w, j, na, na, 0);
 }
 
 uint32_t node_check(const world *w)
