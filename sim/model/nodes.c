@@ -132,11 +132,13 @@ static double route_draw(world *w)
     return u;
 }
 
-/* The router's candidate at place i of the na active and F fake nodes, and its queue
- * length (a fake node never has one). */
-static uint32_t candidate(const wld_nodes *nd, uint32_t i, uint32_t na, uint32_t *load)
+/* The router's candidate at place i of the na active and m - na fake nodes, and its
+ * queue length (a fake node never has one). With fake == 0 (a constant in each inlined
+ * copy) every place is an active node's. */
+static inline uint32_t candidate(const wld_nodes *nd, uint32_t i, uint32_t na, int fake,
+                                 uint32_t *load)
 {
-    if (i >= na) {
+    if (fake && i >= na) {
         *load = 0;
         return WLD_FAKE | (i - na);
     }
@@ -145,18 +147,23 @@ static uint32_t candidate(const wld_nodes *nd, uint32_t i, uint32_t na, uint32_t
     return n;
 }
 
-uint32_t node_route(world *w, uint32_t fake)
+static inline uint32_t route(world *w, uint32_t na, uint32_t m, int fake)
 {
-    wld_nodes *nd = &w->nd;
-    uint32_t na = nd->n_active, m = na + fake;
-    if (m == 0)
-        return UINT32_MAX;
+    const wld_nodes *nd = &w->nd;
     uint32_t la, lb;
-    uint32_t a = candidate(nd, (uint32_t)(route_draw(w) * m), na, &la);
+    uint32_t a = candidate(nd, (uint32_t)(route_draw(w) * m), na, fake, &la);
     if (m == 1)
         return a;
-    uint32_t b = candidate(nd, (uint32_t)(route_draw(w) * m), na, &lb);
+    uint32_t b = candidate(nd, (uint32_t)(route_draw(w) * m), na, fake, &lb);
     return lb < la ? b : a;
+}
+
+uint32_t node_route(world *w, uint32_t fake)
+{
+    uint32_t na = w->nd.n_active;
+    if (na + fake == 0)
+        return UINT32_MAX;
+    return fake ? route(w, na, na + fake, 1) : route(w, na, na, 0);
 }
 
 static wld_route_guess *guess_at(world *w, uint32_t k)
