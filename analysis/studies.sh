@@ -1,8 +1,8 @@
 #!/bin/sh
 # studies.sh — reproduces every figure of docs/studies.md.
 #
-# Runs each scenario of the library (scenarios/*.yaml) and the three study sweeps
-# (scenarios/sweeps/{poison-vs-audit,emission-vs-recall,wash-gate-vs-demand}.yaml) into
+# Runs each scenario of the library (scenarios/*.yaml) and the four study sweeps
+# (scenarios/sweeps/{poison-vs-audit,emission-vs-recall,wash-gate-vs-demand,fake-vs-verify}.yaml) into
 # results databases under $OUT, then draws the figures with `crucible plot` and copies the
 # PNGs into results/examples/ (the curated, committed copies). Scripts (.gp) and data
 # (.dat) of every figure stay beside the PNGs in $OUT/plots, to restyle with gnuplot.
@@ -112,7 +112,7 @@ overlay proposal-treasury treasury_tkn status-quo status-quo burn-treasury-share
 
 # ---- sweeps --------------------------------------------------------------------------
 if [ "$SWEEPS" = 1 ]; then
-    for s in poison-vs-audit emission-vs-recall wash-gate-vs-demand; do
+    for s in poison-vs-audit emission-vs-recall wash-gate-vs-demand fake-vs-verify; do
         rm -f "$OUT/$s.db" "$OUT/$s.db-wal" "$OUT/$s.db-shm"
         echo "== sweep $s (-j $JOBS)"
         $NICE "$CRUCIBLE" sweep "scenarios/sweeps/$s.yaml" -j "$JOBS" --out "$OUT/$s.db" --quiet
@@ -126,5 +126,6 @@ if [ "$SWEEPS" = 1 ]; then
     plot gate-self-ref wash-gate-vs-demand $hm --metric self_ref_share --x emission.gate.multiple --y consumers.arrival
     plot gate-farmers-lose wash-gate-vs-demand $hm --metric farmers_lose --x emission.gate.multiple --y consumers.arrival
     plot gate-honest wash-gate-vs-demand $hm --metric active.honest --x emission.gate.multiple --y consumers.arrival
+    plot fake-verify-consumers fake-vs-verify $hm --metric consumers --x defense.verify.rate --y farmers.count
 fi
 echo "done: databases in $OUT, figures in $FIG (scripts and data in $OUT/plots)"

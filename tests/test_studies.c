@@ -267,6 +267,42 @@ Test(studies, speculative_exit_lowers_the_price_and_flatters_real_yield)
     scenario_free(&spec);
 }
 
+/* Fake compute: unverified fake nodes take the consumers' queries, which fail, and
+ * demand collapses; re-executing 1% of jobs keeps every fake node out of the router. A
+ * node claiming J = 2,000 jobs a day survives its first day with probability
+ * (1 - v c)^J = e^(-18) ~ 1.5e-8 at v = 0.01, c = 0.9, and it takes queries only from
+ * the epoch after it arrives; ~10^5 fake nodes are fielded in a year, so the expected
+ * number ever routed is ~10^-3: fake_queries must be 0 in every epoch of every
+ * replicate. 4 replicates of 150 days each (consumers turn to the network near day 32).
+ * Margin: every unverified run ends with fewer than a tenth of the consumers of every
+ * verified run. */
+Test(studies, verification_keeps_fake_nodes_from_wrecking_service)
+{
+    const char *const open[] = {"world.horizon=150", "world.flows_every=0", NULL};
+    const char *const verified[] = {"world.horizon=150", "world.flows_every=0",
+                                    "defense.verify.rate=0.01", NULL};
+    enum { N = 4 };
+    scenario a, b;
+    load(&a, "scenarios/fake-compute.yaml", open);
+    load(&b, "scenarios/fake-compute.yaml", verified);
+    probe pa[] = {{"consumers", AT_END, {0}}, {"fake_queries", AT_MAX, {0}}};
+    probe pb[] = {{"consumers", AT_END, {0}}, {"fake_queries", AT_MAX, {0}}};
+    run_reps(&a, N, pa, 2);
+    run_reps(&b, N, pb, 2);
+    double least = pb[0].v[0];
+    for (int r = 0; r < N; r++) {
+        least = fmin(least, pb[0].v[r]);
+        cr_expect_eq(pb[1].v[r], 0.0, "verified replicate %d: fake nodes took %g queries in an epoch",
+                     r, pb[1].v[r]);
+        cr_expect_gt(pa[1].v[r], 0.0, "unverified replicate %d: fake nodes took no query", r);
+    }
+    for (int r = 0; r < N; r++)
+        cr_expect_lt(pa[0].v[r], 0.1 * least, "unverified replicate %d: %g consumers against %g",
+                     r, pa[0].v[r], least);
+    scenario_free(&a);
+    scenario_free(&b);
+}
+
 /* Unlock shock: the demand shock alone costs the price little, the insiders' unlock on
  * top of it crashes it. 3 replicates each over 240 days (the cliff and the shock are at
  * day 180). Margin: every unlock run's minimum price is below half of every
