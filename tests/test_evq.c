@@ -337,8 +337,10 @@ Test(sim, stop_and_fail_end_the_run_and_cancel_works_through_the_loop)
 }
 
 /* Sources against the queue: two streams re-arm themselves and schedule other events,
- * on a coarse time grid so that ties are common; with the streams pushed (sim_at) and
- * with them as sources the runs must be the same event for event. */
+ * on a coarse time grid so that ties are common, and now and then cancel the last one
+ * scheduled (which may be the queue's front: sim's bound on the front must stay a bound);
+ * with the streams pushed (sim_at) and with them as sources the runs must be the same
+ * event for event. */
 typedef struct src_world {
     int use_src;
     int src[2];
@@ -346,6 +348,8 @@ typedef struct src_world {
     uint32_t n;
     double t[4096];
     uint64_t key[4096]; /* kind << 32 | a */
+    evq_handle last;    /* the last kind-2 event scheduled */
+    uint32_t cancelled;
 } src_world;
 
 static void src_arm(sim *s, src_world *sw, uint32_t k, double t, uint32_t a)
@@ -368,7 +372,9 @@ static void src_event(sim *s, const evq_event *ev, void *ctx)
     if (ev->kind < 2)
         src_arm(s, sw, ev->kind, s->now + step, ev->a + 1);
     if (gsl_rng_uniform(sw->r) < 0.5)
-        sim_at(s, s->now + 0.25 * (double)gsl_rng_uniform_int(sw->r, 3), 2, ev->a, 0);
+        sw->last = sim_at(s, s->now + 0.25 * (double)gsl_rng_uniform_int(sw->r, 3), 2, ev->a, 0);
+    if (gsl_rng_uniform(sw->r) < 0.1)
+        sw->cancelled += (uint32_t)sim_cancel(s, sw->last);
 }
 
 static void src_run(src_world *sw, double horizon1, double horizon2)
@@ -406,6 +412,8 @@ Test(sim, sources_run_exactly_where_pushed_events_would)
         ties += i > 0 && a.t[i] == a.t[i - 1];
     }
     cr_assert_gt(ties, a.n / 2, "ties are common, so their order was tested");
+    cr_assert_eq(a.cancelled, b.cancelled);
+    cr_assert_gt(b.cancelled, 50, "cancels of pending events were tested");
 }
 
 Test(sim, a_cleared_source_never_fires_and_sources_are_limited)

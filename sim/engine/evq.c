@@ -883,9 +883,9 @@ static inline void emit(evq *q, const evq_node *e, evq_event *out)
     out->b = e->b;
 }
 
-/* The key of the earliest live event, or {+INFINITY, UINT64_MAX} when none. The
- * common case, a sorted bottom whose minimum (its last event) is live, needs no call;
- * else the bottom's cancelled front is dropped first (settle). */
+/* The earliest live event, or NULL when none. The common case, a sorted bottom whose
+ * minimum (its last event) is live, needs no call; else the bottom's cancelled front is
+ * dropped first (settle). */
 static inline const evq_node *front_node(evq *q)
 {
     size_t n = q->hn;
@@ -896,6 +896,7 @@ static inline const evq_node *front_node(evq *q)
     return bot_min(q);
 }
 
+/* The key of m, or {+INFINITY, UINT64_MAX} when m is NULL. */
 static inline void front_key(const evq_node *m, evq_key *front)
 {
     *front = m ? (evq_key){m->t, m->key >> EVQ_KIND_BITS} : (evq_key){INFINITY, UINT64_MAX};
@@ -929,9 +930,8 @@ uint64_t evq_take_seq(evq *q) { return q->next_seq <= EVQ_SEQ_MAX ? q->next_seq+
 
 double evq_peek_time(evq *q)
 {
-    if (q->live == 0 || !settle(q))
-        return INFINITY;
-    return bot_min(q)->t;
+    const evq_node *m = front_node(q);
+    return m ? m->t : INFINITY;
 }
 
 /* Keeps only the live events of v. */
