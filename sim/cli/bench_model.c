@@ -17,9 +17,10 @@
  *
  * --repeat R runs the same world R times, one after another in this process. A shared
  * machine's speed drifts from minute to minute, and a short run can fall entirely in a
- * slow minute; R runs give the spread. events_per_sec is then the median run's, and
- * the JSON adds every run's CPU seconds, the fastest and slowest run's rate and the
- * pooled rate (all events over all CPU seconds). Every run must give the same number of
+ * slow minute; R runs give the spread. events_per_sec and cpu_seconds are then the
+ * median run's, seconds and events_per_wall_sec the mean wall time per run's, and the
+ * JSON adds every run's CPU seconds, the fastest and slowest run's rate and the pooled
+ * rate (all events over all CPU seconds). The peak RSS is over all R runs. Every run must give the same number of
  * events (same world, same seed); a run that does not is an error.
  */
 #include "cli/bench.h"
