@@ -1,0 +1,85 @@
+/*
+ * optim.h — derivative-free minimisers for noisy objectives on the unit box [0,1]^d,
+ * driven by ask/tell so that the caller evaluates a whole batch of candidates at once
+ * (in worker processes, with common random numbers) and the search path depends only on
+ * the seed and the values told, never on how or where the batch was evaluated.
+ *
+ * The attack search (sim/attack/attack.c) maps the unit box onto the attacker's
+ * parameter ranges (linear or log) and turns "maximise" into "minimise the negation".
+ *
+ *     opt_config c = { .method = OPT_CMAES, .dim = d, .seed = 7, .max_evals = 400 };
+ *     opt *o; opt_alloc(&o, &c, &err);
+ *     double *x = malloc(opt_batch_max(o) * d * sizeof *x), *f = ...;
+ *     size_t n;
+ *     while ((n = opt_ask(o, x)) > 0) {          // n candidates, row-major n x d
+ *         for (i < n) f[i] = objective(x + i*d); // any order, any worker
+ *         opt_tell(o, f, n, &err);
+ *     }
+ *     opt_best(o, xbest, &fbest);
+ *     opt_free(o);
+ *
+ * Determinism: every random draw comes from one PCG stream derived from c->seed; the
+ * same config and the same told values give the same candidates, bit for bit.
+ * A candidate is always inside [0,1]^d (methods clip or reflect). Non-finite values
+ * told are treated as +infinity (the worst), never as an error.
+ *
+ * Ownership: opt_alloc allocates; opt_free releases (NULL is a no-op). x0, when given,
+ * is copied.
+ */
+#ifndef CRC_OPTIM_H
+#define CRC_OPTIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef enum opt_method {
+    OPT_CMAES = 0,   /* (mu/mu_w, lambda)-CMA-ES, IPOP restarts while budget remains     */
+    OPT_NM = 1,      /* GSL's Nelder-Mead simplex (gsl_multimin nmsimplex2) with restarts */
+    OPT_CEM = 2,     /* cross-entropy method, diagonal Gaussian, elite fraction          */
+    OPT_RANDOM = 3   /* scrambled Sobol / uniform points: the baseline to beat           */
+} opt_method;
+
+typedef struct opt_config {
+    opt_method method;
+    size_t dim;          /* 1..OPT_MAX_DIM                                              */
+    size_t batch;        /* candidates per ask (population); 0 = the method's default    */
+    double sigma0;       /* initial spread in unit-box units; 0 = the default (0.3)      */
+    const double *x0;    /* start point in [0,1]^dim; NULL = the centre                  */
+    uint64_t seed;
+    size_t max_evals;    /* the search ends after this many told values (>= 1)           */
+} opt_config;
+
+#define OPT_MAX_DIM 32
+
+typedef struct opt opt;
+
+/* CRC_EINPUT for a bad config (dim 0 or > OPT_MAX_DIM, max_evals 0, x0 outside the box,
+ * unknown method); CRC_ENOMEM. */
+int opt_alloc(opt **out, const opt_config *c, crc_err *err);
+void opt_free(opt *o);
+
+/* The largest n opt_ask can return: size x for opt_batch_max(o) * dim doubles. */
+size_t opt_batch_max(const opt *o);
+
+/* Writes the next batch of candidates (row-major, n x dim) into x and returns n; 0 when
+ * the search is over (budget spent or converged). Between two asks, exactly one tell. */
+size_t opt_ask(opt *o, double *x);
+
+/* The objective values (to minimise) of the last batch, in ask order; n must equal
+ * what opt_ask returned. CRC_EINPUT otherwise. */
+int opt_tell(opt *o, const double *f, size_t n, crc_err *err);
+
+/* The best candidate told so far and its value (the smallest told value; the caller
+ * re-evaluates it on fresh replicates). Returns 0 before any tell, else 1. */
+int opt_best(const opt *o, double *x, double *f);
+
+/* Told values so far. */
+size_t opt_evals(const opt *o);
+
+/* "cmaes", "nm", "cem", "random"; parse returns CRC_EINPUT for an unknown name. */
+const char *opt_method_name(opt_method m);
+int opt_method_parse(const char *name, opt_method *out, crc_err *err);
+
+#endif
