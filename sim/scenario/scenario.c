@@ -598,6 +598,8 @@ static int mark_seen(loader *L, const yfile *f, binder *b, const param_def *d,
     return 0;
 }
 
+static scenario_pos pos_of(const yfile *f, const yaml_node_t *n);
+
 static void bind_param(loader *L, const yfile *f, binder *b, const param_def *d,
                        const yaml_node_t *key, const yaml_node_t *val)
 {
@@ -607,6 +609,12 @@ static void bind_param(loader *L, const yfile *f, binder *b, const param_def *d,
     if (bind_value(L, f, d, val, &v) == 0) {
         params_assign(&b->sc->params, d, &v);
         b->count++;
+        scenario *sc = b->sc;
+        if (!sc->param_pos && !(sc->param_pos = calloc(params_count, sizeof *sc->param_pos))) {
+            report_nomem(L, f);
+            return;
+        }
+        sc->param_pos[params_index(d)] = pos_of(f, key);
     }
 }
 
@@ -1199,6 +1207,8 @@ static void load_top_scalar(loader *L, const yfile *f, const char *key, const ya
 
 static void free_contents(scenario *sc)
 {
+    free(sc->param_pos);
+    sc->param_pos = NULL;
     free(sc->description);
     free(sc->interventions);
     free(sc->intervention_pos);
@@ -1603,6 +1613,14 @@ int scenario_set(scenario *sc, const char *assignment, crc_err *err)
     if (rc != CRC_OK)
         return crc_err_set(err, rc, "--set '%.200s': %s", assignment, e.msg);
     params_assign(&sc->params, d, &v);
+    if (!sc->param_pos)
+        sc->param_pos = calloc(params_count, sizeof *sc->param_pos);
+    if (sc->param_pos) {
+        scenario_pos *p = &sc->param_pos[params_index(d)];
+        snprintf(p->file, sizeof p->file, "--set");
+        p->line = -1;
+        p->col = 0;
+    }
     return CRC_OK;
 }
 
@@ -1614,6 +1632,13 @@ int scenario_copy(scenario *dst, const scenario *src)
     dst->intervention_pos = NULL;
     dst->criteria = NULL;
     dst->criterion_pos = NULL;
+    dst->param_pos = NULL;
+    if (src->param_pos) {
+        dst->param_pos = malloc(params_count * sizeof *dst->param_pos);
+        if (!dst->param_pos)
+            goto fail;
+        memcpy(dst->param_pos, src->param_pos, params_count * sizeof *dst->param_pos);
+    }
     size_t ni = src->n_interventions, nc = src->n_criteria;
     if (src->description && !(dst->description = strdup(src->description)))
         goto fail;

@@ -90,6 +90,12 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
         add(errs, max_errs, &n, &e);
     }
     crc_err_clear(&e);
+    if (scenario_check_cost(sc, &e) != CRC_OK) {
+        if (first == CRC_OK)
+            first = e.code;
+        add(errs, max_errs, &n, &e);
+    }
+    crc_err_clear(&e);
     if (model_validate(&sc->params, &e) != CRC_OK) {
         /* The model names the parameters; the file is where they were resolved. */
         if (!e.file[0])
