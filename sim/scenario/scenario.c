@@ -42,7 +42,8 @@ enum {
     SC_MAX_NEST = 16,        /* nested parameter groups                    */
     SC_MAX_KEYS = 4096,      /* keys in one mapping                        */
     SC_MAX_ITEMS = 100000,   /* interventions or criteria                  */
-    SC_MAX_VISITS = 200000,  /* YAML nodes visited while loading one file  */
+    SC_MAX_VISITS = 1000000, /* YAML nodes visited while loading one file (the
+                                largest lists, SC_MAX_ITEMS items, take ~2 each) */
     SC_MAX_DESC = 65536,     /* bytes of description                       */
     SC_PATH_LEN = 256        /* longest dotted parameter path              */
 };
