@@ -134,7 +134,7 @@ docs: $(BIN)/crucible
 # (fuzz/fuzz_scenario.c, seed corpus fuzz/corpus) and fuzz_sweep over the sweep-file
 # parser and the --grid/--zip/--random.../--set specs (fuzz/fuzz_sweep.c, seed corpus
 # fuzz/corpus_sweep). `make fuzz` runs each in FUZZ_TARGETS for FUZZ_SECONDS, one after
-# the other, over a working copy of its corpus; new inputs go to build/fuzz/<target>/,
+# the other, over a working copy of its corpus; new inputs go to build/fuzz/<target>.corpus/,
 # crashes to build/fuzz/<target>-crash-*.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= fuzz_scenario fuzz_sweep
@@ -163,10 +163,10 @@ build/fuzz/fuzz_%: $$(FUZZ_SRC_fuzz_$$*) $(wildcard sim/*/*.h sim/model/*.def) |
 	    -o $@ $(LDLIBS_ALL)
 
 fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
-	$(foreach t,$(FUZZ_TARGETS),mkdir -p build/fuzz/$(t) && \
+	$(foreach t,$(FUZZ_TARGETS),mkdir -p build/fuzz/$(t).corpus && \
 	    build/fuzz/$(t) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 $(if $(filter fuzz_scenario,$(t)),-dict=fuzz/scenario.dict) \
-	    -artifact_prefix=build/fuzz/$(t)- build/fuzz/$(t) $(FUZZ_CORPUS_$(t)) && ) true
+	    -artifact_prefix=build/fuzz/$(t)- build/fuzz/$(t).corpus $(FUZZ_CORPUS_$(t)) && ) true
 
 clean:
 	rm -rf build bin

@@ -42,8 +42,9 @@ enum {
     SC_MAX_NEST = 16,        /* nested parameter groups                    */
     SC_MAX_KEYS = 4096,      /* keys in one mapping                        */
     SC_MAX_ITEMS = 100000,   /* interventions or criteria                  */
-    SC_MAX_VISITS = 1000000, /* YAML nodes visited while loading one file (the
-                                largest lists, SC_MAX_ITEMS items, take ~2 each) */
+    SC_MAX_VISITS = 200000,  /* YAML node visits while loading one file, beyond
+                                twice the nodes the file itself holds (only
+                                aliases can use more)                      */
     SC_MAX_DESC = 65536,     /* bytes of description                       */
     SC_PATH_LEN = 256        /* longest dotted parameter path              */
 };
@@ -71,6 +72,7 @@ typedef struct loader {
     char *shown[SC_MAX_EXTENDS + 1]; /* the same, as shown to the user         */
     int depth;
     size_t visits;   /* nodes visited in the current file                      */
+    size_t budget;   /* visits allowed in the current file                     */
 } loader;
 
 /* One parsed file. */
@@ -126,12 +128,12 @@ static void report_nomem(loader *L, const yfile *f)
 /* Counts a visited node; 0 while within budget. Reports once when the budget runs out. */
 static int visit(loader *L, const yfile *f, const yaml_node_t *n)
 {
-    if (++L->visits == SC_MAX_VISITS)
+    if (++L->visits == L->budget)
         report(L, f, n,
-               "the scenario is too large: more than %d YAML nodes (each use of an alias "
+               "the scenario is too large: more than %zu YAML nodes (each use of an alias "
                "counts); write fewer values or fewer aliases",
-               SC_MAX_VISITS);
-    return L->visits >= SC_MAX_VISITS;
+               L->budget);
+    return L->visits >= L->budget;
 }
 
 /* ---- YAML node helpers ------------------------------------------------------------- */
@@ -576,7 +578,7 @@ static void walk_params(loader *L, const yfile *f, const yaml_node_t *m, const c
         }
         if (v && v->type == YAML_MAPPING_NODE && map_len(v) > 0 && !map_get(f, v, "dist", NULL)) {
             walk_params(L, f, v, path, depth + 1, b);
-            if (L->visits >= SC_MAX_VISITS)
+            if (L->visits >= L->budget)
                 break;
             continue;
         }
@@ -1315,8 +1317,9 @@ static int load_file(loader *L, scenario *sc, const char *path, const char *text
     L->chain[L->depth] = canon;
     L->shown[L->depth] = shown;
     L->depth++;
-    size_t visits_before = L->visits;
+    size_t visits_before = L->visits, budget_before = L->budget;
     L->visits = 0;
+    L->budget = SC_MAX_VISITS;
 
     yaml_parser_t parser;
     yaml_document_t doc, next;
@@ -1382,7 +1385,10 @@ static int load_file(loader *L, scenario *sc, const char *path, const char *text
     } else {
         set_defaults(sc);
     }
+    /* A long list costs a few visits per item; only aliases visit more nodes than the
+     * file holds, and those are what the budget is for. */
     L->visits = 0;
+    L->budget = SC_MAX_VISITS + 2 * (size_t)(doc.nodes.top - doc.nodes.start);
 
     seen = calloc(params_count ? params_count : 1, sizeof *seen);
     if (!seen) {
@@ -1430,6 +1436,7 @@ out:
     free(L->chain[L->depth]);
     free(L->shown[L->depth]);
     L->visits = visits_before;
+    L->budget = budget_before;
     free(owned);
     return L->n > errors_before ? -1 : 0;
 }
@@ -1530,6 +1537,7 @@ static int set_mapping(const param_def *d, const char *value, crc_pvalue *out, c
     memset(&L, 0, sizeof L);
     L.errs = e;
     L.cap = 1;
+    L.budget = SC_MAX_VISITS;
     yaml_parser_t parser;
     yaml_document_t doc;
     ycheck yc = {0};
