@@ -162,6 +162,9 @@ int params_check(const param_def *d, const crc_pvalue *v, crc_err *err)
     switch (d->type) {
     case PT_NUM:
     case PT_INT:
+        if (isfinite(v->x) && v->x >= d->lo && v->x <= d->hi &&
+            (d->type != PT_INT || v->x == floor(v->x)))
+            return CRC_OK;
         range_text(d, allowed, sizeof allowed);
         /* The value in as many digits as it takes to tell it from the bound it
          * crosses: 100000.0000000001 is not "100000". */
@@ -170,10 +173,8 @@ int params_check(const param_def *d, const crc_pvalue *v, crc_err *err)
         if (!isfinite(v->x) || v->x < d->lo || v->x > d->hi)
             return crc_err_set(err, CRC_EINPUT, "%s: %s is out of range; expected %s", d->path,
                                num, allowed);
-        if (d->type == PT_INT && v->x != floor(v->x))
-            return crc_err_set(err, CRC_EINPUT, "%s: %s is not a whole number; expected %s",
-                               d->path, num, allowed);
-        return CRC_OK;
+        return crc_err_set(err, CRC_EINPUT, "%s: %s is not a whole number; expected %s",
+                           d->path, num, allowed);
     case PT_BOOL:
         if (v->x != 0 && v->x != 1)
             return crc_err_set(err, CRC_EINPUT, "%s: expected true or false", d->path);
