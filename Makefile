@@ -129,17 +129,27 @@ docs: $(BIN)/crucible
 	$(BIN)/crucible params --markdown > docs/parameters.md
 
 # ---- fuzzing ----------------------------------------------------------------------
-# libFuzzer over the scenario loader and the --set parser (fuzz/fuzz_scenario.c), built
-# with clang's fuzzer + AddressSanitizer + UBSan (installed with apt when missing) and run
-# for FUZZ_SECONDS over a working copy of the committed seed corpus fuzz/corpus; new
-# inputs go to build/fuzz/corpus, crashes to build/fuzz/crash-*.
+# Two libFuzzer targets, built with clang's fuzzer + AddressSanitizer + UBSan (installed
+# with apt when missing): fuzz_scenario over the scenario loader and the --set parser
+# (fuzz/fuzz_scenario.c, seed corpus fuzz/corpus) and fuzz_sweep over the sweep-file
+# parser and the --grid/--zip/--random.../--set specs (fuzz/fuzz_sweep.c, seed corpus
+# fuzz/corpus_sweep). `make fuzz` runs each in FUZZ_TARGETS for FUZZ_SECONDS, one after
+# the other, over a working copy of its corpus; new inputs go to build/fuzz/<target>.corpus/,
+# crashes to build/fuzz/<target>-crash-*.
 FUZZ_SECONDS ?= 600
-FUZZ_SRC := fuzz/fuzz_scenario.c sim/scenario/scenario.c sim/scenario/scenario_text.c \
-            sim/model/params.c sim/model/dist.c sim/util/err.c
+FUZZ_TARGETS ?= fuzz_scenario fuzz_sweep
+FUZZ_COMMON := sim/scenario/yamlcheck.c sim/model/params.c sim/model/dist.c sim/util/err.c
+FUZZ_SRC_fuzz_scenario := fuzz/fuzz_scenario.c sim/scenario/scenario.c \
+            sim/scenario/scenario_text.c $(FUZZ_COMMON)
+FUZZ_SRC_fuzz_sweep := fuzz/fuzz_sweep.c sim/sweep/sweepfile.c sim/sweep/design.c \
+            sim/engine/rng.c sim/engine/pcg.c $(FUZZ_COMMON)
+FUZZ_CORPUS_fuzz_scenario := fuzz/corpus
+FUZZ_CORPUS_fuzz_sweep := fuzz/corpus_sweep
 FUZZ_PROBE := echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' | \
               clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
 
-build/fuzz/fuzz_scenario: $(FUZZ_SRC) $(wildcard sim/*/*.h sim/model/*.def) | $(DEPS_STAMP)
+.SECONDEXPANSION:
+build/fuzz/fuzz_%: $$(FUZZ_SRC_fuzz_$$*) $(wildcard sim/*/*.h sim/model/*.def) | $(DEPS_STAMP)
 	@mkdir -p build/fuzz
 	@if ! $(FUZZ_PROBE); then \
 	    echo "crucible: installing clang and libclang-rt-14-dev for libFuzzer"; \
@@ -149,14 +159,14 @@ build/fuzz/fuzz_scenario: $(FUZZ_SRC) $(wildcard sim/*/*.h sim/model/*.def) | $(
 	    { echo "crucible: apt-get failed; install clang with libFuzzer by hand"; exit 1; }; \
 	fi
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isim $(PKG_CFLAGS) $(FUZZ_SRC) \
+	    -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isim $(PKG_CFLAGS) $(FUZZ_SRC_fuzz_$*) \
 	    -o $@ $(LDLIBS_ALL)
 
-fuzz: build/fuzz/fuzz_scenario
-	@mkdir -p build/fuzz/corpus
-	build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -dict=fuzz/scenario.dict -artifact_prefix=build/fuzz/ \
-	    build/fuzz/corpus fuzz/corpus
+fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	$(foreach t,$(FUZZ_TARGETS),mkdir -p build/fuzz/$(t).corpus && \
+	    build/fuzz/$(t) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 $(if $(filter fuzz_scenario,$(t)),-dict=fuzz/scenario.dict) \
+	    -artifact_prefix=build/fuzz/$(t)- build/fuzz/$(t).corpus $(FUZZ_CORPUS_$(t)) && ) true
 
 clean:
 	rm -rf build bin

@@ -6,17 +6,69 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+
+/* The last GSL error on this thread (see stats.h for why this state exists). */
+static _Thread_local struct {
+    int set;
+    int gsl_errno;
+    int line;
+    char reason[160];
+    char file[96];
+} gsl_last;
+
+static void on_gsl_error(const char *reason, const char *file, int line, int gsl_errno)
+{
+    if (gsl_last.set)
+        return; /* keep the first: later ones usually follow from it */
+    gsl_last.set = 1;
+    gsl_last.gsl_errno = gsl_errno;
+    gsl_last.line = line;
+    snprintf(gsl_last.reason, sizeof gsl_last.reason, "%s", reason ? reason : "?");
+    snprintf(gsl_last.file, sizeof gsl_last.file, "%s", file ? file : "?");
+}
+
+void stats_gsl_install(void) { gsl_set_error_handler(on_gsl_error); }
+
+int stats_gsl_check(crc_err *err)
+{
+    if (!gsl_last.set)
+        return CRC_OK;
+    gsl_last.set = 0;
+    return crc_err_set(err, CRC_EFAIL, "GSL could not compute a statistic: %s (%s, in %s:%d)",
+                       gsl_last.reason, gsl_strerror(gsl_last.gsl_errno), gsl_last.file,
+                       gsl_last.line);
+}
+
+size_t stats_finite(double *v, size_t n, size_t *n_infinite)
+{
+    size_t k = 0, inf = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(v[i]))
+            v[k++] = v[i];
+        else if (isinf(v[i]))
+            inf++;
+    }
+    if (n_infinite)
+        *n_infinite = inf;
+    return k;
+}
 
 double stats_t_crit(double df, double level)
 {
     if (!(df > 0) || !(level > 0 && level < 1))
         return NAN;
+    /* Student's t with infinite degrees of freedom is the standard normal (GSL's t
+     * functions fail on an infinite df). */
+    if (isinf(df))
+        return gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
     return gsl_cdf_tdist_Pinv(0.5 + level / 2, df);
 }
 
@@ -85,7 +137,12 @@ void stats_welch_test(const double *a, size_t na, const double *b, size_t nb, do
     out->df = (va + vb) * (va + vb) /
               (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
     out->t = out->diff / out->se;
-    out->p = 2 * gsl_cdf_tdist_Q(fabs(out->t), out->df);
+    if (!isfinite(out->t) || !(out->df > 0)) {
+        out->df = out->t = NAN; /* a non-finite input: no test */
+        return;
+    }
+    out->p = 2 * (isinf(out->df) ? gsl_cdf_ugaussian_Q(fabs(out->t))
+                                 : gsl_cdf_tdist_Q(fabs(out->t), out->df));
     double half = stats_t_crit(out->df, level) * out->se;
     out->ci_lo = out->diff - half;
     out->ci_hi = out->diff + half;

@@ -5,13 +5,35 @@
  *
  * Every number comes from GSL (gsl_stats_*, gsl_cdf_*, gsl_sort); this module only
  * arranges the formulas (docs/analysis.md explains each for economists). Functions
- * are pure: they read arrays, write a result struct, keep no state. NaN inputs are the
- * caller's business (the results reader drops NULL values before they get here).
+ * are pure: they read arrays, write a result struct, keep no state. Non-finite inputs
+ * are the caller's business: stats_finite takes them out (and counts them) before the
+ * statistics, so that they are reported as data ("3 of 10 runs have an infinite
+ * value") rather than poisoning a mean; given one anyway, a function returns NaN
+ * fields, never aborts.
+ *
+ * GSL errors: GSL's default handler aborts the process. stats_gsl_install replaces it
+ * (main and the test binary call it first) with one that records the error for the
+ * calling thread; stats_gsl_check turns it into a crc_err. That record is the only
+ * mutable state here, and it exists because GSL reports errors through a global hook.
  */
 #ifndef CRC_STATS_H
 #define CRC_STATS_H
 
 #include <stddef.h>
+
+#include "util/err.h"
+
+/* Installs the recording GSL error handler (idempotent). */
+void stats_gsl_install(void);
+
+/* CRC_OK when no GSL error was recorded on this thread since the last check; else
+ * CRC_EFAIL with err saying what GSL reported (and where), and the record is cleared. */
+int stats_gsl_check(crc_err *err);
+
+/* Moves the finite values of v[0..n) to its front (in order) and returns how many;
+ * *n_infinite (may be NULL) receives how many were ±infinity. NaN counts as no value
+ * (the results database stores NaN as NULL, so a NaN is a missing value). */
+size_t stats_finite(double *v, size_t n, size_t *n_infinite);
 
 /* Descriptive summary of one sample. Fields that need more data than n are NaN
  * (sd and the interval need n >= 2; everything needs n >= 1). */

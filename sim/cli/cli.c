@@ -5,7 +5,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
 #include "table.h"
+
+void cli_print_nonfinite(const table *t, int fmt, const char *cmd)
+{
+    if (!t->nrows)
+        return;
+    if (fmt == TABLE_CSV) {
+        for (size_t r = 0; r < t->nrows; r++) {
+            fprintf(stderr, "crucible %s: note:", cmd);
+            for (size_t c = 0; c < t->ncol; c++)
+                fprintf(stderr, " %s=%s", t->head[c], t->cells[r * t->ncol + c]);
+            fprintf(stderr, " (infinite values are left out of the statistics)\n");
+        }
+        return;
+    }
+    printf(fmt == TABLE_MARKDOWN ? "\n### Non-finite values\n\n" : "\nNon-finite values\n");
+    printf("Runs whose value is +inf or -inf are reported here and left out of the "
+           "statistics above (n counts the finite values only).\n%s",
+           fmt == TABLE_MARKDOWN ? "\n" : "");
+    table_print(t, stdout, (table_format)fmt);
+}
+
+void cli_warn_gsl(const char *cmd, const char *what)
+{
+    crc_err e;
+    crc_err_clear(&e);
+    if (stats_gsl_check(&e) != CRC_OK)
+        fprintf(stderr, "crucible %s: %s: %s; its statistics are shown as nan\n", cmd, what,
+                e.msg);
+}
 
 int cli_bad_option(crc_err *err, const char *cmd, const char *opt)
 {

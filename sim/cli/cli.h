@@ -29,4 +29,15 @@ int cli_opt_level(const char *arg, double *level, crc_err *err); /* confidence l
  * adb_strings_free); CRC_ENOMEM if memory runs out. */
 int cli_opt_names(const char *arg, char ***list, size_t *n, crc_err *err);
 
+/* Prints the table of non-finite values an analysis command left out of its statistics
+ * (rows: what, runs with an infinite value, runs in all), when it has rows: as a section
+ * after the other tables for text and Markdown, as lines on stderr for CSV (so stdout
+ * stays one machine-readable file). JSON callers embed the table themselves. */
+struct table;
+void cli_print_nonfinite(const struct table *t, int fmt, const char *cmd);
+
+/* Warns on stderr when GSL recorded an error while computing `what` (the statistics
+ * are then NaN in the table). */
+void cli_warn_gsl(const char *cmd, const char *what);
+
 #endif

@@ -28,15 +28,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* The non-NaN values of a run array, compacted in place; returns how many. */
-static size_t compact(double *v, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            v[k++] = v[i];
-    return k;
-}
 
 int cmd_compare(int argc, char **argv)
 {
@@ -84,9 +75,14 @@ int cmd_compare(int argc, char **argv)
     }
 
     adb base = {0}, prop = {0};
-    table tm, tc;
+    table tm, tc, tn;
     table_init(&tm);
     table_init(&tc);
+    table_init(&tn);
+    table_col(&tn, "metric", 0);
+    table_col(&tn, "database", 0);
+    table_col(&tn, "infinite_runs", 1);
+    table_col(&tn, "runs", 1);
     double *va = NULL, *vb = NULL, *work = NULL;
     int *pa = NULL, *pb = NULL;
     char **crit = NULL;
@@ -126,7 +122,17 @@ int cmd_compare(int argc, char **argv)
             fprintf(stderr, "crucible compare: skipping %s: %s\n", metrics[m], e2.msg);
             continue;
         }
-        size_t na = compact(va, base.n_runs), nb = compact(vb, prop.n_runs);
+        size_t ia = 0, ib = 0;
+        size_t na = stats_finite(va, base.n_runs, &ia), nb = stats_finite(vb, prop.n_runs, &ib);
+        const adb *side[2] = {&base, &prop};
+        size_t inf[2] = {ia, ib};
+        for (int q = 0; q < 2; q++)
+            if (inf[q]) {
+                table_cell(&tn, "%s", metrics[m]);
+                table_cell(&tn, "%s", side[q]->path);
+                table_cell(&tn, "%zu", inf[q]);
+                table_cell(&tn, "%zu", side[q]->n_runs);
+            }
         stats_welch w;
         stats_mw mw;
         stats_welch_test(va, na, vb, nb, level, &w);
@@ -154,6 +160,7 @@ int cmd_compare(int argc, char **argv)
         table_num(&tm, mw.p);
         table_num(&tm, stats_cliff_delta(va, na, vb, nb));
         table_num(&tm, stats_cohen_d(va, na, vb, nb));
+        cli_warn_gsl("compare", metrics[m]);
         shown++;
     }
     if (!shown) {
@@ -219,6 +226,8 @@ int cmd_compare(int argc, char **argv)
         table_print(&tm, stdout, TABLE_JSON);
         printf(",\n \"criteria\": ");
         table_print(&tc, stdout, TABLE_JSON);
+        printf(",\n \"non_finite\": ");
+        table_print(&tn, stdout, TABLE_JSON);
         printf("}\n");
     } else if (fmt == TABLE_CSV) {
         table_print(&tm, stdout, TABLE_CSV);
@@ -244,9 +253,12 @@ int cmd_compare(int argc, char **argv)
             table_print(&tc, stdout, (table_format)fmt);
         }
     }
+    if (fmt != TABLE_JSON)
+        cli_print_nonfinite(&tn, fmt, "compare");
 done:
     table_free(&tm);
     table_free(&tc);
+    table_free(&tn);
     free(va);
     free(vb);
     free(work);

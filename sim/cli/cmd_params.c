@@ -243,8 +243,30 @@ static const char md_intro[] =
     "  `\"<\"`, `\"<=\"`, `\">\"`, `\">=\"`, `\"==\"`, `\"!=\"`: quote them, `>` alone means something\n"
     "  else in YAML) against `value`. A criterion with the same name as one in the\n"
     "  extended file replaces it.\n"
-    "- **Numbers** are written plainly (`0.1`, `1e-4`); a quoted `\"0.1\"` is text and is\n"
-    "  rejected. **Booleans** are `true`/`false`. **Enums** take one of the listed names.\n"
+;
+/* Split in two: ISO C guarantees string literals of 4095 characters only. */
+static const char md_input_rules[] =
+    "- **Numbers** are written plainly, in decimal: an optional sign, digits, an optional\n"
+    "  fraction and exponent (`0.1`, `-2`, `1e-4`, `4.9e-324`). The same rule holds in\n"
+    "  scenario files, `--set` values and sweep files, and every refusal says what to write:\n"
+    "  a quoted `\"0.1\"` is text (drop the quotes); hexadecimal `0x10` and octal `0o17`\n"
+    "  are refused (write `16`, `15`); a leading zero as in `010` is refused because YAML\n"
+    "  1.1 reads it as octal 8 and YAML 1.2 as decimal 10 (write `10` or `8`); `inf`,\n"
+    "  `.nan` and numbers beyond 1.8e308 are not numbers. Tiny numbers (subnormals, or\n"
+    "  ones that round to 0) are numbers, then range-checked. A value out of range is\n"
+    "  quoted with every digit that matters (`100000.0000000001 is out of range`).\n"
+    "  **Booleans** are `true`/`false`. **Enums** take one of the listed names.\n"
+    "- **YAML tags** follow one rule: `!!int` and `!!float` are allowed on numbers,\n"
+    "  `!!str` makes a value text (like quotes), and any other tag (`!!null`, `!custom`)\n"
+    "  is refused.\n"
+    "- **Limits**: a file is at most 16 MiB, nested at most 64 mappings and lists deep\n"
+    "  (checked while the YAML is read), with at most 100,000 interventions and as many\n"
+    "  criteria. Before a run, `validate`, `run` and `sweep` estimate its memory and work\n"
+    "  (about 300 bytes per agent at the largest population, ~5 M events per CPU second,\n"
+    "  docs/model.md §8) and refuse a scenario that cannot fit the machine's physical\n"
+    "  memory; `validate` warns, with the estimate, about one that would take over an hour.\n"
+    "- An error between parameters (e.g. fee shares that sum past 1) is reported at the\n"
+    "  line of the parameter set last, naming the others involved.\n"
     "\n"
     "## Distributions\n"
     "\n"
@@ -259,6 +281,7 @@ static const char md_intro[] =
 static void print_markdown(FILE *f, const crc_params *defs)
 {
     fputs(md_intro, f);
+    fputs(md_input_rules, f);
     for (int k = 0; k < DIST_KIND_COUNT; k++) {
         fprintf(f, "| `%s` | ", dist_kind_name(k));
         for (int a = 0; a < dist_nargs(k); a++)

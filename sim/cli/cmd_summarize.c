@@ -125,9 +125,10 @@ int cmd_summarize(int argc, char **argv)
     int *passed = malloc(d.n_runs * sizeof *passed);
     int *from_summary = calloc(n_metrics ? n_metrics : 1, sizeof *from_summary);
     double *all = malloc((n_metrics ? n_metrics : 1) * d.n_runs * sizeof *all);
-    table tm, tc;
+    table tm, tc, tn;
     table_init(&tm);
     table_init(&tc);
+    table_init(&tn);
     if (!groups || !vals || !sample || !work || !passed || !from_summary || !all) {
         crc_err_set(&err, CRC_ENOMEM, "out of memory");
         goto done;
@@ -151,6 +152,11 @@ int cmd_summarize(int argc, char **argv)
     const char *mcols[] = {"n", "mean", "sd", "ci_lo", "ci_hi", "median", "p5", "p95"};
     for (size_t i = 0; i < 8; i++)
         table_col(&tm, mcols[i], 1);
+    if (by_point)
+        table_col(&tn, "point", 1);
+    table_col(&tn, "metric", 0);
+    table_col(&tn, "infinite_runs", 1);
+    table_col(&tn, "runs", 1);
     table_col(&tc, "criterion", 0);
     const char *ccols[] = {"n", "passed", "p_pass", "ci_lo", "ci_hi"};
     for (size_t i = 0; i < 5; i++)
@@ -163,14 +169,19 @@ int cmd_summarize(int argc, char **argv)
             if (pts.ids[q] == gr->point)
                 pi = q;
         for (size_t m = 0; m < n_metrics; m++) {
-            size_t n = 0;
-            for (size_t r = gr->first; r < gr->first + gr->count; r++) {
-                double v = all[m * d.n_runs + r];
-                if (!isnan(v))
-                    sample[n++] = v;
+            size_t n_inf = 0;
+            memcpy(sample, all + m * d.n_runs + gr->first, gr->count * sizeof *sample);
+            size_t n = stats_finite(sample, gr->count, &n_inf);
+            if (n_inf) {
+                if (by_point)
+                    table_cell(&tn, "%ld", gr->point);
+                table_cell(&tn, "%s", metrics[m]);
+                table_cell(&tn, "%zu", n_inf);
+                table_cell(&tn, "%zu", gr->count);
             }
             stats_desc s;
             stats_describe(sample, n, level, work, &s);
+            cli_warn_gsl("summarize", metrics[m]);
             if (by_point) {
                 table_cell(&tm, "%ld", gr->point);
                 for (size_t j = 0; j < pts.n_params; j++)
@@ -225,6 +236,8 @@ int cmd_summarize(int argc, char **argv)
         table_print(&tm, stdout, TABLE_JSON);
         printf(",\n \"criteria\": ");
         table_print(&tc, stdout, TABLE_JSON);
+        printf(",\n \"non_finite\": ");
+        table_print(&tn, stdout, TABLE_JSON);
         printf("}\n");
         break;
     case TABLE_CSV:
@@ -251,11 +264,14 @@ int cmd_summarize(int argc, char **argv)
         break;
     }
     }
-    if (tm.oom || tc.oom)
+    if (fmt != TABLE_JSON)
+        cli_print_nonfinite(&tn, fmt, "summarize");
+    if (tm.oom || tc.oom || tn.oom)
         crc_err_set(&err, CRC_ENOMEM, "out of memory formatting the tables");
 done:
     table_free(&tm);
     table_free(&tc);
+    table_free(&tn);
     free(groups);
     free(vals);
     free(sample);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const param_def params_table[] = {
 #define PARAM_NUM(id, path, def, lo, hi, unit, doc) \
@@ -161,14 +162,19 @@ int params_check(const param_def *d, const crc_pvalue *v, crc_err *err)
     switch (d->type) {
     case PT_NUM:
     case PT_INT:
+        if (isfinite(v->x) && v->x >= d->lo && v->x <= d->hi &&
+            (d->type != PT_INT || v->x == floor(v->x)))
+            return CRC_OK;
         range_text(d, allowed, sizeof allowed);
+        /* The value in as many digits as it takes to tell it from the bound it
+         * crosses: 100000.0000000001 is not "100000". */
+        char num[40];
+        params_format_number(v->x, num, sizeof num);
         if (!isfinite(v->x) || v->x < d->lo || v->x > d->hi)
-            return crc_err_set(err, CRC_EINPUT, "%s: %g is out of range; expected %s", d->path,
-                               v->x, allowed);
-        if (d->type == PT_INT && v->x != floor(v->x))
-            return crc_err_set(err, CRC_EINPUT, "%s: %g is not a whole number; expected %s",
-                               d->path, v->x, allowed);
-        return CRC_OK;
+            return crc_err_set(err, CRC_EINPUT, "%s: %s is out of range; expected %s", d->path,
+                               num, allowed);
+        return crc_err_set(err, CRC_EINPUT, "%s: %s is not a whole number; expected %s",
+                           d->path, num, allowed);
     case PT_BOOL:
         if (v->x != 0 && v->x != 1)
             return crc_err_set(err, CRC_EINPUT, "%s: expected true or false", d->path);
@@ -197,22 +203,122 @@ int params_check(const param_def *d, const crc_pvalue *v, crc_err *err)
     return crc_err_set(err, CRC_EFAIL, "%s: unknown parameter type", d->path);
 }
 
-/* Parses a whole string as a finite double; 0 on success. */
-static int parse_double(const char *s, double *out)
+/* 1 when s[0..n) are all decimal digits (n > 0). */
+static int all_digits(const char *s, size_t n, int max_digit)
 {
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > max_digit)
+            return 0;
+    return 1;
+}
+
+int params_parse_number(const char *text, double *out, char *why, size_t whylen)
+{
+    const char *s = text;
     while (isspace((unsigned char)*s))
         s++;
-    if (!*s)
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (!n) {
+        snprintf(why, whylen, "no number given");
         return -1;
+    }
+    const char *m = s + (*s == '+' || *s == '-'); /* magnitude, after the sign */
+    size_t mn = n - (size_t)(m - s);
+    char tmp[64];
+    /* Hexadecimal (0x10, 0x1p3) and YAML 1.2 octal (0o10): C and YAML read them, we
+     * do not, so that every number in a scenario reads the same to every reader. */
+    if (mn > 1 && m[0] == '0' && (m[1] == 'x' || m[1] == 'X' || m[1] == 'o' || m[1] == 'O')) {
+        int hex = m[1] == 'x' || m[1] == 'X';
+        double x = 0;
+        if (hex) {
+            char *end;
+            x = strtod(s, &end);
+            if (end != s + n)
+                x = NAN;
+        } else if (all_digits(m + 2, mn - 2, '7')) {
+            x = (double)strtoull(m + 2, NULL, 8) * (*s == '-' ? -1 : 1);
+        } else {
+            x = NAN;
+        }
+        if (isfinite(x)) {
+            params_format_number(x, tmp, sizeof tmp);
+            snprintf(why, whylen, "'%.*s' is %s; numbers are written in decimal: write %s",
+                     (int)(n < 64 ? n : 64), s, hex ? "hexadecimal" : "octal", tmp);
+        } else {
+            snprintf(why, whylen, "'%.*s' is not a number; numbers are written in decimal "
+                     "(e.g. 16, 0.25, 1e-3)", (int)(n < 64 ? n : 64), s);
+        }
+        return -1;
+    }
+    /* The grammar: digits with an optional fraction and exponent (YAML 1.2's core
+     * schema without .inf/.nan). */
+    size_t i = 0, int_digits = 0, frac_digits = 0;
+    while (i < mn && m[i] >= '0' && m[i] <= '9')
+        i++, int_digits++;
+    if (i < mn && m[i] == '.') {
+        i++;
+        while (i < mn && m[i] >= '0' && m[i] <= '9')
+            i++, frac_digits++;
+    }
+    int ok = int_digits + frac_digits > 0;
+    if (ok && i < mn && (m[i] == 'e' || m[i] == 'E')) {
+        i++;
+        if (i < mn && (m[i] == '+' || m[i] == '-'))
+            i++;
+        size_t e0 = i;
+        while (i < mn && m[i] >= '0' && m[i] <= '9')
+            i++;
+        ok = i > e0;
+    }
+    if (!ok || i != mn) {
+        int special = mn >= 3 && (!strncasecmp(m, "inf", 3) || !strncasecmp(m, "nan", 3) ||
+                                  !strncasecmp(m, ".inf", 4) || !strncasecmp(m, ".nan", 4));
+        snprintf(why, whylen, "'%.*s' is not %s", (int)(n < 64 ? n : 64), s,
+                 special ? "a number (only finite decimal numbers are)" : "a number");
+        return -1;
+    }
+    /* A leading zero before more digits: YAML 1.1 reads 010 as octal 8, YAML 1.2 (and
+     * C's strtod) as decimal 10. Refuse the ambiguity rather than guess. */
+    if (int_digits > 1 && m[0] == '0') {
+        size_t z = 0;
+        while (z + 1 < int_digits && m[z] == '0')
+            z++;
+        if (frac_digits == 0 && i == int_digits && all_digits(m, int_digits, '7'))
+            snprintf(why, whylen, "'%.*s' has a leading zero, which YAML 1.1 reads as octal "
+                     "(%llu) and YAML 1.2 as decimal (%.*s); write %s%.*s or %s%llu",
+                     (int)(n < 64 ? n : 64), s, strtoull(m, NULL, 8),
+                     (int)(int_digits - z), m + z, *s == '-' ? "-" : "",
+                     (int)(int_digits - z), m + z, *s == '-' ? "-" : "",
+                     strtoull(m, NULL, 8));
+        else
+            snprintf(why, whylen, "'%.*s' has a leading zero; write %s%.*s without it",
+                     (int)(n < 64 ? n : 64), s, *s == '-' ? "-" : "",
+                     (int)(mn - z < 64 ? mn - z : 64), m + z);
+        return -1;
+    }
     char *end;
     errno = 0;
     double x = strtod(s, &end);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end || errno == ERANGE || !isfinite(x))
+    /* strtod flags underflow (subnormals such as 4.9e-324, or values that round to 0)
+     * with ERANGE too: those are numbers, and the range check decides. Overflow is not. */
+    if (!isfinite(x)) {
+        snprintf(why, whylen, "'%.*s' is not a number: it is too large (beyond 1.8e308)",
+                 (int)(n < 64 ? n : 64), s);
         return -1;
+    }
     *out = x;
     return 0;
+}
+
+/* Parses a whole string as a finite decimal number; 0 on success. */
+static int parse_double(const char *s, double *out)
+{
+    char why[8];
+    return params_parse_number(s, out, why, sizeof why);
 }
 
 /* "beta(8, 2)", "beta(a=8, b=2)", "const(3)". */
@@ -253,15 +359,15 @@ static int parse_dist_call(const char *text, crc_dist *out)
 
 int params_parse(const param_def *d, const char *text, crc_pvalue *out, crc_err *err)
 {
+    char why[200];
     memset(out, 0, sizeof *out);
     switch (d->type) {
     case PT_NUM:
     case PT_INT:
-        if (parse_double(text, &out->x) != 0) {
+        if (params_parse_number(text, &out->x, why, sizeof why) != 0) {
             char allowed[160];
             range_text(d, allowed, sizeof allowed);
-            return crc_err_set(err, CRC_EINPUT, "%s: '%s' is not a number; expected %s", d->path,
-                               text, allowed);
+            return crc_err_set(err, CRC_EINPUT, "%s: %s; expected %s", d->path, why, allowed);
         }
         break;
     case PT_BOOL:
@@ -285,9 +391,14 @@ int params_parse(const param_def *d, const char *text, crc_pvalue *out, crc_err 
     }
     case PT_DIST: {
         double c;
-        if (parse_double(text, &c) == 0) {
+        const char *t = text;
+        while (isspace((unsigned char)*t))
+            t++;
+        if (params_parse_number(text, &c, why, sizeof why) == 0) {
             out->d.kind = DIST_CONST;
             out->d.a = c;
+        } else if (*t == '+' || *t == '-' || *t == '.' || isdigit((unsigned char)*t)) {
+            return crc_err_set(err, CRC_EINPUT, "%s: %s", d->path, why);
         } else if (parse_dist_call(text, &out->d) != 0) {
             return crc_err_set(err, CRC_EINPUT,
                                "%s: '%s' is not a distribution; write a number, or e.g. "

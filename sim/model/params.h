@@ -72,6 +72,14 @@ size_t params_index(const param_def *d);
  * the caller adds file:line or the --set argument). */
 int params_parse(const param_def *d, const char *text, crc_pvalue *out, crc_err *err);
 
+/* Reads text (surrounding blanks allowed) as a finite number under the one rule every
+ * input uses (scenario files, --set, sweep files): decimal only, an optional sign,
+ * digits, fraction and exponent. Hexadecimal (0x10, 0x1p3), octal (0o10), a leading
+ * zero (010: octal in YAML 1.1, decimal in 1.2), inf and nan are refused; subnormals
+ * and values that round to 0 are numbers. On failure returns -1 and writes into why
+ * what was wrong and the decimal to write instead (no parameter name, no position). */
+int params_parse_number(const char *text, double *out, char *why, size_t whylen);
+
 /* Checks v against d's type and range (distributions: their arguments). */
 int params_check(const param_def *d, const crc_pvalue *v, crc_err *err);
 

@@ -12,9 +12,18 @@
  *
  * Hostile input: the file size, the extends depth, the nesting of parameter groups,
  * the keys per mapping and the number of nodes visited (aliases can make a small
- * document expand exponentially, or refer to themselves) are all bounded.
+ * document expand exponentially, or refer to themselves) are all bounded. The nesting
+ * of the YAML itself and its tags are checked event by event before libyaml builds the
+ * document (yamlcheck.h), and the lists of interventions and criteria grow
+ * geometrically with a hashed duplicate check, so loading stays O(n log n) in the
+ * file's size.
+ *
+ * Numbers follow one rule everywhere (params_parse_number): decimal only, written
+ * plainly; a quoted or !!str-tagged value is text and is refused where a number is
+ * expected, with a message saying so.
  */
 #include "scenario/scenario.h"
+#include "scenario/yamlcheck.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +42,9 @@ enum {
     SC_MAX_NEST = 16,        /* nested parameter groups                    */
     SC_MAX_KEYS = 4096,      /* keys in one mapping                        */
     SC_MAX_ITEMS = 100000,   /* interventions or criteria                  */
-    SC_MAX_VISITS = 200000,  /* YAML nodes visited while loading one file  */
+    SC_MAX_VISITS = 200000,  /* YAML node visits while loading one file, beyond
+                                twice the nodes the file itself holds (only
+                                aliases can use more)                      */
     SC_MAX_DESC = 65536,     /* bytes of description                       */
     SC_PATH_LEN = 256        /* longest dotted parameter path              */
 };
@@ -61,12 +72,14 @@ typedef struct loader {
     char *shown[SC_MAX_EXTENDS + 1]; /* the same, as shown to the user         */
     int depth;
     size_t visits;   /* nodes visited in the current file                      */
+    size_t budget;   /* visits allowed in the current file                     */
 } loader;
 
 /* One parsed file. */
 typedef struct yfile {
     const char *path; /* as shown in messages */
     yaml_document_t *doc;
+    const ycheck *yc; /* the tags of its scalars (NULL: none) */
 } yfile;
 
 __attribute__((format(printf, 6, 0))) static void vreport(loader *L, int code, const char *file,
@@ -115,12 +128,12 @@ static void report_nomem(loader *L, const yfile *f)
 /* Counts a visited node; 0 while within budget. Reports once when the budget runs out. */
 static int visit(loader *L, const yfile *f, const yaml_node_t *n)
 {
-    if (++L->visits == SC_MAX_VISITS)
+    if (++L->visits == L->budget)
         report(L, f, n,
-               "the scenario is too large: more than %d YAML nodes (each use of an alias "
+               "the scenario is too large: more than %zu YAML nodes (each use of an alias "
                "counts); write fewer values or fewer aliases",
-               SC_MAX_VISITS);
-    return L->visits >= SC_MAX_VISITS;
+               L->budget);
+    return L->visits >= L->budget;
 }
 
 /* ---- YAML node helpers ------------------------------------------------------------- */
@@ -144,6 +157,17 @@ static const char *sval(const yaml_node_t *n) { return (const char *)n->data.sca
 static int has_nul(const yaml_node_t *n) { return strlen(sval(n)) != n->data.scalar.length; }
 
 static int is_plain(const yaml_node_t *n) { return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE; }
+
+/* 1 when a scalar is text by the tag rule (yamlcheck.h): quoted, or tagged !!str. */
+static int is_text(const yfile *f, const yaml_node_t *n)
+{
+    return ycheck_is_text(f->yc, n->start_mark.index, !is_plain(n));
+}
+
+static int is_str_tagged(const yfile *f, const yaml_node_t *n)
+{
+    return ycheck_tag_at(f->yc, n->start_mark.index) == YCHECK_STR;
+}
 
 /* YAML's null: a missing value, ~ or null (only when not quoted). */
 static int is_null(const yaml_node_t *n)
@@ -275,20 +299,33 @@ static void unknown_key(loader *L, const yfile *f, const yaml_node_t *k, const c
                allowed);
 }
 
-/* A finite number written as a plain scalar; 0 on success. */
-static int parse_number(const yaml_node_t *n, double *out)
+/* A number under the one number rule (params_parse_number), written plainly (or
+ * tagged !!int/!!float). 0 on success; otherwise reports "what: ..." saying what was
+ * wrong and what to write, and returns -1. */
+static int number_node(loader *L, const yfile *f, const yaml_node_t *n, const char *what,
+                       const char *expect, double *out)
 {
-    if (!n || n->type != YAML_SCALAR_NODE || !is_plain(n) || has_nul(n))
+    if (!n || n->type != YAML_SCALAR_NODE || is_null(n)) {
+        report(L, f, n, "%s: expected %s, got %s", what, expect,
+               n && n->type == YAML_SCALAR_NODE ? "no value" : kind_name(n));
         return -1;
-    const char *s = sval(n);
-    if (!*s)
+    }
+    if (has_nul(n)) {
+        report(L, f, n, "%s: the value contains a NUL character (\\0); expected %s", what,
+               expect);
         return -1;
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (*end || errno == ERANGE || !isfinite(x))
+    }
+    if (is_text(f, n)) {
+        char msg[600];
+        ycheck_quoted_number(msg, sizeof msg, what, sval(n), expect, is_str_tagged(f, n));
+        report(L, f, n, "%s", msg);
         return -1;
-    *out = x;
+    }
+    char why[200];
+    if (params_parse_number(sval(n), out, why, sizeof why) != 0) {
+        report(L, f, n, "%s: expected %s, but %s", what, expect, why);
+        return -1;
+    }
     return 0;
 }
 
@@ -307,6 +344,26 @@ static const char *text_value(loader *L, const yfile *f, const yaml_node_t *v, c
         return NULL;
     }
     return sval(v);
+}
+
+/* Makes room for item n (0-based) in two parallel arrays that grow together, doubling:
+ * while loading, an array of n items has capacity n rounded up to a power of two, so
+ * appending is amortised O(1) (one realloc per item made 100k interventions take
+ * minutes under ASan). 0 on success; on failure the arrays are unchanged. */
+static int grow_pair(void **a, size_t asz, void **b, size_t bsz, size_t n)
+{
+    if (n & (n - 1)) /* n is not a power of two (nor 0): there is room */
+        return 0;
+    size_t cap = n ? 2 * n : 1;
+    void *na = realloc(*a, cap * asz);
+    if (!na)
+        return -1;
+    *a = na;
+    void *nb = realloc(*b, cap * bsz);
+    if (!nb)
+        return -1;
+    *b = nb;
+    return 0;
 }
 
 /* ---- binding values to the registry ------------------------------------------------- */
@@ -377,11 +434,9 @@ static int bind_dist_keys(loader *L, const yfile *f, const param_def *d, const y
             continue;
         }
         const yaml_node_t *v = node_at(f, p->value);
-        if (parse_number(v, &arg[i]) != 0) {
-            report(L, f, v, "%s: %s.%s: expected a number, got %s%s%.64s%s", d->path, kname, k,
-                   v && v->type == YAML_SCALAR_NODE ? "'" : kind_name(v),
-                   "", v && v->type == YAML_SCALAR_NODE ? sval(v) : "",
-                   v && v->type == YAML_SCALAR_NODE ? "'" : "");
+        char argwhat[SC_PATH_LEN + 80];
+        snprintf(argwhat, sizeof argwhat, "%s: %s.%.32s", d->path, kname, k);
+        if (number_node(L, f, v, argwhat, "a number", &arg[i]) != 0) {
             ok = 0;
             continue;
         }
@@ -434,11 +489,14 @@ static int bind_value(loader *L, const yfile *f, const param_def *d, const yaml_
                allowed);
         return -1;
     }
-    if (!is_plain(v) && (d->type == PT_NUM || d->type == PT_INT || d->type == PT_BOOL)) {
-        report(L, f, v,
-               "%s: \"%.64s\" is quoted, so YAML reads it as text; expected %s, written "
-               "without quotes",
-               d->path, sval(v), allowed);
+    double ignored;
+    char why[8];
+    if (is_text(f, v) &&
+        (d->type == PT_NUM || d->type == PT_INT || d->type == PT_BOOL ||
+         (d->type == PT_DIST && params_parse_number(sval(v), &ignored, why, sizeof why) == 0))) {
+        char msg[600];
+        ycheck_quoted_number(msg, sizeof msg, d->path, sval(v), allowed, is_str_tagged(f, v));
+        report(L, f, v, "%s", msg);
         return -1;
     }
     crc_err e;
@@ -520,7 +578,7 @@ static void walk_params(loader *L, const yfile *f, const yaml_node_t *m, const c
         }
         if (v && v->type == YAML_MAPPING_NODE && map_len(v) > 0 && !map_get(f, v, "dist", NULL)) {
             walk_params(L, f, v, path, depth + 1, b);
-            if (L->visits >= SC_MAX_VISITS)
+            if (L->visits >= L->budget)
                 break;
             continue;
         }
@@ -543,6 +601,8 @@ static int mark_seen(loader *L, const yfile *f, binder *b, const param_def *d,
     return 0;
 }
 
+static scenario_pos pos_of(const yfile *f, const yaml_node_t *n);
+
 static void bind_param(loader *L, const yfile *f, binder *b, const param_def *d,
                        const yaml_node_t *key, const yaml_node_t *val)
 {
@@ -552,6 +612,12 @@ static void bind_param(loader *L, const yfile *f, binder *b, const param_def *d,
     if (bind_value(L, f, d, val, &v) == 0) {
         params_assign(&b->sc->params, d, &v);
         b->count++;
+        scenario *sc = b->sc;
+        if (!sc->param_pos && !(sc->param_pos = calloc(params_count, sizeof *sc->param_pos))) {
+            report_nomem(L, f);
+            return;
+        }
+        sc->param_pos[params_index(d)] = pos_of(f, key);
     }
 }
 
@@ -568,20 +634,15 @@ static void bind_intervention(loader *L, const yfile *f, binder *b, const param_
         report(L, f, key, "interventions: more than %d; schedule fewer changes", SC_MAX_ITEMS);
         return;
     }
-    size_t n = sc->n_interventions + 1;
-    crc_intervention *iv = realloc(sc->interventions, n * sizeof *iv);
-    if (iv)
-        sc->interventions = iv;
-    scenario_pos *ip = realloc(sc->intervention_pos, n * sizeof *ip);
-    if (ip)
-        sc->intervention_pos = ip;
-    if (!iv || !ip) {
+    size_t n = sc->n_interventions;
+    if (grow_pair((void **)&sc->interventions, sizeof *sc->interventions,
+                  (void **)&sc->intervention_pos, sizeof *sc->intervention_pos, n) != 0) {
         report_nomem(L, f);
         return;
     }
-    iv[n - 1] = (crc_intervention){b->t, d, v};
-    ip[n - 1] = b->at;
-    sc->n_interventions = n;
+    sc->interventions[n] = (crc_intervention){b->t, d, v};
+    sc->intervention_pos[n] = b->at;
+    sc->n_interventions = n + 1;
     b->count++;
 }
 
@@ -658,14 +719,13 @@ static void load_interventions(loader *L, const yfile *f, const yaml_node_t *v, 
                             NELEM(intervention_keys));
         }
         double t = 0;
+        char atwhat[64];
+        snprintf(atwhat, sizeof atwhat, "%s: at", where);
         if (!at) {
             report(L, f, m, "%s: missing `at:`, the day the change takes effect (0 to "
                             "world.horizon)", where);
-        } else if (parse_number(at, &t) != 0) {
-            report(L, f, at, "%s: at: expected a day, a number from 0 to world.horizon, got %s%.64s%s",
-                   where, at->type == YAML_SCALAR_NODE ? "'" : kind_name(at),
-                   at->type == YAML_SCALAR_NODE && !has_nul(at) ? sval(at) : "",
-                   at->type == YAML_SCALAR_NODE ? "'" : "");
+        } else if (number_node(L, f, at, atwhat, "a day, a number from 0 to world.horizon",
+                               &t) != 0) {
             at = NULL;
         } else if (t < 0) {
             report(L, f, at, "%s: at: %g is negative; expected a day from 0 to world.horizon",
@@ -708,11 +768,30 @@ static int is_word(const char *s, size_t max, int upper_and_dash)
     return 1;
 }
 
-/* Names of this file's criteria, for duplicate detection. */
-typedef struct name_line {
-    char name[64];
-    int line;
-} name_line;
+/* The criteria's names, hashed (open addressing) to their index in sc->criteria, with
+ * the line where this file declared each (0: from a base), for the duplicate check and
+ * for replacing a base's criterion of the same name in O(1). */
+typedef struct name_index {
+    size_t *slot; /* index + 1; 0 = empty */
+    size_t mask;
+    int *line;    /* per criterion index */
+} name_index;
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The slot for name: the one holding it, or the empty one where it would go. */
+static size_t *name_slot(const name_index *ix, const scenario *sc, const char *name)
+{
+    for (size_t i = (size_t)name_hash(name) & ix->mask;; i = (i + 1) & ix->mask)
+        if (!ix->slot[i] || !strcmp(sc->criteria[ix->slot[i] - 1].name, name))
+            return &ix->slot[i];
+}
 
 static void load_criteria(loader *L, const yfile *f, const yaml_node_t *v, scenario *sc)
 {
@@ -726,12 +805,20 @@ static void load_criteria(loader *L, const yfile *f, const yaml_node_t *v, scena
         return;
     }
     size_t n_items = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-    name_line *mine = calloc(n_items ? n_items : 1, sizeof *mine);
-    if (!mine) {
+    size_t most = n_items + sc->n_criteria, cap = 4;
+    while (cap < 2 * most)
+        cap *= 2;
+    name_index ix = {calloc(cap, sizeof *ix.slot), cap - 1,
+                     calloc(most ? most : 1, sizeof *ix.line)};
+    if (!ix.slot || !ix.line) {
+        free(ix.slot);
+        free(ix.line);
         report_nomem(L, f);
         return;
     }
-    size_t n_mine = 0, i = 0;
+    for (size_t j = 0; j < sc->n_criteria; j++)
+        *name_slot(&ix, sc, sc->criteria[j].name) = j + 1;
+    size_t i = 0;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
         char where[48];
@@ -855,45 +942,30 @@ static void load_criteria(loader *L, const yfile *f, const yaml_node_t *v, scena
             report(L, f, m, "%s: missing `value:`, the number the metric is compared with",
                    where);
             ok = 0;
-        } else if (parse_number(kv[4], &c.value) != 0) {
-            const yaml_node_t *o = kv[4];
-            report(L, f, o, "%s: value: expected a number, got %s%.64s%s", where,
-                   o->type == YAML_SCALAR_NODE ? "'" : kind_name(o),
-                   o->type == YAML_SCALAR_NODE && !has_nul(o) ? sval(o) : "",
-                   o->type == YAML_SCALAR_NODE ? "'" : "");
-            ok = 0;
+        } else {
+            snprintf(what, sizeof what, "%s: value", where);
+            if (number_node(L, f, kv[4], what, "a number", &c.value) != 0)
+                ok = 0;
         }
         if (!ok)
             continue;
-        int dup = 0;
-        for (size_t j = 0; j < n_mine; j++)
-            if (!strcmp(mine[j].name, c.name)) {
-                report(L, f, kv[0],
-                       "%s: a criterion named '%s' is already declared at line %d; names must "
-                       "be unique",
-                       where, c.name, mine[j].line);
-                dup = 1;
-            }
-        if (dup)
+        size_t *slot = name_slot(&ix, sc, c.name);
+        size_t j = *slot ? *slot - 1 : sc->n_criteria;
+        if (*slot && ix.line[j]) {
+            report(L, f, kv[0],
+                   "%s: a criterion named '%s' is already declared at line %d; names must "
+                   "be unique",
+                   where, c.name, ix.line[j]);
             continue;
-        snprintf(mine[n_mine].name, sizeof mine[n_mine].name, "%s", c.name);
-        mine[n_mine++].line = (int)kv[0]->start_mark.line + 1;
+        }
         /* Same name as a base's criterion: replace it where it stands. */
-        size_t j = 0;
-        while (j < sc->n_criteria && strcmp(sc->criteria[j].name, c.name))
-            j++;
         if (j == sc->n_criteria) {
             if (sc->n_criteria >= SC_MAX_ITEMS) {
                 report(L, f, m, "criteria: more than %d; declare fewer", SC_MAX_ITEMS);
                 break;
             }
-            crc_criterion *cv = realloc(sc->criteria, (j + 1) * sizeof *cv);
-            if (cv)
-                sc->criteria = cv;
-            scenario_pos *cp = realloc(sc->criterion_pos, (j + 1) * sizeof *cp);
-            if (cp)
-                sc->criterion_pos = cp;
-            if (!cv || !cp) {
+            if (grow_pair((void **)&sc->criteria, sizeof *sc->criteria,
+                          (void **)&sc->criterion_pos, sizeof *sc->criterion_pos, j) != 0) {
                 report_nomem(L, f);
                 break;
             }
@@ -901,28 +973,46 @@ static void load_criteria(loader *L, const yfile *f, const yaml_node_t *v, scena
         }
         sc->criteria[j] = c;
         sc->criterion_pos[j] = pos_of(f, m);
+        ix.line[j] = (int)kv[0]->start_mark.line + 1;
+        *slot = j + 1;
     }
-    free(mine);
+    free(ix.slot);
+    free(ix.line);
 }
 
-/* A whole number from lo to hi, written plainly. */
-static int parse_u64(const yaml_node_t *n, uint64_t lo, uint64_t hi, uint64_t *out)
+/* A whole number from lo to hi under the number rule, written with digits only (a
+ * seed needs all 64 bits, which a double does not hold). 0 on success; otherwise
+ * reports and returns -1. */
+static int whole_node(loader *L, const yfile *f, const yaml_node_t *n, const char *what,
+                      uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    if (!n || n->type != YAML_SCALAR_NODE || !is_plain(n) || has_nul(n))
+    char expect[96];
+    snprintf(expect, sizeof expect, "a whole number from %llu to %llu", (unsigned long long)lo,
+             (unsigned long long)hi);
+    double x;
+    if (number_node(L, f, n, what, expect, &x) != 0)
         return -1;
     const char *s = sval(n);
+    while (*s == ' ')
+        s++;
     if (*s == '+')
         s++;
-    if (!*s)
-        return -1;
-    for (const char *c = s; *c; c++)
-        if (*c < '0' || *c > '9')
-            return -1;
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ')
+        len--;
+    int digits = len > 0;
+    for (size_t i = 0; i < len; i++)
+        digits = digits && s[i] >= '0' && s[i] <= '9';
     errno = 0;
-    unsigned long long x = strtoull(s, NULL, 10);
-    if (errno == ERANGE || x < lo || x > hi)
+    unsigned long long u = digits ? strtoull(s, NULL, 10) : 0;
+    if (!digits || errno == ERANGE || u < lo || u > hi) {
+        char num[40];
+        params_format_number(x, num, sizeof num);
+        report(L, f, n, "%s: expected %s, written with digits only; got %s", what, expect,
+               digits && errno != ERANGE ? num : sval(n));
         return -1;
-    *out = (uint64_t)x;
+    }
+    *out = (uint64_t)u;
     return 0;
 }
 
@@ -1108,23 +1198,11 @@ static void load_top_scalar(loader *L, const yfile *f, const char *key, const ya
             report_nomem(L, f);
     } else if (!strcmp(key, "seed")) {
         uint64_t x;
-        if (parse_u64(v, 0, UINT64_MAX, &x) != 0)
-            report(L, f, v, "seed: expected a whole number from 0 to 18446744073709551615, got "
-                            "%s%.32s%s",
-                   v->type == YAML_SCALAR_NODE ? "'" : kind_name(v),
-                   v->type == YAML_SCALAR_NODE && !has_nul(v) ? sval(v) : "",
-                   v->type == YAML_SCALAR_NODE ? "'" : "");
-        else
+        if (whole_node(L, f, v, "seed", 0, UINT64_MAX, &x) == 0)
             sc->seed = x;
     } else if (!strcmp(key, "replicates")) {
         uint64_t x;
-        if (parse_u64(v, 1, 1000000, &x) != 0)
-            report(L, f, v, "replicates: expected a whole number from 1 to 1000000, got "
-                            "%s%.32s%s",
-                   v->type == YAML_SCALAR_NODE ? "'" : kind_name(v),
-                   v->type == YAML_SCALAR_NODE && !has_nul(v) ? sval(v) : "",
-                   v->type == YAML_SCALAR_NODE ? "'" : "");
-        else
+        if (whole_node(L, f, v, "replicates", 1, 1000000, &x) == 0)
             sc->replicates = (long)x;
     }
     (void)kn;
@@ -1132,6 +1210,8 @@ static void load_top_scalar(loader *L, const yfile *f, const char *key, const ya
 
 static void free_contents(scenario *sc)
 {
+    free(sc->param_pos);
+    sc->param_pos = NULL;
     free(sc->description);
     free(sc->interventions);
     free(sc->intervention_pos);
@@ -1237,19 +1317,28 @@ static int load_file(loader *L, scenario *sc, const char *path, const char *text
     L->chain[L->depth] = canon;
     L->shown[L->depth] = shown;
     L->depth++;
-    size_t visits_before = L->visits;
+    size_t visits_before = L->visits, budget_before = L->budget;
     L->visits = 0;
+    L->budget = SC_MAX_VISITS;
 
     yaml_parser_t parser;
     yaml_document_t doc, next;
-    int have_doc = 0;
-    yfile f = {path, &doc};
+    int have_doc = 0, have_parser = 0;
+    ycheck yc = {0};
+    yfile f = {path, &doc, &yc};
     int *seen = NULL;
     unsigned char *top_skip = NULL;
+    crc_err se;
+    crc_err_clear(&se);
+    if (ycheck_scan(&yc, path, text, len, &se) != CRC_OK) {
+        report_pos(L, se.code, se.file, se.line, se.col, "%s", se.msg);
+        goto out;
+    }
     if (!yaml_parser_initialize(&parser)) {
         report_nomem(L, &f);
         goto out;
     }
+    have_parser = 1;
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
         syntax_error(L, path, text, len, &parser);
@@ -1296,7 +1385,10 @@ static int load_file(loader *L, scenario *sc, const char *path, const char *text
     } else {
         set_defaults(sc);
     }
+    /* A long list costs a few visits per item; only aliases visit more nodes than the
+     * file holds, and those are what the budget is for. */
     L->visits = 0;
+    L->budget = SC_MAX_VISITS + 2 * (size_t)(doc.nodes.top - doc.nodes.start);
 
     seen = calloc(params_count ? params_count : 1, sizeof *seen);
     if (!seen) {
@@ -1334,14 +1426,17 @@ static int load_file(loader *L, scenario *sc, const char *path, const char *text
 out_parser:
     if (have_doc)
         yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
+    if (have_parser)
+        yaml_parser_delete(&parser);
 out:
+    ycheck_free(&yc);
     free(seen);
     free(top_skip);
     L->depth--;
     free(L->chain[L->depth]);
     free(L->shown[L->depth]);
     L->visits = visits_before;
+    L->budget = budget_before;
     free(owned);
     return L->n > errors_before ? -1 : 0;
 }
@@ -1442,12 +1537,22 @@ static int set_mapping(const param_def *d, const char *value, crc_pvalue *out, c
     memset(&L, 0, sizeof L);
     L.errs = e;
     L.cap = 1;
+    L.budget = SC_MAX_VISITS;
     yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
+    ycheck yc = {0};
+    if (ycheck_scan(&yc, "", value, strlen(value), e) != CRC_OK) {
+        char msg[sizeof e->msg];
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        ycheck_free(&yc);
+        return crc_err_set(e, e->code, "%s: %.1400s", d->path, msg);
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        ycheck_free(&yc);
         return crc_err_set(e, CRC_ENOMEM, "out of memory");
+    }
     yaml_parser_set_input_string(&parser, (const unsigned char *)value, strlen(value));
-    yfile f = {"", &doc};
+    yfile f = {"", &doc, &yc};
     if (!yaml_parser_load(&parser, &doc)) {
         syntax_error(&L, "", value, strlen(value), &parser);
     } else {
@@ -1460,6 +1565,7 @@ static int set_mapping(const param_def *d, const char *value, crc_pvalue *out, c
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
+    ycheck_free(&yc);
     if (L.n) {
         /* Positions inside a command-line argument read as columns of the value. */
         char msg[sizeof e->msg];
@@ -1516,6 +1622,14 @@ int scenario_set(scenario *sc, const char *assignment, crc_err *err)
     if (rc != CRC_OK)
         return crc_err_set(err, rc, "--set '%.200s': %s", assignment, e.msg);
     params_assign(&sc->params, d, &v);
+    if (!sc->param_pos)
+        sc->param_pos = calloc(params_count, sizeof *sc->param_pos);
+    if (sc->param_pos) {
+        scenario_pos *p = &sc->param_pos[params_index(d)];
+        snprintf(p->file, sizeof p->file, "--set");
+        p->line = -1;
+        p->col = 0;
+    }
     return CRC_OK;
 }
 
@@ -1527,6 +1641,13 @@ int scenario_copy(scenario *dst, const scenario *src)
     dst->intervention_pos = NULL;
     dst->criteria = NULL;
     dst->criterion_pos = NULL;
+    dst->param_pos = NULL;
+    if (src->param_pos) {
+        dst->param_pos = malloc(params_count * sizeof *dst->param_pos);
+        if (!dst->param_pos)
+            goto fail;
+        memcpy(dst->param_pos, src->param_pos, params_count * sizeof *dst->param_pos);
+    }
     size_t ni = src->n_interventions, nc = src->n_criteria;
     if (src->description && !(dst->description = strdup(src->description)))
         goto fail;

@@ -53,6 +53,9 @@ typedef struct scenario {
     size_t n_criteria;
     uint64_t seed;           /* `seed:` in the file (default 1)                */
     long replicates;         /* `replicates:` in the file (default 1)          */
+    scenario_pos *param_pos; /* per registry index: where the value was set (line 0:
+                                the default; line -1: by --set); NULL when every
+                                value is a default                                */
 } scenario;
 
 /* Scenario file format (docs/parameters.md has the long version):
@@ -110,6 +113,37 @@ void scenario_hash(const scenario *sc, char out[17]);
 
 /* Deep copy (dst must not be initialised); CRC_ENOMEM on failure. */
 int scenario_copy(scenario *dst, const scenario *src);
+
+/* What a run of sc will cost, estimated from the registry before anything is
+ * allocated (scenario_estimate.c; the figures of docs/model.md §8). */
+typedef struct scenario_cost {
+    double agents_start;  /* agents at t = 0                                      */
+    double agents_peak;   /* at most, with entry and arrivals over the horizon     */
+    double bytes;         /* peak memory of one run                               */
+    double events;        /* events (queries, contributions, arrivals, epochs)    */
+    double agent_epochs;  /* agents × epochs: the per-epoch work                  */
+    double seconds;       /* CPU time of one run at SCENARIO_EVENTS_PER_S         */
+    double phys_bytes;    /* this machine's physical memory (0 when unknown)      */
+} scenario_cost;
+
+/* Events per CPU second assumed for the time estimate (docs/model.md §8 measures
+ * 5-10 M; the low end, so the estimate errs long). */
+#define SCENARIO_EVENTS_PER_S 5e6
+
+/* Estimates the cost of one run of sc. */
+void scenario_estimate(const scenario *sc, scenario_cost *out);
+
+/* Refuses (CRC_EINPUT, err at the scenario, with the estimate and what to lower) a
+ * scenario whose estimated memory exceeds this machine's physical memory; CRC_OK
+ * otherwise. scenario_validate calls it, so run and sweep refuse before starting. */
+int scenario_check_cost(const scenario *sc, crc_err *err);
+
+/* 1 when the estimate is large enough to warn about (over an hour of CPU, or over
+ * half the physical memory); the caller prints it with scenario_cost_text. */
+int scenario_cost_is_large(const scenario_cost *c);
+
+/* "about 1.2 GB of memory for 4,100,000 agents, 3.1e9 events (~10 CPU minutes)". */
+void scenario_cost_text(const scenario_cost *c, char *buf, size_t len);
 
 /* Releases what sc owns; a zeroed scenario is a no-op. */
 void scenario_free(scenario *sc);

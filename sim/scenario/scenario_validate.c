@@ -34,6 +34,68 @@ static void add_at_intervention(const scenario *sc, size_t i, const char *msg, c
     add(errs, cap, n, &e);
 }
 
+/* Places a model_validate error (which names parameters but no position) where the
+ * user can fix it: each parameter the scenario set is put back to its default in turn,
+ * and those whose reverting changes the verdict are the ones involved. The error goes
+ * to the one set last in the file (the likely edit); the message lists the others. */
+static void place_model_error(const scenario *sc, crc_err *e)
+{
+    if (!sc->param_pos)
+        return;
+    crc_params *p = malloc(sizeof *p), *def = malloc(sizeof *def);
+    size_t *involved = malloc(params_count * sizeof *involved);
+    size_t n = 0;
+    if (p && def && involved) {
+        params_defaults(def);
+        for (size_t i = 0; i < params_count; i++) {
+            if (sc->param_pos[i].line == 0)
+                continue;
+            const param_def *d = &params_table[i];
+            crc_pvalue v;
+            *p = sc->params;
+            params_read(def, d, &v);
+            params_assign(p, d, &v);
+            crc_err m;
+            crc_err_clear(&m);
+            if (model_validate(p, &m) == CRC_OK || strcmp(m.msg, e->msg) != 0)
+                involved[n++] = i;
+        }
+    }
+    free(p);
+    free(def);
+    /* The one set last in a file (line -1, --set, counts as earliest). */
+    size_t best = n;
+    for (size_t k = 0; k < n; k++)
+        if (best == n || sc->param_pos[involved[k]].line >= sc->param_pos[involved[best]].line)
+            best = k;
+    if (best < n) {
+        const scenario_pos *at = &sc->param_pos[involved[best]];
+        char others[600] = "";
+        for (size_t k = 0; k < n; k++) {
+            if (k == best)
+                continue;
+            const scenario_pos *o = &sc->param_pos[involved[k]];
+            size_t len = strlen(others);
+            if (o->line > 0)
+                snprintf(others + len, sizeof others - len, "%s%s (line %d)", len ? ", " : "",
+                         params_table[involved[k]].path, o->line);
+            else
+                snprintf(others + len, sizeof others - len, "%s%s (--set)", len ? ", " : "",
+                         params_table[involved[k]].path);
+        }
+        char msg[sizeof e->msg];
+        snprintf(msg, sizeof msg, "%.1000s (%s is set %s%s%s)", e->msg,
+                 params_table[involved[best]].path, at->line > 0 ? "here" : "by --set",
+                 others[0] ? "; also involved: " : "", others);
+        int code = e->code ? e->code : CRC_EINPUT;
+        if (at->line > 0)
+            crc_err_at(e, code, at->file, at->line, at->col, "%s", msg);
+        else
+            crc_err_at(e, code, sc->path, 0, 0, "%s", msg);
+    }
+    free(involved);
+}
+
 static int metric_ok(const char *s)
 {
     if (!*s)
@@ -90,8 +152,15 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
         add(errs, max_errs, &n, &e);
     }
     crc_err_clear(&e);
+    if (scenario_check_cost(sc, &e) != CRC_OK) {
+        if (first == CRC_OK)
+            first = e.code;
+        add(errs, max_errs, &n, &e);
+    }
+    crc_err_clear(&e);
     if (model_validate(&sc->params, &e) != CRC_OK) {
-        /* The model names the parameters; the file is where they were resolved. */
+        /* The model names the parameters; the file is where they were set. */
+        place_model_error(sc, &e);
         if (!e.file[0])
             snprintf(e.file, sizeof e.file, "%s", sc->path);
         if (first == CRC_OK)

@@ -85,18 +85,24 @@ static void canonical_text(const param_def *p, const crc_pvalue *v, char *buf, s
     params_format(&scratch, p, buf, len);
 }
 
+/* The value arrays have room for n_values rounded up to a power of two: they double
+ * when full, so a long list costs O(n), not one realloc per value. */
 static int push_value(design_factor *f, const crc_pvalue *v, crc_err *err)
 {
     char buf[256];
     canonical_text(f->param, v, buf, sizeof buf);
-    char **t = realloc(f->text, (f->n_values + 1) * sizeof *t);
-    if (!t)
-        return crc_err_set(err, CRC_ENOMEM, "out of memory");
-    f->text = t;
-    double *n = realloc(f->num, (f->n_values + 1) * sizeof *n);
-    if (!n)
-        return crc_err_set(err, CRC_ENOMEM, "out of memory");
-    f->num = n;
+    size_t nv = f->n_values;
+    if (!(nv & (nv - 1))) {
+        size_t cap = nv ? 2 * nv : 1;
+        char **t = realloc(f->text, cap * sizeof *t);
+        if (!t)
+            return crc_err_set(err, CRC_ENOMEM, "out of memory");
+        f->text = t;
+        double *n = realloc(f->num, cap * sizeof *n);
+        if (!n)
+            return crc_err_set(err, CRC_ENOMEM, "out of memory");
+        f->num = n;
+    }
     char *s = strdup(buf);
     if (!s)
         return crc_err_set(err, CRC_ENOMEM, "out of memory");
@@ -127,6 +133,11 @@ int design_add_range_values(design_factor *f, double from, double to, long steps
     if (steps < 1)
         return crc_err_set(err, CRC_EINPUT, "%s: steps must be at least 1 (got %ld)", p->path,
                            steps);
+    if ((unsigned long)steps > DESIGN_MAX_POINTS)
+        return crc_err_set(err, CRC_EINPUT,
+                           "%s: %ld steps would make a design of at least %ld points; the "
+                           "limit is %u (check steps)",
+                           p->path, steps, steps, DESIGN_MAX_POINTS);
     if (steps == 1 && from != to)
         return crc_err_set(err, CRC_EINPUT,
                            "%s: steps: 1 gives a single value; set from = to or steps >= 2",
@@ -183,6 +194,23 @@ static size_t count_points(const design *d)
     case DESIGN_MORRIS: return mul_sat(d->trajectories, d->k + 1);
     }
     return 0;
+}
+
+int design_check_room(const design *d, const design_factor *f, size_t more, crc_err *err)
+{
+    const char *kn = design_kind_name(d->kind);
+    size_t n = f->n_values + more;
+    if (d->kind == DESIGN_GRID)
+        for (size_t j = 0; j < d->k; j++)
+            if (&d->factors[j] != f && d->factors[j].n_values)
+                n = mul_sat(n, d->factors[j].n_values);
+    if (n <= DESIGN_MAX_POINTS)
+        return CRC_OK;
+    return crc_err_set(err, CRC_EINPUT,
+                       "%s: %zu more values would make the %s design %s%zu points; the limit "
+                       "is %u, checked before any value is generated (check steps)",
+                       f->param->path, more, kn ? kn : "", n == (size_t)-1 ? "more than " : "",
+                       n, DESIGN_MAX_POINTS);
 }
 
 int design_check_factor(const design *d, size_t j, crc_err *err)

@@ -109,6 +109,11 @@ int design_add_value(design_factor *f, const char *text, crc_err *err);
 int design_add_range_values(design_factor *f, double from, double to, long steps, int logscale,
                             crc_err *err);
 
+/* Checks, before they are generated, that `more` values added to list factor f (one
+ * of d's) keep a grid (the product of the list lengths) or zip within
+ * DESIGN_MAX_POINTS; CRC_EINPUT naming the size otherwise. */
+int design_check_room(const design *d, const design_factor *f, size_t more, crc_err *err);
+
 /* Checks the whole design: factor kinds allowed by the design, range arguments within
  * the parameter's range, list lengths (zip), sizes (samples, trajectories, levels),
  * duplicates, the Sobol dimension limit and the total number of points. */

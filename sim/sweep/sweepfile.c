@@ -1,4 +1,9 @@
-/* sweepfile.c — sweep files and command-line designs. See sweepfile.h. */
+/* sweepfile.c — sweep files and command-line designs. See sweepfile.h.
+ *
+ * Input rules are the scenario loader's: the YAML's depth and tags are checked event by
+ * event before the document is built (scenario/yamlcheck.h), numbers follow
+ * params_parse_number, a quoted or !!str value is text, and a design's size is checked
+ * before its values are generated. */
 #include "sweep/sweepfile.h"
 
 #include <ctype.h>
@@ -11,11 +16,17 @@
 
 #include <yaml.h>
 
+#include "scenario/yamlcheck.h"
+
+/* A sweep file is a short text; past this it is refused unread. */
+#define SWEEPFILE_MAX_BYTES ((size_t)16 << 20)
+
 /* Parsing context: the file and its document. */
 typedef struct yctx {
     const char *file;
     yaml_document_t *doc;
     crc_err *err;
+    const ycheck *yc; /* the tags of its scalars */
 } yctx;
 
 static int at(const yctx *y, const yaml_node_t *n, int code, const char *fmt, ...)
@@ -46,27 +57,51 @@ static const char *scalar(const yaml_node_t *n)
 
 static int parse_double_text(const char *s, double *out)
 {
-    if (!s)
-        return -1;
-    while (isspace((unsigned char)*s))
-        s++;
-    if (!*s)
-        return -1;
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end || errno == ERANGE || !isfinite(x))
-        return -1;
-    *out = x;
-    return 0;
+    char why[8];
+    return s ? params_parse_number(s, out, why, sizeof why) : -1;
+}
+
+/* 1 when a scalar node is text by the tag rule: quoted, or tagged !!str. */
+static int is_text(const yctx *y, const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE &&
+           ycheck_is_text(y->yc, n->start_mark.index,
+                          n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE);
+}
+
+/* The message for a quoted (or !!str) value where a number is expected. */
+static int quoted_number(const yctx *y, const yaml_node_t *n, const char *what,
+                         const char *expect)
+{
+    char msg[700];
+    ycheck_quoted_number(msg, sizeof msg, what, scalar(n), expect,
+                         ycheck_tag_at(y->yc, n->start_mark.index) == YCHECK_STR);
+    return at(y, n, CRC_EINPUT, "%s", msg);
+}
+
+/* Refuses a quoted (or !!str) value where param p needs a number or a boolean. */
+static int check_not_text(const yctx *y, const yaml_node_t *n, const param_def *p)
+{
+    double x;
+    char why[8];
+    if (!is_text(y, n) ||
+        !(p->type == PT_NUM || p->type == PT_INT || p->type == PT_BOOL ||
+          (p->type == PT_DIST && params_parse_number(scalar(n), &x, why, sizeof why) == 0)))
+        return CRC_OK;
+    char allowed[320];
+    params_allowed(p, allowed, sizeof allowed);
+    return quoted_number(y, n, p->path, allowed);
 }
 
 static int node_double(const yctx *y, const yaml_node_t *n, const char *what, double *out)
 {
-    if (parse_double_text(scalar(n), out) != 0)
+    char why[200];
+    if (is_text(y, n))
+        return quoted_number(y, n, what, "a number");
+    if (!scalar(n))
         return at(y, n, CRC_EINPUT, "%s must be a number", what);
+    if (params_parse_number(scalar(n), out, why, sizeof why) != 0)
+        return at(y, n, CRC_EINPUT, "%s must be a number, but %s", what, why);
     return CRC_OK;
 }
 
@@ -74,8 +109,14 @@ static int node_long(const yctx *y, const yaml_node_t *n, const char *what, long
                      long *out)
 {
     double x;
-    if (parse_double_text(scalar(n), &x) != 0 || x != floor(x) || x < (double)lo || x > 1e15)
-        return at(y, n, CRC_EINPUT, "%s must be a whole number >= %ld", what, lo);
+    int rc = node_double(y, n, what, &x);
+    if (rc)
+        return rc;
+    if (x != floor(x) || x < (double)lo || x > 1e15) {
+        char num[40];
+        params_format_number(x, num, sizeof num);
+        return at(y, n, CRC_EINPUT, "%s must be a whole number >= %ld (got %s)", what, lo, num);
+    }
     *out = (long)x;
     return CRC_OK;
 }
@@ -215,6 +256,9 @@ static int parse_factor(const yctx *y, design *d, yaml_node_t *kn, yaml_node_t *
                 if (!scalar(e))
                     return at(y, e, CRC_EINPUT, "%s: each value must be a plain scalar",
                               p->path);
+                if ((rc = check_not_text(y, e, p)) ||
+                    (rc = design_check_room(d, f, 1, y->err) ? reat(y, e, CRC_EINPUT) : 0))
+                    return rc;
                 rc = design_add_value(f, scalar(e), y->err);
                 if (rc)
                     return reat(y, e, rc);
@@ -240,6 +284,8 @@ static int parse_factor(const yctx *y, design *d, yaml_node_t *kn, yaml_node_t *
             (rc = node_long(y, steps, "steps", 1, &n)) ||
             (lg && (rc = node_bool(y, lg, "log", &logscale))))
             return rc;
+        if (design_check_room(d, f, (size_t)n, y->err))
+            return reat(y, steps, CRC_EINPUT);
         rc = design_add_range_values(f, a, b, n, logscale, y->err);
         return rc ? reat(y, vn, rc) : CRC_OK;
     }
@@ -393,6 +439,8 @@ static int parse_root(const yctx *y, sweep_spec *s, yaml_node_t *root, const cha
             if (!scalar(vn))
                 return at(y, vn, CRC_EINPUT, "%s: the value must be a plain scalar", pd->path);
             crc_pvalue pv;
+            if ((rc = check_not_text(y, vn, pd)))
+                return rc;
             if ((rc = params_parse(pd, scalar(vn), &pv, y->err)))
                 return reat(y, vn, rc);
             char buf[1200];
@@ -408,12 +456,9 @@ static int parse_root(const yctx *y, sweep_spec *s, yaml_node_t *root, const cha
     return parse_design(y, s, n);
 }
 
-int sweepfile_load(sweep_spec *s, const char *path, crc_err *err)
+int sweepfile_load_text(sweep_spec *s, const char *path, const char *text, size_t len,
+                        crc_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return crc_err_at(err, CRC_EFAIL, path, 0, 0, "cannot open the sweep file: %s",
-                          strerror(errno));
     snprintf(s->path, sizeof s->path, "%s", path);
     const char *slash = strrchr(path, '/');
     snprintf(s->name, sizeof s->name, "%s", slash ? slash + 1 : path);
@@ -421,21 +466,29 @@ int sweepfile_load(sweep_spec *s, const char *path, crc_err *err)
     if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")))
         *dot = 0;
 
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc;
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = crc_err_at(err, CRC_EINPUT, path, (int)parser.problem_mark.line + 1,
-                        (int)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
-                        parser.problem ? parser.problem : "unreadable",
-                        parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        fclose(f);
+    ycheck yc = {0};
+    int rc = ycheck_scan(&yc, path, text, len, err);
+    if (rc != CRC_OK) {
+        ycheck_free(&yc);
         return rc;
     }
-    yctx y = {path, &doc, err};
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) {
+        ycheck_free(&yc);
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        rc = crc_err_at(err, parser.error == YAML_MEMORY_ERROR ? CRC_ENOMEM : CRC_EINPUT, path,
+                        (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
+                        "YAML syntax: %s%s%s", parser.problem ? parser.problem : "unreadable",
+                        parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        ycheck_free(&yc);
+        return rc;
+    }
+    yctx y = {path, &doc, err, &yc};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root)
         rc = crc_err_at(err, CRC_EINPUT, path, 1, 1, "the sweep file is empty");
@@ -443,7 +496,34 @@ int sweepfile_load(sweep_spec *s, const char *path, crc_err *err)
         rc = parse_root(&y, s, root, path);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+    ycheck_free(&yc);
+    return rc;
+}
+
+int sweepfile_load(sweep_spec *s, const char *path, crc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return crc_err_at(err, CRC_EFAIL, path, 0, 0, "cannot open the sweep file: %s",
+                          strerror(errno));
+    char *buf = malloc(SWEEPFILE_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    }
+    size_t len = fread(buf, 1, SWEEPFILE_MAX_BYTES + 1, f);
+    int bad = ferror(f);
     fclose(f);
+    int rc;
+    if (bad)
+        rc = crc_err_at(err, CRC_EFAIL, path, 0, 0, "cannot read the sweep file");
+    else if (len > SWEEPFILE_MAX_BYTES)
+        rc = crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                        "the sweep file is larger than %zu MiB; a sweep file is a short text",
+                        SWEEPFILE_MAX_BYTES >> 20);
+    else
+        rc = sweepfile_load_text(s, path, buf, len, err);
+    free(buf);
     return rc;
 }
 
@@ -524,12 +604,16 @@ int sweepfile_cli_factor(sweep_spec *s, int kind, const char *arg, crc_err *err)
                 rc = crc_err_set(err, CRC_EINPUT,
                                  "--%s %s: expected path=v1,v2,... or path=from:to:steps[:log]",
                                  flag, arg);
-            else
+            else if (!(st >= 1 && st <= 1e15))
+                rc = crc_err_set(err, CRC_EINPUT, "steps must be a whole number >= 1");
+            else if ((rc = design_check_room(&s->design, f, (size_t)st, err)) == CRC_OK)
                 rc = design_add_range_values(f, a, b, (long)st, nf == 4, err);
         } else {
             size_t n = split_top(text, parts, sizeof parts / sizeof *parts);
             if (n > sizeof parts / sizeof *parts)
                 rc = crc_err_set(err, CRC_EINPUT, "--%s: too many values", flag);
+            if (rc == CRC_OK)
+                rc = design_check_room(&s->design, f, n, err);
             for (size_t i = 0; rc == CRC_OK && i < n; i++)
                 rc = design_add_value(f, parts[i], err);
         }

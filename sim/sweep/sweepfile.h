@@ -51,6 +51,11 @@ typedef struct sweep_spec {
  * when the file cannot be read. */
 int sweepfile_load(sweep_spec *s, const char *path, crc_err *err);
 
+/* Like sweepfile_load, but reads the sweep file from text[0..len) (need not be
+ * NUL-terminated); path stands for the file in messages and resolves base:. */
+int sweepfile_load_text(sweep_spec *s, const char *path, const char *text, size_t len,
+                        crc_err *err);
+
 /* Adds one command-line factor to s's design, replacing a design that came from a
  * file (the first call resets it). kind is the design of the flag (--grid, --zip:
  * "path=v1,v2,..." or "path=from:to:steps[:log]"; --random, --lhs, --sobol, --morris:
