@@ -64,7 +64,9 @@ void opt_free(opt *o);
 size_t opt_batch_max(const opt *o);
 
 /* Writes the next batch of candidates (row-major, n x dim) into x and returns n; 0 when
- * the search is over (budget spent or converged). Between two asks, exactly one tell. */
+ * the search is over (budget spent or converged). Between two asks, exactly one tell;
+ * an ask while a batch is still pending (told nothing yet) writes that same batch again.
+ * The batches never ask for more than max_evals candidates in all. */
 size_t opt_ask(opt *o, double *x);
 
 /* The objective values (to minimise) of the last batch, in ask order; n must equal
