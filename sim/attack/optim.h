@@ -77,11 +77,28 @@ int opt_tell(opt *o, const double *f, size_t n, crc_err *err);
  * re-evaluates it on fresh replicates). Returns 0 before any tell, else 1. */
 int opt_best(const opt *o, double *x, double *f);
 
+/* The search's robust incumbent, for reporting progress under noise: for cmaes and cem
+ * the centre of the distribution that drew the generation with the lowest median told
+ * value (a median over a population is far less flattered by lucky noise than the single
+ * smallest value); for nm and random, which have no distribution, the best told point.
+ * Writes dim doubles into x; returns 0 when there is nothing yet, else 1. */
+int opt_incumbent(const opt *o, double *x);
+
 /* Told values so far. */
 size_t opt_evals(const opt *o);
 
 /* "cmaes", "nm", "cem", "random"; parse returns CRC_EINPUT for an unknown name. */
 const char *opt_method_name(opt_method m);
 int opt_method_parse(const char *name, opt_method *out, crc_err *err);
+
+/* Noise-free test objectives on [0,1]^dim with minimum 0, for the tests and
+ * `crucible bench optim` (which add Gaussian noise to them):
+ *   sphere:     10 sum_j (x_j - c_j)^2 with c_j = opt_test_sphere_optimum(j, dim)
+ *               = 0.3 + 0.4 j / (dim - 1) (0.3 when dim = 1): off centre, one per axis;
+ *   rosenbrock: sum_j [100 (u_{j+1} - u_j^2)^2 + (1 - u_j)^2] / 10 with u = 4x - 2, so the
+ *               optimum is x_j = 0.75 (u = 1) at the end of a curved valley; 0 when dim = 1. */
+double opt_test_sphere_optimum(size_t j, size_t dim);
+double opt_test_sphere(const double *x, size_t dim);
+double opt_test_rosenbrock(const double *x, size_t dim);
 
 #endif
