@@ -72,7 +72,7 @@ static double *trace(opt_method m, size_t d, uint64_t seed, size_t max_evals, si
     return all;
 }
 
-static const opt_method all_methods[] = {OPT_CMAES, OPT_RANDOM};
+static const opt_method all_methods[] = {OPT_CMAES, OPT_NM, OPT_CEM, OPT_RANDOM};
 enum { N_ALL = sizeof all_methods / sizeof all_methods[0] };
 
 /* ---- the contract, every method ---------------------------------------------------------- */

@@ -10,12 +10,15 @@
 #include "attack/optim.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multimin.h>
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort_double.h>
@@ -346,6 +349,296 @@ static int cma_init(opt *o, crc_err *err)
     return CRC_OK;
 }
 
+/* ---- cross-entropy method ---------------------------------------------------------------- */
+
+/* Diagonal Gaussian N(m, diag(s^2)); each generation draws lambda points (mirrored into
+ * the box), keeps the elite fraction CEM_RHO with the lowest told values and moves
+ * (m, s) toward the elites' mean and standard deviation with smoothing CEM_ALPHA
+ * (de Boer et al. 2005): m <- a mean_e + (1 - a) m, s <- a sd_e + (1 - a) s. The smoothing
+ * slows the collapse of s that otherwise freezes CEM early, more so under noise. When s
+ * has collapsed (max s < 1e-6) the search restarts from a uniform point with sigma0. */
+#define CEM_RHO 0.2
+#define CEM_ALPHA 0.7
+
+typedef struct cem_state {
+    size_t lambda, elite;
+    double *m, *s;  /* dim */
+    size_t *order;  /* lambda */
+    centre_track centre;
+} cem_state;
+
+static size_t cem_ask(opt *o, double *x, size_t cap)
+{
+    cem_state *s = o->state;
+    size_t n = o->dim, k = cap < s->lambda ? cap : s->lambda;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < n; j++)
+            x[i * n + j] = reflect01(s->m[j] + s->s[j] * gsl_ran_gaussian(o->rng, 1.0));
+    return k;
+}
+
+static void cem_tell(opt *o, const double *x, const double *f, size_t nb)
+{
+    cem_state *s = o->state;
+    size_t n = o->dim;
+    if (nb < s->lambda)
+        return;
+    gsl_sort_index(s->order, f, 1, s->lambda);
+    centre_offer(&s->centre, s->m, n, f, s->order, s->lambda);
+    double smax = 0;
+    for (size_t j = 0; j < n; j++) {
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < s->elite; i++)
+            mean += x[s->order[i] * n + j] / (double)s->elite;
+        for (size_t i = 0; i < s->elite; i++) {
+            double e = x[s->order[i] * n + j] - mean;
+            var += e * e / (double)s->elite;
+        }
+        s->m[j] = CEM_ALPHA * mean + (1.0 - CEM_ALPHA) * s->m[j];
+        s->s[j] = CEM_ALPHA * sqrt(var) + (1.0 - CEM_ALPHA) * s->s[j];
+        smax = fmax(smax, s->s[j]);
+    }
+    if (smax < 1e-6)
+        for (size_t j = 0; j < n; j++) {
+            s->m[j] = gsl_rng_uniform(o->rng);
+            s->s[j] = o->sigma0;
+        }
+}
+
+static void cem_free(opt *o)
+{
+    cem_state *s = o->state;
+    if (!s)
+        return;
+    free(s->m);
+    free(s->s);
+    free(s->order);
+    free(s->centre.x);
+    free(s);
+}
+
+static const double *cem_incumbent(const opt *o)
+{
+    const cem_state *s = o->state;
+    return s->centre.have ? s->centre.x : NULL;
+}
+
+static const opt_ops cem_ops = {cem_ask, cem_tell, cem_free, cem_incumbent};
+
+static int cem_init(opt *o, crc_err *err)
+{
+    if (o->cfg.batch == 1)
+        return crc_err_set(err, CRC_EINPUT, "cem needs a population (batch) of at least 2");
+    cem_state *s = calloc(1, sizeof *s);
+    o->state = s;
+    if (!s)
+        return CRC_ENOMEM;
+    size_t n = o->dim;
+    s->lambda = o->cfg.batch ? o->cfg.batch : 2 * cma_default_lambda(n);
+    s->elite = (size_t)ceil(CEM_RHO * (double)s->lambda);
+    if (s->elite < 2)
+        s->elite = 2;
+    s->m = malloc(n * sizeof *s->m);
+    s->s = malloc(n * sizeof *s->s);
+    s->order = malloc(s->lambda * sizeof *s->order);
+    s->centre.x = malloc(n * sizeof *s->centre.x);
+    if (!s->m || !s->s || !s->order || !s->centre.x)
+        return CRC_ENOMEM;
+    for (size_t j = 0; j < n; j++) {
+        s->m[j] = o->x0[j];
+        s->s[j] = o->sigma0;
+    }
+    o->batch_max = s->lambda;
+    return CRC_OK;
+}
+
+/* ---- Nelder-Mead: GSL's nmsimplex2, made ask/tell by replay ------------------------------- */
+
+/* GSL's minimiser calls f synchronously, but the caller evaluates candidates in batches
+ * elsewhere. So each ask replays GSL's Nelder-Mead from the chain's start on a fresh
+ * minimiser, answering f from the table of values told so far, in call order (GSL is
+ * deterministic, so the replay retraces the same path); the first call past the table is
+ * the chain's next candidate, and the replay stops there (f answers NaN for the rest of
+ * that GSL call, which is discarded). This costs O(L^2) objective look-ups for a chain of
+ * L evaluations — microseconds per ask at attack-search budgets, against seconds per
+ * simulated candidate. GSL's abort-on-error handler is switched off around the replay.
+ *
+ * The simplex works in unbounded coordinates u and the candidate is reflect01(u), so
+ * the box costs no penalty. A batch of k runs k independent chains (chain 0 from x0, the
+ * others from uniform points). A chain whose simplex has shrunk below NM_TOL_SIZE, or
+ * that GSL reports failing, restarts at its best vertex with a fresh simplex of spread sigma0 —
+ * the classic remedy for Nelder-Mead's premature collapse, which noise makes common.
+ * Each (re)start draws its simplex's step sizes and signs from the stream.
+ * Told +inf is answered as DBL_MAX (the worst finite value: GSL rejects non-finite). */
+#define NM_TOL_SIZE 1e-4
+
+typedef struct nm_chain {
+    double *start;  /* dim, in u coordinates */
+    double *step;   /* dim: GSL's initial simplex is start + step_j e_j */
+    double *vals;   /* told values in GSL's call order since the start */
+    size_t n_vals, cap_vals;
+} nm_chain;
+
+typedef struct nm_state {
+    size_t n_chains;
+    nm_chain *chains;
+    gsl_vector *x, *step;
+    /* the replay in progress */
+    const nm_chain *replaying;
+    size_t calls;
+    int stopped;
+    double *cand; /* where the stopped replay writes its candidate (dim, in the box) */
+} nm_state;
+
+static double nm_f(const gsl_vector *u, void *params)
+{
+    nm_state *s = params;
+    if (s->stopped)
+        return NAN;
+    if (s->calls < s->replaying->n_vals) {
+        double v = s->replaying->vals[s->calls++];
+        return isfinite(v) ? v : DBL_MAX;
+    }
+    for (size_t j = 0; j < u->size; j++)
+        s->cand[j] = reflect01(gsl_vector_get(u, j));
+    s->stopped = 1;
+    return NAN;
+}
+
+/* Replays chain c up to its first untold point, written into cand; returns 1 then.
+ * Returns 0 when the chain is spent (converged or failed), with its best vertex in
+ * best_u (dim). GSL allocation failure counts as spent at the start. */
+static int nm_replay(opt *o, nm_state *s, const nm_chain *c, double *cand, double *best_u)
+{
+    size_t n = o->dim;
+    gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, n);
+    memcpy(best_u, c->start, n * sizeof *best_u);
+    if (!m)
+        return 0;
+    gsl_multimin_function fn = {.f = nm_f, .n = n, .params = s};
+    s->replaying = c;
+    s->calls = 0;
+    s->stopped = 0;
+    s->cand = cand;
+    for (size_t j = 0; j < n; j++) {
+        gsl_vector_set(s->x, j, c->start[j]);
+        gsl_vector_set(s->step, j, c->step[j]);
+    }
+
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int status = gsl_multimin_fminimizer_set(m, &fn, s->x, s->step);
+    while (!s->stopped && status == GSL_SUCCESS) {
+        status = gsl_multimin_fminimizer_iterate(m);
+        if (!s->stopped && status == GSL_SUCCESS &&
+            gsl_multimin_fminimizer_size(m) < NM_TOL_SIZE)
+            break;
+    }
+    gsl_set_error_handler(old);
+
+    int found = s->stopped;
+    if (!found && status == GSL_SUCCESS) /* converged: restart where it ended */
+        for (size_t j = 0; j < n; j++)
+            best_u[j] = gsl_vector_get(gsl_multimin_fminimizer_x(m), j);
+    gsl_multimin_fminimizer_free(m);
+    return found;
+}
+
+/* (Re)starts chain c at u with a fresh initial simplex: steps of sigma0 x U(0.75, 1.25)
+ * with random signs, so that seeds differ even from the same start point. */
+static void nm_restart(opt *o, nm_chain *c, const double *u)
+{
+    memcpy(c->start, u, o->dim * sizeof *u);
+    for (size_t j = 0; j < o->dim; j++) {
+        double mag = o->sigma0 * (0.75 + 0.5 * gsl_rng_uniform(o->rng));
+        c->step[j] = gsl_rng_uniform(o->rng) < 0.5 ? -mag : mag;
+    }
+    c->n_vals = 0;
+}
+
+static size_t nm_ask(opt *o, double *x, size_t cap)
+{
+    nm_state *s = o->state;
+    size_t n = o->dim, k = cap < s->n_chains ? cap : s->n_chains;
+    double best_u[OPT_MAX_DIM];
+    for (size_t i = 0; i < k; i++) {
+        nm_chain *c = &s->chains[i];
+        if (!nm_replay(o, s, c, x + i * n, best_u)) {
+            nm_restart(o, c, best_u);
+            if (!nm_replay(o, s, c, x + i * n, best_u)) /* only if GSL cannot start */
+                for (size_t j = 0; j < n; j++)
+                    x[i * n + j] = reflect01(c->start[j]);
+        }
+    }
+    return k;
+}
+
+static void nm_tell(opt *o, const double *x, const double *f, size_t nb)
+{
+    nm_state *s = o->state;
+    for (size_t i = 0; i < nb; i++) {
+        nm_chain *c = &s->chains[i];
+        if (c->n_vals == c->cap_vals) {
+            size_t cap = c->cap_vals ? 2 * c->cap_vals : 64;
+            double *v = realloc(c->vals, cap * sizeof *v);
+            if (!v) /* cannot grow: this chain restarts from the told point instead */
+            {
+                nm_restart(o, c, x + i * o->dim);
+                continue;
+            }
+            c->vals = v;
+            c->cap_vals = cap;
+        }
+        c->vals[c->n_vals++] = f[i];
+    }
+}
+
+static void nm_free(opt *o)
+{
+    nm_state *s = o->state;
+    if (!s)
+        return;
+    for (size_t i = 0; s->chains && i < s->n_chains; i++) {
+        free(s->chains[i].start);
+        free(s->chains[i].step);
+        free(s->chains[i].vals);
+    }
+    free(s->chains);
+    gsl_vector_free(s->x);
+    gsl_vector_free(s->step);
+    free(s);
+}
+
+static const double *nm_incumbent(const opt *o) { return NULL; }
+
+static const opt_ops nm_ops = {nm_ask, nm_tell, nm_free, nm_incumbent};
+
+static int nm_init(opt *o)
+{
+    nm_state *s = calloc(1, sizeof *s);
+    o->state = s;
+    if (!s)
+        return CRC_ENOMEM;
+    s->n_chains = o->cfg.batch ? o->cfg.batch : 1;
+    s->chains = calloc(s->n_chains, sizeof *s->chains);
+    s->x = gsl_vector_alloc(o->dim);
+    s->step = gsl_vector_alloc(o->dim);
+    if (!s->chains || !s->x || !s->step)
+        return CRC_ENOMEM;
+    for (size_t i = 0; i < s->n_chains; i++) {
+        nm_chain *c = &s->chains[i];
+        c->start = malloc(o->dim * sizeof *c->start);
+        c->step = malloc(o->dim * sizeof *c->step);
+        if (!c->start || !c->step)
+            return CRC_ENOMEM;
+        double u[OPT_MAX_DIM];
+        for (size_t j = 0; j < o->dim; j++)
+            u[j] = i == 0 ? o->x0[j] : gsl_rng_uniform(o->rng);
+        nm_restart(o, c, u);
+    }
+    o->batch_max = s->n_chains;
+    return CRC_OK;
+}
+
 /* ---- random: a randomly shifted Sobol sequence ---------------------------------------- */
 
 /* Sobol points (GSL, up to 40 dimensions) shifted by one uniform vector modulo 1
@@ -483,14 +776,21 @@ int opt_alloc(opt **out, const opt_config *c, crc_err *err)
         o->ops = &cma_ops;
         rc = cma_init(o, err);
         break;
+    case OPT_CEM:
+        o->ops = &cem_ops;
+        rc = cem_init(o, err);
+        break;
+    case OPT_NM:
+        o->ops = &nm_ops;
+        rc = nm_init(o);
+        break;
     case OPT_RANDOM:
         o->ops = &random_ops;
         rc = random_init(o);
         break;
     default:
         opt_free(o);
-        return crc_err_set(err, CRC_EINPUT, "search method '%s' is not available yet; "
-                           "use random", opt_method_name(c->method));
+        return crc_err_set(err, CRC_EINPUT, "unknown search method %d", (int)c->method);
     }
     if (rc == CRC_OK && o->batch_max > c->max_evals)
         o->batch_max = c->max_evals;
