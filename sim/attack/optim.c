@@ -62,9 +62,7 @@ static double clamp01(double v) { return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v; }
 
 /* ---- reflection into the box, shared by the population methods ---------------------- */
 
-/* Mirrors v into [0,1] (period 2: 1.2 -> 0.8, -0.3 -> 0.3). A mirrored Gaussian keeps
- * its mass near the walls instead of piling it on them, as clipping would. */
-static double reflect01(double v)
+double opt_reflect01(double v)
 {
     double t = fmod(v, 2.0);
     if (t < 0.0)
@@ -171,7 +169,7 @@ static size_t cma_ask(opt *o, double *x, size_t cap)
         gsl_blas_dgemv(CblasNoTrans, 1.0, s->b, s->tmp, 0.0, s->tmp2); /* B D z */
         for (size_t j = 0; j < n; j++) {
             double mj = gsl_vector_get(s->m, j);
-            double xj = reflect01(mj + s->sigma * gsl_vector_get(s->tmp2, j));
+            double xj = opt_reflect01(mj + s->sigma * gsl_vector_get(s->tmp2, j));
             x[i * n + j] = xj;
             s->y[i * n + j] = (xj - mj) / s->sigma;
         }
@@ -373,7 +371,7 @@ static size_t cem_ask(opt *o, double *x, size_t cap)
     size_t n = o->dim, k = cap < s->lambda ? cap : s->lambda;
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < n; j++)
-            x[i * n + j] = reflect01(s->m[j] + s->s[j] * gsl_ran_gaussian(o->rng, 1.0));
+            x[i * n + j] = opt_reflect01(s->m[j] + s->s[j] * gsl_ran_gaussian(o->rng, 1.0));
     return k;
 }
 
@@ -463,7 +461,7 @@ static int cem_init(opt *o, crc_err *err)
  * L evaluations — microseconds per ask at attack-search budgets, against seconds per
  * simulated candidate. GSL's abort-on-error handler is switched off around the replay.
  *
- * The simplex works in unbounded coordinates u and the candidate is reflect01(u), so
+ * The simplex works in unbounded coordinates u and the candidate is opt_reflect01(u), so
  * the box costs no penalty. A batch of k runs k independent chains (chain 0 from x0, the
  * others from uniform points). A chain whose simplex has shrunk below NM_TOL_SIZE, or
  * that GSL reports failing, restarts at its best vertex with a fresh simplex of spread sigma0 —
@@ -500,7 +498,7 @@ static double nm_f(const gsl_vector *u, void *params)
         return isfinite(v) ? v : DBL_MAX;
     }
     for (size_t j = 0; j < u->size; j++)
-        s->cand[j] = reflect01(gsl_vector_get(u, j));
+        s->cand[j] = opt_reflect01(gsl_vector_get(u, j));
     s->stopped = 1;
     return NAN;
 }
@@ -566,7 +564,7 @@ static size_t nm_ask(opt *o, double *x, size_t cap)
             nm_restart(o, c, best_u);
             if (!nm_replay(o, s, c, x + i * n, best_u)) /* only if GSL cannot start */
                 for (size_t j = 0; j < n; j++)
-                    x[i * n + j] = reflect01(c->start[j]);
+                    x[i * n + j] = opt_reflect01(c->start[j]);
         }
     }
     return k;

@@ -43,6 +43,7 @@ typedef struct bo_options {
     size_t seeds, n_dims, n_budgets, n_methods;
     size_t dims[BO_MAX_LIST], budgets[BO_MAX_LIST];
     opt_method methods[BO_MAX_LIST];
+    size_t batch; /* 0: each method's default */
     double noise, tol;
     int json;
 } bo_options;
@@ -51,12 +52,14 @@ typedef struct bo_options {
 typedef struct bo_result {
     double best, centre; /* true values at the best told point and at the incumbent */
     size_t to_tol;       /* told values until the best's true value <= tol; 0: never */
+    size_t rounds;       /* ask/tell rounds: wall-clock steps when a round runs in parallel */
 } bo_result;
 
 static int bo_run(const bo_options *op, const bo_objective *obj, opt_method m, size_t dim,
                   size_t budget, uint64_t seed, bo_result *res)
 {
-    opt_config c = {.method = m, .dim = dim, .seed = seed, .max_evals = budget};
+    opt_config c = {.method = m, .dim = dim, .seed = seed, .max_evals = budget,
+                    .batch = op->batch};
     opt *o;
     crc_err err;
     if (opt_alloc(&o, &c, &err)) {
@@ -74,8 +77,10 @@ static int bo_run(const bo_options *op, const bo_objective *obj, opt_method m, s
         goto done;
     }
     res->to_tol = 0;
+    res->rounds = 0;
     size_t n;
     while ((n = opt_ask(o, x)) > 0) {
+        res->rounds++;
         for (size_t i = 0; i < n; i++)
             v[i] = obj->f(x + i * dim, dim) + gsl_ran_gaussian(noise, op->noise);
         if (opt_tell(o, v, n, &err)) {
@@ -112,12 +117,13 @@ static void bo_quartiles(double *a, size_t n, double q[3])
 static int bo_cell(const bo_options *op, const bo_objective *obj, opt_method m, size_t dim,
                    size_t budget, double *best, double *centre, double *reach, int *first)
 {
-    size_t reached = 0;
+    size_t reached = 0, rounds = 0;
     for (size_t s = 0; s < op->seeds; s++) {
         bo_result r;
         if (bo_run(op, obj, m, dim, budget, 1000 + s, &r))
             return 1;
         best[s] = r.best;
+        rounds += r.rounds;
         centre[s] = r.centre;
         if (r.to_tol)
             reach[reached++] = (double)r.to_tol;
@@ -133,18 +139,18 @@ static int bo_cell(const bo_options *op, const bo_objective *obj, opt_method m, 
     if (op->json) {
         printf("%s{\"objective\":\"%s\",\"dim\":%zu,\"budget\":%zu,\"method\":\"%s\","
                "\"best\":[%.6g,%.6g,%.6g],\"centre\":[%.6g,%.6g,%.6g],"
-               "\"reached\":%zu,\"evals_to_tol\":",
+               "\"rounds\":%.1f,\"reached\":%zu,\"evals_to_tol\":",
                *first ? "" : ",", obj->name, dim, budget, opt_method_name(m), qb[0], qb[1],
-               qb[2], qc[0], qc[1], qc[2], reached);
+               qb[2], qc[0], qc[1], qc[2], (double)rounds / (double)op->seeds, reached);
         if (reached)
             printf("%.0f}", reach_med);
         else
             printf("null}");
     } else {
-        printf("| %-10s | %2zu | %4zu | %-6s | %9.3g [%8.3g, %8.3g] | %9.3g [%8.3g, %8.3g] "
-               "| %3zu/%-3zu | ",
-               obj->name, dim, budget, opt_method_name(m), qb[1], qb[0], qb[2], qc[1], qc[0],
-               qc[2], reached, op->seeds);
+        printf("| %-10s | %2zu | %4zu | %-6s | %5.0f | %9.3g [%8.3g, %8.3g] "
+               "| %9.3g [%8.3g, %8.3g] | %3zu/%-3zu | ",
+               obj->name, dim, budget, opt_method_name(m), (double)rounds / (double)op->seeds,
+               qb[1], qb[0], qb[2], qc[1], qc[0], qc[2], reached, op->seeds);
         if (reached)
             printf("%6.0f |\n", reach_med);
         else
@@ -159,13 +165,16 @@ static void bo_usage(FILE *f)
     fprintf(f,
             "usage: crucible bench optim [--seeds N] [--dims 2,6,12] [--budgets 200,600]\n"
             "                            [--methods cmaes,nm,cem,random] [--noise SD]\n"
-            "                            [--tol T] [--json]\n"
+            "                            [--tol T] [--batch B] [--json]\n"
             "  Runs each method on the noisy sphere and Rosenbrock functions of\n"
             "  sim/attack/optim.h (minimum 0, additive N(0, SD^2) noise, default SD 0.01)\n"
             "  for N seeds (default 20) per dimension and budget, and prints the median\n"
             "  [quartiles] of the true value at the returned best and at the method's\n"
             "  incumbent, and the median number of evaluations until the best's true\n"
-            "  value fell to T (default 0.01), with how many seeds got there.\n");
+            "  value fell to T (default 0.01), with how many seeds got there. rounds is\n"
+            "  the mean number of ask/tell rounds (wall-clock steps when each batch runs\n"
+            "  on parallel workers). --batch B fixes every method's batch (default: each\n"
+            "  method's own; nm runs B parallel simplex chains).\n");
 }
 
 /* Parses a comma-separated list of whole numbers in [lo, hi]. */
@@ -258,6 +267,10 @@ int bench_optim(int argc, char **argv)
             size_t k;
             bad = bo_parse_sizes(a, v, 1, BO_MAX_SEEDS, &one, &k) || k != 1;
             op.seeds = one;
+        } else if (!strcmp(a, "--batch")) {
+            size_t k;
+            bad = bo_parse_sizes(a, v, 1, 100000, &one, &k) || k != 1;
+            op.batch = one;
         } else if (!strcmp(a, "--dims")) {
             bad = bo_parse_sizes(a, v, 1, OPT_MAX_DIM, op.dims, &op.n_dims);
         } else if (!strcmp(a, "--budgets")) {
@@ -285,14 +298,16 @@ int bench_optim(int argc, char **argv)
         goto done;
     }
     if (op.json)
-        printf("{\"benchmark\":\"optim\",\"seeds\":%zu,\"noise\":%g,\"tol\":%g,\"rows\":[",
-               op.seeds, op.noise, op.tol);
+        printf("{\"benchmark\":\"optim\",\"seeds\":%zu,\"noise\":%g,\"tol\":%g,"
+               "\"batch\":%zu,\"rows\":[",
+               op.seeds, op.noise, op.tol, op.batch);
     else
-        printf("noise sd %g, %zu seeds, tol %g (true values; minimum 0)\n\n"
-               "| objective  |  d | budget | method | best: median [q1, q3]           "
+        printf("noise sd %g, %zu seeds, tol %g, batch %zu (0: each method's default); "
+               "true values, minimum 0\n\n"
+               "| objective  |  d | budget | method | rounds | best: median [q1, q3]           "
                "| centre: median [q1, q3]         | reached | evals to tol |\n"
-               "|---|---|---|---|---|---|---|---|\n",
-               op.noise, op.seeds, op.tol);
+               "|---|---|---|---|---|---|---|---|---|\n",
+               op.noise, op.seeds, op.tol, op.batch);
     for (size_t k = 0; k < sizeof bo_objectives / sizeof bo_objectives[0]; k++)
         for (size_t di = 0; di < op.n_dims; di++)
             for (size_t bi = 0; bi < op.n_budgets; bi++)
