@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -375,6 +376,37 @@ Test(integrity_files, ofile_on_a_full_disk_keeps_the_previous_file_and_no_tempor
     s = slurp(in_dir("fs/t.txt"));
     cr_expect_str_eq(s ? s : "", "new text\n");
     free(s);
+}
+
+/* Needs no mount: the file-size limit (RLIMIT_FSIZE, with SIGXFSZ ignored as a careful
+ * caller would) makes write fail with EFBIG in a child process. */
+Test(integrity_files, ofile_past_the_file_size_limit_names_the_limit_and_keeps_the_file)
+{
+    spit(in_dir("big.txt"), "previous complete text\n");
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {16384, 16384};
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(3);
+        ofile o;
+        crc_err err;
+        if (ofile_open(&o, in_dir("big.txt"), &err))
+            _exit(4);
+        for (int i = 0; i < 10000; i++)
+            fprintf(o.f, "line %d of a text past the limit\n", i);
+        int rc = ofile_commit(&o, &err);
+        _exit(rc == CRC_EFAIL && strstr(err.msg, "file-size limit") &&
+                      strstr(err.msg, "big.txt was not written") ? 0 : 5);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+    char *s = slurp(in_dir("big.txt"));
+    cr_expect_str_eq(s ? s : "", "previous complete text\n");
+    free(s);
+    cr_expect(!temporaries_in(dir));
 }
 
 Test(integrity_files, export_and_plot_on_a_full_disk_say_so_and_finish_when_rerun)

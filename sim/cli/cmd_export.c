@@ -214,7 +214,10 @@ int cmd_export(int argc, char **argv)
     }
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        ofile_fail(&err, "standard output", errno ? errno : EIO, "writing");
+        int e = errno ? errno : EIO;
+        crc_err_set(&err, CRC_EFAIL, "writing to standard output failed (%s%s); what it "
+                    "received is incomplete", strerror(e),
+                    e == ENOSPC ? ": the disk is full" : "");
         return cli_report("export", &err);
     }
     return 0;
