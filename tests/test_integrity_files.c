@@ -111,7 +111,7 @@ static const char *root(void)
         return r;
     }
     snprintf(r, sizeof r, "%s", bin());
-    char *slash, probe[1100];
+    char *slash, probe[4200];
     while ((slash = strrchr(r, '/'))) {
         *slash = 0;
         snprintf(probe, sizeof probe, "%s/tests/fixtures/analysis", r);
@@ -541,7 +541,7 @@ Test(integrity_files, killed_report_is_marked_incomplete_never_truncated_or_stal
 
 Test(integrity_files, binary_under_test_reports_the_makefile_version)
 {
-    char path[1100];
+    char path[4200];
     snprintf(path, sizeof path, "%s/Makefile", root());
     char *mk = slurp(path);
     cr_assert(mk, "%s", path);

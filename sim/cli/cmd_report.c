@@ -186,7 +186,7 @@ static int is_plot_file(const char *name)
 static int each_file(const char *dir, int (*fn)(const char *, crc_err *), crc_err *err)
 {
     static const char *const names[] = {"report.md", "report.html"};
-    char path[1200];
+    char path[1400];
     int rc;
     for (size_t i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -401,7 +401,8 @@ int cmd_report(int argc, char **argv)
     memset(&sb, 0, sizeof sb);
     report_change *changes = NULL;
     size_t n_changes = 0;
-    int rc, marked = 0;
+    int rc;
+    char dir_mark[1100] = ""; /* DIR/INCOMPLETE once the folder may hold it */
     if ((rc = scenario_load(&sa, fa, &err)) || (rc = scenario_validate(&sa, &err)) ||
         (rc = scenario_load(&sb, fb, &err)) || (rc = scenario_validate(&sb, &err)))
         goto done;
@@ -417,9 +418,9 @@ int cmd_report(int argc, char **argv)
     snprintf(cmd0, sizeof cmd0,
              "crucible report --baseline %s --proposal %s --replicates %ld --seed %llu --out %s",
              fa, fb, reps, seed, dir);
+    snprintf(dir_mark, sizeof dir_mark, "%s/INCOMPLETE", dir);
     if ((rc = prepare_dir(dir, cmd0, &err)))
         goto done;
-    marked = 1;
     char pa[1024], pb[1024];
     snprintf(pa, sizeof pa, "%s/baseline.db", dir);
     snprintf(pb, sizeof pb, "%s/proposal.db", dir);
@@ -459,21 +460,18 @@ int cmd_report(int argc, char **argv)
     snprintf(md, sizeof md, "%s/report.md", dir);
     snprintf(html, sizeof html, "%s/report.html", dir);
     if (access(md, F_OK) == 0 && access(html, F_OK) == 0) {
-        char mark[1100];
-        snprintf(mark, sizeof mark, "%s/INCOMPLETE", dir);
         crc_err e2;
-        int r2 = ofile_remove(mark, &e2);
+        int r2 = ofile_remove(dir_mark, &e2);
         if (!r2 && ofile_sync_dir(dir) != 0 && errno != EINVAL && errno != EROFS)
             r2 = ofile_fail(&e2, dir, errno, "syncing the folder");
         if (r2 && !rc) {
             err = e2;
             rc = r2;
-        } else if (!r2)
-            marked = 0;
+        }
         printf("wrote %s and %s (runs in %s and %s)\n", md, html, pa, pb);
     }
 done:
-    if (rc && marked) {
+    if (rc && dir_mark[0] && access(dir_mark, F_OK) == 0) {
         size_t len = strlen(err.msg);
         snprintf(err.msg + len, sizeof err.msg - len, ". The folder %s is marked incomplete "
                  "(%s/INCOMPLETE) until the same command finishes", dir, dir);

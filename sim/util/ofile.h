@@ -13,6 +13,7 @@
  *
  * Ownership: an ofile is a caller-owned struct; ofile_open fills it, and exactly one of
  * ofile_commit or ofile_abort releases it (both are no-ops on a released or zeroed one).
+ * While open it must stay where it is: the stream refers to it (no copying or moving).
  * A stream is used by one thread at a time.
  */
 #ifndef CRC_OFILE_H
