@@ -530,9 +530,10 @@ Test(integrity_files, killed_report_is_marked_incomplete_never_truncated_or_stal
         waitpid(pid, &st, 0);
         expect_whole_or_absent(in_dir("r"), "NEW question");
     }
-    /* The same command finishes it. */
+    /* The same command finishes it, and clears what the killed ones left. */
     cr_expect_eq(crucible(report_cmd("r", "NEW question")), 0, "%s", err_text());
     cr_expect(!exists(in_dir("r/INCOMPLETE")));
+    cr_expect(!temporaries_in(in_dir("r")) && !temporaries_in(in_dir("r/plots")));
     expect_whole_or_absent(in_dir("r"), "NEW question");
     cr_expect(!exists(in_dir("r/baseline.db.partial")) && !exists(in_dir("r/proposal.db.partial")));
 }

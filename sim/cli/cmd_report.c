@@ -182,6 +182,37 @@ static int is_plot_file(const char *name)
     return 0;
 }
 
+/* Temporaries of report.md, report.html and INCOMPLETE left by a killed report. */
+static int is_report_temp(const char *name)
+{
+    static const char *const stems[] = {"report.md.tmp-", "report.html.tmp-",
+                                        "INCOMPLETE.tmp-"};
+    for (size_t i = 0; i < 3; i++)
+        if (!strncmp(name, stems[i], strlen(stems[i])))
+            return 1;
+    return 0;
+}
+
+/* Applies fn to every entry of folder whose name pick accepts; an absent folder (or one
+ * that is not a folder: report_plots_dir refuses it) has none. */
+static int each_in(const char *folder, int (*pick)(const char *),
+                   int (*fn)(const char *, crc_err *), crc_err *err)
+{
+    DIR *d = opendir(folder);
+    if (!d)
+        return CRC_OK;
+    struct dirent *e;
+    char path[1400];
+    int rc = CRC_OK;
+    while (!rc && (e = readdir(d)))
+        if (pick(e->d_name)) {
+            snprintf(path, sizeof path, "%s/%s", folder, e->d_name);
+            rc = fn(path, err);
+        }
+    closedir(d);
+    return rc;
+}
+
 /* Applies fn (ofile_check or ofile_remove) to every file of a report in dir. */
 static int each_file(const char *dir, int (*fn)(const char *, crc_err *), crc_err *err)
 {
@@ -201,18 +232,9 @@ static int each_file(const char *dir, int (*fn)(const char *, crc_err *), crc_er
         }
     char plots[1100];
     snprintf(plots, sizeof plots, "%s/plots", dir);
-    DIR *d = opendir(plots);
-    if (!d)
-        return CRC_OK; /* absent (or not a folder: report_plots_dir refuses it) */
-    struct dirent *e;
-    rc = CRC_OK;
-    while (!rc && (e = readdir(d)))
-        if (is_plot_file(e->d_name)) {
-            snprintf(path, sizeof path, "%s/%s", plots, e->d_name);
-            rc = fn(path, err);
-        }
-    closedir(d);
-    return rc;
+    if ((rc = each_in(dir, is_report_temp, fn, err)))
+        return rc;
+    return each_in(plots, is_plot_file, fn, err);
 }
 
 /* CRC_OK when path is absent, empty, or a Crucible results database. */
