@@ -31,8 +31,11 @@ endif
 # -DNDEBUG: the engine's and the ledger's internal asserts (invariants, never input
 # checks) cost ~4% of a run's instructions; `make check` builds with them on.
 OPT     ?= -O3 -g -flto=auto -DNDEBUG
+# VERSION_DEFS is set for version.o alone (below). It is not part of EXTRA_CFLAGS: a
+# command-line EXTRA_CFLAGS (as `make check` passes) would override it, and the binary
+# would call itself 0.0.0 and stamp that into databases.
 CFLAGS_ALL = -std=c11 $(OPT) -ffp-contract=off $(WARN) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-             -Isim -Ianalysis $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+             -Isim -Ianalysis $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(VERSION_DEFS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS)
 
 # BUILD is the object directory: build/ for the normal build, build/asan for `make check`.
@@ -92,7 +95,8 @@ VERSION_FILE := $(BUILD)/.version
 $(VERSION_FILE): FORCE
 	@mkdir -p $(dir $@)
 	@if [ "$$(cat $@ 2>/dev/null)" != '$(VERSION) $(GIT_COMMIT)' ]; then echo '$(VERSION) $(GIT_COMMIT)' > $@; fi
-$(BUILD)/sim/util/version.o: EXTRA_CFLAGS += -DCRC_VERSION='"$(VERSION)"' -DCRC_GIT_COMMIT='"$(GIT_COMMIT)"'
+# private: prerequisites (the flags stamp) must not inherit it.
+$(BUILD)/sim/util/version.o: private VERSION_DEFS = -DCRC_VERSION='"$(VERSION)"' -DCRC_GIT_COMMIT='"$(GIT_COMMIT)"'
 $(BUILD)/sim/util/version.o: $(VERSION_FILE)
 
 $(BUILD)/libcrucible.a: $(LIB_OBJ)

@@ -1,6 +1,8 @@
 /*
  * plot.c — gnuplot scripts and their data for the five plot kinds (plot.h). The numbers
- * are computed here (GSL through stats.h and sens.h); gnuplot only draws them.
+ * are computed here (GSL through stats.h and sens.h); gnuplot only draws them. Every
+ * file is written whole or not at all (util/ofile.h): gnuplot prints the picture on its
+ * standard output and we store it, checked, under the final name.
  */
 #include "plot.h"
 
@@ -19,6 +21,7 @@
 #include "model/params.h"
 #include "sensdb.h"
 #include "stats.h"
+#include "util/ofile.h"
 #include "util/version.h"
 
 static const char *const kind_names[PLOT_KIND_COUNT] = {"timeseries", "heatmap", "rewards",
@@ -164,9 +167,11 @@ static int script_head(FILE *f, const plot_opts *o, const adb *d, const adb *d2,
     else
         return crc_err_set(err, CRC_EINPUT, "--out %s: the picture's name must end in .png, "
                            ".svg or .pdf", o->out);
-    fputs("set output ", f);
+    /* crucible runs the script with crucible_stdout set and stores the picture itself
+     * (whole or not at all); run by hand, the script writes the file. */
+    fputs("if (exists('crucible_stdout')) { set output } else { set output ", f);
     gq(f, out);
-    fputs("\nset encoding utf8\nset title ", f);
+    fputs(" }\nset encoding utf8\nset title ", f);
     gq(f, title);
     char cap[1024];
     const char *ver = adb_version(d);
@@ -665,18 +670,69 @@ static int plot_flows(FILE *gp, FILE *dat, const adb *d, const plot_opts *o, crc
     return CRC_OK;
 }
 
-/* Runs `gnuplot SCRIPT` in dir; returns its exit status (or -1). */
-static int run_gnuplot(const char *gnuplot, const char *dir, const char *script)
+/* Whether the last bytes of a picture end it as its format requires (a PNG's IEND
+ * chunk, a PDF's %%EOF, an SVG's closing tag): gnuplot may exit 0 after a failed write. */
+static int picture_complete(const char *out, const unsigned char *tail, size_t n)
 {
-    pid_t pid = fork();
-    if (pid < 0)
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60,
+                                           0x82};
+    if (ends_with(out, ".png"))
+        return n >= sizeof iend && !memcmp(tail + n - sizeof iend, iend, sizeof iend);
+    const char *mark = ends_with(out, ".pdf") ? "%%EOF" : "</svg>";
+    size_t m = strlen(mark);
+    for (size_t i = 0; i + m <= n; i++)
+        if (!memcmp(tail + i, mark, m))
+            return 1;
+    return 0;
+}
+
+/* Runs `gnuplot -e crucible_stdout=1 SCRIPT` in dir and writes what it prints on its
+ * standard output into pic. Returns gnuplot's exit status (-1 when it could not run);
+ * *bytes and the last bytes (tail, *n_tail) say what arrived. */
+static int run_gnuplot(const char *gnuplot, const char *dir, const char *script, ofile *pic,
+                       size_t *bytes, unsigned char *tail, size_t tail_cap, size_t *n_tail)
+{
+    int fds[2];
+    *bytes = *n_tail = 0;
+    if (pipe(fds) != 0)
         return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
     if (pid == 0) {
-        if (chdir(dir) != 0)
+        close(fds[0]);
+        if (chdir(dir) != 0 || dup2(fds[1], STDOUT_FILENO) < 0)
             _exit(126);
-        execl(gnuplot, "gnuplot", script, (char *)NULL);
+        close(fds[1]);
+        execl(gnuplot, "gnuplot", "-e", "crucible_stdout=1", script, (char *)NULL);
         _exit(127);
     }
+    close(fds[1]);
+    unsigned char buf[65536];
+    for (;;) {
+        ssize_t r = read(fds[0], buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        size_t n = (size_t)r;
+        if (fwrite(buf, 1, n, pic->f) != n)
+            break; /* disk full or the like: ofile_commit says which; gnuplot gets EPIPE */
+        *bytes += n;
+        if (n >= tail_cap) {
+            memcpy(tail, buf + n - tail_cap, tail_cap);
+            *n_tail = tail_cap;
+        } else {
+            size_t keep = *n_tail + n > tail_cap ? tail_cap - n : *n_tail;
+            memmove(tail, tail + *n_tail - keep, keep);
+            memcpy(tail + keep, buf, n);
+            *n_tail = keep + n;
+        }
+    }
+    close(fds[0]);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
@@ -695,21 +751,25 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
                     ADB_NO_RUN_FIX, d->path);
     char gpath[1024], dpath[1024];
     plot_paths(o->out, gpath, dpath, sizeof gpath);
-    FILE *gp = fopen(gpath, "w"), *dat = fopen(dpath, "w");
-    if (!gp || !dat) {
-        if (gp)
-            fclose(gp);
-        if (dat)
-            fclose(dat);
-        return crc_err_set(err, CRC_EINPUT, "cannot write %s: %s (does the directory exist?)",
-                           gp ? dpath : gpath, strerror(errno));
+    /* All three targets are checked before any is written: a refused one leaves the
+     * others untouched too. */
+    int rc;
+    if ((rc = ofile_check(o->out, err)) || (rc = ofile_check(gpath, err)) ||
+        (rc = ofile_check(dpath, err)))
+        return rc;
+    ofile gf, df;
+    if ((rc = ofile_open(&gf, gpath, err)))
+        return rc;
+    if ((rc = ofile_open(&df, dpath, err))) {
+        ofile_abort(&gf);
+        return rc;
     }
+    FILE *gp = gf.f, *dat = df.f;
     fprintf(gp, "# %s — written by crucible %s (%s) from %s%s%s.\n"
                 "# Restyle freely and run: gnuplot %s   (data: %s)\n",
             base_name(gpath), crc_version(), crc_git_commit(), d->path, d2 ? " and " : "",
             d2 ? d2->path : "", base_name(gpath), base_name(dpath));
     fprintf(gp, "datafile = '%s'\n", base_name(dpath));
-    int rc;
     switch (o->kind) {
     case PLOT_TIMESERIES: rc = plot_timeseries(gp, dat, d, d2, o, err); break;
     case PLOT_HEATMAP: rc = plot_heatmap(gp, dat, d, o, err); break;
@@ -718,12 +778,17 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
     case PLOT_FLOWS: rc = plot_flows(gp, dat, d, o, err); break;
     default: rc = crc_err_set(err, CRC_EINPUT, "unknown plot kind %d", o->kind);
     }
-    int bad_close = fclose(gp) != 0;
-    bad_close |= fclose(dat) != 0;
-    if (rc)
+    if (rc) {
+        ofile_abort(&gf);
+        ofile_abort(&df);
         return rc;
-    if (bad_close)
-        return crc_err_set(err, CRC_EFAIL, "writing %s or %s failed (disk full?)", gpath, dpath);
+    }
+    if ((rc = ofile_commit(&df, err))) {
+        ofile_abort(&gf);
+        return rc;
+    }
+    if ((rc = ofile_commit(&gf, err)))
+        return rc;
 
     char gnuplot[1024];
     if (plot_find_gnuplot(gnuplot, sizeof gnuplot))
@@ -740,10 +805,23 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
         snprintf(dir, sizeof dir, ".");
     if (!*dir)
         snprintf(dir, sizeof dir, "/");
-    int st = run_gnuplot(gnuplot, dir, base_name(gpath));
-    struct stat sb;
-    if (st != 0 || stat(o->out, &sb) != 0 || sb.st_size == 0)
-        return crc_err_set(err, CRC_EFAIL, "gnuplot failed on %s (exit status %d); its "
-                           "messages are above", gpath, st);
-    return CRC_OK;
+    ofile pic;
+    if ((rc = ofile_open(&pic, o->out, err)))
+        return rc;
+    unsigned char tail[32];
+    size_t bytes, n_tail;
+    int st = run_gnuplot(gnuplot, dir, base_name(gpath), &pic, &bytes, tail, sizeof tail,
+                         &n_tail);
+    if (ferror(pic.f)) /* the write failed: that, not gnuplot, is the news */
+        return ofile_commit(&pic, err);
+    if (st != 0 || !picture_complete(o->out, tail, n_tail)) {
+        ofile_abort(&pic);
+        if (st != 0)
+            return crc_err_set(err, CRC_EFAIL, "gnuplot failed on %s (exit status %d); its "
+                               "messages are above; %s was not written", gpath, st, o->out);
+        return crc_err_set(err, CRC_EFAIL, "gnuplot exited without a complete picture for "
+                           "%s (%zu bytes); its messages are above; %s was not written",
+                           gpath, bytes, o->out);
+    }
+    return ofile_commit(&pic, err);
 }

@@ -16,6 +16,7 @@
 #include "adb.h"
 #include "plot.h"
 #include "stats.h"
+#include "util/ofile.h"
 #include "util/version.h"
 
 char *report_base64(const unsigned char *src, size_t n)
@@ -379,13 +380,15 @@ done:
     return rc;
 }
 
-/* Draws one plot into DIR/plots/NAME.png and embeds it; remembers why when it cannot. */
-static void one_plot(doc *dc, const adb *b, const adb *p, const plot_opts *o0,
-                     const char *name, const char *caption, char *missing, size_t mlen,
-                     int *no_gnuplot)
+/* Draws one plot into DIR/plots/NAME.png and embeds it; remembers why when it cannot.
+ * A full disk or a refused file ends the report (CRC_EFAIL/CRC_EINPUT in err): a report
+ * without some of its pictures is only written when the pictures themselves failed. */
+static int one_plot(doc *dc, const adb *b, const adb *p, const plot_opts *o0,
+                    const char *name, const char *caption, char *missing, size_t mlen,
+                    int *no_gnuplot, crc_err *err)
 {
     if (*no_gnuplot)
-        return;
+        return CRC_OK;
     char out[1024], rel[256];
     snprintf(rel, sizeof rel, "plots/%s.png", name);
     snprintf(out, sizeof out, "%s/%s", dc->dir, rel);
@@ -394,18 +397,24 @@ static void one_plot(doc *dc, const adb *b, const adb *p, const plot_opts *o0,
     crc_err e;
     crc_err_clear(&e);
     if (plot_make(b, p, &o, &e)) {
+        if (ofile_is_full(&e) || ofile_is_refused(&e)) {
+            *err = e;
+            return e.code;
+        }
         if (strstr(e.msg, "gnuplot-nox"))
             *no_gnuplot = 1;
         size_t len = strlen(missing);
         snprintf(missing + len, mlen - len, "%s%s: %s", len ? "; " : "", name, e.msg);
-        return;
+        return CRC_OK;
     }
     doc_img(dc, rel, caption);
+    return CRC_OK;
 }
 
-static void section_plots(doc *dc, const adb *b, const adb *p, const char *lb, const char *lp,
-                          int *no_gnuplot, char *missing, size_t mlen)
+static int section_plots(doc *dc, const adb *b, const adb *p, const char *lb, const char *lp,
+                         int *no_gnuplot, char *missing, size_t mlen, crc_err *err)
 {
+    int rc = CRC_OK;
     char **mb = NULL, **mp = NULL;
     size_t nb = 0, np = 0;
     crc_err e2;
@@ -416,7 +425,7 @@ static void section_plots(doc *dc, const adb *b, const adb *p, const char *lb, c
                                          NULL};
     plot_opts o = {.point = -2, .label1 = lb, .label2 = lp, .level = 0.95};
     size_t drawn = 0;
-    for (const char *const *s = series; *s && drawn < 4; s++) {
+    for (const char *const *s = series; *s && drawn < 4 && !rc; s++) {
         if (!has_name(mb, nb, *s) || !has_name(mp, np, *s))
             continue;
         char name[128], cap[256];
@@ -425,7 +434,7 @@ static void section_plots(doc *dc, const adb *b, const adb *p, const char *lb, c
                  "over replicates", *s);
         o.kind = PLOT_TIMESERIES;
         o.metric = *s;
-        one_plot(dc, b, p, &o, name, cap, missing, mlen, no_gnuplot);
+        rc = one_plot(dc, b, p, &o, name, cap, missing, mlen, no_gnuplot, err);
         drawn++;
     }
     o.metric = NULL;
@@ -434,25 +443,28 @@ static void section_plots(doc *dc, const adb *b, const adb *p, const char *lb, c
         rewards |= !strncmp(mb[i], "reward_tkn.", 11);
     const adb *dbs[2] = {b, p};
     const char *side[2] = {"baseline", "proposal"};
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 2 && !rc; s++) {
         char name[64], cap[256];
         if (rewards) {
             o.kind = PLOT_REWARDS;
             snprintf(name, sizeof name, "rewards_%s", side[s]);
             snprintf(cap, sizeof cap, "Rewards paid by class over time, %s (stacked, mean over "
                      "replicates)", side[s]);
-            one_plot(dc, dbs[s], NULL, &o, name, cap, missing, mlen, no_gnuplot);
+            if ((rc = one_plot(dc, dbs[s], NULL, &o, name, cap, missing, mlen, no_gnuplot,
+                               err)))
+                break;
         }
         o.kind = PLOT_FLOWS;
         snprintf(name, sizeof name, "flows_%s", side[s]);
         snprintf(cap, sizeof cap, "Token flows between classes over the run by reason, %s",
                  side[s]);
-        one_plot(dc, dbs[s], NULL, &o, name, cap, missing, mlen, no_gnuplot);
+        rc = one_plot(dc, dbs[s], NULL, &o, name, cap, missing, mlen, no_gnuplot, err);
     }
-    if (*missing)
+    if (*missing && !rc)
         doc_p(dc, "Not drawn: %s", missing);
     adb_strings_free(mb, nb);
     adb_strings_free(mp, np);
+    return rc;
 }
 
 static const char css[] =
@@ -463,11 +475,27 @@ static const char css[] =
     "border:1px solid #ddd}figure{margin:1.5em 0}figcaption{font-size:0.9em;color:#444}"
     ".src{color:#888}pre{background:#f6f6f6;padding:0.8em;overflow-x:auto}";
 
+int report_plots_dir(const char *plots, crc_err *err)
+{
+    struct stat st;
+    if (lstat(plots, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return CRC_OK;
+        return crc_err_set(err, CRC_EINPUT, "%s is not a folder (the report keeps its pictures "
+                           "there); it was left untouched: move it away or choose another "
+                           "--out", plots);
+    }
+    if (mkdir(plots, 0777) != 0)
+        return ofile_fail(err, plots, errno, "creating the folder");
+    return CRC_OK;
+}
+
 int report_write(const report_input *in, crc_err *err)
 {
     adb b = {0}, p = {0};
     char path[1024], plots[1024];
     doc dc = {.dir = in->dir};
+    ofile md = {.fd = -1}, html = {.fd = -1};
     int rc = CRC_OK, no_gnuplot = 0;
     char missing[2048] = "";
     double level = in->level > 0 && in->level < 1 ? in->level : 0.95;
@@ -479,19 +507,16 @@ int report_write(const report_input *in, crc_err *err)
         goto done;
     }
     snprintf(plots, sizeof plots, "%s/plots", in->dir);
-    if (mkdir(plots, 0777) != 0 && errno != EEXIST) {
-        rc = crc_err_set(err, CRC_EINPUT, "cannot create %s: %s", plots, strerror(errno));
+    if ((rc = report_plots_dir(plots, err)))
         goto done;
-    }
     snprintf(path, sizeof path, "%s/report.md", in->dir);
-    dc.md = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/report.html", in->dir);
-    dc.html = fopen(path, "w");
-    if (!dc.md || !dc.html) {
-        rc = crc_err_set(err, CRC_EINPUT, "cannot write the report in %s: %s", in->dir,
-                         strerror(errno));
+    if ((rc = ofile_open(&md, path, err)))
         goto done;
-    }
+    snprintf(path, sizeof path, "%s/report.html", in->dir);
+    if ((rc = ofile_open(&html, path, err)))
+        goto done;
+    dc.md = md.f;
+    dc.html = html.f;
     const char *lb = adb_scenario(&b), *lp = adb_scenario(&p);
     if (!strcmp(lb, lp)) {
         lb = "baseline";
@@ -547,7 +572,8 @@ int report_write(const report_input *in, crc_err *err)
     if ((rc = section_criteria(&dc, &b, &p, level, err)))
         goto done;
     doc_h(&dc, 2, "plots", "Plots");
-    section_plots(&dc, &b, &p, lb, lp, &no_gnuplot, missing, sizeof missing);
+    if ((rc = section_plots(&dc, &b, &p, lb, lp, &no_gnuplot, missing, sizeof missing, err)))
+        goto done;
 
     doc_h(&dc, 2, "reproducibility", "Reproducibility");
     {
@@ -599,6 +625,9 @@ int report_write(const report_input *in, crc_err *err)
                "explains each statistic.",
           100 * level);
     fputs("</body>\n</html>\n", dc.html);
+    /* The document is whole: both files go into place (each whole or not at all). */
+    if ((rc = ofile_commit(&md, err)) || (rc = ofile_commit(&html, err)))
+        goto done;
     if (dc.img_fail && !no_gnuplot)
         rc = crc_err_set(err, CRC_EFAIL, "a plot could not be embedded in report.html");
     if (!rc && no_gnuplot)
@@ -606,10 +635,8 @@ int report_write(const report_input *in, crc_err *err)
                          "report written without plots: gnuplot is not on PATH; install the "
                          "Debian package gnuplot-nox and run the report again");
 done:
-    if (dc.md && fclose(dc.md) && !rc)
-        rc = crc_err_set(err, CRC_EFAIL, "writing report.md failed (disk full?)");
-    if (dc.html && fclose(dc.html) && !rc)
-        rc = crc_err_set(err, CRC_EFAIL, "writing report.html failed (disk full?)");
+    ofile_abort(&md); /* no-ops after a commit */
+    ofile_abort(&html);
     adb_close(&b);
     adb_close(&p);
     return rc;

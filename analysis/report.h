@@ -50,8 +50,15 @@ typedef struct report_input {
 
 /* Writes DIR/report.md, DIR/report.html and DIR/plots/. When gnuplot is missing the
  * report is still written, without pictures (a note says why), and CRC_EFAIL is
- * returned with a message naming gnuplot-nox. */
+ * returned with a message naming gnuplot-nox. Every file is written whole or not at
+ * all (util/ofile.h): on a full disk or any other failure report.md and report.html are
+ * left as they were and err says why; a report.md, report.html or picture that is not
+ * a regular file (a link, FIFO, device) is refused and left untouched. */
 int report_write(const report_input *in, crc_err *err);
+
+/* Creates the folder DIR/plots when absent; CRC_EINPUT when something that is not a
+ * folder (a file, a symbolic link) has its name. */
+int report_plots_dir(const char *plots, crc_err *err);
 
 /* Standard base64 (RFC 4648, with padding) of src[0..n) into a malloc'd,
  * NUL-terminated string; NULL when out of memory. */

@@ -4,8 +4,10 @@
  *
  * Numbers are written in the shortest form that reads back to the identical double
  * (at most 17 significant digits), so exports of byte-identical tables are identical.
- * With --out the text goes to FILE.tmp first and is renamed over FILE only when
- * complete: a full disk never leaves a truncated export that looks whole.
+ * With --out the text goes to a temporary file beside FILE and is renamed over FILE
+ * only when complete and synced (util/ofile.h): a full disk or a kill never leaves a
+ * truncated export that looks whole, and FILE must be absent or a regular file (a
+ * device, FIFO, folder or symbolic link is refused and left untouched).
  */
 #include <getopt.h>
 #include <sqlite3.h>
@@ -16,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/ofile.h"
 
 static void usage(FILE *f)
 {
@@ -185,50 +188,37 @@ int cmd_export(int argc, char **argv)
         return cli_report("export", &err);
     }
 
-    char *tmp = NULL;
+    ofile of = {.fd = -1};
     FILE *o = stdout;
     if (out) {
-        size_t n = strlen(out) + 5;
-        tmp = malloc(n);
-        if (!tmp || (snprintf(tmp, n, "%s.tmp", out), !(o = fopen(tmp, "w")))) {
-            crc_err_at(&err, CRC_EFAIL, out, 0, 0,
-                       "cannot create the export file (%s); check that the directory exists "
-                       "and is writable",
-                       strerror(errno));
-            free(tmp);
+        if (ofile_open(&of, out, &err)) {
             sqlite3_finalize(q);
             store_close(st);
             return cli_report("export", &err);
         }
+        o = of.f;
     }
     int rc = write_table(q, o, fmt);
     sqlite3_finalize(q);
     store_close(st);
-    int werr = ferror(o) || fflush(o) != 0;
-    int saved = errno;
-    if (out)
-        werr |= fclose(o) != 0;
-    if (rc != SQLITE_OK || werr) {
-        if (rc != SQLITE_OK && rc != SQLITE_IOERR)
-            crc_err_at(&err, CRC_EFAIL, path, 0, 0, "reading table %s failed (SQLite %d)",
-                       table, rc);
-        else
-            crc_err_at(&err, CRC_EFAIL, out ? out : "(standard output)", 0, 0,
-                       "writing the export failed (%s); nothing was written. Free some "
-                       "space or choose another --out",
-                       strerror(saved ? saved : EIO));
-        if (tmp)
-            remove(tmp);
-        free(tmp);
+    if (rc != SQLITE_OK && rc != SQLITE_IOERR) {
+        ofile_abort(&of);
+        crc_err_at(&err, CRC_EFAIL, path, 0, 0, "reading table %s failed (SQLite %d); "
+                   "nothing was written", table, rc);
         return cli_report("export", &err);
     }
-    if (out && rename(tmp, out) != 0) {
-        crc_err_at(&err, CRC_EFAIL, out, 0, 0, "cannot move %s into place (%s)", tmp,
-                   strerror(errno));
-        remove(tmp);
-        free(tmp);
+    if (out) {
+        if (ofile_commit(&of, &err))
+            return cli_report("export", &err);
+        return 0;
+    }
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno ? errno : EIO;
+        crc_err_set(&err, CRC_EFAIL, "writing to standard output failed (%s%s); what it "
+                    "received is incomplete", strerror(e),
+                    e == ENOSPC ? ": the disk is full" : "");
         return cli_report("export", &err);
     }
-    free(tmp);
     return 0;
 }

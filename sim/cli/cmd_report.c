@@ -6,8 +6,10 @@
  * self-contained DIR/report.html (analysis/report.h).
  *
  * All input is checked before anything runs: a bad scenario exits 2 and runs nothing.
+ * The folder is marked incomplete while the report is made (see "the output folder").
  */
 #include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include "run/runner.h"
 #include "scenario/scenario.h"
 #include "store/store.h"
+#include "util/ofile.h"
 #include "util/version.h"
 
 static void usage(FILE *f)
@@ -33,7 +36,9 @@ static void usage(FILE *f)
           "DIR/baseline.db and DIR/proposal.db (replacing them), then writes DIR/report.md\n"
           "and a self-contained DIR/report.html (plots embedded) for a governance proposal:\n"
           "the question, what the proposal changes, key metrics with intervals, criteria\n"
-          "verdicts, plots and a reproducibility block.\n\n"
+          "verdicts, plots and a reproducibility block. While it works, DIR/INCOMPLETE\n"
+          "marks the folder (the previous report's files are removed first); a folder\n"
+          "holding INCOMPLETE is not a finished report: run the same command again.\n\n"
           "  --replicates N  replicates of each (default: the baseline's replicates:, at\n"
           "                  least 2 so that intervals exist)\n"
           "  --seed S        base seed of both (default: the baseline's seed:)\n"
@@ -143,16 +148,181 @@ static int diff_scenarios(const scenario *a, const scenario *b, report_change **
     return 0;
 }
 
+/* ---- the output folder ----------------------------------------------------------
+ * A report folder is either whole (report.md, report.html, the two databases and the
+ * pictures of one report) or marked: the previous report.md and report.html are removed
+ * first, then DIR/INCOMPLETE is written, then the previous databases and pictures are
+ * removed; the marker goes only after the new report is in place. So a previous report
+ * never sits beside new partial data as if whole. Each database is run under NAME.partial and renamed into
+ * place when finished; every other file is written whole or not at all (util/ofile.h).
+ * Only files of ours are replaced: anything that is not a regular file, and a
+ * baseline.db or proposal.db that is not a Crucible results database, is refused before
+ * anything is touched. */
+
+static const char *const db_names[] = {"baseline.db", "proposal.db"};
+/* A database, its partial twin, and SQLite's files beside each. */
+static const char *const db_suffixes[] = {"", "-wal", "-shm", "-journal", ".partial",
+                                          ".partial-wal", ".partial-shm", ".partial-journal"};
+/* Pictures, scripts and data a report draws into DIR/plots (report.c, section_plots). */
+static int is_plot_file(const char *name)
+{
+    static const char *const stems[] = {"timeseries_", "rewards_", "flows_"};
+    static const char *const exts[] = {".png", ".gp", ".dat"};
+    int stem = 0;
+    for (size_t i = 0; i < 3; i++)
+        stem |= !strncmp(name, stems[i], strlen(stems[i]));
+    if (!stem)
+        return 0;
+    if (strstr(name, ".tmp-")) /* a temporary left by a killed report */
+        return 1;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < 3; i++)
+        if (n > strlen(exts[i]) && !strcmp(name + n - strlen(exts[i]), exts[i]))
+            return 1;
+    return 0;
+}
+
+/* Temporaries of report.md, report.html and INCOMPLETE left by a killed report. */
+static int is_report_temp(const char *name)
+{
+    static const char *const stems[] = {"report.md.tmp-", "report.html.tmp-",
+                                        "INCOMPLETE.tmp-"};
+    for (size_t i = 0; i < 3; i++)
+        if (!strncmp(name, stems[i], strlen(stems[i])))
+            return 1;
+    return 0;
+}
+
+/* Applies fn to every entry of folder whose name pick accepts; an absent folder (or one
+ * that is not a folder: report_plots_dir refuses it) has none. */
+static int each_in(const char *folder, int (*pick)(const char *),
+                   int (*fn)(const char *, crc_err *), crc_err *err)
+{
+    DIR *d = opendir(folder);
+    if (!d)
+        return CRC_OK;
+    struct dirent *e;
+    char path[1400];
+    int rc = CRC_OK;
+    while (!rc && (e = readdir(d)))
+        if (pick(e->d_name)) {
+            snprintf(path, sizeof path, "%s/%s", folder, e->d_name);
+            rc = fn(path, err);
+        }
+    closedir(d);
+    return rc;
+}
+
+/* Applies fn (ofile_check or ofile_remove) to every file of a report in dir. */
+static int each_file(const char *dir, int (*fn)(const char *, crc_err *), crc_err *err)
+{
+    static const char *const names[] = {"report.md", "report.html"};
+    char path[1400];
+    int rc;
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if ((rc = fn(path, err)))
+            return rc;
+    }
+    for (size_t i = 0; i < 2; i++)
+        for (size_t k = 0; k < sizeof db_suffixes / sizeof *db_suffixes; k++) {
+            snprintf(path, sizeof path, "%s/%s%s", dir, db_names[i], db_suffixes[k]);
+            if ((rc = fn(path, err)))
+                return rc;
+        }
+    char plots[1100];
+    snprintf(plots, sizeof plots, "%s/plots", dir);
+    if ((rc = each_in(dir, is_report_temp, fn, err)))
+        return rc;
+    return each_in(plots, is_plot_file, fn, err);
+}
+
+/* CRC_OK when path is absent, empty, or a Crucible results database. */
+static int our_database(const char *path, crc_err *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return CRC_OK; /* absent; a non-file is ofile_check's to refuse */
+    store *db = NULL;
+    crc_err e2;
+    int rc = store_open_readonly(&db, path, &e2);
+    store_close(db);
+    if (rc)
+        return crc_err_set(err, CRC_EINPUT, "%s is not a Crucible results database; report "
+                           "replaces only its own databases, so it was left untouched: move "
+                           "it away or choose another --out", path);
+    return CRC_OK;
+}
+
+/* Checks everything report will replace in dir (creating dir when absent), then marks
+ * dir incomplete and removes the previous report's files. */
+static int prepare_dir(const char *dir, const char *command, crc_err *err)
+{
+    struct stat st;
+    if (lstat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return crc_err_set(err, CRC_EINPUT, "--out %s is not a folder (a file, a symbolic "
+                               "link or a device); it was left untouched: give a folder's "
+                               "real path, or a new name", dir);
+    } else if (mkdir(dir, 0777) != 0)
+        return ofile_fail(err, dir, errno, "creating the folder");
+    char path[1200], text[5200];
+    int rc = CRC_OK;
+    for (size_t i = 0; i < 2 && !rc; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, db_names[i]);
+        rc = our_database(path, err);
+    }
+    snprintf(path, sizeof path, "%s/plots", dir);
+    if (!rc && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+        rc = report_plots_dir(path, err); /* refuses it */
+    snprintf(path, sizeof path, "%s/INCOMPLETE", dir);
+    if (rc || (rc = ofile_check(path, err)) || (rc = each_file(dir, ofile_check, err)))
+        return rc;
+    /* The previous report.md and report.html go first: a kill before the marker is
+     * written leaves the previous databases and pictures, each whole, and no report. */
+    static const char *const reports[] = {"report.md", "report.html"};
+    char old[1200];
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(old, sizeof old, "%s/%s", dir, reports[i]);
+        if ((rc = ofile_remove(old, err)))
+            return rc;
+    }
+    snprintf(text, sizeof text,
+             "This folder holds an unfinished crucible report: it is being written, or it was\n"
+             "interrupted or failed (see the command's message). Its files may be partial or\n"
+             "missing. Run the same command again to finish it:\n\n    %s\n", command);
+    if ((rc = ofile_put(path, text, strlen(text), err)))
+        return rc;
+    return each_file(dir, ofile_remove, err);
+}
+
+/* Moves a finished database from NAME.partial to NAME. */
+static int place_database(const char *partial, const char *path, crc_err *err)
+{
+    char side[1300];
+    struct stat st;
+    /* store_finish folded the WAL into the file; a WAL with content would be lost. */
+    snprintf(side, sizeof side, "%s-wal", partial);
+    if (lstat(side, &st) == 0 && st.st_size > 0)
+        return crc_err_set(err, CRC_EFAIL, "%s still has a write-ahead log (%s); run the same "
+                           "command again", partial, side);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", partial);
+    remove(side);
+    int rc = ofile_check(path, err);
+    if (rc)
+        return rc;
+    if (rename(partial, path) != 0)
+        return ofile_fail(err, path, errno, "moving into place");
+    if (ofile_sync_dir(path) != 0 && errno != EINVAL && errno != EROFS)
+        return ofile_fail(err, path, errno, "syncing the folder of");
+    return CRC_OK;
+}
+
 /* Runs `reps` replicates of sc into a fresh database at path. */
 static int run_side(const scenario *sc, const char *file, const char *label, const char *path,
                     uint64_t seed, long reps, crc_err *err)
 {
-    char tmp[1100];
-    remove(path);
-    snprintf(tmp, sizeof tmp, "%s-wal", path);
-    remove(tmp);
-    snprintf(tmp, sizeof tmp, "%s-shm", path);
-    remove(tmp);
     store *db = NULL;
     int rc = store_open(&db, path, err);
     if (rc)
@@ -254,6 +424,7 @@ int cmd_report(int argc, char **argv)
     report_change *changes = NULL;
     size_t n_changes = 0;
     int rc;
+    char dir_mark[1100] = ""; /* DIR/INCOMPLETE once the folder may hold it */
     if ((rc = scenario_load(&sa, fa, &err)) || (rc = scenario_validate(&sa, &err)) ||
         (rc = scenario_load(&sb, fb, &err)) || (rc = scenario_validate(&sb, &err)))
         goto done;
@@ -261,26 +432,35 @@ int cmd_report(int argc, char **argv)
         seed = sa.seed;
     if (reps < 0)
         reps = sa.replicates > 2 ? sa.replicates : 2;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        rc = crc_err_set(&err, CRC_EINPUT, "--out %s: cannot create the directory: %s", dir,
-                         strerror(errno));
-        goto done;
-    }
     if (diff_scenarios(&sa, &sb, &changes, &n_changes)) {
         rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
         goto done;
     }
-    char pa[1024], pb[1024];
-    snprintf(pa, sizeof pa, "%s/baseline.db", dir);
-    snprintf(pb, sizeof pb, "%s/proposal.db", dir);
-    if ((rc = run_side(&sa, fa, "baseline", pa, seed, reps, &err)) ||
-        (rc = run_side(&sb, fb, "proposal", pb, seed, reps, &err)))
-        goto done;
-
     char cmd0[4400], cmd1[4400], cmd2[4400], cmd3[4400];
     snprintf(cmd0, sizeof cmd0,
              "crucible report --baseline %s --proposal %s --replicates %ld --seed %llu --out %s",
              fa, fb, reps, seed, dir);
+    snprintf(dir_mark, sizeof dir_mark, "%s/INCOMPLETE", dir);
+    if ((rc = prepare_dir(dir, cmd0, &err)))
+        goto done;
+    char pa[1024], pb[1024];
+    snprintf(pa, sizeof pa, "%s/baseline.db", dir);
+    snprintf(pb, sizeof pb, "%s/proposal.db", dir);
+    const scenario *scs[2] = {&sa, &sb};
+    const char *files[2] = {fa, fb}, *labels[2] = {"baseline", "proposal"}, *dbs[2] = {pa, pb};
+    for (int i = 0; i < 2; i++) {
+        char partial[1100];
+        snprintf(partial, sizeof partial, "%s.partial", dbs[i]);
+        rc = run_side(scs[i], files[i], labels[i], partial, seed, reps, &err);
+        /* The store speaks of one run; what matters here is the whole folder. */
+        if (rc && (ofile_is_full(&err) || strstr(err.msg, "disk full") ||
+                   strstr(err.msg, "disk is full") || ofile_no_space(dir)))
+            rc = crc_err_set(&err, CRC_EFAIL, "the disk holding %s is full" OFILE_FULL_TEXT
+                             " (running the %s)", dbs[i], labels[i]);
+        if (rc || (rc = place_database(partial, dbs[i], &err)))
+            goto done;
+    }
+
     snprintf(cmd1, sizeof cmd1, "crucible run %s --seed %llu --replicates %ld --out %s", fa,
              seed, reps, pa);
     snprintf(cmd2, sizeof cmd2, "crucible run %s --seed %llu --replicates %ld --out %s", fb,
@@ -296,9 +476,28 @@ int cmd_report(int argc, char **argv)
                        .n_commands = sizeof cmds / sizeof *cmds, .seed = seed,
                        .replicates = reps, .level = 0.95};
     rc = report_write(&in, &err);
-    if (!rc || strstr(err.msg, "gnuplot"))
-        printf("wrote %s/report.md and %s/report.html (runs in %s and %s)\n", dir, dir, pa, pb);
+    /* Both files were removed at the start: present now means written whole. A report
+     * without pictures (no gnuplot) is whole too; its message says why. */
+    char md[1100], html[1100];
+    snprintf(md, sizeof md, "%s/report.md", dir);
+    snprintf(html, sizeof html, "%s/report.html", dir);
+    if (access(md, F_OK) == 0 && access(html, F_OK) == 0) {
+        crc_err e2;
+        int r2 = ofile_remove(dir_mark, &e2);
+        if (!r2 && ofile_sync_dir(dir) != 0 && errno != EINVAL && errno != EROFS)
+            r2 = ofile_fail(&e2, dir, errno, "syncing the folder");
+        if (r2 && !rc) {
+            err = e2;
+            rc = r2;
+        }
+        printf("wrote %s and %s (runs in %s and %s)\n", md, html, pa, pb);
+    }
 done:
+    if (rc && dir_mark[0] && access(dir_mark, F_OK) == 0) {
+        size_t len = strlen(err.msg);
+        snprintf(err.msg + len, sizeof err.msg - len, ". The folder %s is marked incomplete "
+                 "(%s/INCOMPLETE) until the same command finishes", dir, dir);
+    }
     free(changes);
     scenario_free(&sa);
     scenario_free(&sb);
