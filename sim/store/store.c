@@ -461,9 +461,7 @@ static int take_lock(const char *path, int exclusive, int create, int *fd, int *
             char who[64] = "another crucible process";
             if (pid > 0)
                 snprintf(who, sizeof who, "another crucible process (pid %ld)", pid);
-            close(f);
-            if (made)
-                unlink(path);
+            close(f); /* a file we made stays: the process that locked it now uses it */
             return exclusive ? crc_err_at(err, CRC_EFAIL, path, 0, 0,
                                           "%s is writing %s; wait for it to finish, or write "
                                           "to another --out",
