@@ -439,6 +439,25 @@ Test(integrity, run_and_sweep_databases_refuse_each_other)
     cr_expect_eq(query(sw, "SELECT count(*) FROM runs WHERE point = -1"), 0);
 }
 
+Test(integrity, resume_refuses_a_database_whose_done_runs_lost_rows)
+{
+    alarm(120);
+    const char *sw = at("sweep.db"), *rn = at("run.db");
+    cr_assert_eq(crucible("sweep " FIX "small.yaml -j1 --quiet --out '%s'", sw), 0, "%s",
+                 output());
+    cr_assert_eq(crucible("run " FIX "tiny.yaml --replicates 2 --quiet --out '%s'", rn), 0, "%s",
+                 output());
+    exec_sql(sw, "DELETE FROM metrics WHERE run = (SELECT max(id) FROM runs)");
+    exec_sql(rn, "DELETE FROM summary WHERE run = (SELECT min(id) FROM runs)");
+    cr_expect_eq(crucible("sweep " FIX "small.yaml -j1 --quiet --resume --out '%s'", sw), 2, "%s",
+                 output());
+    cr_expect(strstr(output(), "1 done runs have no rows in `metrics`"), "%s", output());
+    cr_expect_eq(crucible("run " FIX "tiny.yaml --replicates 3 --resume --quiet --out '%s'", rn),
+                 2, "%s", output());
+    cr_expect(strstr(output(), "1 done runs have no rows in `summary`"), "%s", output());
+    cr_expect_eq(query(rn, "SELECT count(*) FROM runs"), 2, "a replicate was added anyway");
+}
+
 /* ---- merge: whole inputs, all or nothing ------------------------------------------------ */
 
 /* The three shards of small.yaml in dir/sK.db. */

@@ -178,7 +178,8 @@ int runner_store_claim(store *st, const scenario *sc, const char *scenario_path,
                           "--out",
                           h.n_runs, h.min_rep, h.max_rep, h.n_done);
     if (h.n_runs) {
-        if ((rc = store_check_resume_version(st, "this run", err)) != CRC_OK)
+        if ((rc = store_check_resume_version(st, "this run", err)) != CRC_OK ||
+            (rc = store_check_complete(st, err)) != CRC_OK)
             return rc;
         if ((rc = store_drop_unfinished(st, err)) != CRC_OK)
             return rc;

@@ -771,7 +771,10 @@ static int check_db(store *st, const sweep_plan *p, const sweep_opts *o, int *fr
      * version would mix two models' draws in one design. */
     char what[200];
     snprintf(what, sizeof what, "sweep '%s'", name);
-    return store_check_resume_version(st, what, err);
+    int rc = store_check_resume_version(st, what, err);
+    /* The runs counted as done must be whole: a table or rows lost are refused, not
+     * passed off as a finished sweep. */
+    return rc != CRC_OK ? rc : store_check_complete(st, err);
 }
 
 /* Marks done[i] for every run already done in the database. */
