@@ -208,6 +208,7 @@ Test(store, reopening_appends_runs)
         store *s;
         cr_assert_eq(store_open(&s, tmp_path("r.db"), &err), CRC_OK, "%s", err.msg);
         run_record r = record("done", NULL);
+        r.replicate = i; /* a run is stored once: each reopening adds another replicate */
         int64_t id;
         cr_assert_eq(store_write_run(s, &r, NULL, &id, &err), CRC_OK, "%s", err.msg);
         cr_expect_eq(id, i);
@@ -306,9 +307,11 @@ Test(store, full_disk_stores_nothing_of_the_run)
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", pages + 8);
     cr_assert_eq(store_exec(s, sql, &err), CRC_OK);
+    r.replicate = 3;
     cr_expect_eq(store_write_run(s, &r, &m, NULL, &err), CRC_EFAIL);
-    cr_expect(strstr(err.msg, "disk full"), "%s", err.msg);
-    cr_expect(strstr(err.msg, "nothing of this run was stored"), "%s", err.msg);
+    cr_expect(strstr(err.msg, "is full: free space and run the same command again"), "%s",
+              err.msg);
+    cr_expect(strstr(err.msg, "the rest was not stored"), "%s", err.msg);
     cr_expect_str_eq(err.file, tmp_path("full.db"));
     cr_expect_eq(count(store_db(s), "SELECT count(*) FROM runs"), 1);
     cr_expect_eq(count(store_db(s), "SELECT count(*) FROM metrics"), 0);
@@ -320,7 +323,7 @@ Test(store, full_disk_stores_nothing_of_the_run)
 
 /* Child: writes full-size runs until killed, telling the parent (one byte on fd) when
  * its first run is committed. Never returns. */
-static void writer_loop(const char *path, int fd)
+static void writer_loop(const char *path, int fd, int round)
 {
     memsink m;
     memsink_init(&m, NULL);
@@ -331,6 +334,7 @@ static void writer_loop(const char *path, int fd)
         _exit(10);
     run_record r = record("done", NULL);
     for (int n = 0;; n++) {
+        r.replicate = round * 1000000L + n; /* a run is stored once */
         if (store_write_run(s, &r, &m, NULL, &err))
             _exit(11);
         if (n == 0 && write(fd, "1", 1) != 1)
@@ -357,7 +361,7 @@ Test(store, killed_writer_leaves_an_intact_database)
 #ifdef __linux__
             prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a test that aborted */
 #endif
-            writer_loop(path, fds[1]);
+            writer_loop(path, fds[1], round);
         }
         close(fds[1]);
         char c;

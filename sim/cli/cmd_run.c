@@ -1,12 +1,14 @@
 /*
  * cmd_run.c — `crucible run SCENARIO [--seed N] [--replicates N] [--set p=v]...
- * [--out FILE.db] [--quiet] [--strict] [--check]`: runs the replicates of a scenario,
+ * [--out FILE.db] [--resume] [--quiet] [--strict] [--check]`: runs the replicates of a scenario,
  * stores each in the results database (sim/store, docs/results.md) and prints the
  * final values of the key metrics and the criteria verdicts.
  *
  * Everything the user gave is checked before any file is created: bad input exits 2
  * and leaves no results file. Replicate r runs on rng_derive_seed(seed, 0, r) (see
- * run/runner.h), so `--replicates 10` extends `--replicates 5` with the same first five.
+ * run/runner.h), so `--replicates 10 --resume` extends `--replicates 5` with the same first
+ * five. A database holds one scenario and each replicate once (runner_store_claim): an
+ * existing --out is refused unless --resume, which runs only the missing replicates.
  * Exit: 0 done; 2 bad input; 3 a criterion failed under --strict; 1 anything else (a
  * failed run, a criterion that could not be evaluated, the database not writable).
  */
@@ -30,7 +32,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: crucible run SCENARIO [--seed N] [--replicates N] [--set path=value]...\n"
-          "                    [--out FILE.db] [--quiet] [--strict] [--check]\n\n"
+          "                    [--out FILE.db] [--resume] [--quiet] [--strict] [--check]\n\n"
           "Runs a scenario and stores every replicate in an SQLite results database\n"
           "(default results/<scenario>-<UTC time>.db; docs/results.md), then prints the\n"
           "final value of the key metrics (mean over replicates) and how many replicates\n"
@@ -39,7 +41,10 @@ static void usage(FILE *f)
           "                  rng_derive_seed(N, 0, r)\n"
           "  --replicates N  number of replicates (default: the scenario's replicates:)\n"
           "  --set p=v       override a parameter (repeatable; same checks as the file)\n"
-          "  --out FILE.db   results database (appended to when it exists)\n"
+          "  --out FILE.db   results database; it holds one scenario and each replicate\n"
+          "                  once: an existing one is refused unless --resume\n"
+          "  --resume        finish a run already in --out (same scenario, seed, version):\n"
+          "                  run only the replicates that are missing or failed\n"
           "  --quiet         print nothing but errors\n"
           "  --strict        exit 3 when a criterion fails in any replicate\n"
           "  --check         verify the ledger invariant after every epoch\n\n"
@@ -98,17 +103,6 @@ static int default_out(const char *name, char *buf, size_t len, crc_err *err)
                                        "give --out FILE.db", safe, stamp);
 }
 
-/* Removes a results file this command created (and its WAL companions). */
-static void remove_db(const char *path)
-{
-    char side[640];
-    remove(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    remove(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    remove(side);
-}
-
 /* The metrics the closing table shows, when the model wrote them. */
 static const char *const key_metrics[] = {
     "price_usd", "supply", "real_yield", "self_ref_share", "farmer_capture",
@@ -134,13 +128,19 @@ static void put_num(char *buf, size_t len, double x)
         snprintf(buf, len, "%.6g", x);
 }
 
-static void print_table(const scenario *sc, const tally *ta, long reps, uint64_t seed,
-                        const char *out)
+static void print_table(const scenario *sc, const tally *ta, long reps, size_t skipped,
+                        uint64_t seed, const char *out)
 {
-    printf("%s: %zu of %ld replicate%s done", sc->name, ta->n_done, reps, reps == 1 ? "" : "s");
+    printf("%s: %zu of %ld replicate%s done", sc->name, ta->n_done + skipped, reps,
+           reps == 1 ? "" : "s");
+    if (skipped)
+        printf(" (%zu already stored, %zu run now)", skipped, ta->n_done + ta->n_failed);
     if (ta->n_failed)
         printf(", %zu FAILED", ta->n_failed);
     printf(" (seed %llu) -> %s\n", (unsigned long long)seed, out);
+    if (skipped && ta->n_done)
+        printf("  (the table covers the replicates run now; `crucible summarize %s` covers "
+               "all)\n", out);
     if (ta->n_done) {
         printf("\n  %-22s %16s", "final value", ta->n_done > 1 ? "mean" : "value");
         if (ta->n_done > 1)
@@ -203,18 +203,18 @@ int cmd_run(int argc, char **argv)
         {"set", required_argument, NULL, 'S'},   {"out", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},       {"strict", no_argument, NULL, 'x'},
         {"check", no_argument, NULL, 'c'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"resume", no_argument, NULL, 'R'},      {NULL, 0, NULL, 0}};
     const char *seed_arg = NULL, *reps_arg = NULL, *out = NULL;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t n_sets = 0;
-    int quiet = 0, strict = 0, check = 0, c;
+    int quiet = 0, strict = 0, check = 0, resume = 0, c;
     crc_err err;
     crc_err_clear(&err);
     if (!sets)
         return crc_exit_code(CRC_ENOMEM);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "s:r:S:o:qxch", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:r:S:o:qxchR", opts, NULL)) != -1) {
         switch (c) {
         case 's': seed_arg = optarg; break;
         case 'r': reps_arg = optarg; break;
@@ -223,6 +223,7 @@ int cmd_run(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'x': strict = 1; break;
         case 'c': check = 1; break;
+        case 'R': resume = 1; break;
         case 'h': usage(stdout); free(sets); return 0;
         default:
             free(sets);
@@ -282,22 +283,28 @@ int cmd_run(int argc, char **argv)
     }
     int existed = access(out, F_OK) == 0;
     store *db;
+    /* store_open removes a file it created when it fails */
     if ((rc = store_open(&db, out, &err))) {
         scenario_free(&sc);
-        if (!existed)
-            remove_db(out);
+        return cli_report("run", &err);
+    }
+    /* One scenario per file, each replicate once; --resume skips those done. */
+    size_t skipped = 0;
+    unsigned char *done = calloc(reps, 1);
+    if (!done)
+        rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
+    if (!rc)
+        rc = runner_store_claim(db, &sc, path, seed, (long)reps, resume, done, &skipped, &err);
+    if (rc) {
+        if (existed)
+            store_close(db);
+        else
+            store_discard(db);
+        free(done);
+        scenario_free(&sc);
         return cli_report("run", &err);
     }
     char num[32];
-    /* meta describes the latest `crucible run` into this file; replicates_stored is
-     * set again only when every replicate of this one has been stored */
-    store_exec(db, "DELETE FROM meta WHERE key = 'replicates_stored'", NULL);
-    store_meta_set(db, "command", "run", NULL);
-    store_meta_set(db, "scenario", path, NULL);
-    snprintf(num, sizeof num, "%llu", seed);
-    store_meta_set(db, "seed", num, NULL);
-    snprintf(num, sizeof num, "%llu", reps);
-    store_meta_set(db, "replicates", num, NULL);
 
     /* 3. The replicates. */
     tally ta;
@@ -310,18 +317,20 @@ int cmd_run(int argc, char **argv)
     oom |= !ta.passed || !ta.errors;
     progress pr;
     double horizon = sc.params.world_horizon;
-    progress_init(&pr, stderr, horizon * (double)reps, !quiet && !oom);
+    progress_init(&pr, stderr, horizon * (double)(reps - skipped), !quiet && !oom);
     runner_opts ro = {.check = check, .progress = progress_model_cb, .progress_ctx = &pr};
     memsink m;
     memsink_init(&m, NULL);
     int store_failed = oom, crit_error = 0, crit_failed = 0;
-    size_t stored = 0;
+    size_t stored = 0, ran = 0;
     if (oom)
         crc_err_set(&err, CRC_ENOMEM, "out of memory");
     for (unsigned long long r = 0; r < reps && !store_failed; r++) {
+        if (done[r])
+            continue;
         char label[64];
         snprintf(label, sizeof label, "replicate %llu/%llu", r + 1, reps);
-        progress_piece(&pr, horizon * (double)r, label);
+        progress_piece(&pr, horizon * (double)ran++, label);
         runner_info info;
         crc_err rerr = {0};
         int st_run = runner_run(&sc, seed, (long)r, -1, &ro, &m, &info, &rerr);
@@ -363,33 +372,37 @@ int cmd_run(int argc, char **argv)
     }
     memsink_free(&m);
     progress_end(&pr);
+    free(done);
 
-    snprintf(num, sizeof num, "%zu", stored);
+    snprintf(num, sizeof num, "%zu", stored + skipped);
     crc_err ferr = {0};
     if (!store_failed && (store_meta_set(db, "replicates_stored", num, &ferr) ||
                           store_finish(db, &ferr))) {
         err = ferr;
         store_failed = 1;
     }
-    store_close(db);
+    int discard = store_failed && stored == 0 && !existed;
+    if (discard) /* nothing was stored: leave no results file that looks like a result */
+        store_discard(db);
+    else
+        store_close(db);
 
     int status;
     if (store_failed) {
         cli_report("run", &err);
-        if (stored == 0 && !existed) {
-            /* nothing was stored: leave no results file that looks like a result */
-            remove_db(out);
+        if (discard) {
             fprintf(stderr, "crucible run: no replicate was stored; %s removed\n", out);
         } else {
             fprintf(stderr,
                     "crucible run: RESULTS INCOMPLETE: %zu of %llu replicates stored in %s "
-                    "(each stored run is whole; meta.replicates_stored is not set)\n",
-                    stored, reps, out);
+                    "(each stored run is whole; meta.replicates_stored is not set). Run the "
+                    "same command with --resume to run the rest\n",
+                    stored + skipped, reps, out);
         }
         status = CRC_EFAIL;
     } else {
         if (!quiet)
-            print_table(&sc, &ta, (long)reps, seed, out);
+            print_table(&sc, &ta, (long)reps, skipped, seed, out);
         status = ta.n_failed || crit_error ? CRC_EFAIL
                  : strict && crit_failed   ? CRC_ECRITERIA
                                            : CRC_OK;

@@ -256,8 +256,15 @@ int cmd_sweep(int argc, char **argv)
     so.progress = !quiet && !json && isatty(STDERR_FILENO);
     sweep_stats st;
     rc = sweep_exec(&plan, &so, &st, &err);
-    if (rc != CRC_OK)
-        goto fail;
+    if (rc != CRC_OK) {
+        exit_code = cli_report("sweep", &err);
+        if (st.done + st.failed > 0 && !so.resume) /* e.g. a full disk mid-sweep */
+            fprintf(stderr,
+                    "crucible sweep: %zu runs were stored in %s, each whole; run the same "
+                    "command with --resume to run the rest\n",
+                    st.done + st.failed, out);
+        goto done;
+    }
     size_t computed = st.done + st.failed;
     double rate = st.wall_seconds > 0 ? (double)computed / st.wall_seconds : 0;
     double share = st.wall_seconds > 0 ? st.store_seconds / st.wall_seconds : 0;

@@ -69,6 +69,20 @@ int runner_run(const scenario *sc, uint64_t seed, long replicate, long point,
 int runner_store(store *st, const scenario *sc, const runner_info *info, const memsink *m,
                  int64_t *run_id, crc_err *err);
 
+/* Claims st for replicates 0..replicates-1 of sc on base seed `seed` (a `crucible run`;
+ * scenario_path is the file as given). A database holds one scenario: refuses with
+ * CRC_EINPUT, saying what to do, one that holds a sweep or another command's results,
+ * runs of another scenario (another scenario_hash: the name, a parameter, an
+ * intervention or a criterion differs) or of another seed, and, unless resume, one that
+ * already holds some of these replicates; on resume, one whose runs another crucible
+ * version wrote (seeded results may differ between versions). On resume it removes the
+ * runs that are not done and sets done[r] (replicates bytes, zeroed by the caller) for
+ * each replicate r already done, counted in *n_done. Then records the run in meta
+ * (command, scenario, scenario_hash, seed, replicates) and clears replicates_stored. */
+int runner_store_claim(store *st, const scenario *sc, const char *scenario_path, uint64_t seed,
+                       long replicates, int resume, unsigned char *done, size_t *n_done,
+                       crc_err *err);
+
 /* Releases what info owns (its criteria); a zeroed info is a no-op. */
 void runner_info_free(runner_info *info);
 

@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "util/version.h"
 
@@ -80,11 +84,21 @@ struct store {
     sqlite3 *db;
     char *path;
     int readonly;
+    int lock_fd;     /* the flock'd descriptor (exclusive for writers, shared for
+                        store_open_input); -1 when none. Closed after db, never before:
+                        closing a descriptor of the file drops SQLite's POSIX locks */
+    int created;     /* store_open created the file: remove it again if opening fails */
     sqlite3_stmt *st[ST_COUNT]; /* prepared on first use, finalized by store_close */
 };
 
-/* Fills err for a failed SQLite call on s's file, with a fix the user can act on. */
-static int fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char *doing)
+/* Whether an SQLite status (and the system errno behind it) means the disk is full. A
+ * file size limit (ulimit -f: EFBIG) is met and fixed the same way. */
+static int is_full(int rc, int sys)
+{
+    return (rc & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT || sys == EFBIG;
+}
+
+int store_fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char *doing)
 {
     int ext = db ? sqlite3_extended_errcode(db) : rc;
     const char *what = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -92,13 +106,13 @@ static int fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char 
     char sysmsg[160] = "";
     if (sys)
         snprintf(sysmsg, sizeof sysmsg, " (%s)", strerror(sys));
-    switch (rc & 0xff) {
-    case SQLITE_FULL:
+    if (is_full(rc, sys))
         return crc_err_at(err, CRC_EFAIL, path, 0, 0,
-                          "disk full while %s the results database: %s%s; nothing of "
-                          "this run was stored. Free some space, or write elsewhere "
-                          "with --out FILE.db",
-                          doing, what, sysmsg);
+                          "the disk holding %s is full: free space and run the same command "
+                          "again (it stopped while %s the results database: %s%s; what was "
+                          "committed before is whole, the rest was not stored)",
+                          path, doing, what, sysmsg);
+    switch (rc & 0xff) {
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
     case SQLITE_PERM:
@@ -109,11 +123,16 @@ static int fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char 
                           "space, or write elsewhere with --out FILE.db",
                           doing, what, sysmsg);
     case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
         return crc_err_at(err, CRC_EINPUT, path, 0, 0,
                           "not a Crucible results database (%s). Choose another file, "
                           "or remove this one if it is yours to replace",
                           what);
+    case SQLITE_CORRUPT:
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                          "the results database is damaged (%s while %s it); nothing was "
+                          "written to it. Restore it from a copy, or write to another file "
+                          "(`sqlite3 %s .recover` may save the runs stored before the damage)",
+                          what, doing, path);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return crc_err_at(err, CRC_EFAIL, path, 0, 0,
@@ -124,6 +143,11 @@ static int fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char 
         return crc_err_at(err, CRC_EFAIL, path, 0, 0, "SQLite error %d while %s: %s%s",
                           ext, doing, what, sysmsg);
     }
+}
+
+static int fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char *doing)
+{
+    return store_fail(err, path, db, rc, doing);
 }
 
 static sqlite3_stmt *stmt(store *s, int which, crc_err *err)
@@ -164,15 +188,57 @@ static long long query_int(sqlite3 *db, const char *sql, int *rc_out)
     return v;
 }
 
-void store_close(store *s)
+/* Closes the SQLite handle and frees s; returns its lock descriptor, still locked. */
+static int close_keep_lock(store *s)
 {
     if (!s)
-        return;
+        return -1;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
+    int fd = s->lock_fd;
     free(s->path);
     free(s);
+    return fd;
+}
+
+void store_unlock(int lock)
+{
+    if (lock >= 0)
+        close(lock); /* releases the flock */
+}
+
+int store_close_keep_lock(store *s)
+{
+    return close_keep_lock(s);
+}
+
+void store_close(store *s)
+{
+    store_unlock(close_keep_lock(s));
+}
+
+/* Removes path and its SQLite companions. */
+static void remove_files(const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    char side[4200];
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        snprintf(side, sizeof side, "%s%s", path, suffix[i]);
+        unlink(side);
+    }
+}
+
+void store_discard(store *s)
+{
+    if (!s)
+        return;
+    char *path = strdup(s->path);
+    int fd = close_keep_lock(s);
+    if (path && fd >= 0) /* only what we hold the lock of */
+        remove_files(path);
+    free(path);
+    store_unlock(fd);
 }
 
 const char *store_path(const store *s)
@@ -275,30 +341,359 @@ static int make_parent_dirs(const char *path, crc_err *err)
     return CRC_OK;
 }
 
-static int open_common(store **out, const char *path, int readonly, crc_err *err)
+/* ---- one writer per file ------------------------------------------------------------ */
+
+/* The pid holding a flock on the file st describes, from /proc/locks (Linux); 0 when
+ * unknown. */
+static long lock_holder(const struct stat *st)
 {
-    *out = NULL;
-    if (!path || !*path)
-        return crc_err_set(err, CRC_EINPUT, "no results database path given");
+    FILE *f = fopen("/proc/locks", "r");
+    if (!f)
+        return 0;
+    char line[256], kind[16];
+    long pid = 0, same_ino = 0, p;
+    unsigned maj, min;
+    unsigned long ino;
+    while (!pid && fgets(line, sizeof line, f)) {
+        /* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:123456 0 EOF" */
+        if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", kind, &p, &maj, &min, &ino) != 5 ||
+            strcmp(kind, "FLOCK") != 0 || ino != (unsigned long)st->st_ino)
+            continue;
+        if (maj == major(st->st_dev) && min == minor(st->st_dev))
+            pid = p;
+        else if (!same_ino) /* overlay file systems report another device */
+            same_ino = p;
+    }
+    fclose(f);
+    return pid ? pid : same_ino;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISCHR(m)    ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISSOCK(m) ? "a socket"
+           : S_ISLNK(m)  ? "a symbolic link"
+           : S_ISDIR(m)  ? "a directory"
+                         : "not a regular file";
+}
+
+/* Refuses a path that exists and is not a regular file: a database is only ever written
+ * into a regular file, never through a link or into a device (`--out /dev/null` would
+ * leave /dev/null-journal). Readers follow links. *exists says whether path exists. */
+static int check_path(const char *path, int readonly, int *exists, crc_err *err)
+{
     struct stat st;
-    int exists = stat(path, &st) == 0;
-    if (exists && S_ISDIR(st.st_mode))
+    *exists = 0;
+    if (lstat(path, &st) != 0)
+        return CRC_OK;
+    *exists = 1;
+    if (S_ISLNK(st.st_mode) && readonly && stat(path, &st) != 0)
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                          "is a symbolic link to nothing (%s); check the path", strerror(errno));
+    if (S_ISDIR(st.st_mode))
         return crc_err_at(err, CRC_EINPUT, path, 0, 0,
                           "is a directory, not a results database file; give a file name "
                           "such as %s/run.db",
                           path);
-    if (readonly && !exists)
+    if (!S_ISREG(st.st_mode))
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                          "is %s, not a regular file: results databases are written only "
+                          "into regular files%s. Give a file name such as results/run.db",
+                          file_kind(st.st_mode),
+                          S_ISLNK(st.st_mode) ? " (give the file it points to)" : "");
+    if (readonly)
+        return CRC_OK;
+    static const char *const companion[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof companion / sizeof companion[0]; i++) {
+        char side[4200];
+        snprintf(side, sizeof side, "%s%s", path, companion[i]);
+        if (lstat(side, &st) == 0 && !S_ISREG(st.st_mode))
+            return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                              "its companion file %s is %s, not a regular file; remove it, "
+                              "or write elsewhere with --out",
+                              side, file_kind(st.st_mode));
+    }
+    return CRC_OK;
+}
+
+/* Opens path (creating it when `create`; *created = 1 when this call did) and takes a
+ * flock on it without waiting, exclusive or shared. The lock is taken on the file the
+ * name still points to afterwards (a file replaced meanwhile is opened again). *fd is -1
+ * when path does not exist and create is 0. A file system without flock is written
+ * without the lock (the unique index still refuses a run stored twice). */
+static int take_lock(const char *path, int exclusive, int create, int *fd, int *created,
+                     crc_err *err)
+{
+    *fd = -1;
+    *created = 0;
+    int flags = (exclusive ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int made = 0, f = create ? open(path, flags | O_CREAT | O_EXCL, 0666) : -1;
+        if (f >= 0)
+            made = 1;
+        else if (!create || errno == EEXIST)
+            f = open(path, flags);
+        if (f < 0) {
+            if (errno == ENOENT && create)
+                continue; /* removed between the two opens */
+            if (errno == ENOENT)
+                return CRC_OK;
+            if (errno == ELOOP)
+                return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                                  "is a symbolic link; results databases are written only "
+                                  "into regular files: give the file it points to");
+            return crc_err_at(err, CRC_EFAIL, path, 0, 0,
+                              "cannot open the results database (%s); check that its folder "
+                              "is writable, or write elsewhere with --out FILE.db",
+                              strerror(errno));
+        }
+        struct stat st, now;
+        if (fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
+            close(f);
+            return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                              "is not a regular file: results databases are written only "
+                              "into regular files");
+        }
+        if (flock(f, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+            long pid = lock_holder(&st);
+            char who[64] = "another crucible process";
+            if (pid > 0)
+                snprintf(who, sizeof who, "another crucible process (pid %ld)", pid);
+            close(f); /* a file we made stays: the process that locked it now uses it */
+            return exclusive ? crc_err_at(err, CRC_EFAIL, path, 0, 0,
+                                          "%s is writing %s; wait for it to finish, or write "
+                                          "to another --out",
+                                          who, path)
+                             : crc_err_at(err, CRC_EFAIL, path, 0, 0,
+                                          "%s is still writing %s; wait for it to finish, "
+                                          "then run the same command again",
+                                          who, path);
+        }
+        if (stat(path, &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino) {
+            *fd = f;
+            *created = made;
+            return CRC_OK;
+        }
+        close(f); /* replaced or removed while we locked it: lock what is there now */
+    }
+    return crc_err_at(err, CRC_EFAIL, path, 0, 0,
+                      "kept being replaced while it was opened; is another program "
+                      "rewriting it? Write elsewhere with --out");
+}
+
+int store_remove_stale(const char *path, crc_err *err)
+{
+    int exists, fd, made;
+    int rc = check_path(path, 0, &exists, err);
+    if (rc || !exists)
+        return rc;
+    if ((rc = take_lock(path, 1, 0, &fd, &made, err)) != CRC_OK)
+        return rc;
+    if (fd >= 0)
+        remove_files(path);
+    store_unlock(fd);
+    return CRC_OK;
+}
+
+/* ---- checks ------------------------------------------------------------------------- */
+
+/* PRAGMA quick_check: refuses a damaged database (a cheaper integrity_check: every page,
+ * b-tree and record, not the indexes' contents). */
+static int quick_check(store *s, crc_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    char first[300] = "";
+    int n = 0, rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(3)", -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(q, 0);
+            if (n++ == 0) /* its lines on one line: "*** in database main ***; Page 17..." */
+                for (size_t i = 0, j = 0; t && t[i] && j + 3 < sizeof first; i++) {
+                    if (t[i] == '\n') {
+                        first[j++] = ';';
+                        first[j++] = ' ';
+                    } else {
+                        first[j++] = (char)t[i];
+                    }
+                    first[j] = '\0';
+                }
+        }
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK)
+        return fail(err, s->path, s->db, rc, "checking");
+    if (n == 1 && strcmp(first, "ok") == 0)
+        return CRC_OK;
+    return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
+                      "the results database is damaged: PRAGMA quick_check reports \"%s\"%s. "
+                      "Nothing was written to it; restore it from a copy, or write to another "
+                      "file (`sqlite3 %s .recover` may save the runs stored before the damage)",
+                      first, n > 1 ? " and more" : "", s->path);
+}
+
+/* Refuses a database that holds a (point, replicate) more than once. */
+static int check_unique(store *s, crc_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(
+        s->db,
+        "SELECT point, replicate, n, (SELECT count(*) FROM (SELECT 1 FROM runs GROUP BY point,"
+        " replicate HAVING count(*) > 1)) FROM (SELECT point, replicate, count(*) AS n FROM "
+        "runs GROUP BY point, replicate HAVING count(*) > 1) LIMIT 1",
+        -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return fail(err, s->path, s->db, rc, "reading the runs of");
+    rc = sqlite3_step(q);
+    int r = CRC_OK;
+    if (rc == SQLITE_ROW)
+        r = crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
+                       "holds run (point %lld, replicate %lld) %lld times, and %lld "
+                       "(point, replicate) in all more than once: an older crucible stored "
+                       "them when two processes wrote this file at once or a `crucible run` "
+                       "was repeated into it, and every statistic would count them twice. "
+                       "Nothing was written. Write to another --out, or keep one copy of each "
+                       "(docs/results.md, \"Runs stored twice\")",
+                       (long long)sqlite3_column_int64(q, 0),
+                       (long long)sqlite3_column_int64(q, 1),
+                       (long long)sqlite3_column_int64(q, 2),
+                       (long long)sqlite3_column_int64(q, 3));
+    else if (rc != SQLITE_DONE)
+        r = fail(err, s->path, s->db, rc, "reading the runs of");
+    sqlite3_finalize(q);
+    return r;
+}
+
+/* A run is unique by (point, replicate). Databases of schema 1 written before the index
+ * existed get it here (after check_unique refuses one that already breaks it). */
+static const char unique_sql[] =
+    "CREATE UNIQUE INDEX IF NOT EXISTS runs_point_replicate ON runs(point, replicate)";
+
+static int ensure_unique_runs(store *s, crc_err *err)
+{
+    int rc;
+    long long have = query_int(s->db,
+                               "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                               "name = 'runs_point_replicate'",
+                               &rc);
+    if (rc != SQLITE_OK)
+        return fail(err, s->path, s->db, rc, "reading");
+    if (have > 0)
+        return CRC_OK;
+    int r = check_unique(s, err);
+    return r ? r : exec(s, unique_sql, "indexing", err);
+}
+
+/* Tables every done run has rows in (when this version's schema has them). */
+static const char *const per_run_tables[] = {"metrics", "summary"};
+
+int store_check_complete(store *s, crc_err *err)
+{
+    int rc;
+    long long app = query_int(s->db, "PRAGMA application_id", &rc);
+    if (rc != SQLITE_OK)
+        return fail(err, s->path, s->db, rc, "reading");
+    if (app != 0 && app != STORE_APPLICATION_ID)
+        return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
+                          "not a Crucible results database (application_id 0x%llx, not "
+                          "0x%x)",
+                          (unsigned long long)app, STORE_APPLICATION_ID);
+    /* This version's schema, built in memory, is what the file must hold at least. */
+    sqlite3 *ref = NULL;
+    sqlite3_stmt *cols = NULL, *has = NULL;
+    int r = CRC_OK;
+    if (sqlite3_open(":memory:", &ref) != SQLITE_OK ||
+        sqlite3_exec(ref, schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ref,
+                           "SELECT m.name, c.name FROM sqlite_schema m, pragma_table_info(m.name)"
+                           " c WHERE m.type = 'table' ORDER BY m.name, c.cid",
+                           -1, &cols, NULL) != SQLITE_OK)
+        r = crc_err_set(err, CRC_ENOMEM, "out of memory checking %s", s->path);
+    if (!r && (rc = sqlite3_prepare_v2(
+                   s->db,
+                   "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                   "name = ?1), (SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2)",
+                   -1, &has, NULL)) != SQLITE_OK)
+        r = fail(err, s->path, s->db, rc, "reading");
+    while (!r && sqlite3_step(cols) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(cols, 0);
+        const char *c = (const char *)sqlite3_column_text(cols, 1);
+        sqlite3_bind_text(has, 1, t, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(has, 2, c, -1, SQLITE_TRANSIENT);
+        if ((rc = sqlite3_step(has)) != SQLITE_ROW)
+            r = fail(err, s->path, s->db, rc, "reading");
+        else if (sqlite3_column_int(has, 0) == 0 || sqlite3_column_int(has, 1) == 0)
+            r = crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
+                           "incomplete results database: %s `%s`%s%s is missing. Run what "
+                           "wrote it again into a new file (for a shard: crucible sweep ... "
+                           "--shard K/N --out NEW.db), or restore it from a copy",
+                           sqlite3_column_int(has, 0) ? "column" : "table",
+                           sqlite3_column_int(has, 0) ? c : t,
+                           sqlite3_column_int(has, 0) ? " of table " : "",
+                           sqlite3_column_int(has, 0) ? t : "");
+        sqlite3_reset(has);
+    }
+    sqlite3_finalize(has);
+    sqlite3_finalize(cols);
+    for (size_t i = 0; !r && i < sizeof per_run_tables / sizeof per_run_tables[0]; i++) {
+        const char *t = per_run_tables[i];
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = 'run'",
+                 t);
+        if (query_int(ref, sql, NULL) != 1)
+            continue;
+        snprintf(sql, sizeof sql,
+                 "SELECT point, replicate, (SELECT count(*) FROM runs WHERE status = 'done' AND"
+                 " id NOT IN (SELECT run FROM \"%s\")) FROM runs WHERE status = 'done' AND id "
+                 "NOT IN (SELECT run FROM \"%s\") LIMIT 1",
+                 t, t);
+        sqlite3_stmt *q = NULL;
+        if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL)) != SQLITE_OK)
+            r = fail(err, s->path, s->db, rc, "reading");
+        else if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+            r = crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
+                           "incomplete results database: %lld done runs have no rows in `%s` "
+                           "(the first: point %lld, replicate %lld); they were deleted or "
+                           "lost. Run what wrote it again into a new file (for a shard: "
+                           "crucible sweep ... --shard K/N --out NEW.db), or restore it from "
+                           "a copy",
+                           (long long)sqlite3_column_int64(q, 2), t,
+                           (long long)sqlite3_column_int64(q, 0),
+                           (long long)sqlite3_column_int64(q, 1));
+        else if (rc != SQLITE_DONE)
+            r = fail(err, s->path, s->db, rc, "reading");
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(ref);
+    return r ? r : check_unique(s, err);
+}
+
+/* ---- opening ------------------------------------------------------------------------ */
+
+enum { OPEN_WRITE, OPEN_READ, OPEN_INPUT };
+
+static int open_common(store **out, const char *path, int mode, crc_err *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return crc_err_set(err, CRC_EINPUT, "no results database path given");
+    int readonly = mode != OPEN_WRITE, exists = 0;
+    int rc = check_path(path, readonly, &exists, err);
+    if (rc)
+        return rc;
+    struct stat st;
+    if (readonly && stat(path, &st) != 0)
         return crc_err_at(err, CRC_EINPUT, path, 0, 0,
                           "no such results database (%s); check the path",
                           strerror(errno));
     if (readonly && st.st_size == 0)
         return crc_err_at(err, CRC_EINPUT, path, 0, 0,
                           "empty file: not a Crucible results database");
-    if (!readonly && !exists) {
-        int rc = make_parent_dirs(path, err);
-        if (rc)
-            return rc;
-    }
+    if (!readonly && !exists && (rc = make_parent_dirs(path, err)) != CRC_OK)
+        return rc;
 
     store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
@@ -306,21 +701,33 @@ static int open_common(store **out, const char *path, int readonly, crc_err *err
         return crc_err_set(err, CRC_ENOMEM, "out of memory opening %s", path);
     }
     s->readonly = readonly;
-    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        int r = fail(err, path, s->db, rc, "opening");
+    s->lock_fd = -1;
+    if (mode != OPEN_READ &&
+        (rc = take_lock(path, mode == OPEN_WRITE, mode == OPEN_WRITE, &s->lock_fd,
+                        &s->created, err)) != CRC_OK) {
         store_close(s);
-        return r;
+        return rc;
     }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 10000);
-
+    int flags = readonly ? SQLITE_OPEN_READONLY
+                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW;
+    rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    int r = CRC_OK;
+    if (rc != SQLITE_OK)
+        r = fail(err, path, s->db, rc, "opening");
+    if (!r) {
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, 10000);
+    }
     int empty = 0;
-    int r = verify(s, &empty, err);
+    if (!r)
+        r = verify(s, &empty, err);
     if (!r && empty && readonly)
         r = crc_err_at(err, CRC_EINPUT, path, 0, 0,
                        "an SQLite file without any table: not a Crucible results database");
+    if (!r && !empty && mode != OPEN_READ)
+        r = quick_check(s, err);
+    if (!r && mode == OPEN_INPUT)
+        r = store_check_complete(s, err);
     if (!r && !readonly) {
         /* WAL: readers never block the writer and a killed writer leaves the last
          * committed state; NORMAL sync is durable against process death. */
@@ -329,11 +736,16 @@ static int open_common(store **out, const char *path, int readonly, crc_err *err
             r = exec(s, "PRAGMA synchronous=NORMAL", "opening", err);
         if (!r && empty)
             r = create_schema(s, err);
-        if (!r && empty) /* another process may have raced us to create it */
+        if (!r && empty)
             r = verify(s, &empty, err);
+        if (!r)
+            r = ensure_unique_runs(s, err);
     }
     if (r) {
-        store_close(s);
+        if (s->created)
+            store_discard(s);
+        else
+            store_close(s);
         return r;
     }
     *out = s;
@@ -342,12 +754,17 @@ static int open_common(store **out, const char *path, int readonly, crc_err *err
 
 int store_open(store **out, const char *path, crc_err *err)
 {
-    return open_common(out, path, 0, err);
+    return open_common(out, path, OPEN_WRITE, err);
 }
 
 int store_open_readonly(store **out, const char *path, crc_err *err)
 {
-    return open_common(out, path, 1, err);
+    return open_common(out, path, OPEN_READ, err);
+}
+
+int store_open_input(store **out, const char *path, crc_err *err)
+{
+    return open_common(out, path, OPEN_INPUT, err);
 }
 
 static int bind_text(sqlite3_stmt *q, int i, const char *v)
@@ -492,6 +909,14 @@ int store_write_run(store *s, const run_record *rec, const memsink *m, int64_t *
         bind_text(q, 13, rec->error);
         rc = step(q);
         run = sqlite3_last_insert_rowid(s->db);
+        if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* runs_point_replicate */
+            crc_err_at(err, CRC_EFAIL, s->path, 0, 0,
+                            "run (point %ld, replicate %ld) is already stored in it: a run is "
+                            "stored once. Another process may be writing the same runs; "
+                            "resume runs only those that are missing",
+                            rec->point, rec->replicate);
+            rc = -1;
+        }
     }
     if (rc == SQLITE_OK)
         rc = write_rows(s, rec, m, run, done, err);
@@ -559,6 +984,22 @@ int store_runs_version(store *s, char *buf, size_t len, int *mixed, crc_err *err
     return rc == SQLITE_DONE ? CRC_OK : fail(err, s->path, s->db, rc, "reading the runs of");
 }
 
+int store_check_resume_version(store *s, const char *what, crc_err *err)
+{
+    char ver[64];
+    int mixed, rc = store_runs_version(s, ver, sizeof ver, &mixed, err);
+    if (rc != CRC_OK)
+        return rc;
+    if (ver[0] && (mixed || strcmp(ver, crc_version()) != 0))
+        return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
+                          "%s was started by crucible %s%s; this is crucible %s, whose seeded "
+                          "results may differ, so resuming would mix two versions in one "
+                          "result. Finish it with crucible %s, or run it again with another "
+                          "--out",
+                          what, ver, mixed ? " and others" : "", crc_version(), ver);
+    return CRC_OK;
+}
+
 int store_write_point(store *s, long point, const char *path, double value,
                       const char *text, crc_err *err)
 {
@@ -586,4 +1027,34 @@ int store_finish(store *s, crc_err *err)
 int store_exec(store *s, const char *sql, crc_err *err)
 {
     return exec(s, sql, "executing SQL on", err);
+}
+
+int store_drop_unfinished(store *s, crc_err *err)
+{
+    int rc = exec(s, "BEGIN IMMEDIATE", "starting to clean", err);
+    if (rc != CRC_OK)
+        return rc;
+    sqlite3_stmt *q = NULL;
+    int src = sqlite3_prepare_v2(s->db,
+                                 "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c "
+                                 "WHERE m.type = 'table' AND c.name = 'run'",
+                                 -1, &q, NULL);
+    if (src != SQLITE_OK)
+        rc = fail(err, s->path, s->db, src, "reading the schema of");
+    while (rc == CRC_OK && sqlite3_step(q) == SQLITE_ROW) {
+        char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE run IN (SELECT id FROM runs WHERE "
+                                    "status <> 'done')",
+                                    (const char *)sqlite3_column_text(q, 0));
+        rc = sql ? exec(s, sql, "removing unfinished runs from", err)
+                 : crc_err_set(err, CRC_ENOMEM, "out of memory");
+        sqlite3_free(sql);
+    }
+    sqlite3_finalize(q);
+    if (rc == CRC_OK)
+        rc = exec(s, "DELETE FROM runs WHERE status <> 'done'", "removing unfinished runs from",
+                  err);
+    if (rc == CRC_OK)
+        return exec(s, "COMMIT", "removing unfinished runs from", err);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }

@@ -8,9 +8,15 @@
  * survives a killed process; after a power cut the last commits may be lost, never
  * half of one). Every statement is prepared once per handle and reused.
  *
+ * One writer per file: store_open takes an exclusive advisory lock (flock) on the
+ * database file and holds it until store_close, so a second process that opens the same
+ * file for writing is refused at once, naming the process that writes it. The lock is
+ * inherited by forked children (a sweep's workers) and released when the last of them
+ * exits. Readers (store_open_readonly) take no lock and may read while a writer writes.
+ * Runs are unique by (point, replicate): the index runs_point_replicate enforces it.
+ *
  * Ownership: store_open allocates a store; store_close releases it (NULL is a no-op).
- * A store is used by one thread at a time; several processes may open the same file
- * (writers wait up to 10 s for each other).
+ * A store is used by one thread at a time.
  */
 #ifndef CRC_STORE_H
 #define CRC_STORE_H
@@ -26,6 +32,7 @@
 #define STORE_APPLICATION_ID 0x43524342
 
 typedef struct store store;
+struct sqlite3;
 
 /* One row of the `criteria` table: a criterion's verdict in one run. */
 typedef struct store_criterion {
@@ -58,16 +65,53 @@ typedef struct run_record {
 } run_record;
 
 /* Opens the results database at path for writing, creating it (with the schema) when
- * absent or empty. Refuses with CRC_EINPUT a file that is not a Crucible results
- * database or has a newer schema; CRC_EFAIL when the file cannot be created or
- * written (the message names the file and the fix). */
-int store_open(store **out, const char *path, crc_err *err); /* creates missing parent folders */
+ * absent or empty, and takes the writer's lock (see above). Refuses with CRC_EINPUT a
+ * path that exists and is not a regular file (a symbolic link, a directory, a device,
+ * a FIFO), a file that is not a Crucible results database, a newer schema, a damaged
+ * database (PRAGMA quick_check) and one that holds a (point, replicate) twice (older
+ * versions allowed it; the message says how to keep one of each); CRC_EFAIL when
+ * another process holds the lock, or the file cannot be created or written (the
+ * message names the file and the fix). A file store_open created is removed again when
+ * it fails. Creates missing parent folders. */
+int store_open(store **out, const char *path, crc_err *err);
 
 /* Opens an existing results database read-only (export, analysis). CRC_EINPUT when
- * the file is missing or not a Crucible results database. */
+ * the file is missing, not a regular file or not a Crucible results database. */
 int store_open_readonly(store **out, const char *path, crc_err *err);
 
+/* Opens a finished database read-only to use it as a whole (merge inputs): like
+ * store_open_readonly, and refuses (CRC_EFAIL) one that a writer holds, keeping a
+ * shared lock until store_close so that none starts; refuses (CRC_EINPUT) one that
+ * PRAGMA quick_check finds damaged or that store_check_complete refuses. */
+int store_open_input(store **out, const char *path, crc_err *err);
+
+/* Checks that s holds every table and column of this version's schema, a known
+ * application_id, no (point, replicate) twice, and rows in `metrics` and `summary` for
+ * every done run. CRC_EINPUT naming the file and the first thing missing. */
+int store_check_complete(store *s, crc_err *err);
+
 void store_close(store *s);
+
+/* Closes s and removes its file and the file's -wal, -shm and -journal companions, all
+ * under its writer's lock: for a database that must not be left looking like a result
+ * (nothing was stored in it, or a temporary file). */
+void store_discard(store *s);
+
+/* Closes s but keeps its writer's lock, returned as a descriptor (or -1) for
+ * store_unlock: merge replaces the file by a rename while no other writer can start on
+ * the file being replaced. */
+int store_close_keep_lock(store *s);
+
+void store_unlock(int lock);
+
+/* Removes a leftover file at path (with its companions) that no process is writing: a
+ * temporary output left by a killed or failed command. CRC_OK when path is absent or
+ * was removed; CRC_EFAIL naming the process when a writer holds it. */
+int store_remove_stale(const char *path, crc_err *err);
+
+/* Removes the runs that are not done and their rows in every table with a `run` column,
+ * in one transaction (resume runs them again). */
+int store_drop_unfinished(store *s, crc_err *err);
 
 /* The path the store was opened with. */
 const char *store_path(const store *s);
@@ -99,10 +143,21 @@ int store_meta_get(store *s, const char *key, char *buf, size_t len);
  * between versions, so a sweep must not mix them). CRC_OK or an error naming the file. */
 int store_runs_version(store *s, char *buf, size_t len, int *mixed, crc_err *err);
 
+/* Refuses (CRC_EINPUT) to add runs to s when its runs were written by another crucible
+ * version, or by several: seeded results may differ between versions, so resuming would
+ * mix two models' draws in one result. `what` names what would be resumed in the message
+ * ("sweep 'burn'", "this run"). */
+int store_check_resume_version(store *s, const char *what, crc_err *err);
+
 /* Records the value of one swept parameter at a sweep point (`points` table): value
  * for numbers (NAN -> NULL), text for the parameter as written (may be NULL). */
 int store_write_point(store *s, long point, const char *path, double value,
                       const char *text, crc_err *err);
+
+/* Fills err for an SQLite status rc met while `doing` on the database file path: a full
+ * disk says "the disk holding FILE is full: free space and run the same command again";
+ * a damaged file says so. Returns the CRC_* code. db may be NULL. */
+int store_fail(crc_err *err, const char *path, struct sqlite3 *db, int rc, const char *doing);
 
 /* Runs sql (no result rows) — e.g. BEGIN/COMMIT around many store_write_point calls. */
 int store_exec(store *s, const char *sql, crc_err *err);

@@ -1,10 +1,14 @@
 /* merge.c — joining shard databases. See merge.h. */
 #include "sweep/merge.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -16,10 +20,12 @@ typedef struct dbinfo {
     char version[64];   /* of its runs ("" when it has none) */
 } dbinfo;
 
+/* Reads the sweep identity of an input after checking it is whole and sound
+ * (store_open_input: not being written, quick_check, schema, counts). */
 static int read_info(const char *path, dbinfo *info, crc_err *err)
 {
     store *s = NULL;
-    int rc = store_open_readonly(&s, path, err);
+    int rc = store_open_input(&s, path, err);
     if (rc != CRC_OK)
         return rc;
     memset(info, 0, sizeof *info);
@@ -52,7 +58,7 @@ static int same_file(const char *a, const char *b)
 
 static int sql_fail(crc_err *err, sqlite3 *db, const char *path, const char *doing)
 {
-    return crc_err_at(err, CRC_EFAIL, path, 0, 0, "%s: %s", doing, sqlite3_errmsg(db));
+    return store_fail(err, path, db, sqlite3_errcode(db), doing);
 }
 
 static int exec_sql(sqlite3 *db, const char *sql, const char *path, crc_err *err)
@@ -158,62 +164,46 @@ static int attach(sqlite3 *db, const char *path, crc_err *err)
     return rc;
 }
 
-int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats *stats,
-              crc_err *err)
+/* Copies the whole database from into to (page by page: schema, indexes, application_id). */
+static int copy_db(store *from, store *to, crc_err *err)
 {
-    memset(stats, 0, sizeof *stats);
-    if (n == 0)
-        return crc_err_set(err, CRC_EINPUT, "nothing to merge: name the shard databases");
-    dbinfo first, info;
-    int rc;
-    for (size_t i = 0; i < n; i++) {
-        if (same_file(inputs[i], out))
-            return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
-                              "is also the output; merge into a new file");
-        for (size_t j = 0; j < i; j++)
-            if (same_file(inputs[i], inputs[j]))
-                return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
-                                  "is named twice; its runs would be duplicated");
-        if ((rc = read_info(inputs[i], i ? &info : &first, err)) != CRC_OK)
-            return rc;
-        if (i && strcmp(info.hash, first.hash) != 0)
-            return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
-                              "holds sweep '%s' (hash %s) but %s holds sweep '%s' (hash %s): "
-                              "only shards of one sweep (same base, seed, replicates and "
-                              "design) can be merged",
-                              info.name, info.hash, inputs[0], first.name, first.hash);
-        if (i && info.version[0] && first.version[0] && strcmp(info.version, first.version))
-            return crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
-                              "was run by crucible %s but %s by crucible %s: seeded results "
-                              "may differ between versions; run every shard with one version",
-                              info.version, inputs[0], first.version);
-        if (i && !first.version[0])
-            snprintf(first.version, sizeof first.version, "%s", info.version);
-    }
-    store *st = NULL;
-    if ((rc = store_open(&st, out, err)) != CRC_OK)
-        return rc;
+    sqlite3 *dst = store_db(to);
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", store_db(from), "main");
+    if (!b)
+        return store_fail(err, store_path(to), dst, sqlite3_errcode(dst), "copying into");
+    int rc = sqlite3_backup_step(b, -1);
+    int fin = sqlite3_backup_finish(b);
+    if (rc == SQLITE_DONE)
+        rc = fin;
+    return rc == SQLITE_OK || rc == SQLITE_DONE
+               ? CRC_OK
+               : store_fail(err, store_path(to), dst, rc, "copying into");
+}
+
+/* Checks that st (a copy of OUT, or a new file) may take the inputs' sweep: the same
+ * sweep and version, no (point, replicate) twice across it and the inputs. */
+static int check_out(store *st, const char *out, const char *const *inputs, size_t n,
+                     const dbinfo *first, crc_err *err)
+{
     sqlite3 *db = store_db(st);
     char have[64], out_ver[64];
     int out_mixed = 0;
-    if ((rc = store_runs_version(st, out_ver, sizeof out_ver, &out_mixed, err)) != CRC_OK)
-        goto done;
-    if (out_ver[0] && first.version[0] && (out_mixed || strcmp(out_ver, first.version))) {
-        rc = crc_err_at(err, CRC_EINPUT, out, 0, 0,
-                        "holds runs of crucible %s%s, the shards are of crucible %s: seeded "
-                        "results may differ between versions; merge into a new file",
-                        out_ver, out_mixed ? " and others" : "", first.version);
-        goto done;
-    }
+    int rc = store_runs_version(st, out_ver, sizeof out_ver, &out_mixed, err);
+    if (rc != CRC_OK)
+        return rc;
+    if (out_ver[0] && first->version[0] && (out_mixed || strcmp(out_ver, first->version)))
+        return crc_err_at(err, CRC_EINPUT, out, 0, 0,
+                          "holds runs of crucible %s%s, the shards are of crucible %s: seeded "
+                          "results may differ between versions; merge into a new file",
+                          out_ver, out_mixed ? " and others" : "", first->version);
     if (store_meta_get(st, "sweep_hash", have, sizeof have)) {
-        if (strcmp(have, first.hash) != 0) {
+        if (strcmp(have, first->hash) != 0) {
             char nm[160] = "?";
             store_meta_get(st, "sweep_name", nm, sizeof nm);
-            rc = crc_err_at(err, CRC_EINPUT, out, 0, 0,
-                            "already holds sweep '%s' (hash %s), not '%s' (hash %s); merge "
-                            "into a new file",
-                            nm, have, first.name, first.hash);
-            goto done;
+            return crc_err_at(err, CRC_EINPUT, out, 0, 0,
+                              "already holds sweep '%s' (hash %s), not '%s' (hash %s); merge "
+                              "into a new file",
+                              nm, have, first->name, first->hash);
         }
     } else {
         sqlite3_stmt *q = NULL;
@@ -222,21 +212,20 @@ int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats 
             sqlite3_step(q) == SQLITE_ROW)
             nr = sqlite3_column_int64(q, 0);
         sqlite3_finalize(q);
-        if (nr) {
-            rc = crc_err_at(err, CRC_EINPUT, out, 0, 0,
-                            "holds %ld runs that are not of a sweep; merge into a new file", nr);
-            goto done;
-        }
+        if (nr)
+            return crc_err_at(err, CRC_EINPUT, out, 0, 0,
+                              "holds %ld runs that are not of a sweep; merge into a new file",
+                              nr);
     }
 
-    /* Every (point, replicate) once across out and the inputs, checked before writing. */
+    /* Every (point, replicate) once across out and the inputs. */
     if ((rc = exec_sql(db,
                        "CREATE TEMP TABLE merge_seen(point INTEGER, replicate INTEGER, src TEXT,"
                        " PRIMARY KEY(point, replicate));"
                        "INSERT OR IGNORE INTO merge_seen SELECT point, replicate, NULL FROM "
                        "main.runs;",
                        out, err)) != CRC_OK)
-        goto done;
+        return rc;
     for (size_t i = 0; i < n && rc == CRC_OK; i++) {
         if ((rc = attach(db, inputs[i], err)) != CRC_OK)
             break;
@@ -272,10 +261,18 @@ int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats 
         crc_err ignore;
         exec_sql(db, "DETACH DATABASE src", inputs[i], &ignore);
     }
-    if (rc != CRC_OK)
-        goto done;
+    crc_err ignore;
+    exec_sql(db, "DROP TABLE temp.merge_seen", out, &ignore);
+    return rc;
+}
 
+/* Copies every input into st, each in one transaction, and records the shards. */
+static int copy_inputs(store *st, const char *const *inputs, size_t n, const dbinfo *infos,
+                       merge_stats *stats, crc_err *err)
+{
+    sqlite3 *db = store_db(st);
     char shards[1024] = "";
+    int rc = CRC_OK;
     store_meta_get(st, "shards_merged", shards, sizeof shards);
     for (size_t i = 0; i < n && rc == CRC_OK; i++) {
         if ((rc = attach(db, inputs[i], err)) != CRC_OK)
@@ -291,13 +288,9 @@ int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats 
         if (rc == CRC_OK)
             rc = copy_runs(db, inputs[i], &stats->runs, err);
         if (rc == CRC_OK) {
-            dbinfo in;
-            crc_err ignore;
-            if (read_info(inputs[i], &in, &ignore) == CRC_OK) {
-                size_t l = strlen(shards);
-                snprintf(shards + l, sizeof shards - l, "%s%s", l ? "," : "",
-                         in.shard[0] ? in.shard : "all");
-            }
+            size_t l = strlen(shards);
+            snprintf(shards + l, sizeof shards - l, "%s%s", l ? "," : "",
+                     infos[i].shard[0] ? infos[i].shard : "all");
             rc = store_meta_set(st, "shards_merged", shards, err);
         }
         if (rc == CRC_OK)
@@ -317,9 +310,139 @@ int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats 
             sqlite3_step(q) == SQLITE_ROW)
             stats->points = (size_t)sqlite3_column_int64(q, 0);
         sqlite3_finalize(q);
-        rc = store_finish(st, err);
     }
-done:
-    store_close(st);
+    return rc;
+}
+
+/* Puts the finished temporary file tmp in place of out: a rename when out existed (its
+ * writer's lock is ours), otherwise a link that fails rather than replace an out another
+ * process created meanwhile. Then makes the new name durable. */
+static int put_in_place(const char *tmp, const char *out, int replace, crc_err *err)
+{
+    int r;
+    if (replace) {
+        r = rename(tmp, out);
+    } else {
+        r = link(tmp, out);
+        if (r == 0)
+            unlink(tmp);
+        else if (errno != EEXIST) /* a file system without hard links */
+            r = access(out, F_OK) == 0 ? (errno = EEXIST, -1) : rename(tmp, out);
+    }
+    if (r != 0)
+        return errno == EEXIST
+                   ? crc_err_at(err, CRC_EFAIL, out, 0, 0,
+                                "appeared while the merge ran (another process wrote it); "
+                                "nothing was replaced: run the same command again")
+                   : crc_err_at(err, CRC_EFAIL, out, 0, 0,
+                                "cannot put the merged database in place (%s); run the same "
+                                "command again",
+                                strerror(errno));
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", out);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    int fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    return CRC_OK;
+}
+
+int merge_run(const char *out, const char *const *inputs, size_t n, merge_stats *stats,
+              crc_err *err)
+{
+    memset(stats, 0, sizeof *stats);
+    if (n == 0)
+        return crc_err_set(err, CRC_EINPUT, "nothing to merge: name the shard databases");
+    dbinfo *infos = calloc(n, sizeof *infos);
+    if (!infos)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    dbinfo first;
+    int rc = CRC_OK;
+    /* 1. The inputs: each named once, whole and sound, of one sweep and one version. */
+    for (size_t i = 0; i < n && rc == CRC_OK; i++) {
+        const dbinfo *info = &infos[i];
+        if (same_file(inputs[i], out)) {
+            rc = crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                            "is also the output; merge into a new file");
+            break;
+        }
+        for (size_t j = 0; j < i && rc == CRC_OK; j++)
+            if (same_file(inputs[i], inputs[j]))
+                rc = crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                                "is named twice; its runs would be duplicated");
+        if (rc != CRC_OK || (rc = read_info(inputs[i], &infos[i], err)) != CRC_OK)
+            break;
+        if (i == 0) {
+            first = infos[0];
+            continue;
+        }
+        if (strcmp(info->hash, first.hash) != 0)
+            rc = crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                            "holds sweep '%s' (hash %s) but %s holds sweep '%s' (hash %s): "
+                            "only shards of one sweep (same base, seed, replicates and "
+                            "design) can be merged",
+                            info->name, info->hash, inputs[0], first.name, first.hash);
+        else if (info->version[0] && first.version[0] && strcmp(info->version, first.version))
+            rc = crc_err_at(err, CRC_EINPUT, inputs[i], 0, 0,
+                            "was run by crucible %s but %s by crucible %s: seeded results "
+                            "may differ between versions; run every shard with one version",
+                            info->version, inputs[0], first.version);
+        else if (!first.version[0])
+            snprintf(first.version, sizeof first.version, "%s", info->version);
+    }
+    if (rc != CRC_OK) {
+        free(infos);
+        return rc;
+    }
+
+    /* 2. The output is built under a temporary name in its folder, from a copy of OUT
+     * (whose writer's lock is held throughout), and renamed into place only when whole:
+     * a full disk or a kill leaves OUT as it was, and the same command finishes it. */
+    char tmp[PATH_MAX + 16];
+    if (snprintf(tmp, sizeof tmp, "%s.partial", out) >= (int)sizeof tmp) {
+        free(infos);
+        return crc_err_at(err, CRC_EINPUT, out, 0, 0, "path too long");
+    }
+    struct stat sb;
+    int out_exists = lstat(out, &sb) == 0, out_lock = -1;
+    store *o = NULL, *t = NULL;
+    if (out_exists)
+        rc = store_open(&o, out, err);
+    if (rc == CRC_OK)
+        rc = store_remove_stale(tmp, err);
+    if (rc == CRC_OK)
+        rc = store_open(&t, tmp, err);
+    if (rc == CRC_OK && o) {
+        rc = copy_db(o, t, err);
+        /* Fold OUT's WAL in and close it, so no -wal of the old file is left beside the
+         * new one; its lock stays ours until the rename is done. */
+        if (rc == CRC_OK)
+            rc = store_finish(o, err);
+        out_lock = store_close_keep_lock(o);
+        o = NULL;
+    }
+    if (rc == CRC_OK)
+        rc = check_out(t, out, inputs, n, &first, err);
+    if (rc == CRC_OK)
+        rc = copy_inputs(t, inputs, n, infos, stats, err);
+    if (rc == CRC_OK)
+        rc = store_finish(t, err);
+    if (rc == CRC_OK) /* one self-contained file, without -wal or -shm, to rename */
+        rc = store_exec(t, "PRAGMA journal_mode=DELETE", err);
+    if (rc == CRC_OK)
+        rc = put_in_place(tmp, out, out_exists, err);
+    if (rc == CRC_OK)
+        store_close(t);
+    else
+        store_discard(t);
+    store_close(o);
+    store_unlock(out_lock);
+    free(infos);
     return rc;
 }

@@ -719,6 +719,16 @@ static int check_db(store *st, const sweep_plan *p, const sweep_opts *o, int *fr
     if (o->shard_n > 1)
         snprintf(want_shard, sizeof want_shard, "%ld/%ld", o->shard_k, o->shard_n);
     if (!store_meta_get(st, "sweep_hash", hash, sizeof hash)) {
+        char cmd[32] = "", what[160] = "";
+        /* A database holds one sweep or one scenario: not a sweep over a run's meta. */
+        if (store_meta_get(st, "command", cmd, sizeof cmd) && strcmp(cmd, "sweep") != 0) {
+            store_meta_get(st, "scenario", what, sizeof what);
+            return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                              "holds a `crucible %s`%s%s%s; a database holds one scenario or "
+                              "one sweep, so this sweep is not added to it. Write the sweep to "
+                              "another --out",
+                              cmd, what[0] ? " of '" : "", what, what[0] ? "'" : "");
+        }
         sqlite3_stmt *q = NULL;
         long n = 0;
         if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM runs", -1, &q, NULL) ==
@@ -759,50 +769,12 @@ static int check_db(store *st, const sweep_plan *p, const sweep_opts *o, int *fr
                           name);
     /* Seeded results may differ between versions: finishing a sweep with another
      * version would mix two models' draws in one design. */
-    char ver[64];
-    int mixed, rc = store_runs_version(st, ver, sizeof ver, &mixed, err);
-    if (rc != CRC_OK)
-        return rc;
-    if (ver[0] && (mixed || strcmp(ver, crc_version()) != 0))
-        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
-                          "sweep '%s' was started by crucible %s%s; this is crucible %s, whose "
-                          "seeded results may differ, so resuming would mix two versions in "
-                          "one sweep. Finish it with crucible %s, or run it again with "
-                          "another --out",
-                          name, ver, mixed ? " and others" : "", crc_version(), ver);
-    return CRC_OK;
-}
-
-/* Removes the rows of runs that are not done (a failed run is run again on resume),
- * from every table with a `run` column, in one transaction. */
-static int drop_unfinished(store *st, crc_err *err)
-{
-    sqlite3 *db = store_db(st);
-    int rc = store_exec(st, "BEGIN", err);
-    if (rc != CRC_OK)
-        return rc;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
-                           "WHERE m.type = 'table' AND c.name = 'run'",
-                           -1, &q, NULL) != SQLITE_OK) {
-        rc = crc_err_set(err, CRC_EFAIL, "%s: %s", store_path(st), sqlite3_errmsg(db));
-    }
-    while (rc == CRC_OK && sqlite3_step(q) == SQLITE_ROW) {
-        char sql[256];
-        snprintf(sql, sizeof sql,
-                 "DELETE FROM \"%s\" WHERE run IN (SELECT id FROM runs WHERE status <> 'done')",
-                 (const char *)sqlite3_column_text(q, 0));
-        rc = store_exec(st, sql, err);
-    }
-    sqlite3_finalize(q);
-    if (rc == CRC_OK)
-        rc = store_exec(st, "DELETE FROM runs WHERE status <> 'done'", err);
-    if (rc == CRC_OK)
-        return store_exec(st, "COMMIT", err);
-    crc_err ignore;
-    store_exec(st, "ROLLBACK", &ignore);
-    return rc;
+    char what[200];
+    snprintf(what, sizeof what, "sweep '%s'", name);
+    int rc = store_check_resume_version(st, what, err);
+    /* The runs counted as done must be whole: a table or rows lost are refused, not
+     * passed off as a finished sweep. */
+    return rc != CRC_OK ? rc : store_check_complete(st, err);
 }
 
 /* Marks done[i] for every run already done in the database. */
@@ -850,7 +822,7 @@ int sweep_exec(const sweep_plan *p, const sweep_opts *o, sweep_stats *stats, crc
     if (fresh)
         rc = write_sweep_meta(st, p, o, err);
     else
-        rc = drop_unfinished(st, err);
+        rc = store_drop_unfinished(st, err);
     size_t n_done = 0;
     if (rc == CRC_OK && !fresh)
         rc = load_done(st, p, done, &n_done, err);

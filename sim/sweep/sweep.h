@@ -83,9 +83,12 @@ typedef struct sweep_stats {
     double workers_cpu_seconds; /* CPU time of the workers (user + system)        */
 } sweep_stats;
 
-/* Runs the sweep into o->out. CRC_EINPUT when out holds another sweep (different hash
- * or shard), holds a sweep and resume is off, or is not a sweep database. A failing
- * run is not an error of sweep_exec (it is counted in st->failed). */
+/* Runs the sweep into o->out, holding its writer's lock (store_open) for the whole
+ * execution; the workers never open the database. CRC_EINPUT when out holds another sweep
+ * (different hash or shard), holds a sweep and resume is off, holds a `crucible run`'s
+ * results, is damaged or is not a regular file; CRC_EFAIL when another process is writing
+ * it or it cannot be written. A failing run is not an error of sweep_exec (it is counted
+ * in st->failed); st is filled also on error (runs stored before it). */
 int sweep_exec(const sweep_plan *p, const sweep_opts *o, sweep_stats *st, crc_err *err);
 
 #endif
