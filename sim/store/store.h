@@ -21,7 +21,7 @@
 #include "model/memsink.h"
 #include "util/err.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of a Crucible results database ("CRCB"). */
 #define STORE_APPLICATION_ID 0x43524342
 
@@ -39,6 +39,25 @@ typedef struct store_criterion {
     const char *error;    /* why it could not be evaluated; NULL when it was          */
 } store_criterion;
 
+/* What of a run's metric series and token flows the store keeps (docs/results.md,
+ * "Sampling"). Each series keeps the sample whose interval (t_prev, t] holds a multiple
+ * of sample_every days, and its last sample; flows are summed over the same windows and
+ * stamped with the window's end, so totals over a run are unchanged. sample_every <= 0
+ * keeps every sample. A metric whose name matches one of exclude[] is not stored: an
+ * entry is a name, or a prefix ending in '.' ("reward_tkn." drops reward_tkn.honest, ...).
+ * flows = 0 stores no flows. store_write_run with no output (NULL) keeps everything. */
+#define STORE_MAX_EXCLUDE 16
+typedef struct store_output {
+    double sample_every;
+    const char *exclude[STORE_MAX_EXCLUDE]; /* borrowed strings */
+    size_t n_exclude;
+    int flows;
+} store_output;
+
+struct crc_params;
+/* The output choices of a scenario's parameters (output.* in sim/model/params_world.def). */
+void store_output_from_params(const struct crc_params *p, store_output *o);
+
 /* What the `runs` table records about one run. Strings may be NULL (stored as NULL). */
 typedef struct run_record {
     const char *scenario;      /* scenario name                                     */
@@ -55,13 +74,18 @@ typedef struct run_record {
     const char *error;         /* message when failed (or a criterion error)        */
     const store_criterion *criteria; /* verdicts, written to `criteria`; may be NULL */
     size_t n_criteria;
+    const store_output *output; /* what of the series to keep; NULL: everything       */
 } run_record;
 
 /* Opens the results database at path for writing, creating it (with the schema) when
  * absent or empty. Refuses with CRC_EINPUT a file that is not a Crucible results
- * database or has a newer schema; CRC_EFAIL when the file cannot be created or
+ * database or has a newer schema, and a file of schema 1 (crucible < 0.6), which
+ * it only reads; CRC_EFAIL when the file cannot be created or
  * written (the message names the file and the fix). */
 int store_open(store **out, const char *path, crc_err *err); /* creates missing parent folders */
+
+/* The `schema_version` of s's file (1 for a file written by crucible < 0.6). */
+int store_schema_version(store *s);
 
 /* Opens an existing results database read-only (export, analysis). CRC_EINPUT when
  * the file is missing or not a Crucible results database. */
