@@ -107,8 +107,8 @@ int store_write_run(store *s, const run_record *rec, const memsink *m, int64_t *
                     crc_err *err);
 
 /* Call when done writing (after the last run of a `crucible run` or a sweep): builds
- * the read-side indexes (metrics by run and name, flows and interventions by run) and
- * checkpoints the WAL into the main file. Optional for correctness (a database that
+ * the read-side index (interventions by run; samples and flows need none, their keys
+ * start with the run) and checkpoints the WAL into the main file. Optional for correctness (a database that
  * never got it is complete, only slower to query); cheap to repeat. */
 int store_finish(store *s, crc_err *err);
 
