@@ -517,3 +517,57 @@ Test(store_size, baseline_run_year_costs_its_rows_and_meets_the_goal)
     runner_info_free(&info);
     scenario_free(&sc);
 }
+
+/* ---- merge: names are matched by text, whatever ids the shards gave them ------------- */
+
+/* A sweep shard holding one run (point p) whose metrics and flows are written in the
+ * order names[0..3), so that the shards number the same names differently. */
+static void shard(const char *path, long p, const char *const *names)
+{
+    memsink m;
+    memsink_init(&m, NULL);
+    crc_sink k = memsink_sink(&m);
+    for (int e = 1; e <= 3; e++) {
+        for (int i = 0; i < 3; i++)
+            cr_assert_eq(sink_metric(&k, e, names[i], 100.0 * (double)p + 10 * i + e), 0);
+        cr_assert_eq(sink_flow(&k, e, names[0], names[1], names[2], p + e), 0);
+    }
+    store *s;
+    crc_err err = {0};
+    cr_assert_eq(store_open(&s, path, &err), CRC_OK, "%s", err.msg);
+    cr_assert_eq(store_meta_set(s, "sweep_hash", "feedfacefeedface", &err), CRC_OK);
+    run_record r = {.scenario = "m", .seed = 7, .replicate = 0, .point = p, .status = "done"};
+    cr_assert_eq(store_write_run(s, &r, &m, NULL, &err), CRC_OK, "%s", err.msg);
+    store_close(s);
+    memsink_free(&m);
+}
+
+Test(store_size, merge_matches_names_across_shards_that_numbered_them_differently)
+{
+    static const char *const a[] = {"alpha", "beta", "gamma"};
+    static const char *const b[] = {"gamma", "alpha", "beta"};
+    shard(path_in("a.db"), 0, a);
+    shard(path_in("b.db"), 1, b);
+    const char *in[] = {path_in("a.db"), path_in("b.db")};
+    merge_stats ms;
+    crc_err err = {0};
+    const char *out = path_in("merged.db");
+    cr_assert_eq(merge_run(out, in, 2, &ms, &err), CRC_OK, "%s", err.msg);
+    cr_expect_eq(ms.runs, 2);
+    /* every value sits under the name it was written with: 100 p + 10 i + t */
+    cr_expect_eq(count(out, "SELECT count(*) FROM metrics"), 18);
+    cr_expect_eq(count(out, "SELECT count(*) FROM metrics m JOIN runs r ON r.id = m.run "
+                            "WHERE m.value <> 100 * r.point + m.t + 10 * CASE "
+                            "WHEN r.point = 0 THEN (CASE m.name WHEN 'alpha' THEN 0 "
+                            "WHEN 'beta' THEN 1 ELSE 2 END) ELSE (CASE m.name WHEN 'gamma' "
+                            "THEN 0 WHEN 'alpha' THEN 1 ELSE 2 END) END"),
+                 0);
+    cr_expect_eq(count(out, "SELECT count(*) FROM metric_names"), 3);
+    /* flows: shard a moved alpha -> beta for gamma, shard b gamma -> alpha for beta */
+    cr_expect_eq(count(out, "SELECT count(*) FROM flows f JOIN runs r ON r.id = f.run WHERE "
+                            "(r.point = 0 AND f.src = 'alpha' AND f.dst = 'beta' AND "
+                            "f.reason = 'gamma') OR (r.point = 1 AND f.src = 'gamma' AND "
+                            "f.dst = 'alpha' AND f.reason = 'beta')"),
+                 6);
+    cr_expect_eq(count(out, "SELECT count(*) FROM flows"), 6);
+}
