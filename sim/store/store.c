@@ -19,7 +19,7 @@
  * readers written against an older version must keep working. Version 2 keeps the
  * metric samples and token flows in WITHOUT ROWID tables keyed by run, with names as
  * small integers, behind the views `metrics` and `flows` that have version 1's columns
- * (docs/results.md, "Tables" and "Size"): a sample costs ~18 bytes instead of ~75. */
+ * (docs/results.md, "Tables" and "Size"): a sample costs ~18 bytes instead of ~53. */
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE IF NOT EXISTS runs("
