@@ -443,7 +443,7 @@ Test(store_size, schema1_file_is_read_by_export_summarize_and_compare)
     cr_expect(strstr(slurp("out.txt"), "price_usd"), "%s", slurp("out.txt"));
 }
 
-Test(store_size, schema1_file_is_refused_by_run_and_merge_with_what_to_do)
+Test(store_size, schema1_file_is_refused_by_run_resume_and_merge_with_what_to_do)
 {
     two_v1_files();
     store *s = NULL;
@@ -469,6 +469,14 @@ Test(store_size, schema1_file_is_refused_by_run_and_merge_with_what_to_do)
     fclose(f);
     cr_expect_eq(crucible("run tiny.yaml --out old.db"), 2);
     cr_expect(strstr(slurp("err.txt"), "crucible < 0.6 (schema 1)"), "%s", slurp("err.txt"));
+    /* and `crucible sweep --resume` onto it */
+    char cwd[512], args[1200];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(args, sizeof args, "sweep '%s/tests/fixtures/sweeps/small.yaml' --resume --out old.db",
+             cwd);
+    cr_expect_eq(crucible(args), 2);
+    cr_expect(strstr(slurp("err.txt"), "crucible < 0.6 (schema 1); start a new --out"), "%s",
+              slurp("err.txt"));
     cr_expect_eq(count(path_in("old.db"), "SELECT count(*) FROM runs"), 2, "left untouched");
 }
 
