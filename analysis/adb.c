@@ -164,11 +164,27 @@ static int collect_strings(const adb *d, const char *sql, char ***names, size_t 
     return CRC_OK;
 }
 
+/* 1 when d has the schema 2 layout (samples in metric_values, keyed by run and metric
+ * id, behind the view `metrics`); 0 for a schema 1 file (a `metrics` table). */
+static int compact_metrics(const adb *d)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'metric_values'", -1, &st, NULL) == SQLITE_OK)
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
 int adb_names(const adb *d, const char *which, char ***names, size_t *n, crc_err *err)
 {
     const char *sql;
+    /* Schema 2 lists the names once (every name in metric_names has samples); reading
+     * them from the view would scan every sample. */
     if (!strcmp(which, "metrics"))
-        sql = "SELECT DISTINCT name FROM metrics ORDER BY name";
+        sql = compact_metrics(d) ? "SELECT name FROM metric_names ORDER BY name"
+                                 : "SELECT DISTINCT name FROM metrics ORDER BY name";
     else if (!strcmp(which, "summary"))
         sql = "SELECT DISTINCT name FROM summary ORDER BY name";
     else if (!strcmp(which, "criteria"))
@@ -181,8 +197,11 @@ int adb_names(const adb *d, const char *which, char ***names, size_t *n, crc_err
 int adb_value_names(const adb *d, char ***names, size_t *n, crc_err *err)
 {
     return collect_strings(d,
-                           "SELECT name FROM (SELECT DISTINCT name FROM metrics UNION "
-                           "SELECT DISTINCT name FROM summary) ORDER BY name",
+                           compact_metrics(d)
+                               ? "SELECT name FROM (SELECT name FROM metric_names UNION "
+                                 "SELECT DISTINCT name FROM summary) ORDER BY name"
+                               : "SELECT name FROM (SELECT DISTINCT name FROM metrics UNION "
+                                 "SELECT DISTINCT name FROM summary) ORDER BY name",
                            names, n, err);
 }
 
@@ -320,9 +339,12 @@ static int name_stored(const adb *d, const char *name, int *in_summary, crc_err 
     return 0;
 }
 
-/* Has the writer built the documented (run, name) index on metrics? */
+/* Can one run's series of a metric be looked up without a scan? Schema 2 always (the
+ * primary key of metric_values); schema 1 once the writer built its (run, name) index. */
 static int has_run_name_index(const adb *d)
 {
+    if (compact_metrics(d))
+        return 1;
     sqlite3_stmt *st = NULL;
     int yes = 0;
     if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND "

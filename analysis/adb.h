@@ -71,7 +71,8 @@ void adb_strings_free(char **s, size_t n);
 int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err);
 
 /* out[i] = the value of `metric` in run d->runs[i] under stat (NaN when the run has
- * none, or stored NULL: "never"). *from_summary (may be NULL) is set to 1 when the
+ * none, or stored NULL: "never"); mean, max and min are over the stored samples (weekly
+ * by default: docs/results.md, "Sampling"), end is the run's last epoch either way. *from_summary (may be NULL) is set to 1 when the
  * values came from `summary`. CRC_EINPUT when no run has the metric at all, not even as
  * NULL (the message lists a few known names). */
 int adb_run_values(const adb *d, const char *metric, adb_stat stat, double *out,

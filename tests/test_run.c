@@ -500,6 +500,7 @@ Test(runner, stored_run_reads_back_with_its_scenario_and_interventions)
     static const char yaml[] = "name: stored\n"
                                "params:\n"
                                "  world.horizon: 3\n"
+                               "  output.sample_every: 0\n"
                                "interventions:\n"
                                "  - {at: 1.5, set: {fees.burn: 0.25}}\n"
                                "criteria:\n"

@@ -160,13 +160,16 @@ int cmd_export(int argc, char **argv)
     sqlite3_stmt *q = NULL;
     char tables[512] = "";
     int found = 0, is_table = 0;
-    if (sqlite3_prepare_v2(db, "SELECT name, type FROM sqlite_schema WHERE type IN "
-                               "('table','view') ORDER BY name", -1, &q, NULL) == SQLITE_OK) {
+    /* Rowid tables are written in rowid order; WITHOUT ROWID tables and views in the
+     * order they scan (primary-key order), which is as deterministic. */
+    if (sqlite3_prepare_v2(db, "SELECT name, type = 'table' AND sql NOT LIKE '%WITHOUT ROWID%' "
+                               "FROM sqlite_schema WHERE type IN ('table','view') ORDER BY name",
+                           -1, &q, NULL) == SQLITE_OK) {
         while (sqlite3_step(q) == SQLITE_ROW) {
             const char *n = (const char *)sqlite3_column_text(q, 0);
             if (!strcmp(n, table)) {
                 found = 1;
-                is_table = !strcmp((const char *)sqlite3_column_text(q, 1), "table");
+                is_table = sqlite3_column_int(q, 1);
             }
             size_t used = strlen(tables);
             snprintf(tables + used, sizeof tables - used, "%s%s", used ? ", " : "", n);

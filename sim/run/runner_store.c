@@ -32,6 +32,8 @@ int runner_store(store *st, const scenario *sc, const runner_info *info, const m
     char *yaml = scenario_resolved_text(sc);
     char hash[17];
     scenario_hash(sc, hash);
+    store_output out;
+    store_output_from_params(&sc->params, &out);
     run_record rec = {
         .scenario = sc->name,
         .scenario_yaml = yaml,
@@ -46,6 +48,7 @@ int runner_store(store *st, const scenario *sc, const runner_info *info, const m
         .error = info->error[0] ? info->error : NULL,
         .criteria = crit,
         .n_criteria = info->n_criteria,
+        .output = &out,
     };
     int rc = yaml ? store_write_run(st, &rec, m, run_id, err)
                   : crc_err_set(err, CRC_ENOMEM, "out of memory writing the resolved scenario");

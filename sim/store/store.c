@@ -19,8 +19,11 @@
 
 #include "util/version.h"
 
-/* Version 1 schema. Only ever add to it (new tables, new nullable columns, indexes):
- * readers written against an older version must keep working. */
+/* Version 2 schema. Only ever add to it (new tables, new nullable columns, indexes):
+ * readers written against an older version must keep working. Version 2 keeps the
+ * metric samples and token flows in WITHOUT ROWID tables keyed by run, with names as
+ * small integers, behind the views `metrics` and `flows` that have version 1's columns
+ * (docs/results.md, "Tables" and "Size"): a sample costs ~18 bytes instead of ~53. */
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE IF NOT EXISTS runs("
@@ -35,50 +38,83 @@ static const char schema_sql[] =
     " started_at TEXT, ended_at TEXT, wall_seconds REAL,"
     " status TEXT NOT NULL CHECK(status IN ('done','failed')),"
     " error TEXT);"
-    "CREATE TABLE IF NOT EXISTS metrics(run INTEGER NOT NULL REFERENCES runs(id),"
-    " t REAL NOT NULL, name TEXT NOT NULL, value REAL);"
+    "CREATE TABLE IF NOT EXISTS metric_names(id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS metric_values(run INTEGER NOT NULL REFERENCES runs(id),"
+    " metric INTEGER NOT NULL REFERENCES metric_names(id), t REAL NOT NULL, value REAL,"
+    " PRIMARY KEY(run, metric, t)) WITHOUT ROWID;"
+    "CREATE VIEW IF NOT EXISTS metrics(run, t, name, value) AS"
+    " SELECT v.run, v.t, n.name, v.value FROM metric_values v"
+    " JOIN metric_names n ON n.id = v.metric;"
     "CREATE TABLE IF NOT EXISTS summary(run INTEGER NOT NULL REFERENCES runs(id),"
-    " name TEXT NOT NULL, value REAL, PRIMARY KEY(run, name));"
+    " name TEXT NOT NULL, value REAL, PRIMARY KEY(run, name)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS criteria(run INTEGER NOT NULL REFERENCES runs(id),"
     " name TEXT NOT NULL, metric TEXT, stat TEXT, op TEXT, threshold REAL,"
     " value REAL, passed INTEGER, error TEXT, PRIMARY KEY(run, name));"
     "CREATE TABLE IF NOT EXISTS interventions(run INTEGER NOT NULL REFERENCES runs(id),"
     " t REAL, path TEXT, value TEXT);"
-    "CREATE TABLE IF NOT EXISTS flows(run INTEGER NOT NULL REFERENCES runs(id),"
-    " t REAL, src TEXT, dst TEXT, reason TEXT, amount_tkn REAL);"
+    "CREATE TABLE IF NOT EXISTS flow_labels(id INTEGER PRIMARY KEY,"
+    " label TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS flow_values(run INTEGER NOT NULL REFERENCES runs(id),"
+    " t REAL NOT NULL, src INTEGER NOT NULL, dst INTEGER NOT NULL, reason INTEGER NOT NULL,"
+    " amount_tkn REAL, PRIMARY KEY(run, t, src, dst, reason)) WITHOUT ROWID;"
+    "CREATE VIEW IF NOT EXISTS flows(run, t, src, dst, reason, amount_tkn) AS"
+    " SELECT f.run, f.t, s.label, d.label, r.label, f.amount_tkn FROM flow_values f"
+    " JOIN flow_labels s ON s.id = f.src JOIN flow_labels d ON d.id = f.dst"
+    " JOIN flow_labels r ON r.id = f.reason;"
     "CREATE TABLE IF NOT EXISTS points(point INTEGER NOT NULL, path TEXT NOT NULL,"
     " value REAL, text TEXT, PRIMARY KEY(point, path));";
 
 /* Read-side indexes, built by store_finish once the runs are written: building them in
- * bulk is far cheaper than maintaining them row by row while a run is stored (measured:
- * the metrics index made every run's write ~35% slower). */
+ * bulk is far cheaper than maintaining them row by row while a run is stored. The
+ * samples and flows need none: their primary keys start with the run. */
 static const char index_sql[] =
-    "CREATE INDEX IF NOT EXISTS metrics_run_name ON metrics(run, name);"
-    "CREATE INDEX IF NOT EXISTS flows_run ON flows(run);"
     "CREATE INDEX IF NOT EXISTS interventions_run ON interventions(run);";
 
 enum {
     ST_RUN, ST_METRIC, ST_SUMMARY, ST_CRITERION, ST_INTERVENTION, ST_FLOW,
-    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_META_SET, ST_META_GET, ST_POINT, ST_COUNT
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_META_SET, ST_META_GET, ST_POINT,
+    ST_METRIC_ID, ST_METRIC_NEW, ST_LABEL_ID, ST_LABEL_NEW, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_RUN] = "INSERT INTO runs(scenario, scenario_yaml, scenario_hash, seed, replicate,"
                " point, version, git_commit, started_at, ended_at, wall_seconds, status,"
                " error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    [ST_METRIC] = "INSERT INTO metrics(run, t, name, value) VALUES(?,?,?,?)",
+    [ST_METRIC] = "INSERT OR REPLACE INTO metric_values(run, metric, t, value) VALUES(?,?,?,?)",
     [ST_SUMMARY] = "INSERT OR REPLACE INTO summary(run, name, value) VALUES(?,?,?)",
     [ST_CRITERION] = "INSERT OR REPLACE INTO criteria(run, name, metric, stat, op, threshold,"
                      " value, passed, error) VALUES(?,?,?,?,?,?,?,?,?)",
     [ST_INTERVENTION] = "INSERT INTO interventions(run, t, path, value) VALUES(?,?,?,?)",
-    [ST_FLOW] = "INSERT INTO flows(run, t, src, dst, reason, amount_tkn) VALUES(?,?,?,?,?,?)",
+    [ST_FLOW] = "INSERT OR REPLACE INTO flow_values(run, t, src, dst, reason, amount_tkn)"
+                " VALUES(?,?,?,?,?,?)",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
     [ST_POINT] = "INSERT OR REPLACE INTO points(point, path, value, text) VALUES(?,?,?,?)",
+    [ST_METRIC_ID] = "SELECT id FROM metric_names WHERE name = ?",
+    [ST_METRIC_NEW] = "INSERT INTO metric_names(name) VALUES(?)",
+    [ST_LABEL_ID] = "SELECT id FROM flow_labels WHERE label = ?",
+    [ST_LABEL_NEW] = "INSERT INTO flow_labels(label) VALUES(?)",
 };
+
+/* The ids of the names (metric names, flow labels) this handle has stored or looked up.
+ * Only committed ids stay cached: a rolled-back run may have added names that no longer
+ * exist, so the cache is emptied then. Rows of the dictionaries are never deleted. */
+typedef struct name_ids {
+    int get, add;   /* ST_METRIC_ID/ST_METRIC_NEW or ST_LABEL_ID/ST_LABEL_NEW */
+    char **name;
+    sqlite3_int64 *id;
+    size_t n, cap, hint;
+} name_ids;
+
+/* One flow being summed over a sampling window: label ids and the running amount. */
+typedef struct flow_acc {
+    sqlite3_int64 src, dst, reason;
+    double amount;
+} flow_acc;
 
 struct store {
     sqlite3 *db;
@@ -88,7 +124,13 @@ struct store {
                         store_open_input); -1 when none. Closed after db, never before:
                         closing a descriptor of the file drops SQLite's POSIX locks */
     int created;     /* store_open created the file: remove it again if opening fails */
+    int schema;                 /* meta.schema_version of the file */
     sqlite3_stmt *st[ST_COUNT]; /* prepared on first use, finalized by store_close */
+    name_ids metric_ids, label_ids;
+    flow_acc *acc;              /* a run's flows of one window (write_flows) */
+    size_t cap_acc;
+    sqlite3_int64 *label_map;   /* memsink label index -> flow_labels.id */
+    size_t cap_label_map;
 };
 
 /* Whether an SQLite status (and the system errno behind it) means the disk is full. A
@@ -188,6 +230,13 @@ static long long query_int(sqlite3 *db, const char *sql, int *rc_out)
     return v;
 }
 
+static void name_ids_clear(name_ids *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->name[i]);
+    c->n = c->hint = 0;
+}
+
 /* Closes the SQLite handle and frees s; returns its lock descriptor, still locked. */
 static int close_keep_lock(store *s)
 {
@@ -195,6 +244,14 @@ static int close_keep_lock(store *s)
         return -1;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    name_ids_clear(&s->metric_ids);
+    name_ids_clear(&s->label_ids);
+    free(s->metric_ids.name);
+    free(s->metric_ids.id);
+    free(s->label_ids.name);
+    free(s->label_ids.id);
+    free(s->acc);
+    free(s->label_map);
     sqlite3_close(s->db);
     int fd = s->lock_fd;
     free(s->path);
@@ -282,6 +339,7 @@ static int verify(store *s, int *empty, crc_err *err)
         return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
                           "damaged Crucible results database: its meta table has no "
                           "schema_version. Write to a new file with --out");
+    s->schema = (int)ver;
     if (ver > STORE_SCHEMA_VERSION)
         return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
                           "results database has schema version %lld, newer than this "
@@ -339,6 +397,23 @@ static int make_parent_dirs(const char *path, crc_err *err)
                           "cannot create the folder %s (%s); create it, or write elsewhere "
                           "with --out FILE.db", dir, strerror(errno));
     return CRC_OK;
+}
+
+/* Writing into a file of an older schema would mix layouts: refuse, saying what to do. */
+static int refuse_old_schema(const store *s, crc_err *err)
+{
+    if (s->schema >= STORE_SCHEMA_VERSION)
+        return CRC_OK;
+    return crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
+                      "this database was written by crucible < 0.6 (schema %d); start a new "
+                      "--out or export it (`crucible export` and the analysis commands still "
+                      "read it)",
+                      s->schema);
+}
+
+int store_schema_version(store *s)
+{
+    return s ? s->schema : 0;
 }
 
 /* ---- one writer per file ------------------------------------------------------------ */
@@ -701,6 +776,8 @@ static int open_common(store **out, const char *path, int mode, crc_err *err)
         return crc_err_set(err, CRC_ENOMEM, "out of memory opening %s", path);
     }
     s->readonly = readonly;
+    s->metric_ids = (name_ids){.get = ST_METRIC_ID, .add = ST_METRIC_NEW};
+    s->label_ids = (name_ids){.get = ST_LABEL_ID, .add = ST_LABEL_NEW};
     s->lock_fd = -1;
     if (mode != OPEN_READ &&
         (rc = take_lock(path, mode == OPEN_WRITE, mode == OPEN_WRITE, &s->lock_fd,
@@ -727,6 +804,8 @@ static int open_common(store **out, const char *path, int mode, crc_err *err)
     if (!r && !empty && mode != OPEN_READ)
         r = quick_check(s, err);
     if (!r && mode == OPEN_INPUT)
+        r = refuse_old_schema(s, err);
+    if (!r && mode == OPEN_INPUT)
         r = store_check_complete(s, err);
     if (!r && !readonly) {
         /* WAL: readers never block the writer and a killed writer leaves the last
@@ -738,6 +817,8 @@ static int open_common(store **out, const char *path, int mode, crc_err *err)
             r = create_schema(s, err);
         if (!r && empty)
             r = verify(s, &empty, err);
+        if (!r)
+            r = refuse_old_schema(s, err);
         if (!r)
             r = ensure_unique_runs(s, err);
     }
@@ -786,6 +867,214 @@ static int step(sqlite3_stmt *q)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* The id of name in dictionary c (metric_names or flow_labels), adding the name when
+ * new. -1 on error, with the SQLite status (or -1: err is filled) in *rc. Runs inside
+ * the run's transaction, which holds the write lock, so no other writer races it. */
+static sqlite3_int64 name_id(store *s, name_ids *c, const char *name, int *rc, crc_err *err)
+{
+    /* Series arrive in the same order in every run: try the one after the last hit. */
+    if (c->hint < c->n && strcmp(c->name[c->hint], name) == 0)
+        return c->id[c->hint++];
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->name[i], name) == 0) {
+            c->hint = i + 1;
+            return c->id[i];
+        }
+    sqlite3_stmt *q = stmt(s, c->get, err);
+    if (!q)
+        return *rc = -1;
+    bind_text(q, 1, name);
+    sqlite3_int64 id = -1;
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW)
+        id = sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return *rc = r, -1;
+    if (id < 0) {
+        if (!(q = stmt(s, c->add, err)))
+            return *rc = -1;
+        bind_text(q, 1, name);
+        if ((r = step(q)) != SQLITE_OK)
+            return *rc = r, -1;
+        id = sqlite3_last_insert_rowid(s->db);
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        char **nn = realloc(c->name, cap * sizeof *nn);
+        if (nn)
+            c->name = nn;
+        sqlite3_int64 *ni = nn ? realloc(c->id, cap * sizeof *ni) : NULL;
+        if (!ni)
+            return *rc = SQLITE_NOMEM, -1;
+        c->id = ni;
+        c->cap = cap;
+    }
+    if (!(c->name[c->n] = strdup(name)))
+        return *rc = SQLITE_NOMEM, -1;
+    c->id[c->n++] = id;
+    c->hint = c->n;
+    return id;
+}
+
+/* 1 when a sample at t ends a sampling window, the previous sample being at prev: a
+ * multiple of every days lies in (prev, t]. Every sample does when every <= 0. (The
+ * 1e-9 absorbs t accumulated from fractional epochs landing a hair below a multiple.) */
+static int window_ends(double prev, double t, double every)
+{
+    return !(every > 0) || floor(t / every + 1e-9) > floor(prev / every + 1e-9);
+}
+
+/* 1 when o excludes the metric: an entry equal to name, or a prefix ending in '.'. */
+static int excluded(const store_output *o, const char *name)
+{
+    for (size_t i = 0; o && i < o->n_exclude; i++) {
+        const char *x = o->exclude[i];
+        size_t n = strlen(x);
+        if (n && x[n - 1] == '.' ? strncmp(name, x, n) == 0 : strcmp(name, x) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The kept samples of every series not excluded, into metric_values. SQLite status. */
+static int write_metrics(store *s, const memsink *m, int64_t run, const store_output *o,
+                         crc_err *err)
+{
+    if (!m->n_series)
+        return SQLITE_OK;
+    sqlite3_stmt *q = stmt(s, ST_METRIC, err);
+    if (!q)
+        return -1;
+    double every = o ? o->sample_every : 0;
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < m->n_series && rc == SQLITE_OK; i++) {
+        const memsink_series *ser = &m->series[i];
+        if (!ser->n || excluded(o, ser->name))
+            continue;
+        sqlite3_int64 id = name_id(s, &s->metric_ids, ser->name, &rc, err);
+        for (size_t k = 0; k < ser->n && id >= 0 && rc == SQLITE_OK; k++) {
+            if (k + 1 < ser->n && !window_ends(k ? ser->t[k - 1] : 0, ser->t[k], every))
+                continue;
+            sqlite3_bind_int64(q, 1, run);
+            sqlite3_bind_int64(q, 2, id);
+            sqlite3_bind_double(q, 3, ser->t[k]);
+            bind_real(q, 4, ser->v[k]);
+            rc = step(q);
+        }
+    }
+    return rc;
+}
+
+/* Adds one flow to the window's sums (s->acc[0..*n)), keyed by its label ids. */
+static int flow_add(store *s, size_t *n, sqlite3_int64 src, sqlite3_int64 dst,
+                    sqlite3_int64 reason, double amount)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (s->acc[i].src == src && s->acc[i].dst == dst && s->acc[i].reason == reason) {
+            s->acc[i].amount += amount;
+            return SQLITE_OK;
+        }
+    if (*n == s->cap_acc) {
+        size_t cap = s->cap_acc ? 2 * s->cap_acc : 64;
+        flow_acc *a = realloc(s->acc, cap * sizeof *a);
+        if (!a)
+            return SQLITE_NOMEM;
+        s->acc = a;
+        s->cap_acc = cap;
+    }
+    s->acc[(*n)++] = (flow_acc){src, dst, reason, amount};
+    return SQLITE_OK;
+}
+
+static int flow_cmp(const void *pa, const void *pb)
+{
+    const flow_acc *a = pa, *b = pb;
+    if (a->src != b->src)
+        return a->src < b->src ? -1 : 1;
+    if (a->dst != b->dst)
+        return a->dst < b->dst ? -1 : 1;
+    return (a->reason > b->reason) - (a->reason < b->reason);
+}
+
+/* The sampling grid of a run: the epochs of its longest series (every epoch, as the
+ * model writes every metric each epoch), g[0..n). */
+static const double *epoch_grid(const memsink *m, size_t *n)
+{
+    const double *g = NULL;
+    *n = 0;
+    for (size_t i = 0; i < m->n_series; i++)
+        if (m->series[i].n > *n) {
+            g = m->series[i].t;
+            *n = m->series[i].n;
+        }
+    return g;
+}
+
+/* Writes the window sums s->acc[0..n) stamped t; SQLite status. */
+static int flush_flows(store *s, sqlite3_stmt *q, int64_t run, double t, size_t n)
+{
+    /* In key order, so that the rows append to the table's pages (full pages). */
+    qsort(s->acc, n, sizeof *s->acc, flow_cmp);
+    int rc = SQLITE_OK;
+    for (size_t k = 0; k < n && rc == SQLITE_OK; k++) {
+        sqlite3_bind_int64(q, 1, run);
+        bind_real(q, 2, t);
+        sqlite3_bind_int64(q, 3, s->acc[k].src);
+        sqlite3_bind_int64(q, 4, s->acc[k].dst);
+        sqlite3_bind_int64(q, 5, s->acc[k].reason);
+        bind_real(q, 6, s->acc[k].amount);
+        rc = step(q);
+    }
+    return rc;
+}
+
+/* The run's flows summed over the sampling windows of its metric samples, each sum
+ * stamped with the time of the sample that ends its window (flows after the last
+ * sample, or in a run without metrics, keep their own time). SQLite status. */
+static int write_flows(store *s, const memsink *m, int64_t run, const store_output *o,
+                       crc_err *err)
+{
+    if (!m->n_flows || (o && !o->flows))
+        return SQLITE_OK;
+    if (m->n_labels > s->cap_label_map) {
+        sqlite3_int64 *lm = realloc(s->label_map, m->n_labels * sizeof *lm);
+        if (!lm)
+            return SQLITE_NOMEM;
+        s->label_map = lm;
+        s->cap_label_map = m->n_labels;
+    }
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < m->n_labels && rc == SQLITE_OK; i++)
+        s->label_map[i] = name_id(s, &s->label_ids, memsink_label(m, i), &rc, err);
+    sqlite3_stmt *q = rc == SQLITE_OK ? stmt(s, ST_FLOW, err) : NULL;
+    if (!q)
+        return rc == SQLITE_OK ? -1 : rc;
+    double every = o ? o->sample_every : 0;
+    size_t gn, k = 0, n_acc = 0;
+    const double *g = epoch_grid(m, &gn);
+    double cur = NAN; /* the end of the window being summed */
+    for (size_t i = 0; i < m->n_flows && rc == SQLITE_OK; i++) {
+        const memsink_flow *f = &m->flows[i];
+        /* the first kept sample at or after the flow: the grid only moves forward */
+        while (k < gn && (g[k] < f->t ||
+                          (k + 1 < gn && !window_ends(k ? g[k - 1] : 0, g[k], every))))
+            k++;
+        double end = k < gn ? g[k] : f->t;
+        if (n_acc && end != cur) {
+            rc = flush_flows(s, q, run, cur, n_acc);
+            n_acc = 0;
+        }
+        cur = end;
+        if (rc == SQLITE_OK)
+            rc = flow_add(s, &n_acc, s->label_map[f->src], s->label_map[f->dst],
+                          s->label_map[f->reason], f->amount_tkn);
+    }
+    if (n_acc && rc == SQLITE_OK)
+        rc = flush_flows(s, q, run, cur, n_acc);
+    return rc;
+}
+
 static int write_rows(store *s, const run_record *rec, const memsink *m, int64_t run,
                       int done, crc_err *err)
 {
@@ -805,20 +1094,8 @@ static int write_rows(store *s, const run_record *rec, const memsink *m, int64_t
     }
     if (!done || rc != SQLITE_OK)
         return rc;
-    if (m && m->n_series) {
-        if (!(q = stmt(s, ST_METRIC, err)))
-            return -1;
-        for (size_t i = 0; i < m->n_series && rc == SQLITE_OK; i++) {
-            const memsink_series *ser = &m->series[i];
-            for (size_t k = 0; k < ser->n && rc == SQLITE_OK; k++) {
-                sqlite3_bind_int64(q, 1, run);
-                sqlite3_bind_double(q, 2, ser->t[k]);
-                sqlite3_bind_text(q, 3, ser->name, -1, SQLITE_STATIC);
-                bind_real(q, 4, ser->v[k]);
-                rc = step(q);
-            }
-        }
-    }
+    if (m && rc == SQLITE_OK)
+        rc = write_metrics(s, m, run, rec->output, err);
     if (m && m->n_sum && rc == SQLITE_OK) {
         if (!(q = stmt(s, ST_SUMMARY, err)))
             return -1;
@@ -829,20 +1106,8 @@ static int write_rows(store *s, const run_record *rec, const memsink *m, int64_t
             rc = step(q);
         }
     }
-    if (m && m->n_flows && rc == SQLITE_OK) {
-        if (!(q = stmt(s, ST_FLOW, err)))
-            return -1;
-        for (size_t i = 0; i < m->n_flows && rc == SQLITE_OK; i++) {
-            const memsink_flow *f = &m->flows[i];
-            sqlite3_bind_int64(q, 1, run);
-            bind_real(q, 2, f->t);
-            bind_text(q, 3, memsink_label(m, f->src));
-            bind_text(q, 4, memsink_label(m, f->dst));
-            bind_text(q, 5, memsink_label(m, f->reason));
-            bind_real(q, 6, f->amount_tkn);
-            rc = step(q);
-        }
-    }
+    if (m && rc == SQLITE_OK)
+        rc = write_flows(s, m, run, rec->output, err);
     if (rec->n_criteria && rc == SQLITE_OK) {
         if (!(q = stmt(s, ST_CRITERION, err)))
             return -1;
@@ -929,6 +1194,9 @@ int store_write_run(store *s, const run_record *rec, const memsink *m, int64_t *
                          : fail(err, s->path, s->db, rc, "writing a run to");
         if (!sqlite3_get_autocommit(s->db))
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        /* Names added by this run are gone with it. */
+        name_ids_clear(&s->metric_ids);
+        name_ids_clear(&s->label_ids);
         return r;
     }
     if (run_id)

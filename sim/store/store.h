@@ -27,7 +27,7 @@
 #include "model/memsink.h"
 #include "util/err.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of a Crucible results database ("CRCB"). */
 #define STORE_APPLICATION_ID 0x43524342
 
@@ -46,6 +46,25 @@ typedef struct store_criterion {
     const char *error;    /* why it could not be evaluated; NULL when it was          */
 } store_criterion;
 
+/* What of a run's metric series and token flows the store keeps (docs/results.md,
+ * "Sampling"). Each series keeps the sample whose interval (t_prev, t] holds a multiple
+ * of sample_every days, and its last sample; flows are summed over the same windows and
+ * stamped with the window's end, so totals over a run are unchanged. sample_every <= 0
+ * keeps every sample. A metric whose name matches one of exclude[] is not stored: an
+ * entry is a name, or a prefix ending in '.' ("reward_tkn." drops reward_tkn.honest, ...).
+ * flows = 0 stores no flows. store_write_run with no output (NULL) keeps everything. */
+#define STORE_MAX_EXCLUDE 16
+typedef struct store_output {
+    double sample_every;
+    const char *exclude[STORE_MAX_EXCLUDE]; /* borrowed strings */
+    size_t n_exclude;
+    int flows;
+} store_output;
+
+struct crc_params;
+/* The output choices of a scenario's parameters (output.* in sim/model/params_world.def). */
+void store_output_from_params(const struct crc_params *p, store_output *o);
+
 /* What the `runs` table records about one run. Strings may be NULL (stored as NULL). */
 typedef struct run_record {
     const char *scenario;      /* scenario name                                     */
@@ -62,6 +81,7 @@ typedef struct run_record {
     const char *error;         /* message when failed (or a criterion error)        */
     const store_criterion *criteria; /* verdicts, written to `criteria`; may be NULL */
     size_t n_criteria;
+    const store_output *output; /* what of the series to keep; NULL: everything       */
 } run_record;
 
 /* Opens the results database at path for writing, creating it (with the schema) when
@@ -71,9 +91,13 @@ typedef struct run_record {
  * database (PRAGMA quick_check) and one that holds a (point, replicate) twice (older
  * versions allowed it; the message says how to keep one of each); CRC_EFAIL when
  * another process holds the lock, or the file cannot be created or written (the
- * message names the file and the fix). A file store_open created is removed again when
- * it fails. Creates missing parent folders. */
+ * message names the file and the fix). Refuses a file of schema 1 (crucible < 0.6),
+ * which it only reads. A file store_open created is removed again when it fails.
+ * Creates missing parent folders. */
 int store_open(store **out, const char *path, crc_err *err);
+
+/* The `schema_version` of s's file (1 for a file written by crucible < 0.6). */
+int store_schema_version(store *s);
 
 /* Opens an existing results database read-only (export, analysis). CRC_EINPUT when
  * the file is missing, not a regular file or not a Crucible results database. */
@@ -127,8 +151,8 @@ int store_write_run(store *s, const run_record *rec, const memsink *m, int64_t *
                     crc_err *err);
 
 /* Call when done writing (after the last run of a `crucible run` or a sweep): builds
- * the read-side indexes (metrics by run and name, flows and interventions by run) and
- * checkpoints the WAL into the main file. Optional for correctness (a database that
+ * the read-side index (interventions by run; samples and flows need none, their keys
+ * start with the run) and checkpoints the WAL into the main file. Optional for correctness (a database that
  * never got it is complete, only slower to query); cheap to repeat. */
 int store_finish(store *s, crc_err *err);
 

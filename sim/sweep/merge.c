@@ -34,7 +34,13 @@ static int read_info(const char *path, dbinfo *info, crc_err *err)
     store_meta_get(s, "shard", info->shard, sizeof info->shard);
     int mixed = 0;
     rc = store_runs_version(s, info->version, sizeof info->version, &mixed, err);
+    int schema = store_schema_version(s);
     store_close(s);
+    if (rc == CRC_OK && schema < STORE_SCHEMA_VERSION)
+        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+                          "this database was written by crucible < 0.6 (schema %d); merge "
+                          "only shards of this version: rerun the shard, or export it",
+                          schema);
     if (rc != CRC_OK)
         return rc;
     if (!ok)
@@ -94,17 +100,40 @@ static int copy_runs(sqlite3 *db, const char *path, size_t *n_runs, crc_err *err
     char run_cols[2048], sql[8192];
     if (columns(db, "runs", "id", run_cols, sizeof run_cols) != 0)
         return sql_fail(err, db, path, "reading the schema");
-    /* The child tables: every main table with a `run` column that src has too. */
-    sqlite3_stmt *tq = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT m.name FROM main.sqlite_master m, pragma_table_info(m.name) c "
-                           "WHERE m.type = 'table' AND c.name = 'run' AND m.name IN "
-                           "(SELECT name FROM src.sqlite_master WHERE type = 'table')",
-                           -1, &tq, NULL) != SQLITE_OK)
-        return sql_fail(err, db, path, "reading the schema");
+    /* The child tables: every main table with a `run` column that src has too, but the
+     * samples and flows, whose name ids are the source's: they are copied through the
+     * dictionaries (main's ids for the same names), added first. */
+    static const char *const by_name[] = {
+        "INSERT OR IGNORE INTO main.metric_names(name) SELECT name FROM src.metric_names "
+        "ORDER BY id;"
+        "INSERT OR IGNORE INTO main.flow_labels(label) SELECT label FROM src.flow_labels "
+        "ORDER BY id",
+        "INSERT INTO main.metric_values(run, metric, t, value) SELECT ?1, n.id, v.t, v.value "
+        "FROM src.metric_values v JOIN src.metric_names sn ON sn.id = v.metric "
+        "JOIN main.metric_names n ON n.name = sn.name WHERE v.run = ?2 ORDER BY 2, 3",
+        "INSERT INTO main.flow_values(run, t, src, dst, reason, amount_tkn) "
+        "SELECT ?1, f.t, a.id, b.id, c.id, f.amount_tkn FROM src.flow_values f "
+        "JOIN src.flow_labels sa ON sa.id = f.src JOIN main.flow_labels a ON a.label = sa.label "
+        "JOIN src.flow_labels sb ON sb.id = f.dst JOIN main.flow_labels b ON b.label = sb.label "
+        "JOIN src.flow_labels sr ON sr.id = f.reason "
+        "JOIN main.flow_labels c ON c.label = sr.label WHERE f.run = ?2 ORDER BY 2, 3, 4, 5"};
+    int rc = exec_sql(db, by_name[0], path, err);
     sqlite3_stmt *child[32];
     size_t n_child = 0;
-    int rc = CRC_OK;
+    for (size_t i = 1; i < sizeof by_name / sizeof *by_name && rc == CRC_OK; i++)
+        if (sqlite3_prepare_v2(db, by_name[i], -1, &child[n_child], NULL) != SQLITE_OK)
+            rc = sql_fail(err, db, path, "preparing the copy");
+        else
+            n_child++;
+    sqlite3_stmt *tq = NULL;
+    if (rc == CRC_OK &&
+        sqlite3_prepare_v2(db,
+                           "SELECT m.name FROM main.sqlite_master m, pragma_table_info(m.name) c "
+                           "WHERE m.type = 'table' AND c.name = 'run' AND m.name IN "
+                           "(SELECT name FROM src.sqlite_master WHERE type = 'table') AND "
+                           "m.name NOT IN ('metric_values', 'flow_values')",
+                           -1, &tq, NULL) != SQLITE_OK)
+        rc = sql_fail(err, db, path, "reading the schema");
     while (rc == CRC_OK && sqlite3_step(tq) == SQLITE_ROW && n_child < 32) {
         const char *t = (const char *)sqlite3_column_text(tq, 0);
         char cols[2048];

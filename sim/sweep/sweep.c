@@ -511,6 +511,10 @@ static int store_result(exec_state *x, const wire_result *r, crc_err *err)
         rec.error = r->error;
         rec.criteria = r->criteria;
         rec.n_criteria = r->n_criteria;
+        /* What to keep comes from the base scenario: output.* are not swept. */
+        store_output out;
+        store_output_from_params(&p->base.params, &out);
+        rec.output = &out;
         rc = store_write_run(x->st, &rec, &m, NULL, err);
     }
     memsink_free(&m);
