@@ -116,13 +116,10 @@ int atk_reconsider(world *w, double t, double dt)
     }
     if (farm_reconsider(w, t, dt))
         return -1;
-    /* Poisoners enter like every class (model.c, entrants): base rate plus
-     * gain · active · x/(1 + x), x = max(0, roi − hurdle). */
-    double roi = wld_acc_roi(&w->cls[CLS_POISONER].acc);
-    double x = roi - p->agents_hurdle;
-    x = x > 0 ? x : 0;
-    double rate = p->poison_entry +
-                  p->agents_entry_gain * (double)w->cls[CLS_POISONER].active * x / (1.0 + x);
+    /* Poisoners enter on their class's trailing return (docs/model.md §3): the base
+     * rate is only a probe while they earn below the hurdle. */
+    double rate = wld_entry_rate(p, p->poison_entry, &w->cls[CLS_POISONER].acc,
+                                 (double)w->cls[CLS_POISONER].active, p->agents_probe);
     unsigned k = rate > 0 ? gsl_ran_poisson(atk_rng(w, ATK_RNG_ENTRY), rate * dt) : 0;
     while (k--)
         if (prov_birth(w, PK_POISONER, t))
@@ -218,6 +215,15 @@ int atk_summary(world *w)
         rc = sink_summary(k, "farmers_seen", (double)seen);
     if (!rc)
         rc = sink_summary(k, "farmers_profitable_share", seen > 0 ? (double)prof / (double)seen : 0);
+    /* Farmers that left, and how many of them left in profit (below break-even the
+     * launch-period emissions can leave a dying farmer net positive). */
+    struct { const char *f; double v; } gone[] = {
+        {"farmers_departed", (double)f->done},
+        {"farmers_departed_profitable", (double)f->done_profitable},
+        {"farmers_departed_profit_usd", f->done_profit_usd},
+    };
+    for (size_t r = 0; r < sizeof gone / sizeof *gone && !rc; r++)
+        rc = sink_summary(k, gone[r].f, gone[r].v);
     if (!rc)
         rc = sink_summary(k, "attack_roi", atk_roi(inc, cost));
     if (!rc)

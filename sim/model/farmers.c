@@ -31,7 +31,7 @@ const char *farm_strategy_name(int s)
     return s >= 0 && s < STRAT_COUNT ? strat_names[s] : "?";
 }
 
-double farm_adapt(double a, double cap, double ema, double step, double exit_share)
+double farm_adapt(double a, double cap, double ema, double step, double neg, double patience)
 {
     if (!(a > 0) || !(cap > 0))
         return 0.0;
@@ -40,8 +40,12 @@ double farm_adapt(double a, double cap, double ema, double step, double exit_sha
         if (a > cap)
             a = cap;
     } else if (ema < 0) {
+        /* The profit test: it stops only after a whole `patience` of losses, so a
+         * strategy near its break-even (whose estimate changes sign) keeps running. */
+        if (neg >= patience)
+            return 0.0;
         a *= 1.0 - step;
-        if (!(a > 0) || a < exit_share * cap)
+        if (!(a > 0))
             return 0.0;
     }
     return a;
@@ -60,7 +64,7 @@ double farm_wash_breakeven(double k, double f, double c)
 /* ---- the population ------------------------------------------------------------ */
 
 #define N_SCALAR 15
-#define N_PER 8
+#define N_PER 9
 
 int farm_pop_init(farm_pop *f)
 {
@@ -91,6 +95,7 @@ static void columns(farm_pop *f, void **cols[], size_t sizes[])
         cols[k] = (void **)&f->act[s]; sizes[k++] = 8;
         cols[k] = (void **)&f->capy[s]; sizes[k++] = 8;
         cols[k] = (void **)&f->ema[s]; sizes[k++] = 8;
+        cols[k] = (void **)&f->neg[s]; sizes[k++] = 8;
         cols[k] = (void **)&f->ep_inc[s]; sizes[k++] = 8;
         cols[k] = (void **)&f->ep_cost[s]; sizes[k++] = 8;
         cols[k] = (void **)&f->ep_tkn[s]; sizes[k++] = 8;
@@ -158,7 +163,9 @@ static double fake_count(world *w, uint32_t k)
     return a > 0 ? floor(a + gsl_rng_uniform(atk_rng(w, ATK_RNG_FARM))) : 0;
 }
 
-static int farmer_new(world *w, acct_id owner, double budget, double t)
+/* A new farmer in slot k: with only = -1 it runs the scenario's mix (the farmers.count
+ * at t = 0), else strategy `only` with its whole budget (an entrant). */
+static int farmer_new(world *w, acct_id owner, double budget, double t, int only)
 {
     atk_state *as = w->atk;
     farm_pop *f = &as->fm;
@@ -175,6 +182,7 @@ static int farmer_new(world *w, acct_id owner, double budget, double t)
         if (wld_grow((void **)&as->wash_dwt, sizeof *as->wash_dwt, &as->cap_dwt, f->cap))
             return -1;
         k = f->n++;
+        f->fcum[k] = k > 0 ? f->fcum[k - 1] : 0; /* no fake node routed to it yet */
     }
     f->alive[k] = 1;
     f->owner[k] = owner;
@@ -183,10 +191,10 @@ static int farmer_new(world *w, acct_id owner, double budget, double t)
     f->sybil_score[k] = f->points[k] = f->stake_b0[k] = f->stake_u0[k] = 0;
     f->f_inc[k] = f->f_cost[k] = f->fq[k] = f->fq_tkn[k] = 0;
     for (int s = 0; s < STRAT_COUNT; s++) {
-        double m = mix(p, s), u = unit_cost(p, s);
+        double m = only < 0 ? mix(p, s) : (double)(s == only), u = unit_cost(p, s);
         f->capy[s][k] = m > 0 && u > 0 ? m * budget / u : 0.0;
         f->act[s][k] = p->farm_initial * f->capy[s][k];
-        f->ema[s][k] = f->ep_inc[s][k] = f->ep_cost[s][k] = f->ep_tkn[s][k] = f->ep_wt[s][k] = 0;
+        f->ema[s][k] = f->neg[s][k] = f->ep_inc[s][k] = f->ep_cost[s][k] = f->ep_tkn[s][k] = f->ep_wt[s][k] = 0;
         f->acct[s][k] = UINT32_MAX;
         if (f->act[s][k] > 0) {
             f->acct[s][k] = ledger_open(w->L, s == STRAT_FAKE ? CLS_FAKE_COMPUTE : CLS_FARMER);
@@ -232,6 +240,7 @@ static void farmer_retire(world *w, uint32_t k, double t)
     f->live--;
     f->done++;
     f->done_profitable += f->f_inc[k] > f->f_cost[k];
+    f->done_profit_usd += f->f_inc[k] - f->f_cost[k];
 }
 
 /* ---- one epoch: activity ----------------------------------------------------------- */
@@ -358,7 +367,9 @@ static void fake_epoch(world *w, uint32_t k, double dt)
                           caught * p->def_slash * p->def_stake_node, 1);
         as->ep_caught += caught;
         w->ep_detected += caught;
-        f->act[STRAT_FAKE][k] = fmax(0.0, f->act[STRAT_FAKE][k] - caught);
+        /* What runs on is what was not caught: when every node fielded was caught no
+         * fractional remainder of the activity lives on to field an unverified one. */
+        f->act[STRAT_FAKE][k] = fmax(0.0, fmin(f->act[STRAT_FAKE][k] - caught, nodes - caught));
     }
     f->ep_wt[STRAT_FAKE][k] = (nodes - caught) * J;
     f->ep_cost[STRAT_FAKE][k] += cost;
@@ -449,7 +460,7 @@ static void sync(world *w, double t)
             continue;
         uint32_t k = as->slot_of[a];
         if (k == 0) {
-            if (farmer_new(w, a, w->fm.usd[i], t))
+            if (farmer_new(w, a, w->fm.usd[i], t, -1))
                 continue;
         } else {
             f->seen[k - 1] = w->epoch;
@@ -591,6 +602,8 @@ void farm_settle(world *w, double t0, double t1, double price)
             w->cls[cls].ep_cost += f->ep_cost[s][k];
             f->cum_inc[s] += f->ep_inc[s][k];
             f->cum_cost[s] += f->ep_cost[s][k];
+            f->ep_sinc[s] += f->ep_inc[s][k];
+            f->ep_scost[s] += f->ep_cost[s][k];
             f->f_inc[k] += f->ep_inc[s][k];
             f->f_cost[k] += f->ep_cost[s][k];
             f->cum_tkn[s] += f->ep_tkn[s][k];
@@ -602,9 +615,42 @@ void farm_settle(world *w, double t0, double t1, double price)
             f->ep_inc[s][k] = f->ep_cost[s][k] = f->ep_tkn[s][k] = 0;
         }
     }
+    /* Each strategy's trailing return over all farmers (it drives entry); a strategy
+     * nobody runs keeps its last return as its ratio decays. */
+    double gc = wld_acc_gain(dt, p->agents_window);
+    for (int s = 0; s < STRAT_COUNT; s++) {
+        wld_acc_step(&f->acc[s], f->ep_sinc[s], f->ep_scost[s], dt, gc);
+        f->ep_sinc[s] = f->ep_scost[s] = 0;
+    }
 }
 
 /* ---- one epoch: adapt ------------------------------------------------------------- */
+
+/* New farmers, by strategy: strategy s attracts capital on its own trailing return
+ * (wld_entry_rate with base m_s·farmers.entry, the farmers running s and agents.probe),
+ * drawn on the adversary's entry stream; each entrant runs s with its whole budget. */
+static int enter(world *w, double t, double dt)
+{
+    farm_pop *f = &w->atk->fm;
+    const crc_params *p = &w->p;
+    for (int s = 0; s < STRAT_COUNT; s++) {
+        double m = mix(p, s);
+        if (!(m > 0))
+            continue;
+        double rate = wld_entry_rate(p, m * p->farm_entry, &f->acc[s], (double)f->running[s],
+                                     p->agents_probe);
+        unsigned n = rate > 0 ? gsl_ran_poisson(atk_rng(w, ATK_RNG_ENTRY), rate * dt) : 0;
+        while (n--) {
+            if (hold_farmer_birth(w, t))
+                return -1;
+            uint32_t i = w->fm.n - 1;
+            if (farmer_new(w, w->fm.acct[i], w->fm.usd[i], t, s))
+                return -1;
+            f->running[s]++;
+        }
+    }
+    return 0;
+}
 
 int farm_reconsider(world *w, double t, double dt)
 {
@@ -612,14 +658,19 @@ int farm_reconsider(world *w, double t, double dt)
     farm_pop *f = &as->fm;
     const crc_params *p = &w->p;
     double step = p->farm_adapt * dt;
+    for (int s = 0; s < STRAT_COUNT; s++)
+        f->running[s] = 0;
     for (uint32_t k = 0; k < f->n; k++) {
         if (!f->alive[k])
             continue;
         int any = 0;
         for (int s = 0; s < STRAT_COUNT; s++) {
-            double a = farm_adapt(f->act[s][k], f->capy[s][k], f->ema[s][k], step, p->farm_exit_share);
+            f->neg[s][k] = f->ema[s][k] < 0 ? f->neg[s][k] + dt : 0;
+            double a = farm_adapt(f->act[s][k], f->capy[s][k], f->ema[s][k], step, f->neg[s][k],
+                                  p->farm_patience);
             f->act[s][k] = a;
             any |= a > 0;
+            f->running[s] += a > 0;
         }
         if (f->acct[STRAT_STAKE][k] != UINT32_MAX)
             stake_to(w, f->acct[STRAT_STAKE][k], f->act[STRAT_STAKE][k], t);
@@ -635,6 +686,10 @@ int farm_reconsider(world *w, double t, double dt)
         }
     }
     fake_route_table(w);
+    /* Entrants after the router's table: their fake nodes claim work from their first
+     * epoch but take queries only from the next, once verification has had a go. */
+    if (enter(w, t, dt))
+        return -1;
     w->cls[CLS_FAKE_COMPUTE].active = (long)w->fake_n;
     return 0;
 }

@@ -22,9 +22,14 @@
  * Adaptation (farm_adapt), every epoch of length dt: the farmer's estimate of profit
  * per unit of activity is an EMA (time constant farmers.window) of
  * (income − cost) / (a dt); while it is positive a grows by the factor
- * 1 + farmers.adapt·dt up to capacity, while negative it shrinks by 1 − adapt·dt and
- * stops below farmers.exit_share × capacity. A farmer whose strategies all stopped
- * leaves. Farmers sell every token at once.
+ * 1 + farmers.adapt·dt up to capacity, while negative it shrinks by 1 − adapt·dt, and
+ * the strategy stops once the estimate has been negative for farmers.patience days in a
+ * row (a profit test: a small but profitable strategy never stops). A farmer whose
+ * strategies all stopped leaves. Farmers sell every token at once.
+ * Entry (farm_reconsider), by strategy: each strategy's books over all farmers give a
+ * trailing return (EMA over agents.window, like every class's) and new farmers arrive
+ * for strategy s at wld_entry_rate(m_s·farmers.entry, that return, farmers running s,
+ * agents.probe), each running s alone with its whole budget (docs/model.md §11).
  */
 #ifndef CRC_FARMERS_H
 #define CRC_FARMERS_H
@@ -32,6 +37,7 @@
 #include <stdint.h>
 
 #include "model/ledger.h"
+#include "model/world.h"
 
 struct world;
 
@@ -54,6 +60,7 @@ typedef struct farm_pop {
     double *f_inc, *f_cost;         /* this farmer's cumulative income and cost */
     acct_id *acct[STRAT_COUNT];
     double *act[STRAT_COUNT], *capy[STRAT_COUNT], *ema[STRAT_COUNT];
+    double *neg[STRAT_COUNT];       /* days in a row its profit estimate was < 0 */
     double *ep_inc[STRAT_COUNT], *ep_cost[STRAT_COUNT], *ep_tkn[STRAT_COUNT];
     double *ep_wt[STRAT_COUNT];     /* weight claimed in its pool this epoch    */
     /* fake nodes: how many run this epoch (taking consumer queries), the queries they
@@ -62,14 +69,21 @@ typedef struct farm_pop {
     uint32_t *fcum;                 /* fake nodes of the slots before, and own  */
     /* cumulative per strategy over all farmers (the summary) */
     double cum_inc[STRAT_COUNT], cum_cost[STRAT_COUNT], cum_tkn[STRAT_COUNT];
+    /* per strategy over all farmers: this epoch's books, the trailing return that
+     * drives entry, and how many farmers run it */
+    double ep_sinc[STRAT_COUNT], ep_scost[STRAT_COUNT];
+    wld_acc acc[STRAT_COUNT];
+    long running[STRAT_COUNT];
     long live;                      /* farmers alive                            */
     long done, done_profitable;     /* farmers that left; of them in profit     */
+    double done_profit_usd;         /* net profit (income − cost) of those gone */
 } farm_pop;
 
 /* One adaptation step (see the file comment): the new activity given activity a,
- * capacity cap, the profit-per-unit estimate ema, step = farmers.adapt × dt and
- * exit_share. Returns 0 when the strategy stops (and whenever a or cap is 0). */
-double farm_adapt(double a, double cap, double ema, double step, double exit_share);
+ * capacity cap, the profit-per-unit estimate ema, step = farmers.adapt × dt, the days
+ * neg the estimate has been negative in a row (this epoch included) and patience.
+ * Returns 0 when the strategy stops (and whenever a or cap is 0). */
+double farm_adapt(double a, double cap, double ema, double step, double neg, double patience);
 
 /* Profit of wash consumption per USD of self-paid fee, with every token passing the
  * AMM at an unchanged price: the fee buys (1−f)/P TKN per USD, the farmer gets back a

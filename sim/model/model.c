@@ -117,11 +117,7 @@ static void exits(world *w, double t)
  * hurdle and saturates, so a class grows at most by a share `gain` of itself a day. */
 static unsigned entrants(world *w, int cls, double base, double dt)
 {
-    const crc_params *p = &w->p;
-    double roi = wld_acc_roi(&w->cls[cls].acc);
-    double excess = roi - p->agents_hurdle;
-    double x = excess > 0 ? excess : 0;
-    double rate = base + p->agents_entry_gain * (double)w->cls[cls].active * x / (1.0 + x);
+    double rate = wld_entry_rate(&w->p, base, &w->cls[cls].acc, (double)w->cls[cls].active, 1.0);
     if (!(rate > 0))
         return 0;
     return gsl_ran_poisson(wld_rng(w, RNG_ENTRY), rate * dt);
@@ -151,10 +147,7 @@ static int entries(world *w, double t, double dt)
     while (k--)
         if (hold_staker_birth(w, t))
             return -1;
-    k = entrants(w, CLS_FARMER, p->farm_entry, dt);
-    while (k--)
-        if (hold_farmer_birth(w, t))
-            return -1;
+    /* Farmers enter by strategy, each on its own return (farm_reconsider). */
     /* Consumers arrive at a base rate plus word of mouth from satisfied consumers. */
     double sat = 0;
     for (uint32_t i = 0; i < w->cs.n; i++)

@@ -110,6 +110,18 @@ double wld_acc_roi(const wld_acc *a)
     return r > 1e6 ? 1e6 : r < -1e6 ? -1e6 : r;
 }
 
+double wld_entry_rate(const crc_params *p, double base, const wld_acc *acc, double active,
+                      double probe)
+{
+    double excess = wld_acc_roi(acc) - p->agents_hurdle;
+    double x = excess > 0 ? excess : 0;
+    /* Below the hurdle the base rate shrinks to a probe, so capital stops flowing into
+     * a class that loses; a class with no record yet gets the whole base rate. */
+    if (excess < 0 && (acc->R != 0 || acc->C != 0))
+        base *= probe;
+    return base + p->agents_entry_gain * active * x / (1.0 + x);
+}
+
 int wld_gone_add(world *w, acct_id a)
 {
     if (wld_grow((void **)&w->gone, sizeof *w->gone, &w->cap_gone, w->n_gone + 1))

@@ -352,6 +352,13 @@ void wld_acc_step(wld_acc *a, double income_usd, double cost_usd, double dt, dou
 /* (R - C) / C; 0 when both are 0; capped to [-1e6, 1e6]. */
 double wld_acc_roi(const wld_acc *a);
 
+/* Poisson entry rate of a class (agents/day, docs/model.md §3):
+ *   base·π + agents.entry_gain · active · x/(1 + x),  x = max(0, roi − agents.hurdle),
+ * roi = wld_acc_roi(acc), π = probe when the class has a record (acc not all zero) and
+ * its return is below the hurdle, else 1. Honest classes pass probe = 1. */
+double wld_entry_rate(const crc_params *p, double base, const wld_acc *acc, double active,
+                      double probe);
+
 /* Remembers an account whose owner left, so its tokens (vesting releases, unbonded
  * stake) are sold as they arrive. */
 int wld_gone_add(world *w, acct_id a);
