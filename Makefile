@@ -39,7 +39,8 @@ LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS)
 BUILD   ?= build
 BIN     ?= bin
 
-LIB_SRC  := $(sort $(wildcard sim/*/*.c analysis/*.c))
+# sim/model is in layer folders (docs/architecture.md): sim/model/*/*.c too.
+LIB_SRC  := $(sort $(wildcard sim/*/*.c sim/model/*/*.c analysis/*.c))
 LIB_SRC  := $(filter-out sim/cli/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -135,11 +136,11 @@ docs: $(BIN)/crucible
 # inputs go to build/fuzz/corpus, crashes to build/fuzz/crash-*.
 FUZZ_SECONDS ?= 600
 FUZZ_SRC := fuzz/fuzz_scenario.c sim/scenario/scenario.c sim/scenario/scenario_text.c \
-            sim/model/params.c sim/model/dist.c sim/util/err.c
+            sim/model/core/params.c sim/model/core/dist.c sim/util/err.c
 FUZZ_PROBE := echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' | \
               clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
 
-build/fuzz/fuzz_scenario: $(FUZZ_SRC) $(wildcard sim/*/*.h sim/model/*.def) | $(DEPS_STAMP)
+build/fuzz/fuzz_scenario: $(FUZZ_SRC) $(wildcard sim/*/*.h sim/model/*/*.h sim/model/core/*.def) | $(DEPS_STAMP)
 	@mkdir -p build/fuzz
 	@if ! $(FUZZ_PROBE); then \
 	    echo "crucible: installing clang and libclang-rt-14-dev for libFuzzer"; \

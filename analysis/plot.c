@@ -16,7 +16,7 @@
 
 #include <gsl/gsl_sort.h>
 
-#include "model/params.h"
+#include "model/core/params.h"
 #include "sensdb.h"
 #include "stats.h"
 #include "util/version.h"

@@ -16,9 +16,9 @@
 
 #include "adv_fixture.h"
 #include "engine/rng.h"
-#include "model/farmers.h"
-#include "model/poison.h"
-#include "model/world.h"
+#include "model/adversary/farmers.h"
+#include "model/adversary/poison.h"
+#include "model/world/world.h"
 
 /* ---- pure rules ------------------------------------------------------------------ */
 

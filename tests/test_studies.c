@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"
 #include "stats.h"

@@ -18,9 +18,9 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "model/attack.h"
-#include "model/token.h"
-#include "model/world.h"
+#include "model/adversary/attack.h"
+#include "model/token/token.h"
+#include "model/world/world.h"
 
 const char *model_fixed_param(const char *path)
 {
