@@ -18,6 +18,7 @@
 #include "engine/rng.h"
 #include "model/adversary/farmers.h"
 #include "model/adversary/poison.h"
+#include "model/agents/agents.h"
 #include "model/world/world.h"
 
 /* ---- pure rules ------------------------------------------------------------------ */

@@ -15,6 +15,8 @@
 
 #include "engine/rng.h"
 #include "model/core/pstream.h"
+#include "model/agents/agents.h"
+#include "model/metrics.h"
 #include "model/world/world.h"
 
 /* Draws n_win windows [3, 5) of members with these rates, the way an owner does

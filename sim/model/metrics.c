@@ -2,6 +2,7 @@
  * metrics.c — the metrics of MODEL.md §7, sampled every epoch, the per-epoch token
  * flows, and the run summary (docs/model.md §metrics).
  */
+#include "model/metrics.h"
 #include "model/world/world.h"
 
 #include <math.h>

@@ -63,13 +63,13 @@ int atk_alloc(world *w)
         return CRC_ENOMEM;
     w->atk = s;
     for (int i = 0; i < ATK_RNG_COUNT; i++)
-        if (!(s->rng[i] = rng_stream_alloc(w->in->seed, w->in->replicate, ATK_RNG_BASE + (uint64_t)i)))
+        if (!(s->rng[i] = rng_stream_alloc(w->seed, w->replicate, ATK_RNG_BASE + (uint64_t)i)))
             return CRC_ENOMEM;
     farm_pop_init(&s->fm);
     /* The per-account arrays grow on first use (a detection, a farmer), so a run with
      * no adversary activity pays no memory per agent for them. */
     for (long i = 0; i < w->p.poison_count; i++)
-        if (prov_birth(w, PK_POISONER, 0))
+        if (w->ops.prov_birth(w, PK_POISONER, 0))
             return CRC_ENOMEM;
     return CRC_OK;
 }
@@ -111,7 +111,7 @@ int atk_reconsider(world *w, double t, double dt)
     if (s->bans_pending > 0) {
         for (uint32_t i = pv->n; i-- > 0;)
             if (def_is_banned(w, pv->acct[i]))
-                prov_remove(w, i);
+                w->ops.prov_remove(w, i);
         s->bans_pending = 0; /* (some may have left on their own through exits) */
     }
     if (farm_reconsider(w, t, dt))
@@ -122,7 +122,7 @@ int atk_reconsider(world *w, double t, double dt)
                                  (double)w->cls[CLS_POISONER].active, p->agents_probe);
     unsigned k = rate > 0 ? gsl_ran_poisson(atk_rng(w, ATK_RNG_ENTRY), rate * dt) : 0;
     while (k--)
-        if (prov_birth(w, PK_POISONER, t))
+        if (w->ops.prov_birth(w, PK_POISONER, t))
             return -1;
     return 0;
 }

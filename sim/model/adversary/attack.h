@@ -2,8 +2,8 @@
  * attack.h — the adversaries' state in a run and the attacker accounting
  * (MODEL.md §2, §5, §7; docs/model.md §11).
  *
- * One atk_state per run, hung on world.atk (allocated by atk_alloc from wld_alloc,
- * freed by atk_free from wld_free). It holds the adversary model's own random streams
+ * One atk_state per run, hung on world.atk (allocated by atk_alloc when model.c populates the world,
+ * freed by atk_free before wld_free). It holds the adversary model's own random streams
  * (so farmers and defenses never shift the draws of the honest populations), per-account
  * penalty points and bans, the farmers (farmers.h), and, per agent class, the tokens
  * slashed and clawed back. The rest of a class's accounting (cost, rewards, income)

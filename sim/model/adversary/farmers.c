@@ -641,7 +641,7 @@ static int enter(world *w, double t, double dt)
                                      p->agents_probe);
         unsigned n = rate > 0 ? gsl_ran_poisson(atk_rng(w, ATK_RNG_ENTRY), rate * dt) : 0;
         while (n--) {
-            if (hold_farmer_birth(w, t))
+            if (w->ops.farmer_birth(w, t))
                 return -1;
             uint32_t i = w->fm.n - 1;
             if (farmer_new(w, w->fm.acct[i], w->fm.usd[i], t, s))
@@ -679,7 +679,7 @@ int farm_reconsider(world *w, double t, double dt)
             farmer_retire(w, k, t);
             for (uint32_t i = 0; i < w->fm.n; i++)
                 if (w->fm.acct[i] == owner) {
-                    hold_farmer_remove(w, i);
+                    w->ops.farmer_remove(w, i);
                     break;
                 }
             continue;

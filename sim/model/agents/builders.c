@@ -13,6 +13,7 @@
  * and retrains every builders.retrain days. New listings reach consumers at the next
  * epoch boundary.
  */
+#include "model/agents/agents.h"
 #include "model/world/world.h"
 
 #include <math.h>

@@ -10,6 +10,7 @@
  * in TKN bought on the AMM at that moment, splits it by fees.*, goes to a compute
  * node's queue, and succeeds with probability Q; satisfaction is an EMA of outcomes.
  */
+#include "model/agents/agents.h"
 #include "model/world/world.h"
 
 #include <math.h>

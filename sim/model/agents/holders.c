@@ -9,6 +9,7 @@
  * (sybil spam, wash consumption, fake compute, mercenary staking) come with the
  * adversary model.
  */
+#include "model/agents/agents.h"
 #include "model/world/world.h"
 
 #include <gsl/gsl_randist.h>

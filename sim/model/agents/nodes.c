@@ -12,6 +12,7 @@
  * Slots are stable: a node that leaves takes no new jobs and frees its slot once its
  * queue has drained, so departure events never refer to a reused slot.
  */
+#include "model/agents/agents.h"
 #include "model/world/world.h"
 
 #include <math.h>

@@ -8,6 +8,7 @@
  * time order (pstream.h); accepted data only updates its datanet's aggregates and the
  * provider's attribution score.
  */
+#include "model/agents/agents.h"
 #include "model/world/world.h"
 
 #include <math.h>

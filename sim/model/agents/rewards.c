@@ -18,6 +18,7 @@
  *   6. every agent's income and cost of the epoch (USD at the price after the
  *      epoch's trades) enter its trailing return, and the class tallies.
  */
+#include "model/agents/agents.h"
 #include "model/world/world.h"
 
 #include <math.h>

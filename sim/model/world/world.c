@@ -13,7 +13,6 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
-#include "model/adversary/attack.h"
 #include "util/bigmem.h"
 
 int wld_grow(void **p, size_t sz, uint32_t *cap, uint32_t need)
@@ -305,19 +304,20 @@ static int alloc_tastes(world *w)
     return 0;
 }
 
-int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *err)
+int wld_alloc(world *w, const crc_params *params, uint64_t seed, uint64_t replicate,
+              const crc_sink *sink, crc_err *err)
 {
     memset(w, 0, sizeof *w);
-    w->in = in;
-    w->p = *in->params;
+    w->seed = seed;
+    w->replicate = replicate;
+    w->p = *params;
     w->sink = sink;
     w->err = err;
     w->t_real_yield = -1;
     const crc_params *p = &w->p;
     for (int i = 0; i < RNG_COUNT; i++)
-        if (!(w->rng[i] = rng_stream_alloc(in->seed, in->replicate, WLD_RNG_BASE + (uint64_t)i)))
+        if (!(w->rng[i] = rng_stream_alloc(seed, replicate, WLD_RNG_BASE + (uint64_t)i)))
             goto oom;
-    node_route_init(w);
     if (sim_init(&w->s, 1024, w) != CRC_OK)
         goto oom;
     w->cs.st.src = sim_source_add(&w->s);
@@ -338,33 +338,6 @@ int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *er
     wld_refresh(w);
     if (alloc_datanets(w) || alloc_tastes(w))
         goto oom;
-    for (long i = 0; i < p->prov_honest_count; i++)
-        if (prov_birth(w, PK_HONEST, 0))
-            goto oom;
-    for (long i = 0; i < p->prov_spammer_count; i++)
-        if (prov_birth(w, PK_SPAMMER, 0))
-            goto oom;
-    for (long i = 0; i < p->node_count; i++)
-        if (node_birth(w, 0))
-            goto oom;
-    for (long i = 0; i < p->bld_count; i++)
-        if (bld_birth(w, 0))
-            goto oom;
-    for (long i = 0; i < p->cons_count; i++)
-        if (cons_birth(w, 0))
-            goto oom;
-    for (long i = 0; i < p->stk_count; i++)
-        if (hold_staker_birth(w, 0))
-            goto oom;
-    for (long i = 0; i < p->farm_count; i++)
-        if (hold_farmer_birth(w, 0))
-            goto oom;
-    if (atk_alloc(w))
-        goto oom;
-    for (int c = 0; c < CLS_COUNT; c++)
-        w->cls[c].entered = 0;
-    if (wld_listing_rebuild(w))
-        goto oom;
     return CRC_OK;
 oom:
     wld_free(w);
@@ -380,7 +353,6 @@ void wld_free(world *w)
 {
     if (!w)
         return;
-    atk_free(w);
     wld_providers *pv = &w->pv;
     free(pv->r); free(pv->rate); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
     pstream_free(&pv->st);

@@ -8,10 +8,9 @@
  * boundaries), never per event.
  *
  * Module prefixes: wld_ (world.c: setup, growth, stream scheduling, trailing returns, the
- * consumers' listing table), prov_ (providers.c), bld_ (builders.c: builders and their
- * models), node_ (nodes.c: compute nodes and their queues), cons_ (consumers.c),
- * hold_ (holders.c: stakers and farmers), rew_ (rewards.c: epoch settlement),
- * met_ (metrics.c: metrics and summary), model_ (model.c: the run loop).
+ * consumers' listing table). The modules that act on this state declare their own
+ * functions: the agents in agents/agents.h (prov_, bld_, node_, cons_, hold_, rew_),
+ * the adversaries in the adversary/ headers, the metrics in metrics.h (met_).
  *
  * Ownership: wld_alloc allocates everything, wld_free releases everything; nothing is
  * kept in static storage, so runs are independent.
@@ -27,7 +26,6 @@
 #include "engine/sim.h"
 #include "engine/station.h"
 #include "model/token/classes.h"
-#include "model/model.h"
 #include "model/core/params.h"
 #include "model/core/pstream.h"
 #include "model/core/sink.h"
@@ -224,8 +222,24 @@ typedef struct wld_route_guess {
     uint32_t k, a, b, n;
 } wld_route_guess;
 
+struct world;
+struct model_input;
+
+/* What the adversary layer (sim/model/adversary) may do to the agents' populations,
+ * which live in the layer above it (sim/model/agents): the top of the model installs
+ * the agents' functions here when a run starts (model.c), so the adversaries add
+ * poisoners and farmers and remove them without calling upwards (docs/architecture.md). */
+typedef struct wld_pop_ops {
+    int (*prov_birth)(struct world *w, int kind, double t);  /* prov_birth          */
+    void (*prov_remove)(struct world *w, uint32_t i);        /* prov_remove         */
+    int (*farmer_birth)(struct world *w, double t);          /* hold_farmer_birth   */
+    void (*farmer_remove)(struct world *w, uint32_t i);      /* hold_farmer_remove  */
+} wld_pop_ops;
+
 typedef struct world {
-    const model_input *in;
+    const struct model_input *in; /* the run's input (model.h); set by model_run     */
+    uint64_t seed, replicate;     /* the run's streams: rng_stream_alloc(seed, replicate, .) */
+    wld_pop_ops ops;          /* population hooks the agents' layer installs    */
     crc_params p;             /* current parameters (interventions change them) */
     const crc_sink *sink;
     crc_err *err;
@@ -318,10 +332,12 @@ static inline uint32_t wld_choose(const wld_listing *ls, uint32_t k, uint32_t x)
 
 /* ---- world.c ---------------------------------------------------------------- */
 
-/* Builds the run: copies the parameters, allocates the streams, the token economy
- * (genesis), the datanets and the initial populations. On failure frees what it made
- * and returns the status with err set. */
-int wld_alloc(world *w, const model_input *in, const crc_sink *sink, crc_err *err);
+/* Builds the run's state: copies the parameters, allocates the streams of (seed,
+ * replicate), the token economy (genesis) and the datanets; the populations are the
+ * agents' layer's (model.c adds them). On failure frees what it made and returns the
+ * status with err set. */
+int wld_alloc(world *w, const crc_params *params, uint64_t seed, uint64_t replicate,
+              const crc_sink *sink, crc_err *err);
 void wld_free(world *w);
 
 /* Recomputes what is derived from the parameters (region costs, the AMM fee) after
@@ -392,92 +408,5 @@ double wld_baseline_agents(const crc_params *p);
 /* Scales a world by f: counts, entry and arrival rates, the emission rate and pool,
  * and the genesis supply (so each agent faces the same economics at every scale). */
 void wld_scale(crc_params *p, double f);
-
-/* ---- providers.c ------------------------------------------------------------ */
-int prov_birth(world *w, int kind, double t);
-void prov_remove(world *w, uint32_t i);
-/* Draws the providers' contributions over [t0, t1) and schedules the first; members
- * must not change until the next window. 0, or -1 when out of memory. */
-int prov_window(world *w, double t0, double t1);
-void prov_on_contrib(sim *s, const evq_event *ev, void *ctx);
-
-/* ---- builders.c ------------------------------------------------------------- */
-/* Q = q_max (1 - exp(-V/v_half)) (1 - damage pi/(pi + pi50)) (MODEL.md §2.2). */
-double bld_quality(const crc_params *p, double V, double pi);
-int bld_birth(world *w, double t);
-void bld_remove(world *w, uint32_t b);
-void bld_on_train(sim *s, const evq_event *ev, void *ctx);
-/* A training job of builder slot b, generation g finished at time t. */
-void bld_trained(world *w, uint32_t b, uint32_t g, double t);
-
-/* ---- nodes.c ---------------------------------------------------------------- */
-int node_birth(world *w, double t);
-/* Marks node n as leaving: it takes no new jobs and frees its slot once idle. */
-void node_leave(world *w, uint32_t n);
-/* A node for a new job (power of two choices on queue length) among the active nodes
- * and `fake` fake nodes (queries: w->fake_n; training jobs: 0), whose queue is always
- * empty; UINT32_MAX if none. A fake pick is WLD_FAKE | j, j < fake. node_route_init
- * fills the router's ring of uniforms (at the world's start). */
-uint32_t node_route(world *w, uint32_t fake);
-#define WLD_FAKE 0x80000000u
-void node_route_init(world *w);
-/* A hint, no effect on results, called once per query with the same j (a multiple of
- * 4 below WLD_ROUTE_RING/2): the routing j routings from now will compare the nodes at
- * the places of the ring's uniforms 2j and 2j + 1 ahead in the active set. In steps,
- * each reading what the previous one fetched: for the routing j ahead the two places
- * are fetched; j/2 ahead the two candidates are read and kept and their queue lengths
- * fetched; j/4 ahead the one with the shorter queue now is guessed and kept and its
- * record fetched. (A query pays its node nothing until the epoch settles, so the
- * node's ledger account is not read.) */
-void node_prefetch_route(world *w, uint32_t j);
-/* Submits a job to node n at time t: a query (service ~ Exp(mean)) or, with
- * WLD_TRAIN_BIT in id, a training job of `service` days. */
-void node_submit(world *w, uint32_t n, uint64_t id, double service, double t);
-void node_on_depart(sim *s, const evq_event *ev, void *ctx);
-/* The first live node whose load column disagrees with its station (jobs in service
- * plus waiting), or UINT32_MAX when every one agrees (model_input.check). */
-uint32_t node_check(const world *w);
-
-/* ---- consumers.c ------------------------------------------------------------ */
-int cons_birth(world *w, double t);
-void cons_remove(world *w, uint32_t i);
-/* Draws the consumers' queries over [t0, t1), each with its choice of option from the
- * current listing, and schedules the first; members and the listing must not change
- * until the next window. 0, or -1 when out of memory. */
-int cons_window(world *w, double t0, double t1);
-void cons_on_query(sim *s, const evq_event *ev, void *ctx);
-
-/* ---- holders.c -------------------------------------------------------------- */
-int hold_staker_birth(world *w, double t);
-void hold_staker_remove(world *w, uint32_t i, double t);
-int hold_farmer_birth(world *w, double t);
-void hold_farmer_remove(world *w, uint32_t i);
-
-/* ---- rewards.c -------------------------------------------------------------- */
-/* Settles epoch [t0, t1]: emissions by basis, the data fee shares by attribution,
- * the token economy's epoch end, agents' sales, and each agent's income and cost. */
-int rew_settle(world *w, double t0, double t1);
-
-/* ---- metrics.c -------------------------------------------------------------- */
-/* Writes every metric of the epoch ending at t and its flows; 0 or a sink status. */
-int met_epoch(world *w, double t);
-/* Writes the run summary. */
-int met_summary(world *w);
-/* Sorts x[0..n) ascending: the same array gsl_sort gives, faster on many values. The
- * values are spread into up to n/4 + 1 buckets, narrow ranges of value, by the top bits of
- * their bit patterns (increasing in x for x >= 0), and each bucket is sorted by
- * gsl_sort in cache; negative values are sorted by gsl_sort at the front. tmp has room
- * for n values and cnt for MET_SORT_COUNTS(n); either may be NULL, and then (as for n
- * under 64) gsl_sort sorts the whole array. */
-#define MET_SORT_COUNTS(n) ((size_t)(n) / 4 + 2)
-void met_sort(double *x, size_t n, double *tmp, uint32_t *cnt);
-/* Gini coefficient of x[0..n); 0 when the sum is 0. Reorders x (its nonzero values end
- * up sorted at the front); tmp and cnt as met_sort's. */
-double met_gini(double *x, size_t n, double *tmp, uint32_t *cnt);
-/* Herfindahl index of shares of x[0..n) (0 when the sum is 0). */
-double met_hhi(const double *x, size_t n);
-/* Smallest number of entries of x[0..n) holding more than half the total (sorts x
- * in place, ascending); 0 when the sum is 0. tmp and cnt as met_sort's. */
-long met_nakamoto(double *x, size_t n, double *tmp, uint32_t *cnt);
 
 #endif
