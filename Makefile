@@ -42,7 +42,8 @@ LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS)
 BUILD   ?= build
 BIN     ?= bin
 
-LIB_SRC  := $(sort $(wildcard sim/*/*.c analysis/*.c))
+# sim/model is in layer folders (docs/architecture.md): sim/model/*/*.c too.
+LIB_SRC  := $(sort $(wildcard sim/*/*.c sim/model/*/*.c analysis/*.c))
 LIB_SRC  := $(filter-out sim/cli/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -142,7 +143,7 @@ docs: $(BIN)/crucible
 # crashes to build/fuzz/<target>-crash-*.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= fuzz_scenario fuzz_sweep
-FUZZ_COMMON := sim/scenario/yamlcheck.c sim/model/params.c sim/model/dist.c sim/util/err.c
+FUZZ_COMMON := sim/scenario/yamlcheck.c sim/model/core/params.c sim/model/core/dist.c sim/util/err.c
 FUZZ_SRC_fuzz_scenario := fuzz/fuzz_scenario.c sim/scenario/scenario.c \
             sim/scenario/scenario_text.c $(FUZZ_COMMON)
 FUZZ_SRC_fuzz_sweep := fuzz/fuzz_sweep.c sim/sweep/sweepfile.c sim/sweep/design.c \
@@ -153,7 +154,7 @@ FUZZ_PROBE := echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){r
               clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
 
 .SECONDEXPANSION:
-build/fuzz/fuzz_%: $$(FUZZ_SRC_fuzz_$$*) $(wildcard sim/*/*.h sim/model/*.def) | $(DEPS_STAMP)
+build/fuzz/fuzz_%: $$(FUZZ_SRC_fuzz_$$*) $(wildcard sim/*/*.h sim/model/*/*.h sim/model/core/*.def) | $(DEPS_STAMP)
 	@mkdir -p build/fuzz
 	@if ! $(FUZZ_PROBE); then \
 	    echo "crucible: installing clang and libclang-rt-14-dev for libFuzzer"; \

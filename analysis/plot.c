@@ -18,7 +18,7 @@
 
 #include <gsl/gsl_sort.h>
 
-#include "model/params.h"
+#include "model/core/params.h"
 #include "sensdb.h"
 #include "stats.h"
 #include "util/ofile.h"

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "model/model.h"
-#include "model/params.h"
+#include "model/core/params.h"
 
 /* A small closed market: fixed populations (no entry, no exit, no churn), a constant
  * emission paid at once (no vesting), 90 days. */

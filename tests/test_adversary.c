@@ -2,7 +2,10 @@
  * rule and the wash break-even (pure and in the model: wash farmers grow above
  * e + k = 1 + cost and die below), poison's attribution score, damage and backdoor
  * rule, and in the model: more poisoners lower quality and raise harm, a backdoor
- * only at N*, mixed strategies keep the ledger invariant and are deterministic. */
+ * only at N*, mixed strategies keep the ledger invariant and are deterministic; and
+ * profit-driven entry and exit (docs/model.md §3): the entry rule, washing driven out by
+ * an unprofitable gate, entry growing washing down to the break-even, washers surviving
+ * just above it. */
 #include <criterion/criterion.h>
 #include <unistd.h>
 
@@ -13,34 +16,65 @@
 
 #include "adv_fixture.h"
 #include "engine/rng.h"
-#include "model/farmers.h"
-#include "model/poison.h"
-#include "model/world.h"
+#include "model/adversary/farmers.h"
+#include "model/adversary/poison.h"
+#include "model/agents/agents.h"
+#include "model/world/world.h"
 
 /* ---- pure rules ------------------------------------------------------------------ */
 
-Test(farmers, adapt_grows_while_profitable_shrinks_and_stops_when_not)
+Test(farmers, adapt_grows_while_profitable_shrinks_and_stops_after_a_patience_of_losses)
 {
     /* Grows by the step while profitable, never above capacity. */
-    cr_expect_float_eq(farm_adapt(10, 100, 0.5, 0.1, 0.02), 11, 1e-12);
-    cr_expect_float_eq(farm_adapt(95, 100, 0.5, 0.1, 0.02), 100, 1e-12);
+    cr_expect_float_eq(farm_adapt(10, 100, 0.5, 0.1, 0, 30), 11, 1e-12);
+    cr_expect_float_eq(farm_adapt(95, 100, 0.5, 0.1, 0, 30), 100, 1e-12);
     /* Holds when the estimate is exactly zero. */
-    cr_expect_float_eq(farm_adapt(10, 100, 0, 0.1, 0.02), 10, 1e-12);
-    /* Shrinks while unprofitable and stops below exit_share × capacity. */
-    cr_expect_float_eq(farm_adapt(10, 100, -0.5, 0.1, 0.02), 9, 1e-12);
-    cr_expect_eq(farm_adapt(2.1, 100, -0.5, 0.1, 0.02), 0);
+    cr_expect_float_eq(farm_adapt(10, 100, 0, 0.1, 0, 30), 10, 1e-12);
+    /* Shrinks while unprofitable, however small, until the losses have lasted the
+     * patience; then it stops. */
+    cr_expect_float_eq(farm_adapt(10, 100, -0.5, 0.1, 29, 30), 9, 1e-12);
+    cr_expect_float_eq(farm_adapt(0.01, 100, -0.5, 0.1, 29, 30), 0.009, 1e-12);
+    cr_expect_eq(farm_adapt(10, 100, -0.5, 0.1, 30, 30), 0);
+    /* A small strategy that profits never stops, whatever losses came before. */
+    cr_expect_float_eq(farm_adapt(0.01, 100, 0.5, 0.1, 0, 30), 0.011, 1e-12);
     /* A stopped strategy stays stopped; no capacity, no activity. */
-    cr_expect_eq(farm_adapt(0, 100, 1, 0.1, 0.02), 0);
-    cr_expect_eq(farm_adapt(10, 0, 1, 0.1, 0.02), 0);
-    /* From a quarter of capacity, n unprofitable epochs of step 0.1 leave 0.25·0.9^n:
-     * it stops after the first n with 0.25·0.9^n < 0.02, i.e. n = 24. */
-    double a = 25;
-    int n = 0;
-    while (a > 0 && n < 1000) {
-        a = farm_adapt(a, 100, -1, 0.1, 0.02);
-        n++;
+    cr_expect_eq(farm_adapt(0, 100, 1, 0.1, 0, 30), 0);
+    cr_expect_eq(farm_adapt(10, 0, 1, 0.1, 0, 30), 0);
+    /* Unprofitable every day from a quarter of capacity: the caller counts the days of
+     * losses (1, 2, ...), so it runs patience/dt epochs and stops at the last. */
+    for (double pat = 5; pat <= 40; pat *= 2) {
+        double a = 25, neg = 0;
+        int n = 0;
+        while (a > 0 && n < 1000) {
+            neg += 1;
+            a = farm_adapt(a, 100, -1, 0.1, neg, pat);
+            n++;
+        }
+        cr_expect_eq(n, (int)pat, "patience %g: stopped after %d days", pat, n);
     }
-    cr_expect_eq(n, (int)ceil(log(0.02 / 0.25) / log(0.9)));
+}
+
+/* The entry rule (docs/model.md §3): base·π + gain·active·x/(1 + x), π = probe only for
+ * a class with a record below the hurdle. */
+Test(farmers, entry_rate_follows_the_return_and_only_probes_below_the_hurdle)
+{
+    crc_params p;
+    params_defaults(&p);
+    p.agents_hurdle = 0.1;
+    p.agents_entry_gain = 0.02;
+    wld_acc none = {0, 0}, loss = {60, 100}, even = {110, 100}, gain = {150, 100};
+    /* No record yet: the whole base rate (a class is discovered at its base rate). */
+    cr_expect_float_eq(wld_entry_rate(&p, 2, &none, 0, 0.1), 2, 1e-12);
+    /* A record below the hurdle: a probe, whatever the class's size. */
+    cr_expect_float_eq(wld_entry_rate(&p, 2, &loss, 50, 0.1), 0.2, 1e-12);
+    cr_expect_eq(wld_entry_rate(&p, 2, &loss, 50, 0), 0);
+    /* At the hurdle: the base rate and no profit-driven entry. */
+    cr_expect_float_eq(wld_entry_rate(&p, 2, &even, 50, 0.1), 2, 1e-12);
+    /* Above it: x = 0.4, entry rises by gain·active·x/(1 + x). */
+    cr_expect_float_eq(wld_entry_rate(&p, 2, &gain, 50, 0.1), 2 + 0.02 * 50 * 0.4 / 1.4, 1e-12);
+    cr_expect_float_eq(wld_entry_rate(&p, 0, &gain, 50, 0.1), 0.02 * 50 * 0.4 / 1.4, 1e-12);
+    /* An empty class with a good record attracts only its base rate. */
+    cr_expect_float_eq(wld_entry_rate(&p, 0.5, &gain, 0, 0.1), 0.5, 1e-12);
 }
 
 Test(farmers, wash_profit_changes_sign_at_breakeven)
@@ -99,6 +133,22 @@ Test(poison, backdoor_is_a_count_threshold_whatever_the_corpus)
 
 /* ---- in the model ------------------------------------------------------------------ */
 
+/* The fixture's market with the pool at 500 TKN/day and no farmers (seed 7), measured
+ * over days 20..90: the external fee volume F in TKN/day, the external queries Q a day
+ * and the price P. The wash tests set the emission from these. */
+typedef struct { double F, Q, P; } ext_market;
+
+static ext_market measure_market(const crc_params *p)
+{
+    memsink m;
+    cr_assert_eq(adv_run(p, 7, &m), 0);
+    ext_market x = {0, adv_mean(&m, "ext_queries", 20, 90), adv_mean(&m, "price_usd", 20, 90)};
+    x.F = adv_mean(&m, "ext_fee_usd", 20, 90) / x.P;
+    memsink_free(&m);
+    cr_assert(x.F > 0 && x.Q > 0);
+    return x;
+}
+
 /* Two farmers with 5 USD each, all of it on one strategy (STRAT_*). */
 static void only_strategy(crc_params *p, int strat)
 {
@@ -117,24 +167,23 @@ static void only_strategy(crc_params *p, int strat)
  * c = wash.cost / wash.price. Theory (farm_wash_breakeven): washing pays iff
  * e > e* = (1 + c)/(1 − f)² − k. Points at e = 0.5 e*, 0.8 e* must die out; at 1.25 e*
  * and 2 e* they must grow — and, growing, dilute e down towards e* (never far below:
- * they stop growing where it stops paying). */
+ * they stop growing where it stops paying). Entry is off (adv_base): the two washers
+ * alone. */
 Test(farmers, wash_grows_above_breakeven_and_dies_below)
 {
     alarm(120); /* time limit (see tests/README.md) */
     crc_params p;
     adv_base(&p);
     p.emission_rate = 500;
+    double F = measure_market(&p).F;
     memsink m;
-    cr_assert_eq(adv_run(&p, 7, &m), 0);
-    double F = adv_mean(&m, "ext_fee_usd", 20, 90) / adv_mean(&m, "price_usd", 20, 90);
-    memsink_free(&m);
-    cr_assert(F > 0);
     double k = p.fees_model + p.fees_data * p.farm_wash_data_share;
     double es = farm_wash_breakeven(k, p.amm_fee, p.farm_wash_cost / p.farm_wash_price);
     const double xs[] = {0.5, 0.8, 1.25, 2};
     for (int i = 0; i < 4; i++) {
         crc_params q = p;
         only_strategy(&q, STRAT_WASH);
+        q.farm_patience = 30; /* losing washers stop within the 90 days */
         q.emission_rate = xs[i] * es * F / q.emission_split_model;
         cr_assert_eq(adv_run(&q, 7, &m), 0);
         double early = adv_mean(&m, "wash_queries", 1, 5);
@@ -513,4 +562,167 @@ Test(farmers, strategy_books_add_up_to_the_class_accounts)
     cr_expect(fabs(memsink_summary(&m, "attacker_profit_usd") - profit) <= 1e-9 * (fabs(profit) + cost));
     cr_expect(fabs(memsink_summary(&m, "attack_roi") - profit / cost) < 1e-9 * (1 + fabs(profit / cost)));
     memsink_free(&m);
+}
+
+/* ---- profit-driven entry and exit (docs/model.md §3, §11) --------------------------- */
+
+/* Wash-only farmers (budget 5 USD each) against a model pool paid by fees, with the
+ * break-even e* of farm_wash_breakeven for this fixture's fee split. */
+static double wash_world(crc_params *p, long count)
+{
+    adv_base(p);
+    only_strategy(p, STRAT_WASH);
+    p->farm_count = count;
+    double k = p->fees_model + p->fees_data * p->farm_wash_data_share;
+    return farm_wash_breakeven(k, p->amm_fee, p->farm_wash_cost / p->farm_wash_price);
+}
+
+/* A gate that makes washing unprofitable at any scale: with emission per epoch at most
+ * m × the external fees F (TKN) and the model pool a share σ of it, a washer earns
+ * e <= σ m F/(F + F_wash) < σ m per TKN of fee, so σ m < e* leaves every wash query at a
+ * loss. Then every farmer's profit estimate is negative from its first epoch, its
+ * activity a0 shrinks by (1 − s) a day (s = farmers.adapt·dt) and it stops after
+ * P = patience/dt epochs: a farmer's lifetime wash volume is at most
+ *   Q = a0·dt·(1 − (1 − s)^P)/s.
+ * With no base entry the wash volume is exactly 0 once the t = 0 farmers have stopped;
+ * with base entry b the class (its record below the hurdle) gets only probes at rate
+ * λ = probe·b, and the wash queries in a window of T days have mean λ T Q (Campbell's
+ * theorem for the shot noise of Poisson arrivals) and, each probe contributing at most
+ * Q, standard deviation at most sqrt(λ T)·Q: they stay under λ T Q + 4 sqrt(λ T) Q.
+ * Two gates (σ m = 0.47 e* and 0.93 e*), three replicates each. */
+Test(farmers, an_unprofitable_gate_drives_washing_out_in_every_replicate)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    const double ms[] = {1, 2};
+    for (int i = 0; i < 2; i++)
+        for (uint64_t seed = 31; seed < 34; seed++) {
+            crc_params p;
+            double es = wash_world(&p, 4);
+            p.world_horizon = 180;
+            p.emission_gate_multiple = ms[i];
+            cr_assert(p.emission_split_model * ms[i] < es);
+            memsink m;
+            /* No base entry: washing is gone after the patience, and nobody returns. */
+            cr_assert_eq(adv_run(&p, seed, &m), 0);
+            cr_expect(adv_sum(&m, "wash_queries", 0, 5) > 0);
+            cr_expect_eq(adv_sum(&m, "wash_queries", p.farm_patience + 2, 180), 0,
+                         "gate %g, seed %llu: washing after day %g", ms[i],
+                         (unsigned long long)seed, p.farm_patience + 2);
+            cr_expect_eq(memsink_summary(&m, "farmers_departed"), 4);
+            cr_expect_eq(memsink_last(&m, "self_ref_share"), 0);
+            cr_expect(memsink_summary(&m, "farmers_departed_profit_usd") < 0);
+            memsink_free(&m);
+            /* Base entry 1/day: probes at probe × 1 a day, under the bound. */
+            p.farm_entry = 1;
+            cr_assert_eq(adv_run(&p, seed, &m), 0);
+            double lam = p.agents_probe * p.farm_entry, T = 90, s = p.farm_adapt;
+            double a0 = p.farm_initial * 5 / (p.farm_wash_price + p.farm_wash_cost);
+            double Q = a0 * (1 - pow(1 - s, p.farm_patience)) / s;
+            double got = adv_sum(&m, "wash_queries", 180 - T + 1, 180);
+            double ext = adv_sum(&m, "ext_queries", 180 - T + 1, 180);
+            cr_log_info("gate %g seed %llu: probes' wash queries %g (bound %g), external %g, "
+                        "entered %g", ms[i], (unsigned long long)seed, got,
+                        lam * T * Q + 4 * sqrt(lam * T) * Q, ext,
+                        memsink_summary(&m, "entered.farmer"));
+            cr_expect(got <= lam * T * Q + 4 * sqrt(lam * T) * Q,
+                      "gate %g: probes washed %g queries in %g days, bound %g", ms[i], got, T,
+                      lam * T * Q + 4 * sqrt(lam * T) * Q);
+            memsink_free(&m);
+        }
+}
+
+/* Above the break-even with budgets that bind (the points where, with no entry, two
+ * washers at full capacity leave the return far above e*), profit-driven entry grows
+ * the class while its trailing return on cost roi = ((k + e)(1 − f)² − 1 − c)/(1 + c)
+ * is above the hurdle h, i.e. while e > e_h = e* + h(1 + c)/(1 − f)². Entrants arrive
+ * at farmers.initial of their capacity and, each profitable, scale up to it after entry
+ * has stopped, so the class ends with more capacity than the volume that brings e to
+ * e_h; every washer then adapts to zero marginal profit, e = e* (farm_adapt), unless
+ * capacity binds again. So: without entry the return stays above e_h at capacity; with
+ * entry the washers end below capacity and the return at e* (3%, the allowance of
+ * wash_grows_above_breakeven_and_dies_below). Two points: the pool at 2.5 e_h and
+ * 4 e_h, hurdle 0.1 and 0.3. */
+Test(farmers, entry_grows_washing_until_the_return_falls_to_breakeven)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    crc_params p;
+    adv_base(&p);
+    p.emission_rate = 500;
+    double F = measure_market(&p).F;
+    memsink m;
+    const double hs[] = {0.1, 0.3}, xs[] = {2.5, 4};
+    for (int i = 0; i < 2; i++) {
+        crc_params q;
+        double es = wash_world(&q, 2);
+        q.world_horizon = 240;
+        q.agents_hurdle = hs[i];
+        double c = q.farm_wash_cost / q.farm_wash_price, f = q.amm_fee;
+        double eh = es + hs[i] * (1 + c) / ((1 - f) * (1 - f));
+        double cap = 5 / (q.farm_wash_price + q.farm_wash_cost);
+        q.emission_rate = xs[i] * eh * F / q.emission_split_model;
+        /* No entry: two washers at capacity, the return above e_h. */
+        cr_assert_eq(adv_run(&q, 11, &m), 0);
+        double e0 = adv_mean(&m, "wash_return", 180, 240);
+        cr_expect(e0 > eh, "hurdle %g, no entry: return %g vs e_h %g", hs[i], e0, eh);
+        cr_expect(adv_mean(&m, "wash_rate", 180, 240) > 0.99 * 2 * cap);
+        memsink_free(&m);
+        /* Entry. */
+        q.agents_entry_gain = 0.2;
+        cr_assert_eq(adv_run(&q, 11, &m), 0);
+        double e_late = adv_mean(&m, "wash_return", 180, 240);
+        double n = memsink_last(&m, "active.farmer"), rate = adv_mean(&m, "wash_rate", 180, 240);
+        cr_log_info("hurdle %g, pool %g e_h: return %g without entry, %g with (e_h %g, e* %g); "
+                    "farmers 2 -> %g at %g of their capacity", hs[i], xs[i], e0, e_late, eh, es,
+                    n, rate / (n * cap));
+        cr_expect(n > 2 && rate < 0.9 * n * cap, "hurdle %g: %g farmers at %g of capacity", hs[i],
+                  n, rate / (n * cap));
+        cr_expect(fabs(e_late / es - 1) < 0.03, "hurdle %g: late return %g vs e* %g", hs[i], e_late, es);
+        cr_expect_eq(memsink_summary(&m, "farmers_departed"), 0);
+        memsink_free(&m);
+    }
+}
+
+/* Near the break-even washing must survive however small its equilibrium activity is
+ * next to its budget (the exit floor of crucible 0.5.0 killed it): model pool paid per
+ * query, wash price 0.002, the pool at 1.07 e*. With the pool B paying B/(Q + n) TKN
+ * per query (Q external queries a day, n wash queries), e = 1.07 e*·Q/(Q + n), so the
+ * washers settle at n* = 0.07 Q in all, half of n* each. A washer starts at a0 = initial ×
+ * capacity, loses while its activity is above half of n* and shrinks by (1 − s) a day, so it
+ * reaches profit after ln(2 a0/n*)/(−ln(1 − s)) days plus its estimate's lag (about
+ * farmers.window): when that is within farmers.patience it never stops. Budgets 5 USD
+ * (capacity 100 times its share of n*: the issue's case) and 50 USD; the return settles at e*. */
+Test(farmers, washing_survives_just_above_breakeven_however_small_its_activity)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    crc_params p;
+    adv_base(&p);
+    p.emission_rate = 500;
+    p.emission_basis_model = BASIS_MODEL_QUERIES;
+    /* Per query the pool pays B/Q TKN, against a fee of price/P TKN. */
+    ext_market x = measure_market(&p);
+    double Qx = x.Q, P = x.P;
+    memsink m;
+    const double budgets[] = {5, 50};
+    for (int i = 0; i < 2; i++) {
+        crc_params q = p;
+        only_strategy(&q, STRAT_WASH);
+        q.world_horizon = 240;
+        q.farm_wash_price = 0.002;
+        q.farm_budget = (crc_dist){DIST_CONST, budgets[i], 0};
+        double k = q.fees_model + q.fees_data * q.farm_wash_data_share;
+        double es = farm_wash_breakeven(k, q.amm_fee, q.farm_wash_cost / q.farm_wash_price);
+        q.emission_rate = 1.07 * es * Qx * (q.farm_wash_price / P) / q.emission_split_model;
+        double cap = budgets[i] / (q.farm_wash_price + q.farm_wash_cost);
+        double each = 0.07 * Qx / 2, a0 = q.farm_initial * cap;
+        double days = log(a0 / each) / -log(1 - q.farm_adapt) + q.farm_window;
+        cr_assert(days < q.farm_patience, "budget %g: %g days to reach profit", budgets[i], days);
+        cr_assert_eq(adv_run(&q, 7, &m), 0);
+        double late = adv_mean(&m, "wash_rate", 180, 240), e_late = adv_mean(&m, "wash_return", 180, 240);
+        cr_log_info("budget %g: wash rate %g (theory %g; capacity %g each, %g days to profit), "
+                    "return %g vs e* %g", budgets[i], late, 2 * each, cap, days, e_late, es);
+        cr_expect_eq(memsink_last(&m, "active.farmer"), 2, "budget %g: the washers left", budgets[i]);
+        cr_expect(late > 0 && late < 0.1 * cap, "budget %g: wash rate %g of capacity %g", budgets[i], late, cap);
+        cr_expect(fabs(e_late / es - 1) < 0.03, "budget %g: return %g vs e* %g", budgets[i], e_late, es);
+        memsink_free(&m);
+    }
 }

@@ -4,8 +4,8 @@
 #include <math.h>
 
 #include "engine/pcg.h"
-#include "model/amm.h"
-#include "model/ledger.h"
+#include "model/token/amm.h"
+#include "model/token/ledger.h"
 
 static ledger *pool_ledger(amm *a, double x, double y, double fee, acct_id *trader, double tkn)
 {

@@ -19,7 +19,7 @@
 
 #include "adv_fixture.h"
 #include "engine/rng.h"
-#include "model/defense.h"
+#include "model/adversary/defense.h"
 
 /* ---- pure rules ------------------------------------------------------------------ */
 

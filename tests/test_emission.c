@@ -6,8 +6,8 @@
 
 #include <gsl/gsl_integration.h>
 
-#include "model/emission.h"
-#include "model/token.h"
+#include "model/token/emission.h"
+#include "model/token/token.h"
 
 /* ∫_0^T E for each schedule, from the textbook forms (not the module's code path). */
 static double closed_form(const crc_params *p, double T)

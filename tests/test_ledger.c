@@ -4,9 +4,9 @@
 #include <math.h>
 
 #include "engine/pcg.h"
-#include "model/amm.h"
-#include "model/ledger.h"
-#include "model/token.h"
+#include "model/token/amm.h"
+#include "model/token/ledger.h"
+#include "model/token/token.h"
 
 Test(ledger, system_accounts_exist_with_their_class)
 {

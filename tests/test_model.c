@@ -14,10 +14,10 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "model/emission.h"
-#include "model/memsink.h"
+#include "model/token/emission.h"
+#include "model/core/memsink.h"
 #include "model/model.h"
-#include "model/world.h"
+#include "model/world/world.h"
 
 static int run(const crc_params *p, uint64_t seed, uint64_t rep, memsink *m,
                const crc_intervention *iv, size_t n_iv)

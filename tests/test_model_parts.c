@@ -14,8 +14,10 @@
 #include <gsl/gsl_sort.h>
 
 #include "engine/rng.h"
-#include "model/pstream.h"
-#include "model/world.h"
+#include "model/core/pstream.h"
+#include "model/agents/agents.h"
+#include "model/metrics.h"
+#include "model/world/world.h"
 
 /* Draws n_win windows [3, 5) of members with these rates, the way an owner does
  * (counts, then times, members in order), fires every window in order and checks it:

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "model/model.h"
-#include "model/params.h"
+#include "model/core/params.h"
 #include "scenario/scenario.h"
 
 Test(params, paths_are_unique_well_formed_and_never_also_a_group)

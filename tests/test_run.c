@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "engine/rng.h"
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "run/criteria.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"

@@ -6,7 +6,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "engine/rng.h"
-#include "model/token.h"
+#include "model/token/token.h"
 
 static token *economy(crc_params *p)
 {

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "engine/pcg.h"
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "store/store.h"
 
 static char dir[64];

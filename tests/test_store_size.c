@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "model/memsink.h"
-#include "model/params.h"
+#include "model/core/memsink.h"
+#include "model/core/params.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"
 #include "store/store.h"

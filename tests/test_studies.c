@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"
 #include "stats.h"
@@ -119,10 +119,15 @@ static int positive(double x) { return x > 0; }
  * (roi.poisoner, the scenarios' criterion); the attack's return over the whole run
  * (summary roi_run.poisoner, cumulative income over cost - 1) must agree: positive in
  * every naive replicate, negative on average under the defenses (t interval below 0).
- * The finding: the defended scheme makes the trailing return negative in at least 95% of
- * replicates (observed) while the naive one makes it positive in at least 95%, and the Wilson 95%
- * intervals of the two "poisoners lose" rates do not overlap (so the difference is not
- * replicate noise: with 10 of 10 against 0 of 10 they are [0.72, 1] and [0, 0.28]). */
+ * The finding: the naive scheme makes the trailing return positive in at least 95% of
+ * replicates, and the Wilson 95% intervals of the two "poisoners lose" rates do not overlap
+ * (so the difference is not replicate noise: 7 of 10 against 0 of 10 give [0.40, 0.89] and
+ * [0, 0.28]). Entry follows profit (docs/model.md §3): poisoners pour into the naive
+ * scheme and only probe the defended one, so every defended replicate sees fewer
+ * entrants than every naive one. (Before entry followed profit, poisoners kept arriving at
+ * poison.entry into the defended scheme and lost, which made its end-of-run trailing
+ * return negative in 10 of 10; now the class's return at day 60 is mostly the first
+ * wave's, slightly positive in 3 of the 10.) */
 Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays)
 {
     const char *const sets[] = {"world.horizon=60", "world.flows_every=0", NULL};
@@ -130,10 +135,18 @@ Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays)
     scenario naive, defended;
     load(&naive, "scenarios/poisoning.yaml", sets);
     load(&defended, "scenarios/poisoning-defended.yaml", sets);
-    probe pn[] = {{"roi.poisoner", AT_END, {0}}, {"roi_run.poisoner", AT_SUMMARY, {0}}};
-    probe pd[] = {{"roi.poisoner", AT_END, {0}}, {"roi_run.poisoner", AT_SUMMARY, {0}}};
-    run_reps(&naive, N, pn, 2);
-    run_reps(&defended, N, pd, 2);
+    probe pn[] = {{"roi.poisoner", AT_END, {0}}, {"roi_run.poisoner", AT_SUMMARY, {0}},
+                  {"entered.poisoner", AT_SUMMARY, {0}}};
+    probe pd[] = {{"roi.poisoner", AT_END, {0}}, {"roi_run.poisoner", AT_SUMMARY, {0}},
+                  {"entered.poisoner", AT_SUMMARY, {0}}};
+    run_reps(&naive, N, pn, 3);
+    run_reps(&defended, N, pd, 3);
+    double fewest = pn[2].v[0], most = pd[2].v[0];
+    for (int r = 1; r < N; r++) {
+        fewest = fmin(fewest, pn[2].v[r]);
+        most = fmax(most, pd[2].v[r]);
+    }
+    cr_expect_lt(most, fewest, "poisoners entering: defended up to %g, naive from %g", most, fewest);
     /* The attack's return over the run: positive in every naive replicate; under the
      * defenses its mean is negative with a 95% t interval entirely below 0 (single
      * replicates of the first wave can still end slightly positive: docs/studies.md). */
@@ -146,7 +159,6 @@ Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays)
     const probe *pnr = &pn[0], *pdr = &pd[0];
     size_t lose_naive = count_if(pnr->v, N, negative);
     size_t lose_def = count_if(pdr->v, N, negative);
-    cr_expect_geq((double)lose_def / N, 0.95, "defended: poisoners lose in %zu/%d", lose_def, N);
     cr_expect_geq((double)count_if(pnr->v, N, positive) / N, 0.95,
                   "naive: poisoners profit in only %zu/%d", count_if(pnr->v, N, positive), N);
     stats_prop wn, wd;

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "sweep/wire.h"
 
 /* Writes a small run through sink: metrics over epochs (names repeating in a fixed

@@ -4,8 +4,8 @@
 #include <math.h>
 
 #include "engine/pcg.h"
-#include "model/token.h"
-#include "model/vesting.h"
+#include "model/token/token.h"
+#include "model/token/vesting.h"
 
 typedef struct fixture {
     crc_params p;

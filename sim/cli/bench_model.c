@@ -38,7 +38,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "model/model.h"
-#include "model/world.h"
+#include "model/world/world.h"
 
 typedef struct bm_sink {
     double events, agents_end, queries;

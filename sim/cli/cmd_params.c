@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "model/dist.h"
+#include "model/core/dist.h"
 #include "model/model.h"
-#include "model/params.h"
+#include "model/core/params.h"
 #include "table.h"
 
 /* The default of d as a scenario would write it. */
@@ -200,7 +200,7 @@ static void print_json(FILE *f, const crc_params *defs)
 static const char md_intro[] =
     "# Scenario parameters\n"
     "\n"
-    "<!-- Generated from the parameter registry (sim/model/params*.def) by\n"
+    "<!-- Generated from the parameter registry (sim/model/core/params*.def) by\n"
     "     `crucible params --markdown`. Do not edit by hand: run `make docs`. -->\n"
     "\n"
     "A scenario is a YAML file. Everything in it is optional: what it does not set keeps\n"

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "model/memsink.h"
-#include "model/params.h"
+#include "model/core/memsink.h"
+#include "model/core/params.h"
 #include "report.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"

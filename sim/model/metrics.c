@@ -2,7 +2,8 @@
  * metrics.c — the metrics of MODEL.md §7, sampled every epoch, the per-epoch token
  * flows, and the run summary (docs/model.md §metrics).
  */
-#include "model/world.h"
+#include "model/metrics.h"
+#include "model/world/world.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #include <gsl/gsl_sort.h>
 
-#include "model/attack.h"
+#include "model/adversary/attack.h"
 
 /* For x >= 0 (and -0), the bit pattern of a double read as an integer increases with x:
  * exponent, then mantissa. So its top bits name a range of values, narrower where the

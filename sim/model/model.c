@@ -2,7 +2,8 @@
  * model.c — model_run and model_validate (model.h): one replicate of the marketplace
  * model on the discrete-event engine (docs/model.md).
  *
- * The run: wld_alloc builds the world at t = 0 (genesis, datanets, populations);
+ * The run: wld_alloc builds the world's state at t = 0 (genesis, datanets) and
+ * populate adds the populations and the adversaries;
  * then the engine runs contributions, queries, training jobs and queue departures at
  * their own times, and one EV_EPOCH per world.epoch that settles rewards
  * (rewards.c), samples metrics (metrics.c), lets agents reconsider (exit and entry,
@@ -18,9 +19,47 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "model/attack.h"
-#include "model/token.h"
-#include "model/world.h"
+#include "model/adversary/attack.h"
+#include "model/agents/agents.h"
+#include "model/metrics.h"
+#include "model/token/token.h"
+#include "model/world/world.h"
+
+/* The populations at t = 0 and the adversaries, on the state wld_alloc built: the
+ * agents' layer's hooks for the adversaries (wld_pop_ops) first, as atk_alloc adds the
+ * poisoners through them. 0, or -1 when out of memory. */
+static int populate(world *w)
+{
+    const crc_params *p = &w->p;
+    w->ops = (wld_pop_ops){prov_birth, prov_remove, hold_farmer_birth, hold_farmer_remove};
+    node_route_init(w);
+    for (long i = 0; i < p->prov_honest_count; i++)
+        if (prov_birth(w, PK_HONEST, 0))
+            return -1;
+    for (long i = 0; i < p->prov_spammer_count; i++)
+        if (prov_birth(w, PK_SPAMMER, 0))
+            return -1;
+    for (long i = 0; i < p->node_count; i++)
+        if (node_birth(w, 0))
+            return -1;
+    for (long i = 0; i < p->bld_count; i++)
+        if (bld_birth(w, 0))
+            return -1;
+    for (long i = 0; i < p->cons_count; i++)
+        if (cons_birth(w, 0))
+            return -1;
+    for (long i = 0; i < p->stk_count; i++)
+        if (hold_staker_birth(w, 0))
+            return -1;
+    for (long i = 0; i < p->farm_count; i++)
+        if (hold_farmer_birth(w, 0))
+            return -1;
+    if (atk_alloc(w))
+        return -1;
+    for (int c = 0; c < CLS_COUNT; c++)
+        w->cls[c].entered = 0;
+    return wld_listing_rebuild(w) ? -1 : 0;
+}
 
 const char *model_fixed_param(const char *path)
 {
@@ -117,11 +156,7 @@ static void exits(world *w, double t)
  * hurdle and saturates, so a class grows at most by a share `gain` of itself a day. */
 static unsigned entrants(world *w, int cls, double base, double dt)
 {
-    const crc_params *p = &w->p;
-    double roi = wld_acc_roi(&w->cls[cls].acc);
-    double excess = roi - p->agents_hurdle;
-    double x = excess > 0 ? excess : 0;
-    double rate = base + p->agents_entry_gain * (double)w->cls[cls].active * x / (1.0 + x);
+    double rate = wld_entry_rate(&w->p, base, &w->cls[cls].acc, (double)w->cls[cls].active, 1.0);
     if (!(rate > 0))
         return 0;
     return gsl_ran_poisson(wld_rng(w, RNG_ENTRY), rate * dt);
@@ -151,10 +186,7 @@ static int entries(world *w, double t, double dt)
     while (k--)
         if (hold_staker_birth(w, t))
             return -1;
-    k = entrants(w, CLS_FARMER, p->farm_entry, dt);
-    while (k--)
-        if (hold_farmer_birth(w, t))
-            return -1;
+    /* Farmers enter by strategy, each on its own return (farm_reconsider). */
     /* Consumers arrive at a base rate plus word of mouth from satisfied consumers. */
     double sat = 0;
     for (uint32_t i = 0; i < w->cs.n; i++)
@@ -339,10 +371,17 @@ int model_run(const model_input *in, const crc_sink *sink, crc_err *err)
     world *w = calloc(1, sizeof *w);
     if (!w)
         return crc_err_set(err, CRC_ENOMEM, "out of memory allocating the model");
-    rc = wld_alloc(w, in, sink, err);
+    rc = wld_alloc(w, in->params, in->seed, in->replicate, sink, err);
     if (rc) {
         free(w);
         return rc;
+    }
+    w->in = in;
+    if (populate(w)) {
+        atk_free(w);
+        wld_free(w);
+        free(w);
+        return crc_err_set(err, CRC_ENOMEM, "out of memory setting up the model's world");
     }
     sim *s = &w->s;
     sim_on(s, EV_EPOCH, on_epoch);
@@ -365,6 +404,7 @@ int model_run(const model_input *in, const crc_sink *sink, crc_err *err)
     } else if (err && err->code == CRC_OK) {
         crc_err_set(err, rc, "model run failed at t = %g days", s->now);
     }
+    atk_free(w);
     wld_free(w);
     free(w);
     return rc;

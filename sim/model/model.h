@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/params.h"
-#include "model/sink.h"
+#include "model/core/params.h"
+#include "model/core/sink.h"
 #include "util/err.h"
 
 /* A governance intervention: at time t, parameter `param` takes `value`. */

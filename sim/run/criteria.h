@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "scenario/scenario.h"
 
 typedef struct crit_result {

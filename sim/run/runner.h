@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "run/criteria.h"
 #include "scenario/scenario.h"
 #include "store/store.h"

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
-#include "model/params.h"
+#include "model/core/params.h"
 #include "util/err.h"
 
 typedef enum crit_stat { CRIT_END, CRIT_MAX, CRIT_MIN, CRIT_MEAN } crit_stat;

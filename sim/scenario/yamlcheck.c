@@ -8,7 +8,7 @@
 
 #include <yaml.h>
 
-#include "model/params.h"
+#include "model/core/params.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 

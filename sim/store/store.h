@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "util/err.h"
 
 #define STORE_SCHEMA_VERSION 2

@@ -3,7 +3,7 @@
  * reads model parameters. */
 #include "store/store.h"
 
-#include "model/params.h"
+#include "model/core/params.h"
 
 void store_output_from_params(const crc_params *p, store_output *o)
 {

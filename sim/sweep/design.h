@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/params.h"
+#include "model/core/params.h"
 #include "util/err.h"
 
 typedef enum design_kind {

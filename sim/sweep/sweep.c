@@ -21,7 +21,7 @@
 #include <sqlite3.h>
 
 #include "engine/rng.h"
-#include "model/memsink.h"
+#include "model/core/memsink.h"
 #include "run/criteria.h"
 #include "run/runner.h"
 #include "store/store.h"

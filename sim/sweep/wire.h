@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/sink.h"
+#include "model/core/sink.h"
 #include "store/store.h"
 #include "util/err.h"
 

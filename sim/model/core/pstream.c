@@ -1,0 +1,136 @@
+/*
+ * pstream.c — a population's Poisson stream, drawn a window at a time: each member's
+ * Poisson count and uniform times into slices by time, each slice sorted when the
+ * stream reaches it (pstream.h; docs/model.md §1).
+ */
+#include "model/core/pstream.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#define SLICE_SHIFT (32 - PSTREAM_SLICE_BITS)
+#define SLOT_BITS_MAX 12 /* a slice's sort uses at most 2^12 counters (16 KB) */
+
+void pstream_begin(pstream *s, double t0, double t1)
+{
+    for (uint32_t j = 0; j < PSTREAM_SLICES; j++)
+        s->sl[j].n = 0;
+    s->cur = s->pos = 0;
+    s->t0 = t0;
+    s->t1 = t1 > t0 ? t1 : t0;
+    s->span = s->t1 - t0;
+    s->t_last = nextafter(s->t1, -INFINITY);
+}
+
+unsigned pstream_count(const pstream *s, gsl_rng *r, double rate)
+{
+    if (!(rate > 0) || !(s->span > 0))
+        return 0;
+    return gsl_ran_poisson(r, rate * s->span);
+}
+
+int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux)
+{
+    pstream_slice *c = &s->sl[x >> SLICE_SHIFT];
+    if (c->n == c->cap) {
+        /* Slices grow by half: they are all about the same size (the times are
+         * uniform), and keep their room from window to window. */
+        uint32_t cap = c->cap + c->cap / 2 + 16;
+        if (cap < c->cap)
+            return -1;
+        pstream_ev *e = realloc(c->ev, (size_t)cap * sizeof *e);
+        if (!e)
+            return -1;
+        c->ev = e;
+        c->cap = cap;
+    }
+    c->ev[c->n++] = (pstream_ev){x, i, aux};
+    return 0;
+}
+
+/* Sorts slice c by x, stably: a counting pass on the bits below the slice's into the
+ * scratch (about two events a counter), an insertion pass that only ever moves an
+ * event within its counter's run (every earlier run holds smaller keys), and an exchange
+ * of the slice's array with the scratch. All of it within the slice, in cache. */
+static int sort_slice(pstream *s, pstream_slice *c)
+{
+    uint32_t n = c->n;
+    if (n < 2)
+        return 0;
+    if (n > s->tmp_cap) {
+        size_t cap = (size_t)n + n / 2;
+        if (cap > UINT32_MAX) /* it becomes a slice's array, whose capacity is 32-bit */
+            cap = UINT32_MAX;
+        pstream_ev *t = realloc(s->tmp, cap * sizeof *t);
+        if (!t)
+            return -1;
+        s->tmp = t;
+        s->tmp_cap = cap;
+    }
+    unsigned bits = 0;
+    while (bits < SLOT_BITS_MAX && (2u << bits) < n)
+        bits++;
+    uint32_t count[(1u << SLOT_BITS_MAX) + 1];
+    uint32_t slots = 1u << bits;
+    unsigned shift = SLICE_SHIFT - bits;
+    uint32_t mask = slots - 1;
+    memset(count, 0, (slots + 1) * sizeof *count);
+    pstream_ev *ev = c->ev, *out = s->tmp;
+    for (uint32_t k = 0; k < n; k++)
+        count[((ev[k].x >> shift) & mask) + 1]++;
+    for (uint32_t j = 1; j <= slots; j++)
+        count[j] += count[j - 1];
+    for (uint32_t k = 0; k < n; k++)
+        out[count[(ev[k].x >> shift) & mask]++] = ev[k];
+    for (uint32_t k = 1; k < n; k++) {
+        pstream_ev v = out[k];
+        uint32_t j = k;
+        for (; j > 0 && out[j - 1].x > v.x; j--)
+            out[j] = out[j - 1];
+        out[j] = v;
+    }
+    /* The sorted copy becomes the slice, and the slice's array the next scratch. */
+    c->ev = out;
+    s->tmp = ev;
+    size_t cap = c->cap;
+    c->cap = (uint32_t)s->tmp_cap;
+    s->tmp_cap = cap;
+    return 0;
+}
+
+/* Moves to the first nonempty slice from j on and sorts it. */
+static int enter(pstream *s, uint32_t j)
+{
+    while (j < PSTREAM_SLICES && s->sl[j].n == 0)
+        j++;
+    s->cur = j;
+    s->pos = 0;
+    return j < PSTREAM_SLICES ? sort_slice(s, &s->sl[j]) : 0;
+}
+
+int pstream_seal(pstream *s)
+{
+    return enter(s, 0);
+}
+
+int pstream_advance(pstream *s)
+{
+    if (++s->pos < s->sl[s->cur].n)
+        return 0;
+    return enter(s, s->cur + 1);
+}
+
+void pstream_free(pstream *s)
+{
+    for (uint32_t j = 0; j < PSTREAM_SLICES; j++) {
+        free(s->sl[j].ev);
+        s->sl[j] = (pstream_slice){NULL, 0, 0};
+    }
+    free(s->tmp);
+    s->tmp = NULL;
+    s->tmp_cap = 0;
+    s->cur = PSTREAM_SLICES;
+}

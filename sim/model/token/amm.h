@@ -1,0 +1,49 @@
+/*
+ * amm.h — constant-product market maker between TKN and USD (MODEL.md §3).
+ *
+ * Reserves x (TKN) and y (USD), invariant x·y = k. A swap of `in` (after fee f)
+ * returns out = in·(1−f)·R_out / (R_in + in·(1−f)); the fee stays in the pool, so k
+ * never decreases. Price = y / x USD per TKN. The pool's TKN side is the ledger's
+ * CLS_AMM account: amm_buy/amm_sell move tokens on the ledger with RSN_PURCHASE /
+ * RSN_SALE so the supply invariant covers the pool.
+ */
+#ifndef CRC_AMM_H
+#define CRC_AMM_H
+
+#include "model/token/ledger.h"
+
+typedef struct amm {
+    double x;      /* TKN reserve (mirrors the CLS_AMM ledger balance) */
+    double y;      /* USD reserve                                      */
+    double fee;    /* swap fee f in [0, 1)                              */
+    double usd_in, usd_out; /* cumulative USD paid in / taken out      */
+} amm;
+
+/* Sets reserves x TKN and y USD and the fee; clears the cumulative counters. The
+ * caller must already have put x TKN into the CLS_AMM ledger account (token_alloc
+ * does this at genesis). */
+void amm_init(amm *a, double x, double y, double fee);
+
+double amm_price(const amm *a);
+double amm_k(const amm *a);
+
+/* Quotes without trading. */
+double amm_quote_buy(const amm *a, double usd_in);   /* TKN out for usd_in USD */
+double amm_quote_sell(const amm *a, double tkn_in);  /* USD out for tkn_in TKN */
+double amm_usd_for_tkn(const amm *a, double tkn_out);/* USD needed to get tkn_out;
+                                                        +INFINITY when tkn_out >= x */
+double amm_tkn_for_usd(const amm *a, double usd_out);/* TKN to sell to get usd_out;
+                                                        +INFINITY when usd_out >= y */
+
+/* Buys TKN with usd_in USD (>= 0; the USD comes from outside the ledger) for account
+ * `to`; returns TKN received (moved CLS_AMM -> to, RSN_PURCHASE). Negative or
+ * non-finite usd_in trades nothing and returns 0. After every swap x·y >= the k
+ * before it, also in floating point (the output is rounded down if needed). */
+double amm_buy(amm *a, ledger *l, acct_id to, double usd_in);
+
+/* Sells tkn_in TKN from account `from` (must hold it; moved from -> CLS_AMM,
+ * RSN_SALE); returns USD received (leaves the ledger), or -1 when the account holds
+ * less or tkn_in is negative / not finite (nothing traded). */
+double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in);
+
+#endif

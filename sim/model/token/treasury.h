@@ -1,0 +1,59 @@
+/*
+ * treasury.h — the fee split of a query and the treasury's buyback-and-burn (MODEL.md
+ * §4; docs/model-token.md).
+ *
+ * A query fee of F USD is split by fees.* (model, data, compute, stakers, burn; their
+ * sum is at most 1) and the treasury takes the rest, T = 1 − the others
+ * (fees_treasury_share), so a proposal that changes one share funds it from, or
+ * returns it to, the treasury. Of the treasury's share, a part b = fees.buyback stays
+ * in USD: the consumer buys TKN on the AMM only for F − b·T·F and pays
+ * b·T·F USD to the treasury's buyback fund (treasury_add_usd). Once per
+ * epoch treasury_buyback spends the whole fund buying TKN on the AMM and burns it
+ * (RSN_BUYBACK). Every TKN share is then paid from the consumer's account:
+ *   model owner (RSN_FEE), data contributors by attribution (RSN_FEE), compute node
+ *   (RSN_FEE), stakers via staking_fee, treasury (RSN_FEE), burn (ledger_burn,
+ *   RSN_BURN).
+ * The buyback therefore moves the price once per epoch with the fund, the way
+ * treasury buyback programmes run, instead of at each query.
+ */
+#ifndef CRC_TREASURY_H
+#define CRC_TREASURY_H
+
+#include "model/token/amm.h"
+#include "model/token/ledger.h"
+#include "model/core/params.h"
+
+/* A fee split into parts; the USD amounts sum to the fee. */
+typedef struct fee_split {
+    double model, data, compute, stakers, treasury, burn; /* paid in TKN, USD value */
+    double buyback_usd;     /* kept in USD for the buyback fund                   */
+    double tkn_usd;         /* model+data+compute+stakers+treasury+burn: the USD
+                               the consumer converts to TKN on the AMM            */
+} fee_split;
+
+/* The explicit fee shares, model + data + compute + stakers + burn (at most 1: checked by
+ * token_validate), and the treasury's share, what they leave (never below 0). */
+double fees_explicit_sum(const crc_params *p);
+double fees_treasury_share(const crc_params *p);
+
+/* Splits a fee of fee_usd USD by the current fees.* parameters. The TKN parts scale
+ * linearly: a part's TKN = tkn_bought × part / tkn_usd. */
+void fee_split_usd(const crc_params *p, double fee_usd, fee_split *out);
+
+typedef struct treasury {
+    const crc_params *p;
+    double usd;              /* buyback fund not yet spent                     */
+    double usd_spent_epoch, burned_epoch;  /* last treasury_buyback           */
+    double usd_spent_total, burned_total;
+} treasury;
+
+void treasury_init(treasury *tr, const crc_params *p);
+
+/* Adds USD to the buyback fund (per query: fee_split.buyback_usd). */
+void treasury_add_usd(treasury *tr, double usd);
+
+/* Once per epoch: buys TKN with the whole fund into the treasury account and burns
+ * exactly those TKN (RSN_BUYBACK). Returns the TKN burned. */
+double treasury_buyback(treasury *tr, amm *a, ledger *l);
+
+#endif
