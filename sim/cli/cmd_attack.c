@@ -163,8 +163,8 @@ static void json_result(FILE *f, const atk_plan *p, const atk_result *r)
     atk_verdict(p, r, verdict, sizeof verdict);
     fputs("{\"budget\": ", f);
     json_num(f, r->budget);
-    fprintf(f, ", \"evaluations\": %zu, \"runs\": %zu, \"found\": %s", r->evaluations, r->runs,
-            r->found ? "true" : "false");
+    fprintf(f, ", \"evaluations\": %zu, \"runs\": %zu, \"found\": %s, \"point\": %ld",
+            r->evaluations, r->runs, r->found ? "true" : "false", r->found ? r->point : -1L);
     fputs(", \"params\": {", f);
     for (size_t j = 0; r->found && j < p->spec.n_params; j++) {
         fprintf(f, "%s", j ? ", " : "");
