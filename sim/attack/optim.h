@@ -25,6 +25,26 @@
  *
  * Ownership: opt_alloc allocates; opt_free releases (NULL is a no-op). x0, when given,
  * is copied.
+ *
+ * The methods (details and references in optim.c; the benchmark that chose the default
+ * is in docs/attack.md, "Choosing the optimiser"):
+ *   cmaes   the default. batch = lambda = 4 + floor(3 ln dim) unless set; IPOP restarts
+ *           double it (up to 16x) when the caller left batch at 0, and keep it otherwise.
+ *   nm      batch = the number of independent simplex chains (default 1: sequential).
+ *           Briefly switches GSL's error handler off (a process-wide setting) while it
+ *           replays GSL's minimiser: do not drive two searches from two threads.
+ *   cem     batch = the population (default 2 lambda); elite fraction 0.2.
+ *   random  batch default lambda; the points of a randomly shifted Sobol sequence.
+ * cmaes and cem need a batch of at least 2 (CRC_EINPUT for 1).
+ *
+ * Noise. The caller averages replicates under common random numbers, so the told value
+ * is the true objective plus noise. The population methods rank rather than compare
+ * values, and recombine several ranked points, which averages the noise further; when it
+ * dominates the differences within a population, CMA-ES's step size stops shrinking
+ * instead of collapsing, so the search keeps exploring near the optimum's noise floor.
+ * The smallest told value is a biased (lucky) estimate: the caller re-evaluates the best
+ * on fresh replicates, and opt_incumbent offers the distribution's centre, the estimate
+ * the benchmark shows to be the more accurate under noise.
  */
 #ifndef CRC_OPTIM_H
 #define CRC_OPTIM_H
@@ -35,7 +55,7 @@
 #include "util/err.h"
 
 typedef enum opt_method {
-    OPT_CMAES = 0,   /* (mu/mu_w, lambda)-CMA-ES, IPOP restarts while budget remains     */
+    OPT_CMAES = 0,   /* (mu/mu_w, lambda)-CMA-ES, IPOP restarts while budget remains (default) */
     OPT_NM = 1,      /* GSL's Nelder-Mead simplex (gsl_multimin nmsimplex2) with restarts */
     OPT_CEM = 2,     /* cross-entropy method, diagonal Gaussian, elite fraction          */
     OPT_RANDOM = 3   /* scrambled Sobol / uniform points: the baseline to beat           */
@@ -77,11 +97,33 @@ int opt_tell(opt *o, const double *f, size_t n, crc_err *err);
  * re-evaluates it on fresh replicates). Returns 0 before any tell, else 1. */
 int opt_best(const opt *o, double *x, double *f);
 
+/* The search's robust incumbent, for reporting progress under noise: for cmaes and cem
+ * the centre of the distribution that drew the generation with the lowest median told
+ * value (a median over a population is far less flattered by lucky noise than the single
+ * smallest value); for nm and random, which have no distribution, the best told point.
+ * Writes dim doubles into x; returns 0 when there is nothing yet, else 1. */
+int opt_incumbent(const opt *o, double *x);
+
 /* Told values so far. */
 size_t opt_evals(const opt *o);
 
 /* "cmaes", "nm", "cem", "random"; parse returns CRC_EINPUT for an unknown name. */
 const char *opt_method_name(opt_method m);
 int opt_method_parse(const char *name, opt_method *out, crc_err *err);
+
+/* Mirrors v into [0,1] (period 2: 1.2 -> 0.8, -0.3 -> 0.3): how cmaes and cem keep
+ * their samples in the box and how nm maps its unbounded simplex onto it. A mirrored
+ * Gaussian keeps its mass near a wall instead of piling it on the wall, as clipping would. */
+double opt_reflect01(double v);
+
+/* Noise-free test objectives on [0,1]^dim with minimum 0, for the tests and
+ * `crucible bench optim` (which add Gaussian noise to them):
+ *   sphere:     10 sum_j (x_j - c_j)^2 with c_j = opt_test_sphere_optimum(j, dim)
+ *               = 0.3 + 0.4 j / (dim - 1) (0.3 when dim = 1): off centre, one per axis;
+ *   rosenbrock: sum_j [100 (u_{j+1} - u_j^2)^2 + (1 - u_j)^2] / 10 with u = 4x - 2, so the
+ *               optimum is x_j = 0.75 (u = 1) at the end of a curved valley; 0 when dim = 1. */
+double opt_test_sphere_optimum(size_t j, size_t dim);
+double opt_test_sphere(const double *x, size_t dim);
+double opt_test_rosenbrock(const double *x, size_t dim);
 
 #endif

@@ -19,4 +19,7 @@ int bench_mm1(int argc, char **argv);
  * dispatcher in cmd_bench.c lists it once that file exists). */
 int bench_model(int argc, char **argv);
 
+/* The attack search's optimisers on noisy test functions (sim/cli/bench_optim.c). */
+int bench_optim(int argc, char **argv);
+
 #endif

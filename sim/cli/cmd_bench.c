@@ -386,6 +386,7 @@ static const bench_entry benches[] = {
     {"hold", bench_hold, "pending-event set: pop earliest, push back at t + Exp(1)"},
     {"mm1", bench_mm1, "M/M/c queue on the engine against Erlang C"},
     {"model", bench_model, "the whole marketplace model, baseline world scaled to --agents"},
+    {"optim", bench_optim, "the attack search's optimisers on noisy test functions"},
     {NULL, NULL, NULL},
 };
 
