@@ -134,6 +134,10 @@ Test(attack, bad_attack_blocks_are_refused_with_their_position)
             "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: 1000\n"
             "  search: {method: annealing}\n",
             "7:20", "expected cmaes, nm, cem or random");
+    refused(dir,
+            "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: 1000\n"
+            "  spend: cost_usd.farmr\n",
+            "7:10", "did you mean 'cost_usd.farmer'");
     /* The scenario loader itself accepts the block (validate, run ignore it). */
     char out[4096];
     cr_expect_eq(run(out, sizeof out, "%s validate " FIX "wash.yaml", bin()), 0, "%s", out);
@@ -433,4 +437,76 @@ Test(attack, kill_9_then_resume_equals_an_uninterrupted_search)
                      killed),
                  2, "%s", jk);
     run(jk, sizeof jk, "rm -rf %s", dir);
+}
+
+/* ---- the frontier and the report ----------------------------------------------------------- */
+
+/* Budgets 300, 1500 and 6000 USD over the wash world above break-even: a larger budget
+ * allows every attack a smaller one does, so the best profit cannot fall (beyond the
+ * fresh replicates' noise: each mean must stay below the next one's upper bound), and
+ * every best attack keeps its search spend within its budget (the fresh spend within 20%:
+ * 4 fresh replicates of a spend whose sd is a few %). */
+Test(attack, frontier_profit_grows_with_the_budget_and_respects_it)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char json[32768];
+    cr_assert_eq(run(json, sizeof json, "%s attack " FIX "report-base.yaml --frontier "
+                                        "300,1500,6000 -j2 --json --out %s/f.db --plot "
+                                        "%s/f.png",
+                     bin(), dir, dir),
+                 0, "%s", json);
+    const char *f = strstr(json, "\"frontier\"");
+    cr_assert_not_null(f, "%s", json);
+    double prev_mean = -INFINITY;
+    const double budgets[] = {300, 1500, 6000};
+    for (int i = 0; i < 3; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "{\"budget\": %g,", budgets[i]);
+        const char *e = strstr(f, key);
+        cr_assert_not_null(e, "budget %g in the frontier: %s", budgets[i], f);
+        double mean = jnum(e, NULL, "mean"), hi = jnum(e, NULL, "ci_high");
+        double spend = jnum(e, NULL, "spend");
+        cr_log_info("budget %g: profit %g (<= %g), spend %g", budgets[i], mean, hi, spend);
+        cr_expect(spend <= 1.2 * budgets[i], "budget %g: spend %g", budgets[i], spend);
+        cr_expect(prev_mean <= hi, "budget %g: best profit %g fell below the smaller "
+                                   "budget's %g",
+                  budgets[i], hi, prev_mean);
+        prev_mean = mean;
+    }
+    char png[128];
+    snprintf(png, sizeof png, "%s/f.png", dir);
+    cr_expect(access(png, F_OK) == 0 || !strstr(json, "\"plot\""), "the frontier picture");
+    run(json, sizeof json, "rm -rf %s", dir);
+}
+
+/* Under the emission gate (emission <= 1 x external fees, wash fees excluded) the model
+ * pool returns at most e = split.model x 1 = 0.2 TKN per TKN of fee, below e* = 0.43: no
+ * wash attack can pay, so the report's cost-of-attack section shows the status quo's
+ * profitable attack beside "none" (budget 0) under the proposal. */
+Test(attack, report_shows_the_cost_of_attack_side_by_side)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char out[16384];
+    cr_assert_eq(run(out, sizeof out, "%s report --baseline " FIX "report-base.yaml --proposal "
+                                      FIX "report-gate.yaml --replicates 2 --out %s/rep",
+                     bin(), dir),
+                 0, "%s", out);
+    char path[128];
+    snprintf(path, sizeof path, "%s/rep/report.md", dir);
+    FILE *fp = fopen(path, "r");
+    cr_assert_not_null(fp);
+    size_t n = fread(out, 1, sizeof out - 1, fp);
+    out[n] = 0;
+    fclose(fp);
+    const char *sec = strstr(out, "## Cost of attack");
+    cr_assert_not_null(sec, "the report has the section");
+    const char *row = strstr(sec, "| 100000 |");
+    cr_assert_not_null(row, "%s", sec);
+    const char *gate = strstr(row, "farmers.budget = 0");
+    cr_expect(gate && strstr(row, "| 0 [0, 0]"), "no attack pays under the gate: %.400s", row);
+    run(out, sizeof out, "rm -rf %s", dir);
 }

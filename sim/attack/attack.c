@@ -88,11 +88,12 @@ int atk_plan_init(atk_plan *p, const char *path, const atk_overrides *o, crc_err
             return rc;
     if ((rc = scenario_validate(&p->base, err)) != CRC_OK)
         return rc;
-    if ((rc = atkfile_load(&p->spec, path, err)) != CRC_OK)
+    const char *afile = o && o->attack_file ? o->attack_file : path;
+    if ((rc = atkfile_load(&p->spec, afile, err)) != CRC_OK)
         return rc;
     atk_spec *s = &p->spec;
     if (!s->present)
-        return crc_err_at(err, CRC_EINPUT, path, 0, 0,
+        return crc_err_at(err, CRC_EINPUT, afile, 0, 0,
                           "no attack: block; add one naming the parameters the attacker "
                           "controls, a budget and an objective (docs/attack.md)");
     p->seed = o && o->has_seed ? o->seed : s->has_seed ? s->seed : p->base.seed;
@@ -112,7 +113,7 @@ int atk_plan_init(atk_plan *p, const char *path, const atk_overrides *o, crc_err
                 snprintf(names + l, sizeof names - l, "%s%s", k ? ", " : "",
                          p->base.criteria[k].name);
             }
-            return crc_err_at(err, CRC_EINPUT, path, s->obj_line, s->obj_col,
+            return crc_err_at(err, CRC_EINPUT, afile, s->obj_line, s->obj_col,
                               "attack.objective: the scenario has no criterion '%s' (its "
                               "criteria: %s)",
                               s->criterion, names[0] ? names : "none");
@@ -124,26 +125,35 @@ int atk_plan_init(atk_plan *p, const char *path, const atk_overrides *o, crc_err
             s->stat = -1; /* a summary value: one per run */
         if (kind == 0) {
             if (near)
-                return crc_err_at(err, CRC_EINPUT, path, s->obj_line, s->obj_col,
+                return crc_err_at(err, CRC_EINPUT, afile, s->obj_line, s->obj_col,
                                   "attack.objective: '%s' is neither a metric nor a summary "
                                   "value of this model; did you mean '%s'? (docs/model.md "
                                   "§6, §11 list them)",
                                   s->metric, near);
-            return crc_err_at(err, CRC_EINPUT, path, s->obj_line, s->obj_col,
+            return crc_err_at(err, CRC_EINPUT, afile, s->obj_line, s->obj_col,
                               "attack.objective: '%s' is neither a metric nor a summary value "
                               "of this model (docs/model.md §6, §11 list them)",
                               s->metric);
         }
     }
+    const char *snear = NULL;
+    int skind = model_writes(&p->base, s->spend, &snear);
+    if (skind == 0 || skind == 1)
+        return crc_err_at(err, CRC_EINPUT, afile, s->spend_line, s->spend_col,
+                          "attack.spend: '%s' is not a summary value of this model%s%s%s "
+                          "(the spend is a summary value such as attack_cost_usd or "
+                          "cost_usd.farmer)",
+                          s->spend, snear ? "; did you mean '" : "", snear ? snear : "",
+                          snear ? "'?" : "");
     atkfile_describe_objective(s, p->objective, sizeof p->objective);
     /* What determines the runs and the search path. */
     char bh[17];
     scenario_hash(&p->base, bh);
     int n = snprintf(p->canonical, sizeof p->canonical,
                      "base_hash: %s\nseed: %llu\nreplicates: %ld\nfresh: %ld\nevaluations: "
-                     "%ld\nmethod: %s\nbatch: %ld\nobjective: %s\nparams:",
+                     "%ld\nmethod: %s\nbatch: %ld\nobjective: %s\nspend: %s\nparams:",
                      bh, (unsigned long long)p->seed, p->replicates, p->fresh, p->evaluations,
-                     opt_method_name(s->method), s->batch, p->objective);
+                     opt_method_name(s->method), s->batch, p->objective, s->spend);
     for (size_t j = 0; j < s->n_params && n > 0 && (size_t)n < sizeof p->canonical; j++)
         n += snprintf(p->canonical + n, sizeof p->canonical - (size_t)n, " %s[%.17g,%.17g%s%s]",
                       s->params[j].param->path, s->params[j].lo, s->params[j].hi,
@@ -209,6 +219,7 @@ static void measure(void *ctx, const batch_task *t, const runner_info *info, mem
         v = r.value;
     }
     sink_summary(&k, "attack.value", v);
+    sink_summary(&k, "attack.spend", memsink_summary(m, s->spend));
     for (int d = 0; d < ATK_N_DAMAGE; d++) {
         crc_criterion c;
         memset(&c, 0, sizeof c);
@@ -228,7 +239,7 @@ static void measure(void *ctx, const batch_task *t, const runner_info *info, mem
 static void read_values(const memsink *m, double *out)
 {
     out[V_VALUE] = memsink_summary(m, "attack.value");
-    out[V_SPEND] = memsink_summary(m, "attack_cost_usd");
+    out[V_SPEND] = memsink_summary(m, "attack.spend");
     for (int d = 0; d < ATK_N_DAMAGE; d++) {
         char name[128];
         snprintf(name, sizeof name, "attack.damage.%s", atk_damage_names[d]);
@@ -278,7 +289,7 @@ static int lookup(search *s, long point, long rep, double *v)
             continue;
         if (!strcmp(name, "attack.value"))
             v[V_VALUE] = x;
-        else if (!strcmp(name, "attack_cost_usd"))
+        else if (!strcmp(name, "attack.spend"))
             v[V_SPEND] = x;
         else
             for (int d = 0; d < ATK_N_DAMAGE; d++)
@@ -661,7 +672,7 @@ int atk_run(const atk_plan *p, const double *budgets, size_t nb, const atk_exec 
         (sqlite3_prepare_v2(store_db(st),
                             "SELECT s.name, s.value FROM runs r JOIN summary s ON s.run = r.id "
                             "WHERE r.point = ?1 AND r.replicate = ?2 AND r.status = 'done' AND "
-                            "(s.name = 'attack_cost_usd' OR s.name LIKE 'attack.%')",
+                            "s.name LIKE 'attack.%'",
                             -1, &s.lookup, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(store_db(st),
                             "INSERT OR IGNORE INTO points(point, path, value, text) "
@@ -721,4 +732,36 @@ void atk_verdict(const atk_plan *p, const atk_result *r, char *buf, size_t len)
                            "spending %.6g USD",
                  r->budget, s->metric, r->mean, r->ci_low, r->ci_high, r->fresh, r->spend);
     }
+}
+
+int atk_report_pair(const char *fa, const char *fb, const char *dir, int jobs, int *ran,
+                    crc_err *err)
+{
+    *ran = 0;
+    atk_spec sa, sb;
+    int rc = atkfile_load(&sa, fa, err);
+    if (rc == CRC_OK)
+        rc = atkfile_load(&sb, fb, err);
+    int present = sa.present, own = sb.present;
+    atkfile_free(&sa);
+    atkfile_free(&sb);
+    if (rc != CRC_OK || !present)
+        return rc;
+    const char *files[2] = {fa, fb}, *names[2] = {"baseline", "proposal"};
+    for (int i = 0; i < 2 && rc == CRC_OK; i++) {
+        atk_overrides ov;
+        memset(&ov, 0, sizeof ov);
+        ov.attack_file = i == 1 && !own ? fa : NULL;
+        atk_plan p;
+        char out[1100];
+        snprintf(out, sizeof out, "%s/attack-%s.db", dir, names[i]);
+        atk_exec ex = {.out = out, .jobs = jobs, .resume = 1, .shard_k = 1, .shard_n = 1};
+        atk_result r;
+        rc = atk_plan_init(&p, files[i], &ov, err);
+        if (rc == CRC_OK)
+            rc = atk_run(&p, &p.spec.budget, 1, &ex, &r, err);
+        atk_plan_free(&p);
+    }
+    *ran = rc == CRC_OK;
+    return rc;
 }

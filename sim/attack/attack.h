@@ -20,8 +20,8 @@
  *      fresh replicates r = R..R+F-1 that the search never saw, and reported with its
  *      95% t interval (no winner's curse).
  *
- * The budget rule: a candidate is feasible when its mean measured spend
- * (`attack_cost_usd`) over the R replicates is at most B. Infeasible candidates are
+ * The budget rule: a candidate is feasible when its mean measured spend (the block's
+ * `spend:` summary value, default `attack_cost_usd`) over the R replicates is at most B. Infeasible candidates are
  * told a penalty above every feasible value, growing with the excess (B' = spend/B - 1):
  * maximise/minimise: 1e12 (1 + B'); break: 100 + B'. "Break criterion C with probability
  * p" minimises spend/B among candidates whose failure rate of C over the R replicates
@@ -55,6 +55,7 @@
 extern const char *const atk_damage_names[ATK_N_DAMAGE];
 
 typedef struct atk_overrides {
+    const char *attack_file; /* read the attack: block from this file (NULL: the scenario) */
     char *const *sets;   /* "path=value" applied to the scenario, in order  */
     size_t n_sets;
     int has_seed;
@@ -116,6 +117,14 @@ typedef struct atk_exec {
  * search or resume is off for an existing one. */
 int atk_run(const atk_plan *p, const double *budgets, size_t n_budgets, const atk_exec *o,
             atk_result *res, crc_err *err);
+
+/* For `crucible report`: when the baseline scenario fa declares attack:, runs that search
+ * (its budget, objective and settings) on the baseline into DIR/attack-baseline.db and on
+ * the proposal fb into DIR/attack-proposal.db — with the proposal's own attack: block
+ * when it has one, else the baseline's (the same attacker against the new scheme).
+ * Databases already there are resumed. *ran = 0 (and nothing runs) without a block. */
+int atk_report_pair(const char *fa, const char *fb, const char *dir, int jobs, int *ran,
+                    crc_err *err);
 
 /* One sentence on a result, e.g. "no profitable attack found within budget 5000 USD
  * after 120 evaluations of 4 replicates". */

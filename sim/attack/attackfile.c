@@ -294,13 +294,14 @@ static int parse_search(const actx *y, atk_spec *s, yaml_node_t *sn)
 
 static int parse_block(const actx *y, atk_spec *s, yaml_node_t *an)
 {
-    static const char *const keys[] = {"params", "budget", "objective", "search"};
+    static const char *const keys[] = {"params", "budget", "spend", "objective", "search"};
     if (an->type != YAML_MAPPING_NODE)
         return at(y, an, "attack: expected a mapping with params, budget, objective and search");
     int rc = check_keys(y, an, "attack", keys, NELEM(keys));
     if (rc)
         return rc;
     yaml_node_t *pn = get(y, an, "params", NULL), *bn = get(y, an, "budget", NULL),
+                *spn = get(y, an, "spend", NULL),
                 *on = get(y, an, "objective", NULL), *sn = get(y, an, "search", NULL);
     if (!pn || pn->type != YAML_MAPPING_NODE || pn->data.mapping.pairs.start ==
                                                     pn->data.mapping.pairs.top)
@@ -316,6 +317,15 @@ static int parse_block(const actx *y, atk_spec *s, yaml_node_t *an)
         return rc;
     if (!(s->budget > 0))
         return at(y, bn, "attack.budget must be > 0 USD (got %g)", s->budget);
+    if (spn) {
+        const char *t = text(spn);
+        if (!t || !*t || strlen(t) >= sizeof s->spend)
+            return at(y, spn, "attack.spend: expected a summary value name, e.g. "
+                              "cost_usd.farmer (default attack_cost_usd)");
+        snprintf(s->spend, sizeof s->spend, "%s", t);
+        s->spend_line = (int)spn->start_mark.line + 1;
+        s->spend_col = (int)spn->start_mark.column + 1;
+    }
     if (on && (rc = parse_objective(y, s, on)))
         return rc;
     if (sn && (rc = parse_search(y, s, sn)))
@@ -329,6 +339,7 @@ int atkfile_load(atk_spec *s, const char *path, crc_err *err)
     snprintf(s->file, sizeof s->file, "%s", path);
     s->goal = ATK_MAXIMIZE;
     snprintf(s->metric, sizeof s->metric, "attacker_profit_usd");
+    snprintf(s->spend, sizeof s->spend, "attack_cost_usd");
     s->stat = CRIT_MEAN;
     s->probability = 0.5;
     s->method = OPT_CMAES;

@@ -8,7 +8,8 @@
  *       poison.rate: {min: 1, max: 1000, scale: log}          # log needs min > 0
  *       poison.count: {min: 0, max: 40}         # integer parameters round to whole numbers
  *       farmers.wash.price: {min: 0.001, max: 0.1, integer: false}
- *     budget: 20000                             # USD (> 0): bound on attack_cost_usd
+ *     budget: 20000                             # USD (> 0): bound on the measured spend
+ *     spend: cost_usd.farmer                    # what is measured (default attack_cost_usd)
  *     objective: attacker_profit_usd            # = {maximize: attacker_profit_usd}
  *     # objective: {maximize: harm_rate, at: mean}     # any metric (end|max|min|mean)
  *     # objective: {minimize: roi.honest, at: end}     # or summary value
@@ -49,6 +50,8 @@ typedef struct atk_spec {
     atk_param *params;
     size_t n_params;
     double budget;       /* USD, > 0                                                   */
+    char spend[96];      /* the summary value the budget bounds (default attack_cost_usd) */
+    int spend_line, spend_col;
     int goal;            /* atk_goal                                                   */
     char metric[96];     /* maximize/minimize: a metric or summary value               */
     int stat;            /* crit_stat over the metric's series (default mean); -1 once

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attack/attack.h"
 #include "cli/cli.h"
 #include "model/memsink.h"
 #include "model/params.h"
@@ -275,6 +276,9 @@ int cmd_report(int argc, char **argv)
     snprintf(pb, sizeof pb, "%s/proposal.db", dir);
     if ((rc = run_side(&sa, fa, "baseline", pa, seed, reps, &err)) ||
         (rc = run_side(&sb, fb, "proposal", pb, seed, reps, &err)))
+        goto done;
+    int attacked; /* the cost-of-attack section (docs/attack.md), when fa declares attack: */
+    if ((rc = atk_report_pair(fa, fb, dir, (int)sysconf(_SC_NPROCESSORS_ONLN), &attacked, &err)))
         goto done;
 
     char cmd0[4400], cmd1[4400], cmd2[4400], cmd3[4400];
