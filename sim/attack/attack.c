@@ -398,6 +398,15 @@ out:
     return rc;
 }
 
+/* Whether the objective is maximising a profit in USD (attacker_profit_usd,
+ * profit_usd.<class>): then success means profitable beyond the fresh interval. */
+static int atk_is_profit(const atk_plan *p)
+{
+    const char *m = p->spec.metric;
+    return p->spec.goal == ATK_MAXIMIZE &&
+           (!strcmp(m, "attacker_profit_usd") || !strncmp(m, "profit_usd.", 11));
+}
+
 /* ---- one search ------------------------------------------------------------------ */
 
 /* Mean of column k over nrep runs' values (NAN if any is NAN). */
@@ -531,7 +540,7 @@ static int search_budget(search *s, long b, crc_err *err)
                 r->ci_low = r->spend_low;
                 r->ci_high = r->spend_high;
                 r->success = r->rate >= p->spec.probability;
-            } else if (p->spec.goal == ATK_MAXIMIZE && !strcmp(p->spec.metric, "attacker_profit_usd")) {
+            } else if (atk_is_profit(p)) {
                 r->success = r->ci_low > 0;
             } else {
                 r->success = 1;
@@ -721,7 +730,7 @@ void atk_verdict(const atk_plan *p, const atk_result *r, char *buf, size_t len)
         snprintf(buf, len, "no attack within budget %g USD after %zu evaluations of %ld "
                            "replicates (every candidate spent more)",
                  r->budget, r->evaluations, p->replicates);
-    } else if (!r->success) {
+    } else if (!r->success) { /* a profit objective (atk_is_profit) */
         snprintf(buf, len, "no profitable attack found within budget %g USD after %zu "
                            "evaluations of %ld replicates (best: %.6g USD [%.6g, %.6g] on %ld "
                            "fresh replicates)",
