@@ -169,10 +169,10 @@ int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *task
         nw = n;
     pid_t *pid = calloc(nw, sizeof *pid);
     int *fd = calloc(nw, sizeof *fd);
-    unsigned char *got = calloc(n, 1), *body = NULL;
+    unsigned char *body = NULL;
     size_t body_cap = 0, n_got = 0;
     int rc = CRC_OK;
-    if (!pid || !fd || !got) {
+    if (!pid || !fd) {
         rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
         goto out;
     }
@@ -277,12 +277,10 @@ int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *task
                     f.error = "the worker computing this run died before sending it";
                     rc = store_one(st, seed, &tasks[k], k, &f, h, err);
                     n_got++;
-                    got[k] = 1;
                 }
                 next[w] = n;
                 continue;
             }
-            got[i] = 1;
             n_got++;
             next[w] = i + nw;
         }
@@ -303,7 +301,6 @@ int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *task
 out:
     free(pid);
     free(fd);
-    free(got);
     free(body);
     return rc;
 }
