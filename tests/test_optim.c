@@ -6,6 +6,7 @@
  * Convergence is asserted on noisy test functions with known optima, with tolerances
  * derived in the comment above each test. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <gsl/gsl_multimin.h>
 
 #include "attack/optim.h"
+#include "cli/bench.h"
 #include "engine/rng.h"
 
 /* ---- test functions ---------------------------------------------------------------------- */
@@ -543,4 +545,44 @@ Test(optim, nm_and_cem_reach_noisy_sphere_optimum_in_2d)
         cr_expect_geq(best_ok, 9, "%s: best within tol in %zu of 10", opt_method_name(ms[k]),
                       best_ok);
     }
+}
+
+/* ---- crucible bench optim ------------------------------------------------------------- */
+
+static void redirect_out(void)
+{
+    cr_redirect_stdout();
+    cr_redirect_stderr();
+}
+
+/* One row per (objective, dimension, budget, method), and the same numbers on a rerun:
+ * the benchmark is a function of its seeds. */
+Test(optim, bench_prints_one_row_per_cell, .init = redirect_out)
+{
+    char *argv[] = {"optim", "--seeds", "3", "--dims", "2", "--budgets", "40,60",
+                    "--methods", "cmaes,nm", "--json", NULL};
+    cr_assert_eq(bench_optim(10, argv), 0);
+    cr_assert_eq(bench_optim(10, argv), 0);
+    fflush(stdout);
+    FILE *f = cr_get_redirected_stdout();
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    char *second = strstr(buf + 1, "{\"benchmark\"");
+    cr_assert_not_null(second, "%s", buf);
+    cr_assert_eq(strncmp(buf, second, (size_t)(second - buf)), 0, "reruns differ:\n%s", buf);
+    size_t rows = 0;
+    for (char *p = buf; p < second && (p = strstr(p, "\"objective\"")) && p < second; p++)
+        rows++;
+    cr_assert_eq(rows, 2 * 2 * 2, "2 objectives x 2 budgets x 2 methods, got %zu:\n%s", rows, buf);
+}
+
+Test(optim, bench_rejects_bad_options, .init = redirect_out)
+{
+    char *bad[][3] = {{"optim", "--seeds", "0"},        {"optim", "--dims", "2,x"},
+                      {"optim", "--dims", "40"},        {"optim", "--methods", "cma"},
+                      {"optim", "--noise", "-1"},       {"optim", "--budgets", ""},
+                      {"optim", "--seeds", "3,4"},      {"optim", "--frobnicate", "1"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(bench_optim(3, bad[i]), 2, "%s %s accepted", bad[i][1], bad[i][2]);
 }

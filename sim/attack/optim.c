@@ -1,11 +1,13 @@
 /*
  * optim.c — derivative-free minimisers on the unit box, driven by ask/tell. See optim.h.
  *
- * The common part (this section) owns the budget, the pending batch, the best told
- * value and the random stream; each method supplies three hooks (ask, tell, free) and
- * sees only sanitised values (non-finite -> +inf). Candidates are clamped into [0,1]^d
- * here once more after the method wrote them, so a rounding slip in a method can never
- * put a point outside the box.
+ * The common part (at the end, from opt_method_name on) owns the budget, the pending
+ * batch, the best told value and the random stream; each method (CMA-ES, cross-entropy,
+ * Nelder-Mead, random, in that order above it) supplies four hooks (opt_ops) and sees
+ * only sanitised values (non-finite -> +inf). Candidates are clamped into [0,1]^d once
+ * more after the method wrote them, so a rounding slip in a method can never put a point
+ * outside the box. Every draw comes from the one PCG stream o->rng, in an order fixed by
+ * the sequence of asks and tells.
  */
 #include "attack/optim.h"
 

@@ -205,6 +205,20 @@ static int bo_parse_sizes(const char *opt_name, const char *s, size_t lo, size_t
     return 0;
 }
 
+/* Parses one whole number in [lo, hi]. */
+static int bo_parse_one(const char *opt_name, const char *s, size_t lo, size_t hi, size_t *out)
+{
+    size_t v[BO_MAX_LIST], n;
+    if (bo_parse_sizes(opt_name, s, lo, hi, v, &n))
+        return -1;
+    if (n != 1) {
+        fprintf(stderr, "crucible bench optim: %s takes one number, got '%s'\n", opt_name, s);
+        return -1;
+    }
+    *out = v[0];
+    return 0;
+}
+
 static int bo_parse_methods(const char *s, bo_options *op)
 {
     char buf[256];
@@ -252,7 +266,6 @@ int bench_optim(int argc, char **argv)
                      .tol = 0.01};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        size_t one;
         int bad;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             bo_usage(stdout);
@@ -264,13 +277,9 @@ int bench_optim(int argc, char **argv)
             fprintf(stderr, "crucible bench optim: %s needs a value (see --help)\n", a);
             return 2;
         } else if (!strcmp(a, "--seeds")) {
-            size_t k;
-            bad = bo_parse_sizes(a, v, 1, BO_MAX_SEEDS, &one, &k) || k != 1;
-            op.seeds = one;
+            bad = bo_parse_one(a, v, 1, BO_MAX_SEEDS, &op.seeds);
         } else if (!strcmp(a, "--batch")) {
-            size_t k;
-            bad = bo_parse_sizes(a, v, 1, 100000, &one, &k) || k != 1;
-            op.batch = one;
+            bad = bo_parse_one(a, v, 1, 100000, &op.batch);
         } else if (!strcmp(a, "--dims")) {
             bad = bo_parse_sizes(a, v, 1, OPT_MAX_DIM, op.dims, &op.n_dims);
         } else if (!strcmp(a, "--budgets")) {
