@@ -510,3 +510,39 @@ Test(attack, report_shows_the_cost_of_attack_side_by_side)
     cr_expect(gate && strstr(row, "| 0 [0, 0]"), "no attack pays under the gate: %.400s", row);
     run(out, sizeof out, "rm -rf %s", dir);
 }
+
+/* Budgets are independent searches: shards 1/2 and 2/2 merged with `crucible merge` and
+ * read back with --resume give the same frontier as the whole search, computing nothing. */
+Test(attack, frontier_shards_merged_equal_the_whole_frontier)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char whole[32768], merged[32768], out[4096];
+    const char *args = FIX "report-base.yaml --frontier 300,6000 -j2 --json";
+    cr_assert_eq(run(whole, sizeof whole, "%s attack %s --out %s/whole.db --plot %s/w.png",
+                     bin(), args, dir, dir),
+                 0, "%s", whole);
+    for (int k = 1; k <= 2; k++)
+        cr_assert_eq(run(out, sizeof out, "%s attack %s --shard %d/2 --out %s/s%d.db --plot "
+                                          "%s/s%d.png",
+                         bin(), args, k, dir, k, dir, k),
+                     0, "%s", out);
+    cr_assert_eq(run(out, sizeof out, "%s merge %s/merged.db %s/s1.db %s/s2.db", bin(), dir, dir,
+                     dir),
+                 0, "%s", out);
+    cr_assert_eq(run(merged, sizeof merged, "%s attack %s --resume --out %s/merged.db --plot "
+                                            "%s/m.png",
+                     bin(), args, dir, dir),
+                 0, "%s", merged);
+    const char *fw = strstr(whole, "\"frontier\""), *fm = strstr(merged, "\"frontier\"");
+    cr_assert(fw && fm, "%s\n%s", whole, merged);
+    /* Equal up to the picture's path at the end. */
+    size_t n = strcspn(fw, "\n");
+    const char *pw = strstr(fw, "\"plot\""), *pm = strstr(fm, "\"plot\"");
+    if (pw && pm)
+        n = (size_t)(pw - fw);
+    cr_expect_eq(strncmp(fw, fm, n), 0, "whole: %s\nmerged: %s", fw, fm);
+    cr_expect(strstr(merged, "\"runs\": "), "%s", merged);
+    run(out, sizeof out, "rm -rf %s", dir);
+}
