@@ -15,6 +15,7 @@
 
 #include "adb.h"
 #include "plot.h"
+#include "report_attack.h"
 #include "stats.h"
 #include "util/ofile.h"
 #include "util/version.h"
@@ -569,7 +570,8 @@ int report_write(const report_input *in, crc_err *err)
     if ((rc = section_metrics(&dc, &b, &p, level, err)))
         goto done;
     doc_h(&dc, 2, "criteria", "Criteria verdicts");
-    if ((rc = section_criteria(&dc, &b, &p, level, err)))
+    if ((rc = section_criteria(&dc, &b, &p, level, err)) ||
+        (rc = report_attack_section(dc.md, dc.html, in->dir, err))) /* docs/attack.md */
         goto done;
     doc_h(&dc, 2, "plots", "Plots");
     if ((rc = section_plots(&dc, &b, &p, lb, lp, &no_gnuplot, missing, sizeof missing, err)))

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attack/attack.h"
 #include "cli/cli.h"
 #include "model/core/memsink.h"
 #include "model/core/params.h"
@@ -159,7 +160,10 @@ static int diff_scenarios(const scenario *a, const scenario *b, report_change **
  * baseline.db or proposal.db that is not a Crucible results database, is refused before
  * anything is touched. */
 
-static const char *const db_names[] = {"baseline.db", "proposal.db"};
+/* The attack section's searches (atk_report_pair) are report databases too: a new report
+ * runs them again rather than resuming a search of other scenarios. */
+static const char *const db_names[] = {"baseline.db", "proposal.db", "attack-baseline.db",
+                                       "attack-proposal.db"};
 /* A database, its partial twin, and SQLite's files beside each. */
 static const char *const db_suffixes[] = {"", "-wal", "-shm", "-journal", ".partial",
                                           ".partial-wal", ".partial-shm", ".partial-journal"};
@@ -460,6 +464,9 @@ int cmd_report(int argc, char **argv)
         if (rc || (rc = place_database(partial, dbs[i], &err)))
             goto done;
     }
+    int attacked; /* the cost-of-attack section (docs/attack.md), when fa declares attack: */
+    if ((rc = atk_report_pair(fa, fb, dir, (int)sysconf(_SC_NPROCESSORS_ONLN), &attacked, &err)))
+        goto done;
 
     snprintf(cmd1, sizeof cmd1, "crucible run %s --seed %llu --replicates %ld --out %s", fa,
              seed, reps, pa);

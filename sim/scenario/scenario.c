@@ -51,7 +51,8 @@ enum {
 #define SC_MAX_BYTES ((size_t)16 << 20)
 
 static const char *const top_keys[] = {"name",   "description",   "seed",    "replicates",
-                                       "extends", "params", "interventions", "criteria"};
+                                       "extends", "params", "interventions", "criteria",
+                                       "attack"};
 static const char *const intervention_keys[] = {"at", "set"};
 static const char *const criterion_keys[] = {"name", "metric", "at", "op", "value"};
 static const char *const stat_names[] = {[CRIT_END] = "end", [CRIT_MAX] = "max",
@@ -1403,7 +1404,9 @@ static int load_file(loader *L, scenario *sc, const char *path, const char *text
         const char *k = key_text(&f, p);
         const yaml_node_t *kn = node_at(&f, p->key);
         const yaml_node_t *v = node_at(&f, p->value);
-        if (!k || !strcmp(k, "extends") || top_skip[p - root->data.mapping.pairs.start])
+        /* attack: is the attack search's (sim/attack/attackfile.c); the model ignores it. */
+        if (!k || !strcmp(k, "extends") || !strcmp(k, "attack") ||
+            top_skip[p - root->data.mapping.pairs.start])
             continue;
         if (!strcmp(k, "params"))
             load_params(L, &f, v, sc, seen);

@@ -1,0 +1,10 @@
+# written by crucible attack; run: gnuplot attack-sybil-dedup-frontier.gp
+set terminal pngcairo size 900,560 noenhanced
+set output 'attack-sybil-dedup-frontier.png'
+set title 'Cost-of-attack frontier: sybil-dedup (maximize profit_usd.farmer (summary))'
+set xlabel 'attack budget (USD)'
+set ylabel 'profit_usd.farmer'
+set logscale x
+set grid
+set key top left
+plot 'attack-sybil-dedup-frontier.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 title 'best attack, 95% interval on fresh replicates', '' using 1:5 with linespoints dt 2 title 'its spend (USD)'

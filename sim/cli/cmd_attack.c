@@ -1,0 +1,490 @@
+/*
+ * cmd_attack.c — `crucible attack SCENARIO [--frontier BUDGETS] [-j N] [--out DB]
+ * [--resume] [--shard K/N] [--seed S] [--replicates R] [--max-evals N] [--method M]
+ * [--set p=v]... [--plot FILE.png] [--json] [--quiet]`: searches for the attacker's best
+ * response within a budget (sim/attack/, docs/attack.md), or one search per budget of a
+ * frontier, and prints the best attack re-evaluated on fresh replicates.
+ *
+ * Exit: 0 the search ran (whatever it found); 1 the database could not be written or a
+ * worker failed; 2 bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attack/attack.h"
+#include "cli/cli.h"
+#include "plot.h"
+#include "sweep/sweep.h"
+#include "table.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: crucible attack SCENARIO [--frontier BUDGETS] [-j N] [--out DB] [--resume]\n"
+          "                       [--shard K/N] [--seed S] [--replicates R] [--max-evals N]\n"
+          "                       [--method cmaes|nm|cem|random] [--set path=value]...\n"
+          "                       [--plot FILE.png] [--json] [--quiet]\n\n"
+          "Searches for the attacker's best response: the values of the parameters the\n"
+          "scenario's attack: block hands the attacker that best serve its objective\n"
+          "(default: maximise attacker_profit_usd) while its measured spend\n"
+          "(attack_cost_usd, mean over the replicates) stays within the budget. Every\n"
+          "candidate runs on the same R replicate seeds (common random numbers); every run\n"
+          "is stored in DB. The best candidate is then re-evaluated on fresh replicates the\n"
+          "search never saw and reported with its 95% interval. docs/attack.md is the guide.\n\n"
+          "  --frontier B     one independent search per budget (USD): a list 1000,5000,20000\n"
+          "                   or a range FROM:TO:STEPS[:log]; prints the cost-of-attack table\n"
+          "                   and draws it (--plot); default: the block's budget alone\n"
+          "  -j, --jobs N     worker processes (default: the number of CPUs)\n"
+          "  --out DB         results database (default results/<scenario>-attack.db)\n"
+          "  --resume         finish a search already in DB: it replays from the start,\n"
+          "                   reading stored runs instead of running them again\n"
+          "  --shard K/N      search only budgets with index mod N == K-1, into their own DB;\n"
+          "                   join with `crucible merge OUT.db SHARD.db...`, then rerun with\n"
+          "                   --out OUT.db --resume for the table (nothing is recomputed)\n"
+          "  --seed S         search seed: the optimiser and the replicate seeds\n"
+          "                   (default: the block's search.seed, else the scenario's)\n"
+          "  --replicates R   replicates per candidate (default: search.replicates, 4)\n"
+          "  --max-evals N    candidates each search evaluates (default: search.evaluations)\n"
+          "  --method M       cmaes (default), nm (Nelder-Mead with restarts), cem\n"
+          "                   (cross-entropy), random (scrambled Sobol points)\n"
+          "  --set p=v        override a scenario parameter (repeatable)\n"
+          "  --plot FILE.png  with --frontier: the frontier picture (default: next to DB,\n"
+          "                   <DB without .db>-frontier.png; also .gp and .dat)\n"
+          "  --json           print the result as one JSON object on stdout: objective,\n"
+          "                   evaluations, replicates, best {params, mean, ci_low, ci_high,\n"
+          "                   replicates, spend, damage}, verdict; with --frontier, frontier\n"
+          "                   [{budget, mean, ci_low, ci_high, params, ...}]\n"
+          "  --quiet          no progress lines\n\n"
+          "Exit status: 0 the search ran (whatever it found), 1 the database could not be\n"
+          "written, 2 bad input (the scenario, its attack: block, an option).\n",
+          f);
+}
+
+enum {
+    OPT_OUT = 256, OPT_RESUME, OPT_SHARD, OPT_SEED, OPT_REPS, OPT_EVALS, OPT_METHOD, OPT_SET,
+    OPT_FRONTIER, OPT_PLOT, OPT_JSON, OPT_QUIET, OPT_HELP
+};
+
+static int parse_long(const char *flag, const char *s, long lo, long hi, long *out, crc_err *err)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi)
+        return crc_err_set(err, CRC_EINPUT, "%s %s: expected a whole number from %ld to %ld",
+                           flag, s, lo, hi);
+    *out = v;
+    return CRC_OK;
+}
+
+/* Budgets from "a,b,c" or "from:to:steps[:log]" (malloc'd into *out). */
+static int parse_budgets(const char *s, double **out, size_t *n, crc_err *err)
+{
+#define BUDGET_FIX "--frontier %s: expected budgets in USD above 0, as a list " \
+                   "(1000,5000,20000) or a range FROM:TO:STEPS[:log] (1000:100000:6:log)"
+    *out = NULL;
+    *n = 0;
+    if (strchr(s, ':')) {
+        char *end;
+        double a = strtod(s, &end), b;
+        long steps;
+        if (*end != ':')
+            return crc_err_set(err, CRC_EINPUT, BUDGET_FIX, s);
+        b = strtod(end + 1, &end);
+        if (*end != ':')
+            return crc_err_set(err, CRC_EINPUT, BUDGET_FIX, s);
+        steps = strtol(end + 1, &end, 10);
+        int logscale = !strcmp(end, ":log");
+        if ((*end && !logscale) || !(a > 0) || !(b > a) || steps < 2 || steps > 1000 ||
+            !isfinite(b))
+            return crc_err_set(err, CRC_EINPUT, BUDGET_FIX, s);
+        *out = malloc((size_t)steps * sizeof **out);
+        if (!*out)
+            return crc_err_set(err, CRC_ENOMEM, "out of memory");
+        for (long i = 0; i < steps; i++) {
+            double t = (double)i / (double)(steps - 1);
+            (*out)[i] = logscale ? exp(log(a) + t * (log(b) - log(a))) : a + t * (b - a);
+            char txt[32]; /* 6 significant digits: budgets read as written */
+            snprintf(txt, sizeof txt, "%.6g", (*out)[i]);
+            (*out)[i] = strtod(txt, NULL);
+        }
+        *n = (size_t)steps;
+        return CRC_OK;
+    }
+    size_t cap = 1;
+    for (const char *c = s; *c; c++)
+        cap += *c == ',';
+    *out = malloc(cap * sizeof **out);
+    if (!*out)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    const char *c = s;
+    for (;;) {
+        char *end;
+        errno = 0;
+        double v = strtod(c, &end);
+        if (end == c || errno || !(v > 0) || !isfinite(v) || (*end && *end != ',')) {
+            free(*out);
+            *out = NULL;
+            return crc_err_set(err, CRC_EINPUT, BUDGET_FIX, s);
+        }
+        (*out)[(*n)++] = v;
+        if (!*end)
+            break;
+        c = end + 1;
+    }
+    return CRC_OK;
+}
+
+static void print_params(FILE *f, const atk_plan *p, const atk_result *r)
+{
+    for (size_t j = 0; j < p->spec.n_params; j++) {
+        char v[64];
+        params_format_number(r->values[j], v, sizeof v);
+        fprintf(f, "%s%s = %s", j ? ", " : "", p->spec.params[j].param->path, v);
+    }
+}
+
+static void json_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.17g", x);
+    else
+        fputs("null", f);
+}
+
+static void json_result(FILE *f, const atk_plan *p, const atk_result *r)
+{
+    char verdict[1024];
+    atk_verdict(p, r, verdict, sizeof verdict);
+    fputs("{\"budget\": ", f);
+    json_num(f, r->budget);
+    fprintf(f, ", \"evaluations\": %zu, \"runs\": %zu, \"found\": %s, \"point\": %ld",
+            r->evaluations, r->runs, r->found ? "true" : "false", r->found ? r->point : -1L);
+    fputs(", \"params\": {", f);
+    for (size_t j = 0; r->found && j < p->spec.n_params; j++) {
+        fprintf(f, "%s", j ? ", " : "");
+        table_json_string(f, p->spec.params[j].param->path);
+        fputs(": ", f);
+        json_num(f, r->values[j]);
+    }
+    fputs("}, \"mean\": ", f);
+    json_num(f, r->found ? r->mean : NAN);
+    fputs(", \"ci_low\": ", f);
+    json_num(f, r->found ? r->ci_low : NAN);
+    fputs(", \"ci_high\": ", f);
+    json_num(f, r->found ? r->ci_high : NAN);
+    fprintf(f, ", \"replicates\": %ld, \"search_mean\": ", r->fresh);
+    json_num(f, r->found ? r->search_mean : NAN);
+    fputs(", \"spend\": ", f);
+    json_num(f, r->found ? r->spend : NAN);
+    if (p->spec.goal == ATK_BREAK) {
+        fputs(", \"failure_rate\": ", f);
+        json_num(f, r->found ? r->rate : NAN);
+        fputs(", \"failure_low\": ", f);
+        json_num(f, r->found ? r->rate_low : NAN);
+        fputs(", \"failure_high\": ", f);
+        json_num(f, r->found ? r->rate_high : NAN);
+    }
+    fputs(", \"damage\": {", f);
+    for (int d = 0; d < ATK_N_DAMAGE; d++) {
+        fprintf(f, "%s\"%s\": ", d ? ", " : "", atk_damage_names[d]);
+        json_num(f, r->found ? r->damage[d] : NAN);
+    }
+    fprintf(f, "}, \"success\": %s, \"verdict\": ", r->success ? "true" : "false");
+    table_json_string(f, verdict);
+    fputc('}', f);
+}
+
+/* The frontier picture: FILE.dat, FILE.gp and the image through gnuplot. */
+static int plot_frontier(const char *png, const atk_plan *p, const atk_result *res, size_t nb,
+                         crc_err *err)
+{
+    char gp[1024], dat[1024];
+    plot_paths(png, gp, dat, sizeof gp);
+    FILE *g = fopen(gp, "w"), *d = fopen(dat, "w");
+    if (!g || !d) {
+        if (g)
+            fclose(g);
+        if (d)
+            fclose(d);
+        return crc_err_set(err, CRC_EFAIL, "cannot write %s: %s", g ? dat : gp, strerror(errno));
+    }
+    fprintf(d, "# budget_usd\tmean\tci_low\tci_high\tspend_usd");
+    for (int k = 0; k < ATK_N_DAMAGE; k++)
+        fprintf(d, "\t%s", atk_damage_names[k]);
+    fputc('\n', d);
+    for (size_t b = 0; b < nb; b++) {
+        if (!res[b].searched || !res[b].found)
+            continue;
+        fprintf(d, "%.17g\t%.17g\t%.17g\t%.17g\t%.17g", res[b].budget, res[b].mean,
+                res[b].ci_low, res[b].ci_high, res[b].spend);
+        for (int k = 0; k < ATK_N_DAMAGE; k++)
+            fprintf(d, "\t%.17g", res[b].damage[k]);
+        fputc('\n', d);
+    }
+    const char *slash = strrchr(dat, '/'), *ylabel =
+        p->spec.goal == ATK_BREAK ? "cost of the cheapest breaking attack (USD)" : p->spec.metric;
+    fprintf(g, "# written by crucible attack; run: gnuplot %s\n", strrchr(gp, '/') ? strrchr(gp, '/') + 1 : gp);
+    fprintf(g, "set terminal pngcairo size 900,560 noenhanced\nset output '%s'\n",
+            strrchr(png, '/') ? strrchr(png, '/') + 1 : png);
+    fprintf(g, "set title 'Cost-of-attack frontier: %s (%s)'\n", p->base.name, p->objective);
+    fprintf(g, "set xlabel 'attack budget (USD)'\nset ylabel '%s'\nset logscale x\nset grid\n"
+               "set key top left\n", ylabel);
+    fprintf(g, "plot '%s' using 1:2:3:4 with yerrorlines lw 2 pt 7 title 'best attack, 95%% "
+               "interval on fresh replicates', '' using 1:5 with linespoints dt 2 title "
+               "'its spend (USD)'\n",
+            slash ? slash + 1 : dat);
+    int bad = fclose(g) != 0;
+    bad |= fclose(d) != 0;
+    if (bad)
+        return crc_err_set(err, CRC_EFAIL, "writing %s or %s failed", gp, dat);
+    char gnuplot[1024];
+    if (plot_find_gnuplot(gnuplot, sizeof gnuplot))
+        return crc_err_set(err, CRC_EFAIL,
+                           "gnuplot is not on PATH (Debian package gnuplot-nox); %s and %s "
+                           "were written",
+                           gp, dat);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - dat) : 1, slash ? dat : ".");
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        execl(gnuplot, "gnuplot", strrchr(gp, '/') ? strrchr(gp, '/') + 1 : gp, (char *)NULL);
+        _exit(127);
+    }
+    int st = -1;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return crc_err_set(err, CRC_EFAIL, "gnuplot failed on %s", gp);
+    return CRC_OK;
+}
+
+int cmd_attack(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"jobs", required_argument, NULL, 'j'},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"replicates", required_argument, NULL, OPT_REPS},
+        {"max-evals", required_argument, NULL, OPT_EVALS},
+        {"method", required_argument, NULL, OPT_METHOD},
+        {"set", required_argument, NULL, OPT_SET},
+        {"frontier", required_argument, NULL, OPT_FRONTIER},
+        {"plot", required_argument, NULL, OPT_PLOT},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    crc_err err;
+    crc_err_clear(&err);
+    atk_overrides ov;
+    memset(&ov, 0, sizeof ov);
+    atk_exec ex = {.jobs = 1, .shard_k = 1, .shard_n = 1};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), v = 0;
+    ex.jobs = ncpu > 0 ? (int)ncpu : 1;
+    int json = 0, quiet = 0, rc = CRC_OK, frontier = 0;
+    const char *out = NULL, *plot = NULL;
+    double *budgets = NULL;
+    size_t nb = 0;
+    atk_result *res = NULL;
+    atk_plan plan;
+    memset(&plan, 0, sizeof plan);
+    char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    if (!sets)
+        return cli_report("attack", &(crc_err){.code = CRC_ENOMEM, .msg = "out of memory"});
+    optind = 1;
+    opterr = 0;
+    int c;
+    while (rc == CRC_OK && (c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            if ((rc = parse_long("-j", optarg, 1, 4096, &v, &err)) == CRC_OK)
+                ex.jobs = (int)v;
+            break;
+        case OPT_OUT: out = optarg; break;
+        case OPT_RESUME: ex.resume = 1; break;
+        case OPT_SHARD: rc = sweep_parse_shard(optarg, &ex.shard_k, &ex.shard_n, &err); break;
+        case OPT_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long s = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || errno || optarg[0] == '-')
+                rc = crc_err_set(&err, CRC_EINPUT, "--seed %s: expected a whole number from 0 "
+                                                   "to 2^64-1", optarg);
+            ov.has_seed = 1;
+            ov.seed = s;
+            break;
+        }
+        case OPT_REPS: rc = parse_long("--replicates", optarg, 1, 100000, &ov.replicates, &err); break;
+        case OPT_EVALS:
+            rc = parse_long("--max-evals", optarg, 1, 1000000, &ov.evaluations, &err);
+            break;
+        case OPT_METHOD:
+            ov.has_method = 1;
+            rc = opt_method_parse(optarg, &ov.method, &err);
+            break;
+        case OPT_SET: sets[ov.n_sets++] = optarg; break;
+        case OPT_FRONTIER:
+            free(budgets);
+            rc = parse_budgets(optarg, &budgets, &nb, &err);
+            frontier = 1;
+            break;
+        case OPT_PLOT: plot = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case OPT_QUIET: quiet = 1; break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            free(sets);
+            return 0;
+        default: rc = cli_bad_option(&err, "attack", argv[optind - 1]); break;
+        }
+    }
+    ov.sets = sets;
+    if (rc == CRC_OK && optind != argc - 1)
+        rc = crc_err_set(&err, CRC_EINPUT, "name one scenario file (with an attack: block); "
+                                           "see 'crucible attack --help'");
+    if (rc == CRC_OK)
+        rc = atk_plan_init(&plan, argv[optind], &ov, &err);
+    if (rc == CRC_OK && !frontier) {
+        budgets = malloc(sizeof *budgets);
+        if (!budgets)
+            rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
+        else
+            budgets[nb++] = plan.spec.budget;
+    }
+    char outbuf[700], plotbuf[800];
+    if (rc == CRC_OK && !out) {
+        if (ex.shard_n > 1)
+            snprintf(outbuf, sizeof outbuf, "results/%s-attack-shard%ldof%ld.db", plan.base.name,
+                     ex.shard_k, ex.shard_n);
+        else
+            snprintf(outbuf, sizeof outbuf, "results/%s-attack.db", plan.base.name);
+        out = outbuf;
+    }
+    if (rc == CRC_OK && frontier && !plot) {
+        size_t l = strlen(out);
+        snprintf(plotbuf, sizeof plotbuf, "%.*s-frontier.png",
+                 (int)(l > 3 && !strcmp(out + l - 3, ".db") ? l - 3 : l), out);
+        plot = plotbuf;
+    }
+    if (rc == CRC_OK && !(res = calloc(nb, sizeof *res)))
+        rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
+    if (rc == CRC_OK) {
+        ex.out = out;
+        ex.progress = !quiet && !json && isatty(STDERR_FILENO);
+        rc = atk_run(&plan, budgets, nb, &ex, res, &err);
+    }
+    if (rc != CRC_OK) {
+        int code = cli_report("attack", &err);
+        atk_plan_free(&plan);
+        free(budgets);
+        free(res);
+        free(sets);
+        return code;
+    }
+    crc_err perr;
+    crc_err_clear(&perr);
+    int plotted = frontier && plot_frontier(plot, &plan, res, nb, &perr) == CRC_OK;
+    size_t evals = 0;
+    for (size_t b = 0; b < nb; b++)
+        evals += res[b].evaluations;
+    long smallest = -1;
+    for (size_t b = 0; b < nb; b++)
+        if (res[b].searched && res[b].success && (smallest < 0 || res[b].budget < budgets[smallest]))
+            smallest = (long)b;
+    if (json) {
+        printf("{\"scenario\": ");
+        table_json_string(stdout, plan.base.name);
+        printf(", \"objective\": ");
+        table_json_string(stdout, plan.objective);
+        printf(", \"method\": \"%s\", \"seed\": %llu, \"replicates\": %ld, \"fresh\": %ld, "
+               "\"evaluations\": %zu, \"db\": ",
+               opt_method_name(plan.spec.method), (unsigned long long)plan.seed, plan.replicates,
+               plan.fresh, evals);
+        table_json_string(stdout, out);
+        printf(", \"best\": ");
+        json_result(stdout, &plan, &res[0]);
+        if (frontier) {
+            printf(", \"frontier\": [");
+            int first = 1;
+            for (size_t b = 0; b < nb; b++) {
+                if (!res[b].searched)
+                    continue;
+                printf("%s", first ? "" : ", ");
+                json_result(stdout, &plan, &res[b]);
+                first = 0;
+            }
+            printf("], \"smallest_successful_budget\": ");
+            json_num(stdout, smallest >= 0 ? budgets[smallest] : NAN);
+            if (plotted) {
+                printf(", \"plot\": ");
+                table_json_string(stdout, plot);
+            }
+        }
+        printf("}\n");
+    } else {
+        printf("attack search on %s: %s; %s, %ld candidates x %ld replicates per budget, seed "
+               "%llu; runs in %s\n",
+               plan.base.name, plan.objective, opt_method_name(plan.spec.method),
+               plan.evaluations, plan.replicates, (unsigned long long)plan.seed, out);
+        for (size_t b = 0; b < nb; b++) {
+            if (!res[b].searched)
+                continue;
+            char verdict[1024];
+            atk_verdict(&plan, &res[b], verdict, sizeof verdict);
+            printf("%s\n", verdict);
+            if (!res[b].found)
+                continue;
+            printf("  best attack: ");
+            print_params(stdout, &plan, &res[b]);
+            printf("\n  its damage (mean of %ld fresh replicates):", res[b].fresh);
+            for (int d = 0; d < ATK_N_DAMAGE; d++)
+                printf(" %s %.4g", atk_damage_names[d], res[b].damage[d]);
+            printf("\n  runs: %zu (%zu computed now)\n", res[b].runs, res[b].computed);
+        }
+        if (frontier) {
+            printf("\n%-12s %-14s %-14s %-14s %-12s", "budget_usd", "mean", "ci_low", "ci_high",
+                   "spend_usd");
+            for (int d = 0; d < ATK_N_DAMAGE; d++)
+                printf(" %-14s", atk_damage_names[d]);
+            printf("\n");
+            for (size_t b = 0; b < nb; b++) {
+                if (!res[b].searched)
+                    continue;
+                if (!res[b].found) {
+                    printf("%-12.6g (no feasible attack)\n", res[b].budget);
+                    continue;
+                }
+                printf("%-12.6g %-14.6g %-14.6g %-14.6g %-12.6g", res[b].budget, res[b].mean,
+                       res[b].ci_low, res[b].ci_high, res[b].spend);
+                for (int d = 0; d < ATK_N_DAMAGE; d++)
+                    printf(" %-14.6g", res[b].damage[d]);
+                printf("\n");
+            }
+            if (plan.spec.goal == ATK_BREAK)
+                printf(smallest >= 0 ? "smallest budget that breaks %s: %g USD\n"
+                                     : "no budget of the frontier breaks %s\n",
+                       plan.spec.criterion, smallest >= 0 ? budgets[smallest] : 0.0);
+            if (plotted)
+                printf("frontier picture: %s\n", plot);
+        }
+    }
+    if (frontier && !plotted)
+        fprintf(stderr, "crucible attack: the frontier picture was not drawn: %s\n", perr.msg);
+    atk_plan_free(&plan);
+    free(budgets);
+    free(res);
+    free(sets);
+    return 0;
+}

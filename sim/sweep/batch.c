@@ -1,0 +1,306 @@
+/* batch.c — runs chosen one batch at a time, computed in forked workers and stored by
+ * this process. See batch.h. */
+#include "sweep/batch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "run/criteria.h"
+#include "sweep/wire.h"
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+    unsigned char *p = buf;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Computes task i into a wire message (msg cleared first); never fails as a whole. */
+static void compute(const batch_task *t, size_t i, uint64_t seed, long seed_point,
+                    const batch_hooks *h, wire_buf *msg, wire_buf *events)
+{
+    crc_err err;
+    crc_err_clear(&err);
+    memsink m;
+    wire_enc enc;
+    events->n = 0;
+    events->oom = 0;
+    wire_enc_init(&enc, events);
+    crc_sink encsink = wire_enc_sink(&enc);
+    memsink_init(&m, &encsink);
+    runner_info info;
+    memset(&info, 0, sizeof info);
+    runner_opts ro;
+    memset(&ro, 0, sizeof ro);
+    runner_run(t->sc, seed, t->replicate, seed_point, &ro, &m, &info, &err);
+    if (info.status == CRC_OK && h && h->measure)
+        h->measure(h->ctx, t, &info, &m);
+    if (info.status == CRC_OK && (m.oom || events->oom)) {
+        info.status = CRC_ENOMEM;
+        snprintf(info.error, sizeof info.error, "out of memory recording the run");
+    }
+    store_criterion *crit = info.n_criteria ? calloc(info.n_criteria, sizeof *crit) : NULL;
+    size_t n_crit = crit ? info.n_criteria : 0;
+    for (size_t k = 0; k < n_crit; k++) {
+        const crit_result *c = &info.criteria[k];
+        crit[k] = (store_criterion){c->name, c->metric,
+                                    c->from_summary ? "summary" : criteria_stat_name(c->stat),
+                                    criteria_op_name(c->op), c->threshold, c->value,
+                                    c->passed, c->error[0] ? c->error : NULL};
+    }
+    if (info.n_criteria && !crit && info.status == CRC_OK) {
+        info.status = CRC_ENOMEM;
+        snprintf(info.error, sizeof info.error, "out of memory sending criteria");
+    }
+    char *yaml = scenario_resolved_text(t->sc);
+    char hash[17];
+    scenario_hash(t->sc, hash);
+    wire_result r;
+    memset(&r, 0, sizeof r);
+    r.run = i;
+    r.status = info.status;
+    r.wall_seconds = info.wall_seconds;
+    r.started_at = info.started_at;
+    r.ended_at = info.ended_at;
+    r.scenario = t->sc->name;
+    r.yaml = yaml;
+    r.hash = hash;
+    r.error = info.error[0] ? info.error : NULL;
+    r.criteria = crit;
+    r.n_criteria = n_crit;
+    r.events = events->p;
+    r.events_len = events->oom ? 0 : events->n;
+    msg->n = 0;
+    msg->oom = 0;
+    wire_put_result(msg, &r);
+    free(yaml);
+    free(crit);
+    runner_info_free(&info);
+    memsink_free(&m);
+    wire_enc_free(&enc);
+}
+
+static void worker_main(const batch_task *t, size_t n, size_t w, size_t nw, uint64_t seed,
+                        long seed_point, const batch_hooks *h, int fd)
+{
+    wire_buf msg = {0}, events = {0};
+    for (size_t i = w; i < n; i += nw) {
+        compute(&t[i], i, seed, seed_point, h, &msg, &events);
+        if (msg.oom || write_all(fd, msg.p, msg.n) != 0)
+            break;
+    }
+    wire_buf_free(&msg);
+    wire_buf_free(&events);
+}
+
+/* Stores one decoded run and reports it to the done hook. */
+static int store_one(store *st, uint64_t seed, const batch_task *t, size_t i,
+                     const wire_result *r, const batch_hooks *h, crc_err *err)
+{
+    memsink m;
+    memsink_init(&m, NULL);
+    crc_sink ms = memsink_sink(&m);
+    int rc = r->events ? wire_replay(r->events, r->events_len, &ms, err) : CRC_OK;
+    if (rc == CRC_OK && m.oom)
+        rc = crc_err_set(err, CRC_ENOMEM, "out of memory storing a run");
+    if (rc == CRC_OK) {
+        run_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.scenario = r->scenario;
+        rec.scenario_yaml = r->yaml;
+        rec.scenario_hash = r->hash;
+        rec.seed = seed;
+        rec.replicate = t->replicate;
+        rec.point = t->point;
+        rec.started_at = r->started_at;
+        rec.ended_at = r->ended_at;
+        rec.wall_seconds = r->wall_seconds;
+        rec.status = r->status == CRC_OK ? "done" : "failed";
+        rec.error = r->error;
+        rec.criteria = r->criteria;
+        rec.n_criteria = r->n_criteria;
+        rc = store_write_run(st, &rec, &m, NULL, err);
+    }
+    if (rc == CRC_OK && h && h->done)
+        rc = h->done(h->ctx, i, r->status, &m, err);
+    memsink_free(&m);
+    return rc;
+}
+
+int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *tasks, size_t n,
+               int jobs, const batch_hooks *h, crc_err *err)
+{
+    if (n == 0)
+        return CRC_OK;
+    size_t nw = jobs < 1 ? 1 : (size_t)jobs;
+    if (nw > n)
+        nw = n;
+    pid_t *pid = calloc(nw, sizeof *pid);
+    int *fd = calloc(nw, sizeof *fd);
+    unsigned char *body = NULL;
+    size_t body_cap = 0, n_got = 0;
+    int rc = CRC_OK;
+    if (!pid || !fd) {
+        rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
+        goto out;
+    }
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+    for (size_t w = 0; w < nw; w++)
+        fd[w] = -1, pid[w] = -1;
+    for (size_t w = 0; w < nw && rc == CRC_OK; w++) {
+        int p[2];
+        if (pipe(p) != 0) {
+            rc = crc_err_set(err, CRC_EFAIL, "cannot create a pipe for a worker: %s",
+                             strerror(errno));
+            break;
+        }
+        fflush(NULL);
+        pid_t parent = getpid();
+        pid[w] = fork();
+        if (pid[w] < 0) {
+            close(p[0]);
+            close(p[1]);
+            rc = crc_err_set(err, CRC_EFAIL, "cannot start a worker process: %s",
+                             strerror(errno));
+            break;
+        }
+        if (pid[w] == 0) {
+#ifdef __linux__
+            prctl(PR_SET_PDEATHSIG, SIGKILL); /* die with the writer (kill -9, resume) */
+#endif
+            if (getppid() != parent)
+                _exit(0);
+            signal(SIGPIPE, SIG_DFL);
+            for (size_t j = 0; j < w; j++)
+                close(fd[j]);
+            close(p[0]);
+            worker_main(tasks, n, w, nw, seed, seed_point, h, p[1]);
+            _exit(0);
+        }
+        close(p[1]);
+        fd[w] = p[0];
+    }
+    /* Collect: worker w sends the results of tasks w, w + nw, ... in that order. */
+    size_t *next = calloc(nw, sizeof *next);
+    struct pollfd *pf = calloc(nw, sizeof *pf);
+    size_t *who = calloc(nw, sizeof *who);
+    if (rc == CRC_OK && (!next || !pf || !who))
+        rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
+    for (size_t w = 0; next && w < nw; w++)
+        next[w] = w;
+    while (rc == CRC_OK && n_got < n) {
+        nfds_t np = 0;
+        for (size_t w = 0; w < nw; w++)
+            if (fd[w] >= 0 && next[w] < n) {
+                pf[np] = (struct pollfd){.fd = fd[w], .events = POLLIN};
+                who[np++] = w;
+            }
+        if (np == 0)
+            break;
+        int r = poll(pf, np, -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = crc_err_set(err, CRC_EFAIL, "waiting for workers: %s", strerror(errno));
+            break;
+        }
+        for (nfds_t j = 0; j < np && rc == CRC_OK; j++) {
+            if (!pf[j].revents)
+                continue;
+            size_t w = who[j], i = next[w];
+            unsigned char head[WIRE_HEAD];
+            uint32_t magic = 0;
+            uint64_t len = 0;
+            int ok = read_all(fd[w], head, sizeof head) == 0;
+            memcpy(&magic, head, sizeof magic);
+            memcpy(&len, head + sizeof magic, sizeof len);
+            ok = ok && magic == WIRE_MAGIC && len <= ((uint64_t)1 << 40);
+            if (ok && len > body_cap) {
+                unsigned char *b = realloc(body, (size_t)len);
+                if (!b) {
+                    rc = crc_err_set(err, CRC_ENOMEM, "out of memory receiving a run");
+                    break;
+                }
+                body = b;
+                body_cap = (size_t)len;
+            }
+            ok = ok && read_all(fd[w], body, (size_t)len) == 0;
+            wire_result res;
+            memset(&res, 0, sizeof res);
+            if (ok && wire_get_result(body, (size_t)len, &res, err) == CRC_OK &&
+                res.run == i) {
+                rc = store_one(st, seed, &tasks[i], i, &res, h, err);
+                wire_result_free(&res);
+            } else {
+                /* The worker died: its remaining runs are stored as failed. */
+                wire_result_free(&res);
+                close(fd[w]);
+                fd[w] = -1;
+                for (size_t k = i; k < n && rc == CRC_OK; k += nw) {
+                    wire_result f;
+                    memset(&f, 0, sizeof f);
+                    f.run = k;
+                    f.status = CRC_EFAIL;
+                    f.scenario = tasks[k].sc->name;
+                    f.error = "the worker computing this run died before sending it";
+                    rc = store_one(st, seed, &tasks[k], k, &f, h, err);
+                    n_got++;
+                }
+                next[w] = n;
+                continue;
+            }
+            n_got++;
+            next[w] = i + nw;
+        }
+    }
+    free(next);
+    free(pf);
+    free(who);
+    for (size_t w = 0; w < nw; w++) {
+        if (fd[w] >= 0)
+            close(fd[w]);
+        if (pid[w] > 0) {
+            if (rc != CRC_OK)
+                kill(pid[w], SIGKILL);
+            waitpid(pid[w], NULL, 0);
+        }
+    }
+    signal(SIGPIPE, old_pipe);
+out:
+    free(pid);
+    free(fd);
+    free(body);
+    return rc;
+}

@@ -1,0 +1,548 @@
+/* test_attack.c — `crucible attack` end to end (bin/crucible, found through CRUCIBLE_BIN):
+ * bad attack: blocks are refused with file:line:column and exit 2; the search is the
+ * same whatever -j, and after a kill -9 and --resume; on the wash break-even world the
+ * search finds no profitable attack below e* and a profitable one above it; on poisoning
+ * the cheapest attack that breaks "no backdoor" poisons about N* samples.
+ *
+ * Runs are small (tests/fixtures/attack/: the adv_fixture.h world, 90 or fewer days). */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "adv_fixture.h"
+#include "model/adversary/farmers.h"
+
+#define FIX "tests/fixtures/attack/"
+
+static const char *bin(void)
+{
+    const char *b = getenv("CRUCIBLE_BIN");
+    if (!b)
+        cr_skip_test("CRUCIBLE_BIN is not set (run through make test)");
+    return b;
+}
+
+static void scratch(char *dir, size_t len)
+{
+    snprintf(dir, len, "/tmp/crucible-attack-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+/* Runs a shell command; its stdout and stderr into out; returns its exit status. */
+static int run(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int run(char *out, size_t len, const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd - 8, fmt, ap);
+    va_end(ap);
+    strcat(cmd, " 2>&1");
+    out[0] = 0;
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The number after `"key": ` at or after from in json; NAN when absent or null. */
+static double jnum(const char *json, const char *from, const char *key)
+{
+    const char *s = from ? strstr(json, from) : json;
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    s = s ? strstr(s, pat) : NULL;
+    if (!s)
+        return NAN;
+    s += strlen(pat);
+    char *end;
+    double x = strtod(s, &end);
+    return end == s ? NAN : x;
+}
+
+/* Writes text into dir/name and returns the path (static buffer). */
+static const char *write_file(const char *dir, const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* ---- bad blocks ---------------------------------------------------------------------- */
+
+static void refused(const char *dir, const char *block, const char *want_pos,
+                    const char *want_msg)
+{
+    char text[4096], out[8192], cwd[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, "name: bad\nextends: %s/" FIX "wash.yaml\nattack:\n%s", cwd,
+             block);
+    const char *path = write_file(dir, "bad.yaml", text);
+    int st = run(out, sizeof out, "%s attack %s --quiet --out %s/bad.db", bin(), path, dir);
+    cr_expect_eq(st, 2, "exit 2 for bad input, got %d: %s", st, out);
+    char pos[300];
+    snprintf(pos, sizeof pos, "%s:%s:", path, want_pos);
+    cr_expect(strstr(out, pos), "message at %s: %s", pos, out);
+    cr_expect(strstr(out, want_msg), "message says '%s': %s", want_msg, out);
+    char db[128];
+    snprintf(db, sizeof db, "%s/bad.db", dir);
+    cr_expect(access(db, F_OK) != 0, "no database is created for bad input");
+}
+
+Test(attack, bad_attack_blocks_are_refused_with_their_position)
+{
+    char dir[64];
+    scratch(dir, sizeof dir);
+    /* The block starts at line 4 (after name, extends, attack:). */
+    refused(dir, "  params:\n    farmers.budgit: {min: 0, max: 20}\n  budget: 1000\n", "5:5",
+            "did you mean 'farmers.budget'");
+    refused(dir, "  params:\n    farmers.budget: {min: 20, max: 20}\n  budget: 1000\n", "5:27",
+            "empty range");
+    refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: 0\n", "6:11",
+            "budget must be > 0");
+    refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: -5\n", "6:11",
+            "budget must be > 0");
+    refused(dir,
+            "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: 1000\n"
+            "  objective: {maximize: harm_rat}\n",
+            "7:25", "did you mean 'harm_rate'");
+    refused(dir,
+            "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: 1000\n"
+            "  objective: {break: no_such_criterion}\n",
+            "7:22", "no criterion 'no_such_criterion'");
+    refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  budgte: 1000\n", "6:3",
+            "did you mean `budget`");
+    refused(dir,
+            "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: 1000\n"
+            "  search: {method: annealing}\n",
+            "7:20", "expected cmaes, nm, cem or random");
+    refused(dir,
+            "  params:\n    farmers.budget: {min: 0, max: 20}\n  budget: 1000\n"
+            "  spend: cost_usd.farmr\n",
+            "7:10", "did you mean 'cost_usd.farmer'");
+    /* The scenario loader itself accepts the block (validate, run ignore it). */
+    char out[4096];
+    cr_expect_eq(run(out, sizeof out, "%s validate " FIX "wash.yaml", bin()), 0, "%s", out);
+    run(out, sizeof out, "rm -rf %s", dir);
+}
+
+/* ---- the wash break-even --------------------------------------------------------------- */
+
+/* External fee volume F (TKN/day) of the fixture's world without farmers, under fee
+ * split (fm, fd), measured as tests/test_adversary.c does (days 20-90). */
+static double external_fees(double fm, double fd, crc_params *p)
+{
+    adv_base(p);
+    p->emission_rate = 500;
+    p->fees_model = fm;
+    p->fees_data = fd;
+    memsink m;
+    cr_assert_eq(adv_run(p, 7, &m), 0);
+    double F = adv_mean(&m, "ext_fee_usd", 20, 90) / adv_mean(&m, "price_usd", 20, 90);
+    memsink_free(&m);
+    cr_assert(F > 0);
+    return F;
+}
+
+/* The search over the farmers' budget b in {0, 1, ..., 20} USD/day at e = x e*. */
+static void wash_point(const char *dir, double x, double fm, double fd, char *json, size_t len)
+{
+    crc_params p;
+    double F = external_fees(fm, fd, &p);
+    double k = fm + fd * p.farm_wash_data_share;
+    double es = farm_wash_breakeven(k, p.amm_fee, p.farm_wash_cost / p.farm_wash_price);
+    double rate = x * es * F / p.emission_split_model;
+    int st = run(json, len,
+                 "%s attack " FIX "wash.yaml --set emission.rate=%.17g --set fees.model=%g "
+                 "--set fees.data=%g -j2 --json --out %s/wash-%g.db",
+                 bin(), rate, fm, fd, dir, x);
+    cr_assert_eq(st, 0, "%s", json);
+    cr_log_info("e = %g e* (e* %g, k %g): %s", x, es, k, json);
+}
+
+/* Theory (docs/model.md §11, the wash break-even): each USD of self-paid fee returns
+ * (k + e)(1 - f)^2 - c - 1, so below e* every positive budget loses and the best attack is
+ * no attack: budget 0, which spends and earns exactly nothing (interval [0, 0]); above
+ * e* washing pays and the search must find a budget that profits on fresh replicates.
+ * Points 0.3, 0.4, 1.6 and 2.5 e* (the existing break-even test uses 0.5, 0.8, 1.25
+ * and 2), under two fee splits (k = 0.6 and 0.4). The margin on the upper bound below e*
+ * is 1 USD, about 1% of what the search's resolution step (1 USD/day for 90 days) would
+ * spend. Between about 0.5 and 1 e* the search does find small profitable attacks: the
+ * launch-period profit docs/model.md §11 describes (the first days, before external fees
+ * exist, pay e far above e*); those points are reported, not tested here. */
+Test(attack, wash_search_finds_profit_only_above_the_breakeven)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char json[16384];
+    struct { double x, fm, fd; } pts[] = {{0.4, 0.2, 0.4}, {0.3, 0.1, 0.3}, {1.6, 0.2, 0.4},
+                                          {2.5, 0.1, 0.3}};
+    for (size_t i = 0; i < sizeof pts / sizeof *pts; i++) {
+        wash_point(dir, pts[i].x, pts[i].fm, pts[i].fd, json, sizeof json);
+        double b = jnum(json, "\"best\"", "farmers.budget");
+        double lo = jnum(json, "\"best\"", "ci_low"), hi = jnum(json, "\"best\"", "ci_high");
+        cr_log_info("e = %g e*: best budget %g USD/day, profit [%g, %g]", pts[i].x, b, lo, hi);
+        if (pts[i].x < 1) {
+            cr_expect_eq(b, 0, "e = %g e*: the best attack is none (budget %g)", pts[i].x, b);
+            cr_expect(hi <= 1, "e = %g e*: profit interval [%g, %g] above the 1 USD margin",
+                      pts[i].x, lo, hi);
+            cr_expect(strstr(json, "no profitable attack found within budget 100000 USD after "
+                                   "12 evaluations of 2 replicates"),
+                      "%s", json);
+        } else {
+            cr_expect(b >= 1, "e = %g e*: washing pays, yet budget %g", pts[i].x, b);
+            cr_expect(lo > 0, "e = %g e*: profit interval [%g, %g] should be above 0", pts[i].x,
+                      lo, hi);
+            cr_expect(strstr(json, "\"success\": true"), "%s", json);
+        }
+    }
+    run(json, sizeof json, "rm -rf %s", dir);
+}
+
+/* ---- poisoning: the cheapest backdoor ---------------------------------------------------- */
+
+static double db_value(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
+    double x = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL
+                   ? sqlite3_column_double(q, 0)
+                   : NAN;
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return x;
+}
+
+/* A model trained on N* poisoned samples is backdoored whatever the corpus size
+ * (docs/model.md §11 Poisoners), so the cheapest attack that breaks "no backdoor" (with
+ * probability >= 0.75) poisons about N* samples whatever the honest corpus: here 0.2, 2
+ * and 20 contributions/day for each of 100 providers. The attacker picks one poisoner's
+ * rate r; by the end of the run it has poisoned about r T samples (Poisson, T ~ 59 days),
+ * and the last training happens within builders.retrain = 5 days of the end. Bounds on
+ * the best attack's mean final poisoned count n over 8 fresh replicates, with standard
+ * error s = sqrt(N* / 8):
+ *   n >= N* - 3 s   (the best broke it on at least 6 of its 8 search replicates, so its
+ *                    count reaches N* in most runs),
+ *   n <= N* (r^ / r-) T / (T - 5) + sqrt(N*) + 3 s   (search resolution: r- is the largest
+ *        evaluated rate below the best r^, which did not break it; the count at which
+ *        P(break) = 0.75 lies within one Poisson sd above N*).
+ * The fresh failure rate must be above 0: the attack installs a backdoor. */
+Test(attack, cheapest_backdoor_poisons_about_n_star_whatever_the_corpus)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char json[16384];
+    const double rates[] = {0.2, 2, 20}, nstar = 60, days = 59;
+    for (int i = 0; i < 3; i++) {
+        char db[128], sql[512];
+        snprintf(db, sizeof db, "%s/p%d.db", dir, i);
+        cr_assert_eq(run(json, sizeof json, "%s attack " FIX "poison.yaml --set "
+                                            "providers.rate=%g -j2 --json --out %s",
+                         bin(), rates[i], db),
+                     0, "%s", json);
+        cr_expect(jnum(json, "\"best\"", "failure_rate") > 0, "corpus %g: no backdoor: %s",
+                  rates[i], json);
+        long point = (long)jnum(json, "\"best\"", "point");
+        double r = jnum(json, "\"best\"", "poison.rate");
+        snprintf(sql, sizeof sql,
+                 "SELECT avg(m.value) FROM metrics m JOIN runs r ON r.id = m.run WHERE r.point = "
+                 "%ld AND r.replicate >= 8 AND m.name = 'poisoned_max' AND m.t = (SELECT max(t) "
+                 "FROM metrics WHERE run = r.id AND name = 'poisoned_max')",
+                 point);
+        double n = db_value(db, sql);
+        snprintf(sql, sizeof sql, "SELECT max(value) FROM points WHERE path = 'poison.rate' AND "
+                                  "value < %.17g",
+                 r);
+        double below = db_value(db, sql);
+        double noise = 3 * sqrt(nstar / 8);
+        double hi = nstar * (r / below) * days / (days - 5) + sqrt(nstar) + noise;
+        cr_log_info("corpus %g/day: best rate %g (next below %g), poisoned %g, N* %g, bounds "
+                    "[%g, %g]",
+                    rates[i], r, below, n, nstar, nstar - noise, hi);
+        cr_expect(isfinite(below), "the search tried rates below the best");
+        cr_expect(n >= nstar - noise && n <= hi, "corpus %g: poisoned %g outside [%g, %g]",
+                  rates[i], n, nstar - noise, hi);
+    }
+    run(json, sizeof json, "rm -rf %s", dir);
+}
+
+/* ---- determinism and resume ------------------------------------------------------------- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= c[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* A digest of every stored run's outcome (summary values, bit for bit, and criteria
+ * verdicts) and of the candidates, keyed by (point, replicate), not by run id (ids
+ * follow completion order); *runs receives the number of done runs. */
+static uint64_t db_digest(const char *path, long *runs)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "%s", path);
+    const char *sql[] = {
+        "SELECT r.point, r.replicate, s.name, s.value FROM summary s JOIN runs r ON r.id = "
+        "s.run WHERE r.status = 'done' ORDER BY 1, 2, 3",
+        "SELECT r.point, r.replicate, c.name, c.passed FROM criteria c JOIN runs r ON r.id = "
+        "c.run ORDER BY 1, 2, 3",
+        "SELECT point, path, value FROM points ORDER BY 1, 2"};
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t k = 0; k < sizeof sql / sizeof *sql; k++) {
+        sqlite3_stmt *q = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(db, sql[k], -1, &q, NULL), SQLITE_OK);
+        while (sqlite3_step(q) == SQLITE_ROW)
+            for (int i = 0; i < sqlite3_column_count(q); i++) {
+                char buf[128];
+                if (sqlite3_column_type(q, i) == SQLITE_FLOAT)
+                    snprintf(buf, sizeof buf, "%a|", sqlite3_column_double(q, i));
+                else
+                    snprintf(buf, sizeof buf, "%s|", (const char *)sqlite3_column_text(q, i));
+                h = fnv(h, buf, strlen(buf));
+            }
+        sqlite3_finalize(q);
+    }
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM runs WHERE status = 'done'", -1,
+                                    &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    *runs = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return h;
+}
+
+/* The JSON from "best" on (everything but the database's path). */
+static const char *from_best(const char *json)
+{
+    const char *s = strstr(json, "\"best\"");
+    cr_assert_not_null(s, "%s", json);
+    return s;
+}
+
+Test(attack, same_search_and_result_whatever_the_number_of_workers)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char j1[16384], j2[16384];
+    cr_assert_eq(run(j1, sizeof j1, "%s attack " FIX "wash.yaml --set emission.rate=3000 -j1 "
+                                     "--json --out %s/j1.db",
+                     bin(), dir),
+                 0, "%s", j1);
+    cr_assert_eq(run(j2, sizeof j2, "%s attack " FIX "wash.yaml --set emission.rate=3000 -j2 "
+                                     "--json --out %s/j2.db",
+                     bin(), dir),
+                 0, "%s", j2);
+    cr_expect_str_eq(from_best(j1), from_best(j2));
+    char p1[128], p2[128];
+    snprintf(p1, sizeof p1, "%s/j1.db", dir);
+    snprintf(p2, sizeof p2, "%s/j2.db", dir);
+    long n1, n2;
+    uint64_t d1 = db_digest(p1, &n1), d2 = db_digest(p2, &n2);
+    cr_expect_eq(n1, 12 * 2 + 8, "12 candidates x 2 replicates + 8 fresh: %ld runs", n1);
+    cr_expect_eq(n1, n2);
+    cr_expect_eq(d1, d2, "every stored value is the same with -j1 and -j2");
+    run(j1, sizeof j1, "rm -rf %s", dir);
+}
+
+static long done_runs(const char *path)
+{
+    sqlite3 *db = NULL;
+    long n = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 1000);
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs WHERE status = 'done'", -1, &q,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            n = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
+Test(attack, kill_9_then_resume_equals_an_uninterrupted_search)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64], ref[128], killed[128];
+    scratch(dir, sizeof dir);
+    snprintf(ref, sizeof ref, "%s/ref.db", dir);
+    snprintf(killed, sizeof killed, "%s/killed.db", dir);
+    static char jr[16384], jk[16384];
+    cr_assert_eq(run(jr, sizeof jr, "%s attack " FIX "poison.yaml -j2 --json --out %s", bin(),
+                     ref),
+                 0, "%s", jr);
+    long n_ref;
+    uint64_t d_ref = db_digest(ref, &n_ref);
+    /* The same search in its own process group, killed with SIGKILL mid-way. */
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(bin(), bin(), "attack", FIX "poison.yaml", "-j2", "--quiet", "--out", killed,
+              (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    struct timespec nap = {0, 2000000};
+    for (int i = 0; i < 50000 && done_runs(killed) < 20; i++)
+        nanosleep(&nap, NULL);
+    kill(-pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the search was killed");
+    long before = done_runs(killed);
+    cr_assert(before >= 20 && before < n_ref, "killed mid-way: %ld of %ld runs", before, n_ref);
+    cr_assert_eq(run(jk, sizeof jk, "%s attack " FIX "poison.yaml -j1 --resume --json --out %s",
+                     bin(), killed),
+                 0, "%s", jk);
+    cr_expect_str_eq(from_best(jk), from_best(jr), "resumed vs uninterrupted");
+    long n_k;
+    cr_expect_eq(db_digest(killed, &n_k), d_ref, "stored runs equal the uninterrupted search's");
+    cr_expect_eq(n_k, n_ref);
+    /* Without --resume an existing search is refused. */
+    cr_expect_eq(run(jk, sizeof jk, "%s attack " FIX "poison.yaml --quiet --out %s", bin(),
+                     killed),
+                 2, "%s", jk);
+    run(jk, sizeof jk, "rm -rf %s", dir);
+}
+
+/* ---- the frontier and the report ----------------------------------------------------------- */
+
+/* Budgets 300, 1500 and 6000 USD over the wash world above break-even: a larger budget
+ * allows every attack a smaller one does, so the best profit cannot fall (beyond the
+ * fresh replicates' noise: each mean must stay below the next one's upper bound), and
+ * every best attack keeps its search spend within its budget (the fresh spend within 20%:
+ * 4 fresh replicates of a spend whose sd is a few %). */
+Test(attack, frontier_profit_grows_with_the_budget_and_respects_it)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char json[32768];
+    cr_assert_eq(run(json, sizeof json, "%s attack " FIX "report-base.yaml --frontier "
+                                        "300,1500,6000 -j2 --json --out %s/f.db --plot "
+                                        "%s/f.png",
+                     bin(), dir, dir),
+                 0, "%s", json);
+    const char *f = strstr(json, "\"frontier\"");
+    cr_assert_not_null(f, "%s", json);
+    double prev_mean = -INFINITY;
+    const double budgets[] = {300, 1500, 6000};
+    for (int i = 0; i < 3; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "{\"budget\": %g,", budgets[i]);
+        const char *e = strstr(f, key);
+        cr_assert_not_null(e, "budget %g in the frontier: %s", budgets[i], f);
+        double mean = jnum(e, NULL, "mean"), hi = jnum(e, NULL, "ci_high");
+        double spend = jnum(e, NULL, "spend");
+        cr_log_info("budget %g: profit %g (<= %g), spend %g", budgets[i], mean, hi, spend);
+        cr_expect(spend <= 1.2 * budgets[i], "budget %g: spend %g", budgets[i], spend);
+        cr_expect(prev_mean <= hi, "budget %g: best profit %g fell below the smaller "
+                                   "budget's %g",
+                  budgets[i], hi, prev_mean);
+        prev_mean = mean;
+    }
+    char png[128];
+    snprintf(png, sizeof png, "%s/f.png", dir);
+    cr_expect(access(png, F_OK) == 0 || !strstr(json, "\"plot\""), "the frontier picture");
+    run(json, sizeof json, "rm -rf %s", dir);
+}
+
+/* Under the emission gate (emission <= 1 x external fees, wash fees excluded) the model
+ * pool returns at most e = split.model x 1 = 0.2 TKN per TKN of fee, below e* = 0.43: no
+ * wash attack can pay, so the report's cost-of-attack section shows the status quo's
+ * profitable attack beside "none" (budget 0) under the proposal. */
+Test(attack, report_shows_the_cost_of_attack_side_by_side)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char out[16384];
+    cr_assert_eq(run(out, sizeof out, "%s report --baseline " FIX "report-base.yaml --proposal "
+                                      FIX "report-gate.yaml --replicates 2 --out %s/rep",
+                     bin(), dir),
+                 0, "%s", out);
+    char path[128];
+    snprintf(path, sizeof path, "%s/rep/report.md", dir);
+    FILE *fp = fopen(path, "r");
+    cr_assert_not_null(fp);
+    size_t n = fread(out, 1, sizeof out - 1, fp);
+    out[n] = 0;
+    fclose(fp);
+    const char *sec = strstr(out, "## Cost of attack");
+    cr_assert_not_null(sec, "the report has the section");
+    const char *row = strstr(sec, "| 100000 |");
+    cr_assert_not_null(row, "%s", sec);
+    const char *gate = strstr(row, "farmers.budget = 0");
+    cr_expect(gate && strstr(row, "| 0 [0, 0]"), "no attack pays under the gate: %.400s", row);
+    run(out, sizeof out, "rm -rf %s", dir);
+}
+
+/* Budgets are independent searches: shards 1/2 and 2/2 merged with `crucible merge` and
+ * read back with --resume give the same frontier as the whole search, computing nothing. */
+Test(attack, frontier_shards_merged_equal_the_whole_frontier)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char whole[32768], merged[32768], out[4096];
+    const char *args = FIX "report-base.yaml --frontier 300,6000 -j2 --json";
+    cr_assert_eq(run(whole, sizeof whole, "%s attack %s --out %s/whole.db --plot %s/w.png",
+                     bin(), args, dir, dir),
+                 0, "%s", whole);
+    for (int k = 1; k <= 2; k++)
+        cr_assert_eq(run(out, sizeof out, "%s attack %s --shard %d/2 --out %s/s%d.db --plot "
+                                          "%s/s%d.png",
+                         bin(), args, k, dir, k, dir, k),
+                     0, "%s", out);
+    cr_assert_eq(run(out, sizeof out, "%s merge %s/merged.db %s/s1.db %s/s2.db", bin(), dir, dir,
+                     dir),
+                 0, "%s", out);
+    cr_assert_eq(run(merged, sizeof merged, "%s attack %s --resume --out %s/merged.db --plot "
+                                            "%s/m.png",
+                     bin(), args, dir, dir),
+                 0, "%s", merged);
+    const char *fw = strstr(whole, "\"frontier\""), *fm = strstr(merged, "\"frontier\"");
+    cr_assert(fw && fm, "%s\n%s", whole, merged);
+    /* Equal up to the picture's path at the end. */
+    size_t n = strcspn(fw, "\n");
+    const char *pw = strstr(fw, "\"plot\""), *pm = strstr(fm, "\"plot\"");
+    if (pw && pm)
+        n = (size_t)(pw - fw);
+    cr_expect_eq(strncmp(fw, fm, n), 0, "whole: %s\nmerged: %s", fw, fm);
+    cr_expect(strstr(merged, "\"runs\": "), "%s", merged);
+    run(out, sizeof out, "rm -rf %s", dir);
+}
