@@ -122,8 +122,10 @@ check:
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
+# REF: the reference build `bench` compares against (a commit; default crucible 0.5.0's).
+REF ?= bf41041
 bench: $(BIN)/crucible
-	./analysis/bench.sh
+	REF=$(REF) ./analysis/bench.sh
 
 run: $(BIN)/crucible
 	$(BIN)/crucible run scenarios/baseline.yaml

@@ -8,6 +8,11 @@
 #         about 10 CPU minutes: BENCH_AGENTS="1000000" to run it)
 #   sweep the baseline scenario swept with one worker, then two: runs per second, the
 #         speed-up, and the share of time spent storing results
+#   vs    this build against a reference build (crucible 0.5.0 by default) in the same
+#         run: scenarios/bench/reduced-economy.yaml at 10^4, 10^5 and 10^6 consumers
+#         (consumer-days per CPU second) and scenarios/baseline.yaml (CPU seconds per
+#         replicate-year), each the median of BENCH_VS_REPEAT runs made alternately with
+#         the two builds, and the ratio new / reference. It runs first.
 #
 # Rates are per second of the benchmark's CPU time (it is single-threaded), so other
 # jobs on the machine slow the wall clock more than the figures. Environment:
@@ -24,6 +29,14 @@
 #   BENCH_SWEEP_REPS replicates per point of the 5-point sweep (default 4: 20 runs)
 #   BENCH_SEED     seed (default 1)
 #   BENCH_OUT      output file (default results/bench.json)
+#   REF            git commit (or tag) of the reference build (default bf41041, the commit
+#                  of crucible 0.5.0, which has no tag); built once with `make` from
+#                  `git archive REF` into build/ref/REF and kept there
+#   BENCH_VS_CONSUMERS consumer counts of the reduced economy (default
+#                  "10000 100000 1000000")
+#   BENCH_VS_REPEAT runs per build and size (default: 5 up to 10^5 consumers, 3 above;
+#                  a 10^6 year of 0.5.0 takes ~4 CPU minutes)
+#   BENCH_VS_ONLY  1: run only the comparison (vs); 0: skip it (default: run everything)
 set -eu
 
 BIN=${CRUCIBLE_BIN:-bin/crucible}
@@ -56,6 +69,106 @@ run() { # run ARGS...: one JSON line appended to $tmp and echoed back
 
 echo "crucible benchmarks ($("$BIN" version 2>/dev/null || echo unknown version)); rates per CPU second"
 echo
+
+REF=${REF:-bf41041}
+VS_CONSUMERS=${BENCH_VS_CONSUMERS:-"10000 100000 1000000"}
+VS_ONLY=${BENCH_VS_ONLY:-}
+
+# ref_build: builds the reference REF once into build/ref/REF (git archive + make, its own
+# object directory) and prints the path of its binary.
+ref_build() {
+    full=$(git rev-parse --verify --quiet "$REF^{commit}") || {
+        echo "bench.sh: REF=$REF is not a commit of this repository" >&2
+        return 1
+    }
+    dir=build/ref/$(printf '%s' "$full" | cut -c1-12)
+    if [ ! -x "$dir/bin/crucible" ]; then
+        echo "building the reference $REF into $dir (once; cached)" >&2
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        git archive "$full" | tar -x -C "$dir"
+        # GIT_COMMIT on the command line: the archive is not a repository of its own
+        nice make -C "$dir" -j2 GIT_COMMIT="$(printf '%s' "$full" | cut -c1-12)" bin/crucible \
+            >"$dir/build.log" 2>&1 || {
+            echo "bench.sh: building $REF failed; see $dir/build.log" >&2
+            return 1
+        }
+    fi
+    printf '%s\n' "$dir/bin/crucible"
+}
+
+# cpu_run BIN SCENARIO ARGS...: one run of the scenario with nothing printed and the
+# results in a scratch database; prints "CPU-seconds peak-RSS-KB".
+cpu_run() {
+    b=$1
+    shift
+    db=$(mktemp -u /tmp/crucible-bench-XXXXXX.db)
+    /usr/bin/time -f '%U %S %M' -o "$db.time" "$b" run "$@" --replicates 1 --out "$db" --quiet
+    awk '{ printf "%.3f %d\n", $1 + $2, $3 }' "$db.time"
+    rm -f "$db" "$db.time" "$db-journal" "$db-wal" "$db-shm"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# vs_row LABEL N REPS SCENARIO ARGS...: REPS runs of each build, alternately; prints the
+# row and appends a JSON line. N is the consumer-days of one run (0: report CPU seconds).
+vs_row() {
+    label=$1 cd=$2 reps=$3
+    shift 3
+    rt=$(mktemp) nt=$(mktemp)
+    k=0
+    while [ "$k" -lt "$reps" ]; do
+        cpu_run "$REFBIN" "$@" >>"$rt"
+        cpu_run "$BIN" "$@" >>"$nt"
+        k=$((k + 1))
+    done
+    rc=$(cut -d' ' -f1 "$rt" | median) nc=$(cut -d' ' -f1 "$nt" | median)
+    rr=$(cut -d' ' -f2 "$rt" | sort -n | tail -1) nr=$(cut -d' ' -f2 "$nt" | sort -n | tail -1)
+    rall=$(cut -d' ' -f1 "$rt" | tr '\n' ' ') nall=$(cut -d' ' -f1 "$nt" | tr '\n' ' ')
+    rm -f "$rt" "$nt"
+    if [ "$cd" != 0 ]; then
+        awk -v l="$label" -v n="$reps" -v cd="$cd" -v a="$rc" -v b="$nc" -v ra="$rr" -v rb="$nr" \
+            'BEGIN { printf "%-22s %4d %12.3f %12.3f %8.2fx %9.2f %9.2f %8.1f %8.1f\n", l, n,
+                     cd / a / 1e6, cd / b / 1e6, a / b, a, b, ra / 1024, rb / 1024 }'
+    else
+        awk -v l="$label" -v n="$reps" -v a="$rc" -v b="$nc" -v ra="$rr" -v rb="$nr" \
+            'BEGIN { printf "%-22s %4d %12s %12s %8.2fx %9.2f %9.2f %8.1f %8.1f\n", l, n,
+                     "-", "-", a / b, a, b, ra / 1024, rb / 1024 }'
+    fi
+    printf '{"bench": "vs", "case": "%s", "ref": "%s", "runs": %s, "consumer_days": %s, "ref_cpu_seconds": %s, "new_cpu_seconds": %s, "ratio": %s, "ref_peak_rss_kb": %s, "new_peak_rss_kb": %s, "ref_cpu_all": "%s", "new_cpu_all": "%s"}\n' \
+        "$label" "$REF" "$reps" "$cd" "$rc" "$nc" "$(awk -v a="$rc" -v b="$nc" 'BEGIN { print a / b }')" \
+        "$rr" "$nr" "$rall" "$nall" >>"$tmp"
+}
+
+if [ "$VS_ONLY" != 0 ]; then
+    REFBIN=$(ref_build)
+    echo "this build ($("$BIN" version 2>/dev/null | head -1)) against the reference $REF" \
+        "($("$REFBIN" version 2>/dev/null | head -1)); CPU seconds are medians of runs made"
+    echo "alternately, ref then new; rates in M consumer-days per CPU second"
+    printf '%-22s %4s %12s %12s %9s %9s %9s %8s %8s\n' "case" "runs" "ref M c-d/s" "new M c-d/s" \
+        "speed-up" "ref CPU s" "new CPU s" "ref MB" "new MB"
+    for n in $VS_CONSUMERS; do
+        reps=${BENCH_VS_REPEAT:-$([ "$n" -le 100000 ] && echo 5 || echo 3)}
+        vs_row "reduced-economy $n" "$((n * 365))" "$reps" scenarios/bench/reduced-economy.yaml \
+            --seed "$SEED" --set "consumers.count=$n"
+    done
+    vs_row "baseline (1 rep-year)" 0 "${BENCH_VS_REPEAT:-5}" scenarios/baseline.yaml --seed "$SEED"
+    echo
+fi
+# one JSON array of every result
+write_json() {
+    {
+        echo "["
+        sed '$!s/$/,/' "$tmp"
+        echo "]"
+    } >"$OUT"
+    echo
+    echo "wrote $OUT"
+}
+if [ "$VS_ONLY" = 1 ]; then
+    write_json
+    exit 0
+fi
 printf '%-6s %12s %14s %16s\n' "bench" "pending" "holds" "M holds/s"
 for n in $SIZES; do
     holds=${BENCH_HOLDS:-$(( n * 20 > 10000000 ? n * 20 : 10000000 ))}
@@ -110,11 +223,4 @@ done
 rm -rf "$sdb"
 echo "sweep speed-up, -j2 over -j1: $(awk -v a="$r1" -v b="$rps" 'BEGIN { printf "%.2f", b / a }')"
 
-# one JSON array of every result
-{
-    echo "["
-    sed '$!s/$/,/' "$tmp"
-    echo "]"
-} >"$OUT"
-echo
-echo "wrote $OUT"
+write_json

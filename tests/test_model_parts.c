@@ -336,14 +336,17 @@ Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
     static world w;
     memset(&w, 0, sizeof w);
     uint32_t active[NN], load[NN];
+    double due[NN]; /* no job ever leaves: the load column holds */
     static wld_node rec[NN];
     gsl_rng *lr = rng_stream_alloc(5, 0, 9);
     for (uint32_t n = 0; n < NN; n++) {
         active[n] = NN - 1 - n; /* not the identity, so the set is really read */
         load[n] = (uint32_t)gsl_rng_uniform_int(lr, 6);
+        due[n] = INFINITY;
     }
     gsl_rng_free(lr);
-    w.nd = (wld_nodes){.n = NN, .r = rec, .active = active, .n_active = NN, .load = load};
+    w.nd = (wld_nodes){.n = NN, .r = rec, .active = active, .n_active = NN, .load = load,
+                        .due = due};
     w.rng[RNG_ROUTE] = rng_stream_alloc(3, 1, 77);
     gsl_rng *ref = rng_stream_alloc(3, 1, 77);
     node_route_init(&w);

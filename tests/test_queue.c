@@ -85,6 +85,7 @@ Test(station, limit_rejects_and_take_removes_oldest)
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "engine/fcfs.h"
 #include "engine/rng.h"
 #include "engine/sim.h"
 
@@ -200,3 +201,40 @@ Test(queue, mm1_mean_wait_matches_theory_at_rho_0_5) { check_mmc(1, 0.5, 200000,
 Test(queue, mm1_mean_wait_matches_theory_at_rho_0_9) { check_mmc(1, 0.9, 1500000, 2); }
 Test(queue, mmc_mean_wait_matches_erlang_c_at_rho_0_5) { check_mmc(3, 0.5, 200000, 3); }
 Test(queue, mmc_mean_wait_matches_erlang_c_at_rho_0_9) { check_mmc(3, 0.9, 1000000, 4); }
+
+/* ---- fcfs (engine/fcfs.h) as M/M/c against Erlang C --------------------------------------------------------
+ * Mean wait in queue Wq = C(c, a) / (c mu - lambda) with mu = 1, a = lambda; the
+ * standard error from batch means (waits of successive customers are autocorrelated). */
+
+#define F_BATCHES 25
+
+static void check_mmc_fcfs(unsigned c, double rho, uint32_t customers, uint64_t seed)
+{
+    gsl_rng *arr = rng_stream_alloc(seed, 0, 1), *svc = rng_stream_alloc(seed, 0, 2);
+    fcfs q;
+    fcfs_init(&q, c);
+    double lambda = rho * c, t = 0, sum[F_BATCHES] = {0};
+    uint32_t warmup = customers / 20, per = (customers - warmup) / F_BATCHES;
+    for (uint32_t k = 0; k < warmup + per * F_BATCHES; k++) {
+        t += gsl_ran_exponential(arr, 1.0 / lambda);
+        double w;
+        cr_assert_eq(fcfs_arrive(&q, t, gsl_ran_exponential(svc, 1.0), &w), 0);
+        if (k >= warmup)
+            sum[(k - warmup) / per] += w;
+    }
+    double means[F_BATCHES];
+    for (int b = 0; b < F_BATCHES; b++)
+        means[b] = sum[b] / per;
+    double mean = gsl_stats_mean(means, 1, F_BATCHES);
+    double se = gsl_stats_sd(means, 1, F_BATCHES) / sqrt((double)F_BATCHES);
+    double theory = erlang_c(c, lambda) / ((double)c - lambda);
+    cr_assert_lt(se, 0.05 * theory, "M/M/%u rho=%.2f: se %.4f too large for the test", c, rho, se);
+    cr_expect_lt(fabs(mean - theory), 4.0 * se, "M/M/%u rho=%.2f: Wq %.4f, theory %.4f, se %.4f",
+                 c, rho, mean, theory, se);
+    fcfs_free(&q);
+    gsl_rng_free(arr);
+    gsl_rng_free(svc);
+}
+
+Test(queue, fcfs_mm1_mean_wait_matches_theory_at_rho_0_8) { check_mmc_fcfs(1, 0.8, 600000, 21); }
+Test(queue, fcfs_mm4_mean_wait_matches_theory_at_rho_0_9) { check_mmc_fcfs(4, 0.9, 1000000, 22); }

@@ -54,9 +54,10 @@ void node_prefetch_route(world *w, uint32_t j);
  * WLD_TRAIN_BIT in id, a training job of `service` days. */
 void node_submit(world *w, uint32_t n, uint64_t id, double service, double t);
 void node_on_depart(sim *s, const evq_event *ev, void *ctx);
-/* The first live node whose load column disagrees with its station (jobs in service
- * plus waiting), or UINT32_MAX when every one agrees (model_input.check). */
-uint32_t node_check(const world *w);
+/* The first live node whose load column disagrees with its station, or whose station's
+ * busy servers are not min(jobs, servers), or UINT32_MAX when every one agrees
+ * (model_input.check). */
+uint32_t node_check(world *w);
 
 /* ---- consumers.c ------------------------------------------------------------ */
 int cons_birth(world *w, double t);

@@ -3,14 +3,18 @@
  * nodes).
  *
  * Each node is one engine station: a FIFO queue in front of nodes.servers identical
- * servers. Queries take exponential service times (mean nodes.service_time); training
- * jobs hold a server for their size. Latency (wait + service) is therefore a queueing
- * outcome of the discrete-event run, not a formula. A new job goes to the shorter of
+ * servers. Queries take exponential service times (mean nodes.service_time, drawn by
+ * the engine's ziggurat); training jobs hold a server for their size. Latency (wait +
+ * service) is therefore a queueing outcome of the run, not a formula. Under FIFO a job's
+ * start and departure are known when it arrives (engine/fcfs.h), and only a training
+ * job's end (the builder's model is ready) and a leaving node's last departure (its slot
+ * is freed) are events; a query's departure is not. A new job goes to the shorter of
  * two randomly drawn active nodes ("power of two choices"), a cheap router that keeps
  * queues balanced without a global scan.
  *
  * Slots are stable: a node that leaves takes no new jobs and frees its slot once its
- * queue has drained, so departure events never refer to a reused slot.
+ * queue has drained (an event at its last departure), so a training job's end never
+ * refers to a reused slot.
  */
 #include "model/agents/agents.h"
 #include "model/world/world.h"
@@ -21,6 +25,22 @@
 
 #include "engine/rng.h"
 #include "util/prefetch.h"
+
+/* The id of the event at a leaving node's last departure (a query's id is 0, a training
+ * job's has WLD_TRAIN_BIT). */
+#define NODE_DRAINED 1ULL
+
+/* Jobs at node n at time now (the router's view, brought up to date when a job has left
+ * since: load[n] holds until due[n]). */
+static inline uint32_t node_jobs(wld_nodes *nd, uint32_t n, double now)
+{
+    if (now < nd->due[n])
+        return nd->load[n];
+    fcfs *q = &nd->r[n].st;
+    nd->load[n] = fcfs_expire(q, now);
+    nd->due[n] = q->due;
+    return nd->load[n];
+}
 
 /* A new node settles in region r with probability proportional to
  * share_r · (R_r / C_r)^k: the region's trailing income-to-cost ratio raised to the
@@ -62,8 +82,9 @@ int node_birth(world *w, double t)
     } else {
         void **const cols[] = {(void **)&nd->free_list, (void **)&nd->r, (void **)&nd->fixed_cost,
                                (void **)&nd->born, (void **)&nd->ep_pay, (void **)&nd->acc,
-                               (void **)&nd->active, (void **)&nd->apos, (void **)&nd->load};
-        const size_t sizes[] = {4, sizeof(wld_node), 4, 4, 8, sizeof(wld_acc), 4, 4, 4};
+                               (void **)&nd->active, (void **)&nd->apos, (void **)&nd->load,
+                               (void **)&nd->due};
+        const size_t sizes[] = {4, sizeof(wld_node), 4, 4, 8, sizeof(wld_acc), 4, 4, 4, 8};
         if (wld_grow_soa(&nd->cap, nd->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
             return -1;
         n = nd->n++;
@@ -77,8 +98,9 @@ int node_birth(world *w, double t)
     nd->r[n].fake = 0; /* reserved: fake nodes come with the adversary model */
     nd->r[n].region = (uint8_t)choose_region(w, r);
     nd->r[n].acct = a;
-    station_init(&nd->r[n].st, (uint32_t)w->p.node_servers);
+    fcfs_init(&nd->r[n].st, (uint32_t)w->p.node_servers);
     nd->load[n] = 0;
+    nd->due[n] = nd->r[n].st.due;
     nd->fixed_cost[n] = (float)dist_sample(&w->p.node_fixed_cost, r, 0, 1e9);
     nd->born[n] = (float)t;
     nd->r[n].ep_work = nd->r[n].ep_tkn = nd->r[n].ep_cost = nd->ep_pay[n] = 0;
@@ -95,7 +117,7 @@ static void node_free_slot(world *w, uint32_t n)
     wld_nodes *nd = &w->nd;
     nd->r[n].alive = 0;
     nd->r[n].leaving = 0;
-    station_free(&nd->r[n].st);
+    fcfs_free(&nd->r[n].st);
     nd->free_list[nd->n_free++] = n;
 }
 
@@ -112,8 +134,11 @@ void node_leave(world *w, uint32_t n)
     wld_gone_add(w, nd->r[n].acct);
     w->cls[CLS_COMPUTE].active--;
     w->cls[CLS_COMPUTE].exited++;
-    if (station_busy(&nd->r[n].st) == 0 && station_waiting(&nd->r[n].st) == 0)
+    double now = w->s.now;
+    if (node_jobs(nd, n, now) == 0)
         node_free_slot(w, n);
+    else /* freed when its last job leaves */
+        sim_at(&w->s, fcfs_drained(&nd->r[n].st, now), EV_DEPART, n, NODE_DRAINED);
 }
 
 void node_route_init(world *w)
@@ -136,26 +161,27 @@ static double route_draw(world *w)
 /* The router's candidate at place i of the na active and m - na fake nodes, and its
  * queue length (a fake node never has one). With fake == 0 (a constant in each inlined
  * copy) every place is an active node's. */
-static inline uint32_t candidate(const wld_nodes *nd, uint32_t i, uint32_t na, int fake,
-                                 uint32_t *load)
+static inline uint32_t candidate(wld_nodes *nd, uint32_t i, uint32_t na, int fake,
+                                 double now, uint32_t *load)
 {
     if (fake && i >= na) {
         *load = 0;
         return WLD_FAKE | (i - na);
     }
     uint32_t n = nd->active[i];
-    *load = nd->load[n];
+    *load = node_jobs(nd, n, now);
     return n;
 }
 
 static inline uint32_t route(world *w, uint32_t na, uint32_t m, int fake)
 {
-    const wld_nodes *nd = &w->nd;
+    wld_nodes *nd = &w->nd;
     uint32_t la, lb;
-    uint32_t a = candidate(nd, (uint32_t)(route_draw(w) * m), na, fake, &la);
+    double now = w->s.now;
+    uint32_t a = candidate(nd, (uint32_t)(route_draw(w) * m), na, fake, now, &la);
     if (m == 1)
         return a;
-    uint32_t b = candidate(nd, (uint32_t)(route_draw(w) * m), na, fake, &lb);
+    uint32_t b = candidate(nd, (uint32_t)(route_draw(w) * m), na, fake, now, &lb);
     return lb < la ? b : a;
 }
 
@@ -219,61 +245,52 @@ void node_prefetch_route(world *w, uint32_t j)
         prefetch_route(w, j, na, na, 0);
 }
 
-uint32_t node_check(const world *w)
+uint32_t node_check(world *w)
 {
-    const wld_nodes *nd = &w->nd;
-    for (uint32_t n = 0; n < nd->n; n++)
-        if (nd->r[n].alive && nd->load[n] != station_busy(&nd->r[n].st) + station_waiting(&nd->r[n].st))
+    wld_nodes *nd = &w->nd;
+    double now = w->s.now;
+    for (uint32_t n = 0; n < nd->n; n++) {
+        if (!nd->r[n].alive)
+            continue;
+        /* the router's view is the station's, and the station's servers are busy
+         * exactly while it holds jobs: min(jobs, c) of them */
+        uint32_t jobs = node_jobs(nd, n, now), c = nd->r[n].st.servers;
+        if (jobs != nd->r[n].st.len || fcfs_busy(&nd->r[n].st, now) != (jobs < c ? jobs : c))
             return n;
+    }
     return UINT32_MAX;
-}
-
-/* Service time of a job that enters service now. */
-static double service_time(world *w, uint64_t id)
-{
-    if (id & WLD_TRAIN_BIT)
-        return w->bd.train_S[(uint32_t)(id & 0xffffffffu)];
-    return gsl_ran_exponential(wld_rng(w, RNG_SERVICE), w->p.node_service_time);
 }
 
 void node_submit(world *w, uint32_t n, uint64_t id, double service, double t)
 {
     wld_nodes *nd = &w->nd;
-    int rc = station_arrive(&nd->r[n].st, t, id);
-    if (rc == STATION_STARTED || rc == STATION_QUEUED)
-        nd->load[n]++;
-    if (rc == STATION_STARTED) {
-        double S = (id & WLD_TRAIN_BIT) ? service : service_time(w, id);
-        if (!(id & WLD_TRAIN_BIT)) {
-            w->ep_lat_sum += S;
-            w->ep_lat_n += 1;
-        }
-        sim_at(&w->s, t + S, EV_DEPART, n, id);
-    } else if (rc == STATION_ENOMEM) {
+    fcfs *q = &nd->r[n].st;
+    int train = (id & WLD_TRAIN_BIT) != 0;
+    double S = train ? service
+                     : w->p.node_service_time * zig_exp_draw(&w->zexp, rng_pcg(wld_rng(w, RNG_SERVICE)));
+    double wait;
+    if (fcfs_arrive(q, t, S, &wait) != 0) {
         crc_err_set(w->err, CRC_ENOMEM, "out of memory growing a compute node's queue");
         sim_fail(&w->s, CRC_ENOMEM);
+        return;
+    }
+    nd->load[n] = q->len;
+    nd->due[n] = q->due;
+    if (train) { /* the builder's model is ready when the job leaves */
+        sim_at(&w->s, t + wait + S, EV_DEPART, n, id);
+    } else {
+        w->ep_lat_sum += wait + S;
+        w->ep_lat_n += 1;
     }
 }
 
 void node_on_depart(sim *s, const evq_event *ev, void *ctx)
 {
     world *w = ctx;
-    wld_nodes *nd = &w->nd;
     uint32_t n = ev->a;
     uint64_t id = ev->b;
     if (id & WLD_TRAIN_BIT)
         bld_trained(w, (uint32_t)(id & 0xffffffffu), (uint32_t)((id >> 32) & 0x7fffffffu), s->now);
-    station_job next;
-    nd->load[n]--;
-    if (station_depart(&nd->r[n].st, &next)) {
-        double S = service_time(w, next.id);
-        if (!(next.id & WLD_TRAIN_BIT)) {
-            w->ep_lat_sum += (s->now - next.arrived) + S;
-            w->ep_lat_n += 1;
-        }
-        sim_at(s, s->now + S, EV_DEPART, n, next.id);
-    } else if (nd->r[n].leaving && station_busy(&nd->r[n].st) == 0 &&
-               station_waiting(&nd->r[n].st) == 0) {
+    else if (id == NODE_DRAINED && w->nd.r[n].leaving && node_jobs(&w->nd, n, s->now) == 0)
         node_free_slot(w, n);
-    }
 }

@@ -318,6 +318,7 @@ int wld_alloc(world *w, const crc_params *params, uint64_t seed, uint64_t replic
     for (int i = 0; i < RNG_COUNT; i++)
         if (!(w->rng[i] = rng_stream_alloc(seed, replicate, WLD_RNG_BASE + (uint64_t)i)))
             goto oom;
+    zig_exp_init(&w->zexp);
     if (sim_init(&w->s, 1024, w) != CRC_OK)
         goto oom;
     w->cs.st.src = sim_source_add(&w->s);
@@ -361,9 +362,9 @@ void wld_free(world *w)
     free(bd->train_V); free(bd->train_pi); free(bd->train_pois); free(bd->train_S); free(bd->acc);
     wld_nodes *nd = &w->nd;
     for (uint32_t i = 0; i < nd->n; i++)
-        station_free(&nd->r[i].st);
+        fcfs_free(&nd->r[i].st);
     free(nd->free_list); free(nd->r); free(nd->fixed_cost); free(nd->born); free(nd->ep_pay);
-    free(nd->acc); free(nd->active); free(nd->apos); free(nd->load);
+    free(nd->acc); free(nd->active); free(nd->apos); free(nd->load); free(nd->due);
     wld_consumers *cs = &w->cs;
     free(cs->r); free(cs->rate);
     pstream_free(&cs->st);

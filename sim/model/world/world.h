@@ -24,7 +24,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "engine/sim.h"
-#include "engine/station.h"
+#include "engine/fcfs.h"
+#include "engine/zig.h"
 #include "model/token/classes.h"
 #include "model/core/params.h"
 #include "model/core/pstream.h"
@@ -36,7 +37,7 @@ enum {
     EV_EPOCH = 1,   /* settle rewards, sample metrics, agents reconsider (periodic) */
     EV_QUERY,       /* a consumer query (the consumers' stream; b its generation)   */
     EV_CONTRIB,     /* a data contribution (the providers' stream; b its generation)*/
-    EV_DEPART,      /* a job leaves a server of node a; b = job id                  */
+    EV_DEPART,      /* node a: training job b ends, or (b = 1) its last job leaves  */
     EV_TRAIN,       /* builder a (generation b) starts a (re)training job           */
     EV_INTERVENE,   /* governance intervention a is applied                         */
     EV_KIND_COUNT
@@ -140,7 +141,7 @@ typedef struct wld_builders {
  * tallies. Queries reach nodes at random, so a query or a departure reads one line
  * rather than one per column. */
 typedef struct wld_node {
-    station st;
+    fcfs st;    /* its queue: departures known at arrival, no departure events */
     acct_id acct;
     uint8_t region, alive, leaving, fake;
     /* This epoch's tallies; until settlement ep_tkn is the compute shares owed from
@@ -157,8 +158,10 @@ typedef struct wld_nodes {
     double *ep_pay;
     wld_acc *acc;
     uint32_t *active, *apos, n_active;     /* routing set (dense)                 */
-    uint32_t *load;     /* jobs at the node, in service or waiting: the router's view,
-                         * a dense column (4 bytes a node) that stays in the cache     */
+    uint32_t *load;     /* jobs at the node, in service or waiting, as of due[n]'s last
+                         * update: the router's view, a dense column that stays in the
+                         * cache (node_jobs brings it up to date)                      */
+    double *due;        /* the node's next departure (st.due): load is current before it */
 } wld_nodes;
 
 /* A consumer: every field a query touches, in one 16-byte record (four to a cache
@@ -253,6 +256,7 @@ typedef struct world {
      * used and used in the order drawn: the same values as drawing at use, but the
      * router's next picks can be read, and their nodes fetched, ahead (node_route). */
     double route_u[WLD_ROUTE_RING];
+    zig_exp zexp; /* the ziggurat table of the service times' exponential draws */
     uint32_t route_pos;
     wld_route_guess route_guess[WLD_ROUTE_RING / 2]; /* node_prefetch_route's guesses */
     /* Fake nodes taking queries this epoch (farmers.c sets it when each epoch ends): the
