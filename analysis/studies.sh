@@ -8,7 +8,7 @@
 # (.dat) of every figure stay beside the PNGs in $OUT/plots, to restyle with gnuplot.
 #
 # Usage (from the repository root, after `make`):
-#   analysis/studies.sh                 # everything: ~4 CPU minutes
+#   analysis/studies.sh                 # everything: ~3 CPU minutes
 #   REPS=10 JOBS=4 analysis/studies.sh  # more replicates, more workers
 #   SWEEPS=0 analysis/studies.sh        # scenarios only (~2 CPU minutes)
 #
