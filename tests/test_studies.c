@@ -180,7 +180,7 @@ Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays)
  *  - farmer_capture (mean over the run) falls by at least 0.2 (Welch interval below -0.2);
  *  - self_ref_share over the second half of the run is lower in every gated replicate
  *    than in every ungated one (Mann-Whitney exact two-sided p = 2/70 < 0.05 for 4 vs 4:
- *    the gated shares vary a lot, 0.5 to 0.9, as naive farmers keep entering);
+ *    the gated shares vary a lot, from a few percent to about half, as probes re-enter);
  *  - with the gate, farmers lose in every replicate. */
 Test(studies, emission_gate_cuts_self_referential_share)
 {
