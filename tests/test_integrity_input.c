@@ -344,7 +344,8 @@ Test(integrity_input, compare_and_summarize_report_infinite_runs)
     snprintf(path, sizeof path, "%s/a.db", dir);
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db,
-                              "UPDATE metrics SET value = 9e999 WHERE name = 'consumers' AND "
+                              "UPDATE metric_values SET value = 9e999 WHERE metric = (SELECT "
+                              "id FROM metric_names WHERE name = 'consumers') AND "
                               "run IN (SELECT id FROM runs ORDER BY id LIMIT 3)",
                               NULL, NULL, NULL),
                  SQLITE_OK);
