@@ -142,9 +142,15 @@ static int is_full(int rc, int sys)
 
 int store_fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char *doing)
 {
+    int e = errno; /* first: nothing below may change it before it is read */
     int ext = db ? sqlite3_extended_errcode(db) : rc;
     const char *what = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int sys = db ? sqlite3_system_errno(db) : 0;
+    /* SQLite 3.40 leaves the system errno unset when a COMMIT's write fails (the WAL
+     * frames of a transaction): the failed write's errno is still errno here, and the
+     * three that mean "no room" are set by nothing but writes. */
+    if (!sys && (rc & 0xff) == SQLITE_IOERR && (e == ENOSPC || e == EDQUOT || e == EFBIG))
+        sys = e;
     char sysmsg[160] = "";
     if (sys)
         snprintf(sysmsg, sizeof sysmsg, " (%s)", strerror(sys));
