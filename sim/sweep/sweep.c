@@ -26,6 +26,7 @@
 #include "run/runner.h"
 #include "store/store.h"
 #include "sweep/wire.h"
+#include "util/fds.h"
 #include "util/version.h"
 
 /* ---- plan ---------------------------------------------------------------------- */
@@ -426,12 +427,11 @@ static int spawn_worker(exec_state *x, int i, crc_err *err)
             _exit(0);
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
-        for (int j = 0; j < x->nw; j++) {
-            close_fd(&x->w[j].task_fd);
-            close_fd(&x->w[j].result_fd);
-        }
-        close(task[1]);
-        close(result[0]);
+        /* Nothing of the writer's: not the other workers' pipes, and above all not the
+         * results database's locked descriptor, whose flock the fork shares (a worker
+         * outliving a killed writer would refuse the --resume after it). */
+        int keep[] = {task[0], result[1]};
+        crc_close_inherited(keep, 2);
         worker_main(x->p, task[0], result[1]);
         _exit(0);
     }
