@@ -78,6 +78,11 @@ int sweep_plan_init(sweep_plan *p, sweep_spec *spec, crc_err *err)
                 snprintf(err->file, sizeof err->file, "%s", spec->path);
             return rc;
         }
+    /* A base (as the sweep sets it) too large for this machine is refused before the
+     * sweep starts, with the estimate, rather than stored as a failure at every point.
+     * Points the design makes larger are refused one by one as they run. */
+    if ((rc = scenario_check_cost(&p->base, err)) != CRC_OK)
+        return rc;
     p->seed = spec->has_seed ? spec->seed : p->base.seed;
     p->replicates = spec->replicates > 0 ? spec->replicates : p->base.replicates;
     if (p->replicates < 1)
