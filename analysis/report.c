@@ -205,15 +205,6 @@ static char *pval(double p)
     return fmt("%.3f", p);
 }
 
-static size_t compact(double *v, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            v[k++] = v[i];
-    return k;
-}
-
 static int has_name(char **names, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
@@ -241,11 +232,16 @@ static int section_metrics(doc *dc, const adb *b, const adb *p, double level, cr
         "metric (value per run)", "baseline mean [CI]", "proposal mean [CI]",
         "difference [CI]", "Welch p", "Mann-Whitney p", "Cliff's delta", "runs (b / p)"};
     char **cells = calloc(n * NC + 1, sizeof *cells);
+    enum { NI = 3 }; /* the metrics with infinite run values, left out of the statistics */
+    static const char *const inf_head[NI] = {"metric", "runs with an infinite value (b / p)",
+                                             "runs (b / p)"};
+    char **inf_cells = calloc(n * NI + 1, sizeof *inf_cells);
+    size_t inf_rows = 0;
     double *va = malloc((b->n_runs + 1) * sizeof *va), *vb = malloc((p->n_runs + 1) * sizeof *vb);
     double *work = malloc((2 * (b->n_runs + p->n_runs) + 1) * sizeof *work);
     int rc = CRC_OK;
     size_t rows = 0;
-    if (!cells || !va || !vb || !work) {
+    if (!cells || !inf_cells || !va || !vb || !work) {
         rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
         goto done;
     }
@@ -255,7 +251,14 @@ static int section_metrics(doc *dc, const adb *b, const adb *p, double level, cr
         if (adb_run_values(b, names[m], ADB_END, va, &sa, &e2) ||
             adb_run_values(p, names[m], ADB_END, vb, &sp, &e2))
             continue;
-        size_t na = compact(va, b->n_runs), nb = compact(vb, p->n_runs);
+        size_t ia = 0, ib = 0;
+        size_t na = stats_finite(va, b->n_runs, &ia), nb = stats_finite(vb, p->n_runs, &ib);
+        if (ia || ib) {
+            char **r = inf_cells + inf_rows++ * NI;
+            r[0] = fmt("%s", names[m]);
+            r[1] = fmt("%zu / %zu", ia, ib);
+            r[2] = fmt("%zu / %zu", b->n_runs, p->n_runs);
+        }
         stats_desc da, db;
         stats_describe(va, na, level, work, &da);
         stats_describe(vb, nb, level, work, &db);
@@ -287,9 +290,17 @@ static int section_metrics(doc *dc, const adb *b, const adb *p, double level, cr
               100 * level, 100 * level);
         doc_table(dc, head, NC, cells, rows);
     }
+    if (inf_rows) {
+        doc_p(dc, "Non-finite values: these runs ended with an infinite value of the metric "
+                  "(an overflow or a division by zero in the run) and are left out of the "
+                  "statistics above.");
+        doc_table(dc, inf_head, NI, inf_cells, inf_rows);
+    }
 done:
     if (cells)
         free_cells(cells, n * NC);
+    if (inf_cells)
+        free_cells(inf_cells, n * NI);
     free(va);
     free(vb);
     free(work);
@@ -309,6 +320,11 @@ static int section_criteria(doc *dc, const adb *b, const adb *p, double level, c
     static const char *const head[NC] = {"criterion", "test", "baseline: P(holds) [CI]",
                                          "proposal: P(holds) [CI]", "verdict for the proposal"};
     char **cells = calloc(n * NC + 1, sizeof *cells);
+    enum { NI = 3 }; /* the metrics with infinite run values, left out of the statistics */
+    static const char *const inf_head[NI] = {"metric", "runs with an infinite value (b / p)",
+                                             "runs (b / p)"};
+    char **inf_cells = calloc(n * NI + 1, sizeof *inf_cells);
+    size_t inf_rows = 0;
     int *pass = malloc((b->n_runs + p->n_runs + 1) * sizeof *pass);
     int rc = CRC_OK;
     size_t rows = 0;
@@ -372,9 +388,17 @@ static int section_criteria(doc *dc, const adb *b, const adb *p, double level, c
                   "Wilson interval.", 100 * level);
         doc_table(dc, head, NC, cells, rows);
     }
+    if (inf_rows) {
+        doc_p(dc, "Non-finite values: these runs ended with an infinite value of the metric "
+                  "(an overflow or a division by zero in the run) and are left out of the "
+                  "statistics above.");
+        doc_table(dc, inf_head, NI, inf_cells, inf_rows);
+    }
 done:
     if (cells)
         free_cells(cells, n * NC);
+    if (inf_cells)
+        free_cells(inf_cells, n * NI);
     free(pass);
     adb_strings_free(cb, nb);
     adb_strings_free(cp, np);

@@ -344,7 +344,8 @@ Test(integrity_input, compare_and_summarize_report_infinite_runs)
     snprintf(path, sizeof path, "%s/a.db", dir);
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db,
-                              "UPDATE metrics SET value = 9e999 WHERE name = 'consumers' AND "
+                              "UPDATE metric_values SET value = 9e999 WHERE metric = (SELECT "
+                              "id FROM metric_names WHERE name = 'consumers') AND "
                               "run IN (SELECT id FROM runs ORDER BY id LIMIT 3)",
                               NULL, NULL, NULL),
                  SQLITE_OK);
@@ -371,6 +372,72 @@ Test(integrity_input, compare_and_summarize_report_infinite_runs)
                   "%s:\n%s", sub, out);
         cr_expect(strstr(out, i == 2 ? "\"runs\": 6" : "consumers") != NULL, "%s", out);
     }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+/* Runs `bin ARGS` in dir with its stdout and stderr into out (cap bytes); its exit code. */
+static int crucible_in(const char *dir, char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int crucible_in(const char *dir, char *out, size_t cap, const char *fmt, ...)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert_not_null(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
+    char args[1024], cmd[2048], path[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s > out.txt 2>&1", dir, bin, args);
+    int st = system(cmd);
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A sweep whose base cannot fit the machine is refused before it starts, with the
+ * estimate and what to lower (every point would fail alike); `run` prints validate's
+ * warning for a large run before it starts, and --quiet leaves it out. */
+Test(integrity_input, sweep_refuses_a_base_that_cannot_fit_and_run_warns_of_a_large_one)
+{
+    char dir[] = "/tmp/crucible-cost-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    write_file(dir, "huge.yaml", "name: huge\nparams: {consumers.count: 1000000000}\n");
+    write_file(dir, "sw.yaml", "name: sw\nbase: huge.yaml\nreplicates: 1\nseed: 3\n"
+                               "design:\n  type: grid\n  params:\n"
+                               "    emission.rate: [100000, 400000]\n");
+    write_file(dir, "long.yaml", "name: long\nparams: {world.horizon: 36500, world.epoch: 0.1}\n");
+    write_file(dir, "junk.db", "not a database\n");
+    char out[8192];
+    cr_expect_eq(crucible_in(dir, out, sizeof out, "sweep sw.yaml -j1 --out s.db"), 2, "%s", out);
+    cr_expect(strstr(out, "huge.yaml: this scenario cannot fit this machine") &&
+                  strstr(out, "GB of memory") && strstr(out, "consumers.count"),
+              "%s", out);
+    char path[300];
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    cr_expect_neq(access(path, F_OK), 0, "the sweep created its database");
+    /* the warning comes before the database is opened (junk.db is then refused) */
+    cr_expect_eq(crucible_in(dir, out, sizeof out, "run long.yaml --out junk.db"), 2, "%s", out);
+    cr_expect(strstr(out, "long.yaml: warning: a large run:") && strstr(out, "CPU"), "%s", out);
+    cr_expect_eq(crucible_in(dir, out, sizeof out, "run long.yaml --quiet --out junk.db"), 2);
+    cr_expect_null(strstr(out, "warning"), "%s", out);
+    cr_expect_eq(crucible_in(dir, out, sizeof out, "validate long.yaml"), 0, "%s", out);
+    cr_expect(strstr(out, "long.yaml: warning: a large run:"), "%s", out);
+    char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
 }

@@ -53,8 +53,9 @@ static size_t count(const char *hay, const char *needle)
     return n;
 }
 
-/* Builds a report from two fixture databases in a fresh directory; returns the dir. */
-static char *make_report(void)
+/* Builds a report from two fixture databases in a fresh directory; returns the dir.
+ * With n_inf > 0, the first n_inf baseline runs have an infinite price_drawdown. */
+static char *make_report(int n_inf)
 {
     static char dir[64];
     snprintf(dir, sizeof dir, "/tmp/crc-report-XXXXXX");
@@ -64,6 +65,18 @@ static char *make_report(void)
     snprintf(prop, sizeof prop, "%s/proposal.db", dir);
     fixture_plain(base, "baseline", 0.0, 8);
     fixture_plain(prop, "proposal", 0.2, 8);
+    if (n_inf > 0) {
+        sqlite3 *db;
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "UPDATE summary SET value = 9e999 WHERE name = 'price_drawdown' AND run IN "
+                 "(SELECT id FROM runs ORDER BY id LIMIT %d)",
+                 n_inf);
+        cr_assert_eq(sqlite3_open(base, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s",
+                     sqlite3_errmsg(db));
+        sqlite3_close(db);
+    }
     report_change ch[1];
     snprintf(ch[0].what, sizeof ch[0].what, "fees.burn");
     snprintf(ch[0].base, sizeof ch[0].base, "0");
@@ -94,7 +107,7 @@ Test(report, base64_matches_rfc4648_vectors)
 
 Test(report, has_every_section_in_markdown_and_html)
 {
-    char *dir = make_report();
+    char *dir = make_report(0);
     char path[256];
     snprintf(path, sizeof path, "%s/report.md", dir);
     char *md = slurp(path, NULL);
@@ -134,6 +147,29 @@ Test(report, has_every_section_in_markdown_and_html)
     cr_expect_eq(access(path, R_OK), 0, "the gnuplot script sits beside the picture");
     free(md);
     free(html);
+    remove_dir(dir);
+}
+
+/* A run whose value is infinite is left out of the key-metrics statistics (as summarize
+ * and compare do: an infinite mean says nothing) and counted in a table of its own. */
+Test(report, infinite_run_values_are_left_out_and_counted)
+{
+    char *dir = make_report(2);
+    char path[256];
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    char *md = slurp(path, NULL);
+    cr_assert(md);
+    const char *row = strstr(md, "| price_drawdown");
+    cr_assert(row, "a key-metrics row for price_drawdown");
+    const char *eol = strchr(row, '\n');
+    cr_assert(eol);
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s", (int)(eol - row), row);
+    cr_expect(strstr(line, "| 6 / 8 |"), "6 finite baseline runs of 8: %s", line);
+    cr_expect_null(strstr(line, "inf"), "no infinite statistic: %s", line);
+    cr_expect(strstr(md, "Non-finite values"), "the non-finite note");
+    cr_expect(strstr(md, "| price_drawdown | 2 / 0 | 8 / 8 |"), "%s", md);
+    free(md);
     remove_dir(dir);
 }
 
@@ -181,7 +217,7 @@ static const char *chromium(void)
 
 Test(report, every_plot_loads_in_headless_chromium)
 {
-    char *dir = make_report();
+    char *dir = make_report(0);
     char path[256], check[256];
     snprintf(path, sizeof path, "%s/report.html", dir);
     size_t len;

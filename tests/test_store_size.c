@@ -528,8 +528,9 @@ Test(store_size, baseline_run_year_costs_its_rows_and_meets_the_goal)
 
 /* ---- merge: names are matched by text, whatever ids the shards gave them ------------- */
 
-/* A sweep shard holding one run (point p) whose metrics and flows are written in the
- * order names[0..3), so that the shards number the same names differently. */
+/* A sweep shard holding one whole run (point p: samples, flows and a summary) whose
+ * metrics and flows are written in the order names[0..3), so that the shards number the
+ * same names differently. */
 static void shard(const char *path, long p, const char *const *names)
 {
     memsink m;
@@ -540,6 +541,7 @@ static void shard(const char *path, long p, const char *const *names)
             cr_assert_eq(sink_metric(&k, e, names[i], 100.0 * (double)p + 10 * i + e), 0);
         cr_assert_eq(sink_flow(&k, e, names[0], names[1], names[2], p + e), 0);
     }
+    cr_assert_eq(sink_summary(&k, "final_price", (double)p), 0);
     store *s;
     crc_err err = {0};
     cr_assert_eq(store_open(&s, path, &err), CRC_OK, "%s", err.msg);
@@ -578,4 +580,7 @@ Test(store_size, merge_matches_names_across_shards_that_numbered_them_differentl
                             "f.dst = 'alpha' AND f.reason = 'beta')"),
                  6);
     cr_expect_eq(count(out, "SELECT count(*) FROM flows"), 6);
+    cr_expect_eq(count(out, "SELECT count(*) FROM summary s JOIN runs r ON r.id = s.run "
+                            "WHERE s.value = r.point"),
+                 2);
 }

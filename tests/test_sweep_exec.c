@@ -9,6 +9,9 @@
 #include <criterion/criterion.h>
 
 #include "engine/rng.h"
+#include <dirent.h>
+#include <limits.h>
+#include <sched.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -249,12 +252,12 @@ static long done_runs(const char *path)
     return n;
 }
 
-/* Starts `crucible sweep small.yaml -j1 --quiet --out path` (with `--set set` when set is
- * not NULL) under a middle process that adopts the sweep's orphaned workers (a
+/* Starts `crucible sweep small.yaml -jJOBS --quiet --out path` (with `--set set` when set
+ * is not NULL) under a middle process that adopts the sweep's orphaned workers (a
  * subreaper), so that killing the sweep or a worker never hands stray children to the
  * test runner. Stores the sweep's pid in *sweep and returns the middle process, which
  * exits with the sweep's status: its exit code, or 128 + the signal that killed it. */
-static pid_t reaped_sweep(const char *path, const char *set, pid_t *sweep)
+static pid_t reaped_sweep(const char *path, const char *set, const char *jobs, pid_t *sweep)
 {
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
@@ -267,11 +270,11 @@ static pid_t reaped_sweep(const char *path, const char *set, pid_t *sweep)
             close(fds[0]);
             close(fds[1]);
             if (set)
-                execl(bin(), bin(), "sweep", FIX "small.yaml", "--set", set, "-j1", "--quiet",
-                      "--out", path, (char *)NULL);
+                execl(bin(), bin(), "sweep", FIX "small.yaml", "--set", set, "-j", jobs,
+                      "--quiet", "--out", path, (char *)NULL);
             else
-                execl(bin(), bin(), "sweep", FIX "small.yaml", "-j1", "--quiet", "--out", path,
-                      (char *)NULL);
+                execl(bin(), bin(), "sweep", FIX "small.yaml", "-j", jobs, "--quiet", "--out",
+                      path, (char *)NULL);
             _exit(127);
         }
         if (write(fds[1], &s, sizeof s) != (ssize_t)sizeof s)
@@ -310,7 +313,59 @@ static digest slow_reference(const char *dir)
     return ref;
 }
 
-Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
+/* The children of pid (Linux /proc), at most cap of them into out; how many. */
+static size_t children(pid_t pid, pid_t *out, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = 0;
+    int c;
+    while (n < cap && fscanf(f, "%d", &c) == 1)
+        out[n++] = (pid_t)c;
+    fclose(f);
+    return n;
+}
+
+/* The first child of pid, or -1. */
+static pid_t first_child(pid_t pid)
+{
+    pid_t c;
+    return children(pid, &c, 1) == 1 ? c : -1;
+}
+
+/* How many descriptors process pid has open on the file at path (Linux /proc). */
+static int fds_on(pid_t pid, const char *path)
+{
+    char want[PATH_MAX], dir[64], link[PATH_MAX + 64], to[PATH_MAX];
+    cr_assert_not_null(realpath(path, want));
+    snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0; /* gone */
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+        ssize_t len = readlink(link, to, sizeof to - 1);
+        if (len > 0) {
+            to[len] = '\0';
+            n += strcmp(to, want) == 0;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* Kills a `sweep -jJOBS` writer with SIGKILL once it has stored a run, and resumes it: at
+ * once (while the killed sweep's workers may still be dying) or after every process of
+ * the killed sweep is gone. The resumed database equals the uninterrupted sweep's, each
+ * run stored once, and a second resume runs nothing. A fork shares the writer's locked
+ * descriptor of the database (and with it the flock): the workers must close it, or one
+ * outliving the writer refuses the resume. */
+static void kill_9_then_resume(const char *jobs, int at_once)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
@@ -318,12 +373,21 @@ Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
     digest ref = slow_reference(dir);
     snprintf(path, sizeof path, "%s/killed.db", dir);
     pid_t pid;
-    pid_t mid = reaped_sweep(path, "world.horizon=60", &pid);
+    pid_t mid = reaped_sweep(path, "world.horizon=60", jobs, &pid);
+    pid_t workers[8];
+    size_t nw = children(pid, workers, 8);
+    cr_assert_eq(nw, (size_t)atoi(jobs), "the sweep runs %s workers", jobs);
+    cr_assert_gt(fds_on(pid, path), 0, "the writer has the database open");
+    for (size_t i = 0; i < nw; i++)
+        cr_expect_eq(fds_on(workers[i], path), 0, "worker %d holds the writer's database",
+                     (int)workers[i]);
     kill(pid, SIGKILL);
     int st;
-    waitpid(mid, &st, 0);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGKILL,
-              "the sweep was killed by SIGKILL before it finished");
+    if (at_once) /* until the writer's own descriptors are closed */
+        while (kill(pid, 0) == 0 && fds_on(pid, path) > 0)
+            sched_yield();
+    else
+        waitpid(mid, &st, 0);
     long before = done_runs(path);
     cr_assert(before >= 1 && before < 6, "killed mid-way: %ld of 6 runs done", before);
     char out[4096], cmd[1024];
@@ -331,6 +395,10 @@ Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
              "%s sweep " FIX "small.yaml --set world.horizon=60 -j2 --resume --json --out %s",
              bin(), path);
     capture(out, sizeof out, cmd);
+    if (at_once)
+        waitpid(mid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGKILL,
+              "the sweep was killed by SIGKILL before it finished");
     char want[64];
     snprintf(want, sizeof want, "\"skipped\": %ld, \"done\": %ld", before, 6 - before);
     cr_assert(strstr(out, want), "resume runs exactly the runs not done (%s): %s", want, out);
@@ -340,6 +408,16 @@ Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
     cr_assert(strstr(out, "\"skipped\": 6, \"done\": 0"), "%s", out);
     assert_same("resumed twice vs uninterrupted", db_digest(path), ref);
     sh("rm -rf %s", dir);
+}
+
+Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
+{
+    kill_9_then_resume("1", 0);
+}
+
+Test(sweep_exec, kill_9_of_a_two_worker_sweep_then_resume_at_once_stores_every_run_once)
+{
+    kill_9_then_resume("2", 1);
 }
 
 Test(sweep_exec, database_of_another_sweep_is_refused)
@@ -517,21 +595,6 @@ Test(sweep_exec, sobol_and_morris_sweeps_are_read_by_crucible_sensitivity)
     sh("rm -rf %s", dir);
 }
 
-/* The first child of pid (Linux /proc), or -1. */
-static pid_t first_child(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    int c = -1;
-    if (fscanf(f, "%d", &c) != 1)
-        c = -1;
-    fclose(f);
-    return (pid_t)c;
-}
-
 Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sweep)
 {
     alarm(600); /* time limit (see tests/README.md) */
@@ -540,7 +603,7 @@ Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sw
     digest ref = slow_reference(dir);
     snprintf(path, sizeof path, "%s/w.db", dir);
     pid_t sweep;
-    pid_t mid = reaped_sweep(path, "world.horizon=60", &sweep);
+    pid_t mid = reaped_sweep(path, "world.horizon=60", "1", &sweep);
     pid_t worker = first_child(sweep);
     cr_assert_gt(worker, 0, "the sweep has a worker process");
     kill(worker, SIGKILL);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario/scenario.h"
 #include "stats.h"
 #include "table.h"
 
@@ -35,6 +36,19 @@ void cli_warn_gsl(const char *cmd, const char *what)
     if (stats_gsl_check(&e) != CRC_OK)
         fprintf(stderr, "crucible %s: %s: %s; its statistics are shown as nan\n", cmd, what,
                 e.msg);
+}
+
+void cli_warn_large(const char *path, const scenario *sc)
+{
+    scenario_cost c;
+    scenario_estimate(sc, &c);
+    if (!scenario_cost_is_large(&c))
+        return;
+    char text[400];
+    scenario_cost_text(&c, text, sizeof text);
+    fprintf(stderr, "%s: warning: a large run: %s; lower world.horizon, raise world.epoch or "
+                    "lower the agent counts if that is not intended\n",
+            path, text);
 }
 
 int cli_bad_option(crc_err *err, const char *cmd, const char *opt)

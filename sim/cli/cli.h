@@ -36,6 +36,13 @@ int cli_opt_names(const char *arg, char ***list, size_t *n, crc_err *err);
 struct table;
 void cli_print_nonfinite(const struct table *t, int fmt, const char *cmd);
 
+/* Warns on stderr ("PATH: warning: a large run: ...", with what to lower) when one run
+ * of sc is estimated to take over an hour of CPU or over half the physical memory
+ * (scenario_cost_is_large); a scenario that cannot fit at all is refused by
+ * scenario_check_cost instead. */
+struct scenario;
+void cli_warn_large(const char *path, const struct scenario *sc);
+
 /* Warns on stderr when GSL recorded an error while computing `what` (the statistics
  * are then NaN in the table). */
 void cli_warn_gsl(const char *cmd, const char *what);

@@ -271,6 +271,8 @@ int cmd_run(int argc, char **argv)
         scenario_free(&sc);
         return cli_report("run", &err);
     }
+    if (!quiet)
+        cli_warn_large(path, &sc);
 
     /* 2. The results database. */
     char outbuf[600];

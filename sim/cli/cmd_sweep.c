@@ -232,6 +232,8 @@ int cmd_sweep(int argc, char **argv)
     }
     if ((rc = sweep_plan_init(&plan, &spec, &err)) != CRC_OK)
         goto fail;
+    if (!quiet)
+        cli_warn_large(plan.base.path, &plan.base);
     if (dry) {
         sweep_dry_run(&plan, so.shard_k, so.shard_n, stdout);
         goto done;

@@ -75,15 +75,7 @@ static int validate_one(const char *path, char **sets, int n_sets, int resolved)
         fprintf(stderr, "%s: %zu error%s\n", path, n, n == 1 ? "" : "s");
     } else {
         printf("%s: ok\n", path);
-        scenario_cost c;
-        scenario_estimate(&sc, &c);
-        if (scenario_cost_is_large(&c)) {
-            char text[400];
-            scenario_cost_text(&c, text, sizeof text);
-            fprintf(stderr, "%s: warning: a large run: %s; lower world.horizon, raise "
-                    "world.epoch or lower the agent counts if that is not intended\n",
-                    path, text);
-        }
+        cli_warn_large(path, &sc);
         if (resolved) {
             char *text = scenario_resolved_text(&sc);
             if (!text) {

@@ -1,6 +1,7 @@
 /*
  * main.c — bin/crucible: dispatches to a subcommand (sim/cli/commands.def).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     stats_gsl_install(); /* GSL errors become messages, never an abort */
+    /* A write past the file-size limit (ulimit -f) then fails with EFBIG, which the store
+     * reports as a full disk with what to do, instead of killing the process mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);

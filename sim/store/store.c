@@ -142,9 +142,15 @@ static int is_full(int rc, int sys)
 
 int store_fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char *doing)
 {
+    int e = errno; /* first: nothing below may change it before it is read */
     int ext = db ? sqlite3_extended_errcode(db) : rc;
     const char *what = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int sys = db ? sqlite3_system_errno(db) : 0;
+    /* SQLite 3.40 leaves the system errno unset when a COMMIT's write fails (the WAL
+     * frames of a transaction): the failed write's errno is still errno here, and the
+     * three that mean "no room" are set by nothing but writes. */
+    if (!sys && (rc & 0xff) == SQLITE_IOERR && (e == ENOSPC || e == EDQUOT || e == EFBIG))
+        sys = e;
     char sysmsg[160] = "";
     if (sys)
         snprintf(sysmsg, sizeof sysmsg, " (%s)", strerror(sys));
@@ -662,8 +668,9 @@ static int ensure_unique_runs(store *s, crc_err *err)
     return r ? r : exec(s, unique_sql, "indexing", err);
 }
 
-/* Tables every done run has rows in (when this version's schema has them). */
-static const char *const per_run_tables[] = {"metrics", "summary"};
+/* Tables every done run has rows in (when this version's schema has them): real tables,
+ * never the views over them (`metrics` reads metric_values). */
+static const char *const per_run_tables[] = {"metric_values", "summary"};
 
 int store_check_complete(store *s, crc_err *err)
 {
@@ -676,39 +683,46 @@ int store_check_complete(store *s, crc_err *err)
                           "not a Crucible results database (application_id 0x%llx, not "
                           "0x%x)",
                           (unsigned long long)app, STORE_APPLICATION_ID);
-    /* This version's schema, built in memory, is what the file must hold at least. */
+    /* This version's schema, built in memory, is what the file must hold at least: its
+     * tables and views, with their columns. */
     sqlite3 *ref = NULL;
     sqlite3_stmt *cols = NULL, *has = NULL;
     int r = CRC_OK;
     if (sqlite3_open(":memory:", &ref) != SQLITE_OK ||
         sqlite3_exec(ref, schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ref,
-                           "SELECT m.name, c.name FROM sqlite_schema m, pragma_table_info(m.name)"
-                           " c WHERE m.type = 'table' ORDER BY m.name, c.cid",
+                           "SELECT m.name, c.name, m.type FROM sqlite_schema m, "
+                           "pragma_table_info(m.name) c WHERE m.type IN ('table', 'view') "
+                           "ORDER BY m.name, c.cid",
                            -1, &cols, NULL) != SQLITE_OK)
         r = crc_err_set(err, CRC_ENOMEM, "out of memory checking %s", s->path);
     if (!r && (rc = sqlite3_prepare_v2(
                    s->db,
-                   "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                   "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = ?3 AND "
                    "name = ?1), (SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2)",
                    -1, &has, NULL)) != SQLITE_OK)
         r = fail(err, s->path, s->db, rc, "reading");
     while (!r && sqlite3_step(cols) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(cols, 0);
         const char *c = (const char *)sqlite3_column_text(cols, 1);
+        const char *type = (const char *)sqlite3_column_text(cols, 2);
         sqlite3_bind_text(has, 1, t, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(has, 2, c, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(has, 3, type, -1, SQLITE_TRANSIENT);
         if ((rc = sqlite3_step(has)) != SQLITE_ROW)
             r = fail(err, s->path, s->db, rc, "reading");
-        else if (sqlite3_column_int(has, 0) == 0 || sqlite3_column_int(has, 1) == 0)
+        else if (sqlite3_column_int(has, 0) == 0 || sqlite3_column_int(has, 1) == 0) {
+            char what[300];
+            if (sqlite3_column_int(has, 0))
+                snprintf(what, sizeof what, "column `%s` of %s %s", c, type, t);
+            else
+                snprintf(what, sizeof what, "%s `%s`", type, t);
             r = crc_err_at(err, CRC_EINPUT, s->path, 0, 0,
-                           "incomplete results database: %s `%s`%s%s is missing. Run what "
-                           "wrote it again into a new file (for a shard: crucible sweep ... "
-                           "--shard K/N --out NEW.db), or restore it from a copy",
-                           sqlite3_column_int(has, 0) ? "column" : "table",
-                           sqlite3_column_int(has, 0) ? c : t,
-                           sqlite3_column_int(has, 0) ? " of table " : "",
-                           sqlite3_column_int(has, 0) ? t : "");
+                           "incomplete results database: %s is missing. Run what wrote it "
+                           "again into a new file (for a shard: crucible sweep ... --shard "
+                           "K/N --out NEW.db), or restore it from a copy",
+                           what);
+        }
         sqlite3_reset(has);
     }
     sqlite3_finalize(has);

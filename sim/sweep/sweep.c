@@ -26,6 +26,7 @@
 #include "run/runner.h"
 #include "store/store.h"
 #include "sweep/wire.h"
+#include "util/fds.h"
 #include "util/version.h"
 
 /* ---- plan ---------------------------------------------------------------------- */
@@ -77,6 +78,11 @@ int sweep_plan_init(sweep_plan *p, sweep_spec *spec, crc_err *err)
                 snprintf(err->file, sizeof err->file, "%s", spec->path);
             return rc;
         }
+    /* A base (as the sweep sets it) too large for this machine is refused before the
+     * sweep starts, with the estimate, rather than stored as a failure at every point.
+     * Points the design makes larger are refused one by one as they run. */
+    if ((rc = scenario_check_cost(&p->base, err)) != CRC_OK)
+        return rc;
     p->seed = spec->has_seed ? spec->seed : p->base.seed;
     p->replicates = spec->replicates > 0 ? spec->replicates : p->base.replicates;
     if (p->replicates < 1)
@@ -426,12 +432,11 @@ static int spawn_worker(exec_state *x, int i, crc_err *err)
             _exit(0);
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
-        for (int j = 0; j < x->nw; j++) {
-            close_fd(&x->w[j].task_fd);
-            close_fd(&x->w[j].result_fd);
-        }
-        close(task[1]);
-        close(result[0]);
+        /* Nothing of the writer's: not the other workers' pipes, and above all not the
+         * results database's locked descriptor, whose flock the fork shares (a worker
+         * outliving a killed writer would refuse the --resume after it). */
+        int keep[] = {task[0], result[1]};
+        crc_close_inherited(keep, 2);
         worker_main(x->p, task[0], result[1]);
         _exit(0);
     }
