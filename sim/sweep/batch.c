@@ -16,6 +16,7 @@
 
 #include "run/criteria.h"
 #include "sweep/wire.h"
+#include "util/fds.h"
 
 static int write_all(int fd, const void *buf, size_t n)
 {
@@ -203,9 +204,11 @@ int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *task
             if (getppid() != parent)
                 _exit(0);
             signal(SIGPIPE, SIG_DFL);
-            for (size_t j = 0; j < w; j++)
-                close(fd[j]);
-            close(p[0]);
+            /* Nothing but its pipe: not the other workers' pipes, nor the results
+             * database's locked descriptor, whose flock the fork shares (a worker
+             * outliving a killed writer would refuse the --resume after it). */
+            int keep[] = {p[1]};
+            crc_close_inherited(keep, 1);
             worker_main(tasks, n, w, nw, seed, seed_point, h, p[1]);
             _exit(0);
         }
