@@ -593,22 +593,9 @@ static int prepare_db(store *st, const atk_plan *p, const char *hash, const char
                               "this database already holds this attack search; pass --resume "
                               "to finish it (what is stored is read, not run again), or "
                               "write to another --out");
-        int rc = store_exec(st, "BEGIN", err);
-        const char *tables[] = {"metrics", "summary", "criteria", "interventions", "flows"};
-        for (size_t i = 0; rc == CRC_OK && i < sizeof tables / sizeof *tables; i++) {
-            char sql[200];
-            snprintf(sql, sizeof sql,
-                     "DELETE FROM %s WHERE run IN (SELECT id FROM runs WHERE status <> 'done')",
-                     tables[i]);
-            rc = store_exec(st, sql, err);
-        }
-        if (rc == CRC_OK)
-            rc = store_exec(st, "DELETE FROM runs WHERE status <> 'done'", err);
-        if (rc == CRC_OK)
-            return store_exec(st, "COMMIT", err);
-        crc_err ignore;
-        store_exec(st, "ROLLBACK", &ignore);
-        return rc;
+        /* Runs that did not finish are run again (the store removes them and their
+         * rows from every table that holds rows of runs). */
+        return store_drop_unfinished(st, err);
     }
     sqlite3_stmt *q = NULL;
     long nruns = 0;
