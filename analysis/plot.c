@@ -740,6 +740,45 @@ static int run_gnuplot(const char *gnuplot, const char *dir, const char *script,
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+int plot_render(const char *out, const char *gpath, const char *dpath, crc_err *err)
+{
+    int rc;
+    char gnuplot[1024];
+    if (plot_find_gnuplot(gnuplot, sizeof gnuplot))
+        return crc_err_set(err, CRC_EFAIL,
+                           "gnuplot is not on PATH: install the Debian package gnuplot-nox "
+                           "(apt-get install gnuplot-nox, or 'make deps'). The script %s and "
+                           "its data %s were written; run 'gnuplot %s' once it is installed",
+                           gpath, dpath, base_name(gpath));
+    char dir[1024];
+    const char *slash = strrchr(out, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (!*dir)
+        snprintf(dir, sizeof dir, "/");
+    ofile pic;
+    if ((rc = ofile_open(&pic, out, err)))
+        return rc;
+    unsigned char tail[32];
+    size_t bytes, n_tail;
+    int st = run_gnuplot(gnuplot, dir, base_name(gpath), &pic, &bytes, tail, sizeof tail,
+                         &n_tail);
+    if (ferror(pic.f)) /* the write failed: that, not gnuplot, is the news */
+        return ofile_commit(&pic, err);
+    if (st != 0 || !picture_complete(out, tail, n_tail)) {
+        ofile_abort(&pic);
+        if (st != 0)
+            return crc_err_set(err, CRC_EFAIL, "gnuplot failed on %s (exit status %d); its "
+                               "messages are above; %s was not written", gpath, st, out);
+        return crc_err_set(err, CRC_EFAIL, "gnuplot exited without a complete picture for "
+                           "%s (%zu bytes); its messages are above; %s was not written",
+                           gpath, bytes, out);
+    }
+    return ofile_commit(&pic, err);
+}
+
 int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
 {
     if (!o->out || !(ends_with(o->out, ".png") || ends_with(o->out, ".svg") ||
@@ -790,38 +829,5 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
     if ((rc = ofile_commit(&gf, err)))
         return rc;
 
-    char gnuplot[1024];
-    if (plot_find_gnuplot(gnuplot, sizeof gnuplot))
-        return crc_err_set(err, CRC_EFAIL,
-                           "gnuplot is not on PATH: install the Debian package gnuplot-nox "
-                           "(apt-get install gnuplot-nox, or 'make deps'). The script %s and "
-                           "its data %s were written; run 'gnuplot %s' once it is installed",
-                           gpath, dpath, base_name(gpath));
-    char dir[1024];
-    const char *slash = strrchr(o->out, '/');
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - o->out), o->out);
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (!*dir)
-        snprintf(dir, sizeof dir, "/");
-    ofile pic;
-    if ((rc = ofile_open(&pic, o->out, err)))
-        return rc;
-    unsigned char tail[32];
-    size_t bytes, n_tail;
-    int st = run_gnuplot(gnuplot, dir, base_name(gpath), &pic, &bytes, tail, sizeof tail,
-                         &n_tail);
-    if (ferror(pic.f)) /* the write failed: that, not gnuplot, is the news */
-        return ofile_commit(&pic, err);
-    if (st != 0 || !picture_complete(o->out, tail, n_tail)) {
-        ofile_abort(&pic);
-        if (st != 0)
-            return crc_err_set(err, CRC_EFAIL, "gnuplot failed on %s (exit status %d); its "
-                               "messages are above; %s was not written", gpath, st, o->out);
-        return crc_err_set(err, CRC_EFAIL, "gnuplot exited without a complete picture for "
-                           "%s (%zu bytes); its messages are above; %s was not written",
-                           gpath, bytes, o->out);
-    }
-    return ofile_commit(&pic, err);
+    return plot_render(o->out, gpath, dpath, err);
 }

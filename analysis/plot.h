@@ -67,4 +67,12 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err);
 /* The three paths derived from o->out: script (FILE.gp) and data (FILE.dat). */
 void plot_paths(const char *out, char *gp, char *dat, size_t len);
 
+/* Draws the picture out (.png, .svg or .pdf) from the gnuplot script gpath (data dpath,
+ * both written already, beside out): gnuplot runs in out's folder with crucible_stdout
+ * set, so the script must send the picture to standard output then (`if
+ * (exists('crucible_stdout')) { set output } else { set output 'NAME' }`); the picture is
+ * stored whole or not at all (ofile) and only when gnuplot exits 0 with a complete
+ * picture. CRC_EFAIL naming what failed (gnuplot missing, its exit status, a full disk). */
+int plot_render(const char *out, const char *gpath, const char *dpath, crc_err *err);
+
 #endif

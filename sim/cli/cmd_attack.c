@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attack/attack.h"
@@ -22,6 +21,7 @@
 #include "plot.h"
 #include "sweep/sweep.h"
 #include "table.h"
+#include "util/ofile.h"
 
 static void usage(FILE *f)
 {
@@ -200,20 +200,25 @@ static void json_result(FILE *f, const atk_plan *p, const atk_result *r)
     fputc('}', f);
 }
 
-/* The frontier picture: FILE.dat, FILE.gp and the image through gnuplot. */
+/* The frontier picture: FILE.dat, FILE.gp and the image through gnuplot, each written
+ * whole or not at all (ofile; plot_render). */
 static int plot_frontier(const char *png, const atk_plan *p, const atk_result *res, size_t nb,
                          crc_err *err)
 {
     char gp[1024], dat[1024];
     plot_paths(png, gp, dat, sizeof gp);
-    FILE *g = fopen(gp, "w"), *d = fopen(dat, "w");
-    if (!g || !d) {
-        if (g)
-            fclose(g);
-        if (d)
-            fclose(d);
-        return crc_err_set(err, CRC_EFAIL, "cannot write %s: %s", g ? dat : gp, strerror(errno));
+    int rc;
+    if ((rc = ofile_check(png, err)) || (rc = ofile_check(gp, err)) ||
+        (rc = ofile_check(dat, err)))
+        return rc;
+    ofile gf, df;
+    if ((rc = ofile_open(&gf, gp, err)))
+        return rc;
+    if ((rc = ofile_open(&df, dat, err))) {
+        ofile_abort(&gf);
+        return rc;
     }
+    FILE *g = gf.f, *d = df.f;
     fprintf(d, "# budget_usd\tmean\tci_low\tci_high\tspend_usd");
     for (int k = 0; k < ATK_N_DAMAGE; k++)
         fprintf(d, "\t%s", atk_damage_names[k]);
@@ -230,7 +235,8 @@ static int plot_frontier(const char *png, const atk_plan *p, const atk_result *r
     const char *slash = strrchr(dat, '/'), *ylabel =
         p->spec.goal == ATK_BREAK ? "cost of the cheapest breaking attack (USD)" : p->spec.metric;
     fprintf(g, "# written by crucible attack; run: gnuplot %s\n", strrchr(gp, '/') ? strrchr(gp, '/') + 1 : gp);
-    fprintf(g, "set terminal pngcairo size 900,560 noenhanced\nset output '%s'\n",
+    fprintf(g, "set terminal pngcairo size 900,560 noenhanced\n"
+               "if (exists('crucible_stdout')) { set output } else { set output '%s' }\n",
             strrchr(png, '/') ? strrchr(png, '/') + 1 : png);
     fprintf(g, "set title 'Cost-of-attack frontier: %s (%s)'\n", p->base.name, p->objective);
     fprintf(g, "set xlabel 'attack budget (USD)'\nset ylabel '%s'\nset logscale x\nset grid\n"
@@ -239,31 +245,13 @@ static int plot_frontier(const char *png, const atk_plan *p, const atk_result *r
                "interval on fresh replicates', '' using 1:5 with linespoints dt 2 title "
                "'its spend (USD)'\n",
             slash ? slash + 1 : dat);
-    int bad = fclose(g) != 0;
-    bad |= fclose(d) != 0;
-    if (bad)
-        return crc_err_set(err, CRC_EFAIL, "writing %s or %s failed", gp, dat);
-    char gnuplot[1024];
-    if (plot_find_gnuplot(gnuplot, sizeof gnuplot))
-        return crc_err_set(err, CRC_EFAIL,
-                           "gnuplot is not on PATH (Debian package gnuplot-nox); %s and %s "
-                           "were written",
-                           gp, dat);
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - dat) : 1, slash ? dat : ".");
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(126);
-        execl(gnuplot, "gnuplot", strrchr(gp, '/') ? strrchr(gp, '/') + 1 : gp, (char *)NULL);
-        _exit(127);
+    if ((rc = ofile_commit(&df, err))) {
+        ofile_abort(&gf);
+        return rc;
     }
-    int st = -1;
-    if (pid > 0)
-        waitpid(pid, &st, 0);
-    if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return crc_err_set(err, CRC_EFAIL, "gnuplot failed on %s", gp);
-    return CRC_OK;
+    if ((rc = ofile_commit(&gf, err)))
+        return rc;
+    return plot_render(png, gp, dat, err);
 }
 
 int cmd_attack(int argc, char **argv)

@@ -152,6 +152,9 @@ static int store_one(store *st, uint64_t seed, const batch_task *t, size_t i,
         rec.error = r->error;
         rec.criteria = r->criteria;
         rec.n_criteria = r->n_criteria;
+        store_output out; /* the scenario's output.* choice, as for run and sweep */
+        store_output_from_params(&t->sc->params, &out);
+        rec.output = &out;
         rc = store_write_run(st, &rec, &m, NULL, err);
     }
     if (rc == CRC_OK && h && h->done)
