@@ -18,36 +18,6 @@
 #include "sweep/wire.h"
 #include "util/fds.h"
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const unsigned char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *buf, size_t n)
-{
-    unsigned char *p = buf;
-    while (n) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
 /* Computes task i into a wire message (msg cleared first); never fails as a whole. */
 static void compute(const batch_task *t, size_t i, uint64_t seed, long seed_point,
                     const batch_hooks *h, wire_buf *msg, wire_buf *events)
@@ -119,7 +89,7 @@ static void worker_main(const batch_task *t, size_t n, size_t w, size_t nw, uint
     wire_buf msg = {0}, events = {0};
     for (size_t i = w; i < n; i += nw) {
         compute(&t[i], i, seed, seed_point, h, &msg, &events);
-        if (msg.oom || write_all(fd, msg.p, msg.n) != 0)
+        if (msg.oom || crc_write_full(fd, msg.p, msg.n) != 0)
             break;
     }
     wire_buf_free(&msg);
@@ -249,7 +219,7 @@ int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *task
             unsigned char head[WIRE_HEAD];
             uint32_t magic = 0;
             uint64_t len = 0;
-            int ok = read_all(fd[w], head, sizeof head) == 0;
+            int ok = crc_read_full(fd[w], head, sizeof head) == 0;
             memcpy(&magic, head, sizeof magic);
             memcpy(&len, head + sizeof magic, sizeof len);
             ok = ok && magic == WIRE_MAGIC && len <= ((uint64_t)1 << 40);
@@ -262,7 +232,7 @@ int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *task
                 body = b;
                 body_cap = (size_t)len;
             }
-            ok = ok && read_all(fd[w], body, (size_t)len) == 0;
+            ok = ok && crc_read_full(fd[w], body, (size_t)len) == 0;
             wire_result res;
             memset(&res, 0, sizeof res);
             if (ok && wire_get_result(body, (size_t)len, &res, err) == CRC_OK &&

@@ -222,39 +222,6 @@ static void iso_now(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-    const unsigned char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Reads exactly n bytes; 0 on success, 1 on EOF before any byte, -1 otherwise. */
-static int read_full(int fd, void *buf, size_t n)
-{
-    unsigned char *p = buf;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0)
-            return got ? -1 : 1;
-        if (r < 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 /* Computes run i into a message in msg (cleared first). Never fails as a whole: a
  * failing run (a point the model rejects, a model error) becomes a message with its
  * error. The memsink tees every sink call into the wire encoder, so the writer can
@@ -349,7 +316,7 @@ static void worker_main(const sweep_plan *p, int task_fd, int result_fd)
     wire_buf msg = {0}, events = {0};
     for (;;) {
         uint64_t run;
-        if (read_full(task_fd, &run, sizeof run) != 0)
+        if (crc_read_full(task_fd, &run, sizeof run) != 0)
             break;
         compute_run(p, (size_t)run, &msg, &events);
         if (msg.oom) {
@@ -364,7 +331,7 @@ static void worker_main(const sweep_plan *p, int task_fd, int result_fd)
             msg.oom = 0;
             wire_put_result(&msg, &r);
         }
-        if (msg.oom || write_full(result_fd, msg.p, msg.n) != 0)
+        if (msg.oom || crc_write_full(result_fd, msg.p, msg.n) != 0)
             break;
     }
     wire_buf_free(&msg);
@@ -455,7 +422,7 @@ static void dispatch(exec_state *x, int i)
     worker *w = &x->w[i];
     if (x->next < x->n_todo) {
         uint64_t run = x->todo[x->next];
-        if (write_full(w->task_fd, &run, sizeof run) == 0) {
+        if (crc_write_full(w->task_fd, &run, sizeof run) == 0) {
             w->busy = (long)run;
             x->next++;
             return;
@@ -578,7 +545,7 @@ static int collect(exec_state *x, int i, crc_err *err)
 {
     worker *w = &x->w[i];
     unsigned char head[WIRE_HEAD];
-    int r = read_full(w->result_fd, head, sizeof head);
+    int r = crc_read_full(w->result_fd, head, sizeof head);
     uint32_t magic;
     uint64_t len;
     memcpy(&magic, head, sizeof magic);
@@ -593,7 +560,7 @@ static int collect(exec_state *x, int i, crc_err *err)
         x->body = b;
         x->body_cap = (size_t)len;
     }
-    if (read_full(w->result_fd, x->body, (size_t)len) != 0)
+    if (crc_read_full(w->result_fd, x->body, (size_t)len) != 0)
         return worker_died(x, i, err);
     long run = w->busy;
     w->busy = -1;

@@ -3,6 +3,7 @@
  */
 #include "util/fds.h"
 
+#include <errno.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/syscall.h>
@@ -41,4 +42,36 @@ void crc_close_inherited(const int *keep, size_t n)
             close_span(from, next - 1);
         from = next + 1;
     }
+}
+
+int crc_write_full(int fd, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int crc_read_full(int fd, void *buf, size_t n)
+{
+    unsigned char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            return got ? -1 : 1;
+        if (r < 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
 }
