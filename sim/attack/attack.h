@@ -83,8 +83,21 @@ int atk_plan_init(atk_plan *p, const char *scenario_path, const atk_overrides *o
                   crc_err *err);
 void atk_plan_free(atk_plan *p);
 
-/* The parameter values of unit point u (p->spec.n_params of them). */
+/* The search's dimensions: the controlled parameters, then the start day when the block
+ * has `start:`. */
+size_t atk_dim(const atk_plan *p);
+/* The name of dimension j: the parameter's path, or "attack.start" for the start day. */
+const char *atk_dim_name(const atk_plan *p, size_t j);
+
+/* The values of unit point u (atk_dim of them: parameters, then the start day). */
 void atk_values(const atk_plan *p, const double *u, double *values);
+
+/* The least attack: every parameter at the lower end of its range and the start day
+ * (if any) at the latest day of its range. Always evaluated in the search's first batch
+ * (stored at point b * ATK_POINT_STRIDE + ATK_NONE_POINT) so that the best attack is
+ * compared against it. */
+#define ATK_NONE_POINT (ATK_POINT_STRIDE - 1)
+void atk_least(const atk_plan *p, double *u);
 
 typedef struct atk_result {
     double budget;
@@ -101,7 +114,10 @@ typedef struct atk_result {
     double spend, spend_low, spend_high;
     double rate, rate_low, rate_high; /* break: failure rate, Wilson 95%        */
     double damage[ATK_N_DAMAGE];      /* fresh means                            */
-    int success;         /* profitable (ci_low > 0) / broken (rate >= p) / found */
+    int none_found;      /* the least attack was within budget                 */
+    double none_mean, none_spend; /* the least attack on the fresh replicates   */
+    int success;         /* profitable (ci_low > 0 and above the least attack's
+                            fresh mean) / broken (rate >= p) / found            */
 } atk_result;
 
 typedef struct atk_exec {
