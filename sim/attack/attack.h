@@ -9,13 +9,18 @@
  *
  * One search (per budget B of a frontier):
  *   1. the optimiser asks a batch of candidates u in [0,1]^d; each coordinate maps onto
- *      its parameter's range (linear, or log) and is rounded for whole-number ones;
+ *      its parameter's range (linear, or log) and is rounded for whole-number ones; with
+ *      `start:` the last coordinate is the start day s (whole days), and the candidate's
+ *      values apply from day s through an intervention (the scenario's own before);
  *   2. every candidate runs on the same R replicate seeds (common random numbers: run
  *      seed rng_derive_seed(seed, 0, r), r = 0..R-1, whatever the candidate), in -j
  *      workers; each run is stored (runs.point = the candidate, points table = its
  *      values) with its measured objective as the summary value `attack.value`;
  *   3. the optimiser is told each candidate's mean over the R replicates (negated to
  *      maximise), or a penalty when the candidate is infeasible (the budget rule below);
+ *   3b. the least attack (atk_least) runs beside the first batch on the same R replicates;
+ *      not told to the optimiser, it competes for the best and is re-evaluated on the
+ *      fresh replicates too, so a profitable attack must beat it;
  *   4. after the evaluation bound, the best feasible candidate is re-evaluated on F
  *      fresh replicates r = R..R+F-1 that the search never saw, and reported with its
  *      95% t interval (no winner's curse).
