@@ -65,7 +65,9 @@ static int open_attack(adb_attack *a, const char *path, crc_err *err)
     return CRC_OK;
 }
 
-/* The best attack of budget index b: the point with fresh replicates (>= R). */
+/* The best attack of budget index b: the point with fresh replicates (>= R); the least
+ * attack (point b * 1000000 + 999999, docs/attack.md) has them too, and is the best only
+ * when no other point has. */
 static void read_side(const adb_attack *a, size_t b, side *s)
 {
     memset(s, 0, sizeof *s);
@@ -75,17 +77,21 @@ static void read_side(const adb_attack *a, size_t b, side *s)
                            "SELECT r.point, s.value, c.value FROM runs r JOIN summary s ON "
                            "s.run = r.id JOIN summary c ON c.run = r.id WHERE r.point >= ?1 AND "
                            "r.point < ?2 AND r.replicate >= ?3 AND r.status = 'done' AND "
-                           "s.name = ?4 AND c.name = 'attack.spend'",
+                           "s.name = ?4 AND c.name = 'attack.spend' "
+                           "ORDER BY r.point = ?5, r.point, r.replicate",
                            -1, &q, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_int64(q, 1, (sqlite3_int64)b * 1000000);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)(b + 1) * 1000000);
     sqlite3_bind_int64(q, 3, a->replicates);
     sqlite3_bind_text(q, 4, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, (sqlite3_int64)b * 1000000 + 999999);
     double sum = 0, ss = 0, spend = 0;
     long n = 0, point = -1;
     double v[4096];
     while (sqlite3_step(q) == SQLITE_ROW && n < 4096) {
+        if (n && (long)sqlite3_column_int64(q, 0) != point)
+            break; /* the next point: the least attack */
         point = (long)sqlite3_column_int64(q, 0);
         v[n] = sqlite3_column_double(q, 1);
         sum += v[n];

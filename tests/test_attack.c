@@ -367,7 +367,9 @@ Test(attack, same_search_and_result_whatever_the_number_of_workers)
     snprintf(p2, sizeof p2, "%s/j2.db", dir);
     long n1, n2;
     uint64_t d1 = db_digest(p1, &n1), d2 = db_digest(p2, &n2);
-    cr_expect_eq(n1, 12 * 2 + 8, "12 candidates x 2 replicates + 8 fresh: %ld runs", n1);
+    /* The least attack (farmers.budget = 0) rides along: 2 search and 8 fresh runs. */
+    cr_expect_eq(n1, (12 + 1) * 2 + 8 + 8,
+                 "12 candidates and the least attack x 2 replicates + 2 x 8 fresh: %ld runs", n1);
     cr_expect_eq(n1, n2);
     cr_expect_eq(d1, d2, "every stored value is the same with -j1 and -j2");
     run(j1, sizeof j1, "rm -rf %s", dir);
@@ -544,5 +546,90 @@ Test(attack, frontier_shards_merged_equal_the_whole_frontier)
         n = (size_t)(pw - fw);
     cr_expect_eq(strncmp(fw, fm, n), 0, "whole: %s\nmerged: %s", fw, fm);
     cr_expect(strstr(merged, "\"runs\": "), "%s", merged);
+    run(out, sizeof out, "rm -rf %s", dir);
+}
+
+/* ---- the start day ----------------------------------------------------------------------- */
+
+/* tests/fixtures/attack/wash-start.yaml: no farmers until the attack starts (day 40 or
+ * 41, the block's start range); from then on farmers enter at the candidate's rate.
+ * Every stored run (search, fresh and the least attack) has its start day in the points
+ * table; none has a wash query on a day before it, and every one has some after (at
+ * 0.5 to 2 entries/day for 49 days, P(no entry) < e^-24). */
+Test(attack, start_day_in_range_is_honoured)
+{
+    char dir[64], out[16384], db[128];
+    scratch(dir, sizeof dir);
+    snprintf(db, sizeof db, "%s/start.db", dir);
+    int st = run(out, sizeof out, "%s attack " FIX "wash-start.yaml -j2 --json --out %s", bin(),
+                 db);
+    cr_assert_eq(st, 0, "%s", out);
+    double days = jnum(out, "\"best\"", "attack.start");
+    cr_expect(days == 40 || days == 41, "best start day %g within [40, 41]: %s", days, out);
+    double runs = db_value(db, "SELECT count(*) FROM runs WHERE status = 'done'");
+    double before = db_value(
+        db, "SELECT count(*) FROM metrics m JOIN runs r ON r.id = m.run JOIN points p ON "
+            "p.point = r.point AND p.path = 'attack.start' WHERE m.name = 'wash_queries' AND "
+            "m.value > 0 AND m.t < p.value");
+    double starts_out = db_value(db, "SELECT count(*) FROM points WHERE path = 'attack.start' "
+                                     "AND (value < 40 OR value > 41)");
+    double washing = db_value(
+        db, "SELECT count(DISTINCT r.id) FROM metrics m JOIN runs r ON r.id = m.run JOIN points "
+            "p ON p.point = r.point AND p.path = 'attack.start' WHERE m.name = 'wash_queries' "
+            "AND m.value > 0 AND m.t >= p.value");
+    cr_expect(runs >= 8, "%g runs stored", runs);
+    cr_expect_eq(starts_out, 0, "%g candidates start outside [40, 41]", starts_out);
+    cr_expect_eq(before, 0, "%g days with wash queries before the start day", before);
+    cr_expect_eq(washing, runs, "%g of %g runs wash after the start day", washing, runs);
+    run(out, sizeof out, "rm -rf %s", dir);
+}
+
+Test(attack, bad_start_ranges_are_refused_with_their_position)
+{
+    char dir[64];
+    scratch(dir, sizeof dir);
+    /* The block starts at line 4; wash.yaml's horizon is 90 days. */
+    refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  start: {min: 0, max: 200}\n"
+                 "  budget: 1000\n",
+            "6:10", "ends after the horizon");
+    refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  start: {min: 30, max: 30}\n"
+                 "  budget: 1000\n",
+            "6:16", "empty range");
+    refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  start: {min: -1, max: 9}\n"
+                 "  budget: 1000\n",
+            "6:16", "whole number from 0");
+    refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  start: {from: 1, max: 9}\n"
+                 "  budget: 1000\n",
+            "6:11", "unknown key");
+    run((char[256]){0}, 256, "rm -rf %s", dir);
+}
+
+/* ---- no attack as a candidate -------------------------------------------------------------- */
+
+/* At a budget of 1 USD every wash budget of 1 USD/day or more spends about 90 USD or
+ * more, so the only candidate within budget is the least attack (farmers.budget = 0),
+ * which CMA-ES, starting at the centre of [0, 20], never asks: the search must still
+ * report it, spending 0, and no profitable attack. */
+Test(attack, least_attack_is_the_answer_when_the_budget_allows_nothing_else)
+{
+    char dir[64], out[16384], cwd[1024], text[1024];
+    scratch(dir, sizeof dir);
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "name: tiny\nextends: %s/" FIX "wash.yaml\nattack:\n  params:\n"
+             "    farmers.budget: {min: 0, max: 20, integer: true}\n  budget: 1\n"
+             "  search: {method: cmaes, evaluations: 8, replicates: 2, fresh: 4, seed: 5}\n",
+             cwd);
+    const char *path = write_file(dir, "tiny.yaml", text);
+    int st = run(out, sizeof out, "%s attack %s -j2 --json --out %s/tiny.db", bin(), path, dir);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_expect(strstr(out, "\"found\": true"), "%s", out);
+    cr_expect_eq(jnum(out, "\"best\"", "farmers.budget"), 0, "%s", out);
+    double spend = jnum(out, "\"best\"", "spend");
+    cr_expect(spend >= 0 && spend <= 1, "spend %g within the budget: %s", spend, out);
+    cr_expect(strstr(out, "\"success\": false"), "%s", out);
+    cr_expect(strstr(out, "no profitable attack found within budget 1 USD after 8 evaluations "
+                          "of 2 replicates"),
+              "%s", out);
     run(out, sizeof out, "rm -rf %s", dir);
 }

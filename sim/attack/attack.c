@@ -145,6 +145,12 @@ int atk_plan_init(atk_plan *p, const char *path, const atk_overrides *o, crc_err
                           "cost_usd.farmer)",
                           s->spend, snear ? "; did you mean '" : "", snear ? snear : "",
                           snear ? "'?" : "");
+    if (s->has_start && s->start_hi > p->base.params.world_horizon)
+        return crc_err_at(err, CRC_EINPUT, afile, s->start_line, s->start_col,
+                          "attack.start: [%g, %g] ends after the horizon (world.horizon = %g "
+                          "days); start no later than day %g",
+                          s->start_lo, s->start_hi, (double)p->base.params.world_horizon,
+                          (double)p->base.params.world_horizon);
     atkfile_describe_objective(s, p->objective, sizeof p->objective);
     /* What determines the runs and the search path. */
     char bh[17];
@@ -158,6 +164,9 @@ int atk_plan_init(atk_plan *p, const char *path, const atk_overrides *o, crc_err
         n += snprintf(p->canonical + n, sizeof p->canonical - (size_t)n, " %s[%.17g,%.17g%s%s]",
                       s->params[j].param->path, s->params[j].lo, s->params[j].hi,
                       s->params[j].log ? ",log" : "", s->params[j].integer ? ",int" : "");
+    if (s->has_start && n > 0 && (size_t)n < sizeof p->canonical)
+        snprintf(p->canonical + n, sizeof p->canonical - (size_t)n, "\nstart: [%g,%g]",
+                 s->start_lo, s->start_hi);
     return CRC_OK;
 }
 
@@ -170,8 +179,28 @@ void atk_plan_free(atk_plan *p)
     memset(p, 0, sizeof *p);
 }
 
+size_t atk_dim(const atk_plan *p) { return p->spec.n_params + (p->spec.has_start ? 1 : 0); }
+
+const char *atk_dim_name(const atk_plan *p, size_t j)
+{
+    return j < p->spec.n_params ? p->spec.params[j].param->path : "attack.start";
+}
+
+void atk_least(const atk_plan *p, double *u)
+{
+    for (size_t j = 0; j < atk_dim(p); j++)
+        u[j] = j < p->spec.n_params ? 0 : 1;
+}
+
 void atk_values(const atk_plan *p, const double *u, double *v)
 {
+    if (p->spec.has_start) {
+        size_t j = p->spec.n_params;
+        double x = u[j] < 0 ? 0 : u[j] > 1 ? 1 : u[j];
+        v[j] = floor(p->spec.start_lo + x * (p->spec.start_hi - p->spec.start_lo) + 0.5);
+        if (v[j] > p->spec.start_hi)
+            v[j] = p->spec.start_hi;
+    }
     for (size_t j = 0; j < p->spec.n_params; j++) {
         const atk_param *a = &p->spec.params[j];
         double x = u[j] < 0 ? 0 : u[j] > 1 ? 1 : u[j];
@@ -301,13 +330,13 @@ static int lookup(search *s, long point, long rep, double *v)
 
 static int record_point(search *s, long point, const double *values, crc_err *err)
 {
-    for (size_t j = 0; j < s->p->spec.n_params; j++) {
+    for (size_t j = 0; j < atk_dim(s->p); j++) {
         char txt[64];
         params_format_number(values[j], txt, sizeof txt);
         sqlite3_stmt *q = s->point_ins;
         sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, point);
-        sqlite3_bind_text(q, 2, s->p->spec.params[j].param->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, atk_dim_name(s->p, j), -1, SQLITE_STATIC);
         sqlite3_bind_double(q, 3, values[j]);
         sqlite3_bind_text(q, 4, txt, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) != SQLITE_DONE)
@@ -317,8 +346,39 @@ static int record_point(search *s, long point, const double *values, crc_err *er
     return CRC_OK;
 }
 
+/* Adds to sc, after its own interventions at the same day, one at day t setting each
+ * controlled parameter to its value in late (the candidate's values). */
+static int add_start(scenario *sc, const scenario *late, const atk_plan *p, double t,
+                     crc_err *err)
+{
+    size_t k = p->spec.n_params, n = sc->n_interventions;
+    crc_intervention *iv = realloc(sc->interventions, (n + k) * sizeof *iv);
+    if (iv)
+        sc->interventions = iv;
+    scenario_pos *ps = iv ? realloc(sc->intervention_pos, (n + k) * sizeof *ps) : NULL;
+    if (!ps)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    sc->intervention_pos = ps;
+    size_t at = 0; /* the first of sc's interventions after day t */
+    while (at < n && iv[at].t <= t)
+        at++;
+    memmove(iv + at + k, iv + at, (n - at) * sizeof *iv);
+    memmove(ps + at + k, ps + at, (n - at) * sizeof *ps);
+    for (size_t j = 0; j < k; j++) {
+        const param_def *d = p->spec.params[j].param;
+        iv[at + j].t = t;
+        iv[at + j].param = d;
+        params_read(&late->params, d, &iv[at + j].value);
+        memset(&ps[at + j], 0, sizeof ps[at + j]);
+    }
+    sc->n_interventions = n + k;
+    return CRC_OK;
+}
+
 /* The scenario of a candidate; CRC_EINPUT when the model rejects it (a cross-parameter
- * constraint), which makes it the worst candidate rather than an error of the search. */
+ * constraint), which makes it the worst candidate rather than an error of the search.
+ * With a start day s the candidate's values apply from day s (an intervention) and the
+ * scenario's own before. */
 static int candidate_scenario(const atk_plan *p, const double *values, scenario *out,
                               crc_err *err)
 {
@@ -334,7 +394,18 @@ static int candidate_scenario(const atk_plan *p, const double *values, scenario 
         if (rc != CRC_OK)
             return rc;
     }
-    return scenario_validate(out, err);
+    int rc = scenario_validate(out, err);
+    if (rc != CRC_OK || !p->spec.has_start)
+        return rc;
+    scenario late = *out; /* the candidate's values; out becomes the base plus a start */
+    if (scenario_copy(out, &p->base) != CRC_OK) {
+        memset(out, 0, sizeof *out);
+        scenario_free(&late);
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    }
+    rc = add_start(out, &late, p, values[p->spec.n_params], err);
+    scenario_free(&late);
+    return rc == CRC_OK ? scenario_validate(out, err) : rc;
 }
 
 /* Evaluates candidates (values, n x dim) at points pt[i], replicates rep0..rep0+nrep-1:
@@ -343,7 +414,7 @@ static int evaluate(search *s, const double *values, const long *pt, size_t n, l
                     long nrep, double *vals, crc_err *err)
 {
     const atk_plan *p = s->p;
-    size_t dim = p->spec.n_params, nt = n * (size_t)nrep;
+    size_t dim = atk_dim(p), nt = n * (size_t)nrep;
     scenario *sc = calloc(n, sizeof *sc);
     int *ok = calloc(n, sizeof *ok);
     batch_task *tasks = calloc(nt, sizeof *tasks);
@@ -472,7 +543,7 @@ static void progress_line(const search *s, size_t evals, double best)
 static int search_budget(search *s, long b, crc_err *err)
 {
     const atk_plan *p = s->p;
-    size_t dim = p->spec.n_params;
+    size_t dim = atk_dim(p);
     long R = p->replicates;
     atk_result *r = s->r;
     opt_config c = {.method = p->spec.method, .dim = dim, .batch = (size_t)p->spec.batch,
@@ -482,11 +553,14 @@ static int search_budget(search *s, long b, crc_err *err)
     if (rc != CRC_OK)
         return rc;
     size_t bm = opt_batch_max(o);
-    double *u = malloc(bm * dim * sizeof *u), *x = malloc(bm * dim * sizeof *x);
-    double *f = malloc(bm * sizeof *f), *vals = malloc(bm * (size_t)R * V_N * sizeof *vals);
-    long *pt = malloc(bm * sizeof *pt);
-    double best_f = INFINITY;
+    /* One slot more than a batch: the least attack rides along with the first. */
+    double *u = malloc((bm + 1) * dim * sizeof *u), *x = malloc((bm + 1) * dim * sizeof *x);
+    double *f = malloc((bm + 1) * sizeof *f);
+    double *vals = malloc((bm + 1) * (size_t)R * V_N * sizeof *vals);
+    long *pt = malloc((bm + 1) * sizeof *pt);
+    double best_f = INFINITY, none_x[OPT_MAX_DIM];
     int have_best = 0;
+    long none_pt = b * ATK_POINT_STRIDE + ATK_NONE_POINT;
     if (!u || !x || !f || !vals || !pt)
         rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
     size_t n;
@@ -495,9 +569,18 @@ static int search_budget(search *s, long b, crc_err *err)
             atk_values(p, u + i * dim, x + i * dim);
             pt[i] = b * ATK_POINT_STRIDE + (long)(r->evaluations + i);
         }
-        if ((rc = evaluate(s, x, pt, n, 0, R, vals, err)) != CRC_OK)
+        /* The least attack, on the same replicates, last in the first batch: it is not
+         * told to the optimiser (whose path stays its own) but competes for the best. */
+        size_t ne = n;
+        if (r->evaluations == 0) {
+            atk_least(p, u + n * dim);
+            atk_values(p, u + n * dim, x + n * dim);
+            memcpy(none_x, x + n * dim, dim * sizeof *x);
+            pt[ne++] = none_pt;
+        }
+        if ((rc = evaluate(s, x, pt, ne, 0, R, vals, err)) != CRC_OK)
             break;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < ne; i++) {
             int feasible;
             f[i] = told_value(p, s->budget, vals + i * (size_t)R * V_N, &feasible);
             /* The best feasible candidate; the first of equals (ask order is fixed). */
@@ -508,6 +591,11 @@ static int search_budget(search *s, long b, crc_err *err)
                 memcpy(r->values, x + i * dim, dim * sizeof *x);
                 r->search_mean = mean_of(vals + i * (size_t)R * V_N, R, V_VALUE);
             }
+        }
+        if (ne > n) {
+            int feasible;
+            told_value(p, s->budget, vals + n * (size_t)R * V_N, &feasible);
+            r->none_found = feasible;
         }
         r->evaluations += n;
         rc = opt_tell(o, f, n, err);
@@ -520,7 +608,14 @@ static int search_budget(search *s, long b, crc_err *err)
         double *fv = malloc((size_t)F * V_N * sizeof *fv);
         if (!fv)
             rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
-        else
+        if (rc == CRC_OK && r->none_found) {
+            rc = evaluate(s, none_x, &none_pt, 1, R, F, fv, err);
+            if (rc == CRC_OK) {
+                r->none_mean = mean_of(fv, F, V_VALUE);
+                r->none_spend = mean_of(fv, F, V_SPEND);
+            }
+        }
+        if (rc == CRC_OK)
             rc = evaluate(s, r->values, &r->point, 1, R, F, fv, err);
         if (rc == CRC_OK) {
             r->fresh = F;
@@ -541,7 +636,9 @@ static int search_budget(search *s, long b, crc_err *err)
                 r->ci_high = r->spend_high;
                 r->success = r->rate >= p->spec.probability;
             } else if (atk_is_profit(p)) {
-                r->success = r->ci_low > 0;
+                /* Profitable, and beating the least attack on the same fresh replicates. */
+                r->success = r->ci_low > 0 && r->point != none_pt &&
+                             !(r->none_found && r->ci_low <= r->none_mean);
             } else {
                 r->success = 1;
             }

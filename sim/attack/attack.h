@@ -9,13 +9,18 @@
  *
  * One search (per budget B of a frontier):
  *   1. the optimiser asks a batch of candidates u in [0,1]^d; each coordinate maps onto
- *      its parameter's range (linear, or log) and is rounded for whole-number ones;
+ *      its parameter's range (linear, or log) and is rounded for whole-number ones; with
+ *      `start:` the last coordinate is the start day s (whole days), and the candidate's
+ *      values apply from day s through an intervention (the scenario's own before);
  *   2. every candidate runs on the same R replicate seeds (common random numbers: run
  *      seed rng_derive_seed(seed, 0, r), r = 0..R-1, whatever the candidate), in -j
  *      workers; each run is stored (runs.point = the candidate, points table = its
  *      values) with its measured objective as the summary value `attack.value`;
  *   3. the optimiser is told each candidate's mean over the R replicates (negated to
  *      maximise), or a penalty when the candidate is infeasible (the budget rule below);
+ *   3b. the least attack (atk_least) runs beside the first batch on the same R replicates;
+ *      not told to the optimiser, it competes for the best and is re-evaluated on the
+ *      fresh replicates too, so a profitable attack must beat it;
  *   4. after the evaluation bound, the best feasible candidate is re-evaluated on F
  *      fresh replicates r = R..R+F-1 that the search never saw, and reported with its
  *      95% t interval (no winner's curse).
@@ -83,8 +88,21 @@ int atk_plan_init(atk_plan *p, const char *scenario_path, const atk_overrides *o
                   crc_err *err);
 void atk_plan_free(atk_plan *p);
 
-/* The parameter values of unit point u (p->spec.n_params of them). */
+/* The search's dimensions: the controlled parameters, then the start day when the block
+ * has `start:`. */
+size_t atk_dim(const atk_plan *p);
+/* The name of dimension j: the parameter's path, or "attack.start" for the start day. */
+const char *atk_dim_name(const atk_plan *p, size_t j);
+
+/* The values of unit point u (atk_dim of them: parameters, then the start day). */
 void atk_values(const atk_plan *p, const double *u, double *values);
+
+/* The least attack: every parameter at the lower end of its range and the start day
+ * (if any) at the latest day of its range. Always evaluated in the search's first batch
+ * (stored at point b * ATK_POINT_STRIDE + ATK_NONE_POINT) so that the best attack is
+ * compared against it. */
+#define ATK_NONE_POINT (ATK_POINT_STRIDE - 1)
+void atk_least(const atk_plan *p, double *u);
 
 typedef struct atk_result {
     double budget;
@@ -101,7 +119,10 @@ typedef struct atk_result {
     double spend, spend_low, spend_high;
     double rate, rate_low, rate_high; /* break: failure rate, Wilson 95%        */
     double damage[ATK_N_DAMAGE];      /* fresh means                            */
-    int success;         /* profitable (ci_low > 0) / broken (rate >= p) / found */
+    int none_found;      /* the least attack was within budget                 */
+    double none_mean, none_spend; /* the least attack on the fresh replicates   */
+    int success;         /* profitable (ci_low > 0 and above the least attack's
+                            fresh mean) / broken (rate >= p) / found            */
 } atk_result;
 
 typedef struct atk_exec {

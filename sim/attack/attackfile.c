@@ -194,6 +194,40 @@ static int parse_param(const actx *y, atk_spec *s, yaml_node_t *kn, yaml_node_t 
     return CRC_OK;
 }
 
+/* attack.start: {min: DAY, max: DAY}, whole days from 0 (the horizon is checked once the
+ * scenario's final values are known, atk_plan_init). */
+static int parse_start(const actx *y, atk_spec *s, yaml_node_t *vn)
+{
+    static const char *const keys[] = {"min", "max"};
+    if (vn->type != YAML_MAPPING_NODE)
+        return at(y, vn, "attack.start: expected {min: DAY, max: DAY}, the range of days on "
+                         "which the attack may start");
+    int rc = check_keys(y, vn, "attack.start", keys, NELEM(keys));
+    if (rc)
+        return rc;
+    yaml_node_t *mn = get(y, vn, "min", NULL), *xn = get(y, vn, "max", NULL);
+    if (!mn || !xn)
+        return at(y, vn, "attack.start: give both min and max (days)");
+    long lo = 0, hi = 0;
+    if ((rc = whole(y, mn, "start.min", 0, 1000000, &lo)) ||
+        (rc = whole(y, xn, "start.max", 0, 1000000, &hi)))
+        return rc;
+    if (!(lo < hi))
+        return at(y, mn, "attack.start: empty range [%ld, %ld]: min must be below max (to start "
+                         "on a fixed day, use the range [D, D+1])",
+                  lo, hi);
+    if (s->n_params >= OPT_MAX_DIM)
+        return at(y, vn, "attack.start: with %zu parameters the search would have more than %d "
+                         "dimensions; control fewer parameters",
+                  s->n_params, OPT_MAX_DIM);
+    s->has_start = 1;
+    s->start_lo = (double)lo;
+    s->start_hi = (double)hi;
+    s->start_line = (int)vn->start_mark.line + 1;
+    s->start_col = (int)vn->start_mark.column + 1;
+    return CRC_OK;
+}
+
 static int parse_objective(const actx *y, atk_spec *s, yaml_node_t *on)
 {
     static const char *const keys[] = {"maximize", "minimize", "break", "at", "probability"};
@@ -294,13 +328,15 @@ static int parse_search(const actx *y, atk_spec *s, yaml_node_t *sn)
 
 static int parse_block(const actx *y, atk_spec *s, yaml_node_t *an)
 {
-    static const char *const keys[] = {"params", "budget", "spend", "objective", "search"};
+    static const char *const keys[] = {"params", "start", "budget", "spend", "objective",
+                                       "search"};
     if (an->type != YAML_MAPPING_NODE)
         return at(y, an, "attack: expected a mapping with params, budget, objective and search");
     int rc = check_keys(y, an, "attack", keys, NELEM(keys));
     if (rc)
         return rc;
     yaml_node_t *pn = get(y, an, "params", NULL), *bn = get(y, an, "budget", NULL),
+                *stn = get(y, an, "start", NULL),
                 *spn = get(y, an, "spend", NULL),
                 *on = get(y, an, "objective", NULL), *sn = get(y, an, "search", NULL);
     if (!pn || pn->type != YAML_MAPPING_NODE || pn->data.mapping.pairs.start ==
@@ -310,6 +346,8 @@ static int parse_block(const actx *y, atk_spec *s, yaml_node_t *an)
     for (yaml_node_pair_t *p = pn->data.mapping.pairs.start; p < pn->data.mapping.pairs.top; p++)
         if ((rc = parse_param(y, s, node(y, p->key), node(y, p->value))))
             return rc;
+    if (stn && (rc = parse_start(y, s, stn)))
+        return rc;
     if (!bn)
         return at(y, an, "attack: give a budget (USD) bounding the attack's spend, e.g. "
                          "budget: 10000");

@@ -8,6 +8,7 @@
  *       poison.rate: {min: 1, max: 1000, scale: log}          # log needs min > 0
  *       poison.count: {min: 0, max: 40}         # integer parameters round to whole numbers
  *       farmers.wash.price: {min: 0.001, max: 0.1, integer: false}
+ *     start: {min: 0, max: 300}                 # optional: day the attack starts (whole days)
  *     budget: 20000                             # USD (> 0): bound on the measured spend
  *     spend: cost_usd.farmer                    # what is measured (default attack_cost_usd)
  *     objective: attacker_profit_usd            # = {maximize: attacker_profit_usd}
@@ -49,6 +50,10 @@ typedef struct atk_spec {
     int line, col;       /* of the `attack` key                                        */
     atk_param *params;
     size_t n_params;
+    int has_start;       /* start: {min, max}: the day the controlled parameters take
+                            their candidate values (whole days; the search's last axis) */
+    double start_lo, start_hi;
+    int start_line, start_col;
     double budget;       /* USD, > 0                                                   */
     char spend[96];      /* the summary value the budget bounds (default attack_cost_usd) */
     int spend_line, spend_col;

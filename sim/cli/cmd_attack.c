@@ -142,10 +142,10 @@ static int parse_budgets(const char *s, double **out, size_t *n, crc_err *err)
 
 static void print_params(FILE *f, const atk_plan *p, const atk_result *r)
 {
-    for (size_t j = 0; j < p->spec.n_params; j++) {
+    for (size_t j = 0; j < atk_dim(p); j++) {
         char v[64];
         params_format_number(r->values[j], v, sizeof v);
-        fprintf(f, "%s%s = %s", j ? ", " : "", p->spec.params[j].param->path, v);
+        fprintf(f, "%s%s = %s", j ? ", " : "", atk_dim_name(p, j), v);
     }
 }
 
@@ -166,9 +166,9 @@ static void json_result(FILE *f, const atk_plan *p, const atk_result *r)
     fprintf(f, ", \"evaluations\": %zu, \"runs\": %zu, \"found\": %s, \"point\": %ld",
             r->evaluations, r->runs, r->found ? "true" : "false", r->found ? r->point : -1L);
     fputs(", \"params\": {", f);
-    for (size_t j = 0; r->found && j < p->spec.n_params; j++) {
+    for (size_t j = 0; r->found && j < atk_dim(p); j++) {
         fprintf(f, "%s", j ? ", " : "");
-        table_json_string(f, p->spec.params[j].param->path);
+        table_json_string(f, atk_dim_name(p, j));
         fputs(": ", f);
         json_num(f, r->values[j]);
     }
@@ -182,6 +182,11 @@ static void json_result(FILE *f, const atk_plan *p, const atk_result *r)
     json_num(f, r->found ? r->search_mean : NAN);
     fputs(", \"spend\": ", f);
     json_num(f, r->found ? r->spend : NAN);
+    fputs(", \"no_attack\": {\"mean\": ", f);
+    json_num(f, r->none_found && r->fresh ? r->none_mean : NAN);
+    fputs(", \"spend\": ", f);
+    json_num(f, r->none_found && r->fresh ? r->none_spend : NAN);
+    fputc('}', f);
     if (p->spec.goal == ATK_BREAK) {
         fputs(", \"failure_rate\": ", f);
         json_num(f, r->found ? r->rate : NAN);
