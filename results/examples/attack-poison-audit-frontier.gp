@@ -1,6 +1,6 @@
 # written by crucible attack; run: gnuplot attack-poison-audit-frontier.gp
 set terminal pngcairo size 900,560 noenhanced
-set output 'attack-poison-audit-frontier.png'
+if (exists('crucible_stdout')) { set output } else { set output 'attack-poison-audit-frontier.png' }
 set title 'Cost-of-attack frontier: poison-audit (break no_backdoor with probability >= 0.5)'
 set xlabel 'attack budget (USD)'
 set ylabel 'cost of the cheapest breaking attack (USD)'

@@ -1,6 +1,6 @@
 # written by crucible attack; run: gnuplot attack-sybil-dedup-frontier.gp
 set terminal pngcairo size 900,560 noenhanced
-set output 'attack-sybil-dedup-frontier.png'
+if (exists('crucible_stdout')) { set output } else { set output 'attack-sybil-dedup-frontier.png' }
 set title 'Cost-of-attack frontier: sybil-dedup (maximize profit_usd.farmer (summary))'
 set xlabel 'attack budget (USD)'
 set ylabel 'profit_usd.farmer'

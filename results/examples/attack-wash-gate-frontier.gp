@@ -1,6 +1,6 @@
 # written by crucible attack; run: gnuplot attack-wash-gate-frontier.gp
 set terminal pngcairo size 900,560 noenhanced
-set output 'attack-wash-gate-frontier.png'
+if (exists('crucible_stdout')) { set output } else { set output 'attack-wash-gate-frontier.png' }
 set title 'Cost-of-attack frontier: wash-gate (maximize profit_usd.farmer (summary))'
 set xlabel 'attack budget (USD)'
 set ylabel 'profit_usd.farmer'
