@@ -612,7 +612,7 @@ Test(attack, bad_start_ranges_are_refused_with_their_position)
  * report it, spending 0, and no profitable attack. */
 Test(attack, least_attack_is_the_answer_when_the_budget_allows_nothing_else)
 {
-    char dir[64], out[16384], cwd[1024], text[1024];
+    char dir[64], out[16384], cwd[1024], text[2048];
     scratch(dir, sizeof dir);
     cr_assert_not_null(getcwd(cwd, sizeof cwd));
     snprintf(text, sizeof text,

@@ -84,7 +84,7 @@ static void place_model_error(const scenario *sc, crc_err *e)
                          params_table[involved[k]].path);
         }
         char msg[sizeof e->msg];
-        snprintf(msg, sizeof msg, "%.1000s (%s is set %s%s%s)", e->msg,
+        snprintf(msg, sizeof msg, "%.900s (%.100s is set %s%s%.400s)", e->msg,
                  params_table[involved[best]].path, at->line > 0 ? "here" : "by --set",
                  others[0] ? "; also involved: " : "", others);
         int code = e->code ? e->code : CRC_EINPUT;
