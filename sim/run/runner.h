@@ -83,6 +83,11 @@ int runner_store_claim(store *st, const scenario *sc, const char *scenario_path,
                        long replicates, int resume, unsigned char *done, size_t *n_done,
                        crc_err *err);
 
+/* The `criteria` rows of info's verdicts (pointing into info), calloc'd for the caller to
+ * free; NULL when info has none or when out of memory (tell them apart by
+ * info->n_criteria). */
+store_criterion *runner_criteria_rows(const runner_info *info);
+
 /* Releases what info owns (its criteria); a zeroed info is a no-op. */
 void runner_info_free(runner_info *info);
 

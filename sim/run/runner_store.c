@@ -7,16 +7,10 @@
 #include <string.h>
 
 
-int runner_store(store *st, const scenario *sc, const runner_info *info, const memsink *m,
-                 int64_t *run_id, crc_err *err)
+store_criterion *runner_criteria_rows(const runner_info *info)
 {
-    store_criterion *crit = NULL;
-    if (info->n_criteria) {
-        crit = calloc(info->n_criteria, sizeof *crit);
-        if (!crit)
-            return crc_err_set(err, CRC_ENOMEM, "out of memory storing a run");
-    }
-    for (size_t i = 0; i < info->n_criteria; i++) {
+    store_criterion *crit = info->n_criteria ? calloc(info->n_criteria, sizeof *crit) : NULL;
+    for (size_t i = 0; crit && i < info->n_criteria; i++) {
         const crit_result *r = &info->criteria[i];
         crit[i] = (store_criterion){
             .name = r->name,
@@ -29,6 +23,15 @@ int runner_store(store *st, const scenario *sc, const runner_info *info, const m
             .error = r->error[0] ? r->error : NULL,
         };
     }
+    return crit;
+}
+
+int runner_store(store *st, const scenario *sc, const runner_info *info, const memsink *m,
+                 int64_t *run_id, crc_err *err)
+{
+    store_criterion *crit = runner_criteria_rows(info);
+    if (info->n_criteria && !crit)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory storing a run");
     char *yaml = scenario_resolved_text(sc);
     char hash[17];
     scenario_hash(sc, hash);

@@ -42,42 +42,7 @@ static void compute(const batch_task *t, size_t i, uint64_t seed, long seed_poin
         info.status = CRC_ENOMEM;
         snprintf(info.error, sizeof info.error, "out of memory recording the run");
     }
-    store_criterion *crit = info.n_criteria ? calloc(info.n_criteria, sizeof *crit) : NULL;
-    size_t n_crit = crit ? info.n_criteria : 0;
-    for (size_t k = 0; k < n_crit; k++) {
-        const crit_result *c = &info.criteria[k];
-        crit[k] = (store_criterion){c->name, c->metric,
-                                    c->from_summary ? "summary" : criteria_stat_name(c->stat),
-                                    criteria_op_name(c->op), c->threshold, c->value,
-                                    c->passed, c->error[0] ? c->error : NULL};
-    }
-    if (info.n_criteria && !crit && info.status == CRC_OK) {
-        info.status = CRC_ENOMEM;
-        snprintf(info.error, sizeof info.error, "out of memory sending criteria");
-    }
-    char *yaml = scenario_resolved_text(t->sc);
-    char hash[17];
-    scenario_hash(t->sc, hash);
-    wire_result r;
-    memset(&r, 0, sizeof r);
-    r.run = i;
-    r.status = info.status;
-    r.wall_seconds = info.wall_seconds;
-    r.started_at = info.started_at;
-    r.ended_at = info.ended_at;
-    r.scenario = t->sc->name;
-    r.yaml = yaml;
-    r.hash = hash;
-    r.error = info.error[0] ? info.error : NULL;
-    r.criteria = crit;
-    r.n_criteria = n_crit;
-    r.events = events->p;
-    r.events_len = events->oom ? 0 : events->n;
-    msg->n = 0;
-    msg->oom = 0;
-    wire_put_result(msg, &r);
-    free(yaml);
-    free(crit);
+    wire_put_run(msg, i, t->sc, t->sc->name, &info, events);
     runner_info_free(&info);
     memsink_free(&m);
     wire_enc_free(&enc);

@@ -259,51 +259,9 @@ static void compute_run(const sweep_plan *p, size_t run, wire_buf *msg, wire_buf
         iso_now(info.started_at, sizeof info.started_at);
         snprintf(info.ended_at, sizeof info.ended_at, "%s", info.started_at);
     }
-    store_criterion *crit = info.n_criteria ? calloc(info.n_criteria, sizeof *crit) : NULL;
-    size_t n_crit = crit ? info.n_criteria : 0;
-    for (size_t i = 0; i < n_crit; i++) {
-        const crit_result *c = &info.criteria[i];
-        crit[i].name = c->name;
-        crit[i].metric = c->metric;
-        crit[i].stat = c->from_summary ? "summary" : criteria_stat_name(c->stat);
-        crit[i].op = criteria_op_name(c->op);
-        crit[i].threshold = c->threshold;
-        crit[i].value = c->value;
-        crit[i].passed = c->passed;
-        crit[i].error = c->error[0] ? c->error : NULL;
-    }
-    if (info.n_criteria && !crit && info.status == CRC_OK) {
-        info.status = CRC_ENOMEM;
-        snprintf(info.error, sizeof info.error, "out of memory sending criteria");
-    }
     /* sweep_point_scenario leaves sc zeroed when it could not even copy the base. */
     int have_sc = sc.path[0] != 0 || sc.name[0] != 0;
-    char *yaml = have_sc ? scenario_resolved_text(&sc) : NULL;
-    char hash[17] = "";
-    if (have_sc)
-        scenario_hash(&sc, hash);
-    wire_result r;
-    memset(&r, 0, sizeof r);
-    r.run = run;
-    r.status = info.status;
-    r.wall_seconds = info.wall_seconds;
-    r.started_at = info.started_at;
-    r.ended_at = info.ended_at;
-    r.scenario = have_sc ? sc.name : p->base.name;
-    r.yaml = yaml;
-    r.hash = hash[0] ? hash : NULL;
-    r.error = info.error[0] ? info.error : NULL;
-    r.criteria = crit;
-    r.n_criteria = n_crit;
-    /* A failed run's partial series are not stored (store_write_run), so only its
-     * interventions matter; sending everything keeps the writer's path uniform. */
-    r.events = events->p;
-    r.events_len = events->oom ? 0 : events->n;
-    msg->n = 0;
-    msg->oom = 0;
-    wire_put_result(msg, &r);
-    free(yaml);
-    free(crit);
+    wire_put_run(msg, run, have_sc ? &sc : NULL, p->base.name, &info, events);
     runner_info_free(&info);
     memsink_free(&m);
     wire_enc_free(&enc);

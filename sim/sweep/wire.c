@@ -1,6 +1,7 @@
 /* wire.c — the worker-to-writer run format. See wire.h. */
 #include "sweep/wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -374,4 +375,38 @@ void wire_result_free(wire_result *r)
     free(r->criteria);
     r->criteria = NULL;
     r->n_criteria = 0;
+}
+
+void wire_put_run(wire_buf *msg, uint64_t run, const scenario *sc, const char *name,
+                  runner_info *info, const wire_buf *events)
+{
+    store_criterion *crit = runner_criteria_rows(info);
+    if (info->n_criteria && !crit && info->status == CRC_OK) {
+        info->status = CRC_ENOMEM;
+        snprintf(info->error, sizeof info->error, "out of memory sending criteria");
+    }
+    char *yaml = sc ? scenario_resolved_text(sc) : NULL;
+    char hash[17] = "";
+    if (sc)
+        scenario_hash(sc, hash);
+    wire_result r;
+    memset(&r, 0, sizeof r);
+    r.run = run;
+    r.status = info->status;
+    r.wall_seconds = info->wall_seconds;
+    r.started_at = info->started_at;
+    r.ended_at = info->ended_at;
+    r.scenario = sc ? sc->name : name;
+    r.yaml = yaml;
+    r.hash = hash[0] ? hash : NULL;
+    r.error = info->error[0] ? info->error : NULL;
+    r.criteria = crit;
+    r.n_criteria = crit ? info->n_criteria : 0;
+    r.events = events->p;
+    r.events_len = events->oom ? 0 : events->n;
+    msg->n = 0;
+    msg->oom = 0;
+    wire_put_result(msg, &r);
+    free(yaml);
+    free(crit);
 }

@@ -34,6 +34,8 @@
 #include <stdint.h>
 
 #include "model/core/sink.h"
+#include "run/runner.h"
+#include "scenario/scenario.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -84,6 +86,14 @@ typedef struct wire_result {
 /* Appends a whole message (head and body) for r to out; r->events/events_len are the
  * encoded events (e.g. another wire_buf's bytes). */
 void wire_put_result(wire_buf *out, const wire_result *r);
+
+/* The message of a computed run, in place of msg's content: info's status, times, error
+ * and criteria (out of memory for those makes the run failed), the resolved text and hash
+ * of sc (NULL when there was no scenario: name stands for it), and events, the run's
+ * encoded sink calls (a failed run's partial series are not stored by the writer, so only
+ * its interventions matter; sending everything keeps the writer's path uniform). */
+void wire_put_run(wire_buf *msg, uint64_t run, const scenario *sc, const char *name,
+                  runner_info *info, const wire_buf *events);
 
 /* Decodes a message body (without the 12-byte head) into r. CRC_EFAIL when
  * malformed. */
