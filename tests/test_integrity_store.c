@@ -308,7 +308,8 @@ Test(integrity, a_point_and_replicate_is_stored_once_also_in_older_databases)
     store_close(s);
     cr_expect_eq(query(db, "SELECT count(*) FROM runs"), 2);
 
-    /* A version-1 file from before the index, holding a run twice, is refused untouched. */
+    /* A file whose unique index is gone (dropped by hand; schema 1 files, which never had
+     * it, are refused before this check) and that holds a run twice is refused untouched. */
     exec_sql(db, "DROP INDEX runs_point_replicate;"
                  "INSERT INTO runs(scenario, seed, replicate, point, status) "
                  "VALUES('u', 1, 0, 2, 'done'), ('u', 1, 0, 2, 'done');");

@@ -648,8 +648,9 @@ static int check_unique(store *s, crc_err *err)
     return r;
 }
 
-/* A run is unique by (point, replicate). Databases of schema 1 written before the index
- * existed get it here (after check_unique refuses one that already breaks it). */
+/* A run is unique by (point, replicate): the index is made with the file. A file that
+ * lost it (dropped by hand) gets it back here, after check_unique refuses one that already
+ * breaks it; schema 1 files, which never had it, are refused before (refuse_old_schema). */
 static const char unique_sql[] =
     "CREATE UNIQUE INDEX IF NOT EXISTS runs_point_replicate ON runs(point, replicate)";
 
