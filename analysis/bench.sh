@@ -161,7 +161,7 @@ write_json() {
         echo "["
         sed '$!s/$/,/' "$tmp"
         echo "]"
-    } >"$OUT"
+    } >"$OUT.tmp" && mv -f "$OUT.tmp" "$OUT" # whole or not at all
     echo
     echo "wrote $OUT"
 }

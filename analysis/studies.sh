@@ -48,7 +48,8 @@ plot() {
     fig=$1 db=$2
     shift 2
     "$CRUCIBLE" plot "$OUT/$db.db" --out "$OUT/plots/$fig.png" "$@"
-    cp "$OUT/plots/$fig.png" "$FIG/$fig.png"
+    # a temporary name, then a rename: a killed script never leaves a cut figure
+    cp "$OUT/plots/$fig.png" "$FIG/.$fig.png.tmp" && mv -f "$FIG/.$fig.png.tmp" "$FIG/$fig.png"
     echo "   $FIG/$fig.png"
 }
 
