@@ -188,7 +188,11 @@ int store_fail(crc_err *err, const char *path, sqlite3 *db, int rc, const char *
                           "(%s); wait for it to finish or write elsewhere with --out",
                           doing, what);
     default:
-        return crc_err_at(err, CRC_EFAIL, path, 0, 0, "SQLite error %d while %s: %s%s",
+        /* No cause the user can fix was recognised: most likely a fault of ours. */
+        return crc_err_at(err, CRC_EFAIL, path, 0, 0,
+                          "SQLite error %d while %s: %s%s. The file is as the last whole "
+                          "run left it; please report this with the command that failed "
+                          "(and the file, if you can share it)",
                           ext, doing, what, sysmsg);
     }
 }
