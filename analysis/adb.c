@@ -12,6 +12,8 @@
 
 #include <sqlite3.h>
 
+#include "store/store.h"
+
 static char *dup_col(sqlite3_stmt *st, int col)
 {
     const unsigned char *s = sqlite3_column_text(st, col);
@@ -34,7 +36,7 @@ int adb_open(adb *d, const char *path, crc_err *err)
 {
     memset(d, 0, sizeof *d);
     snprintf(d->path, sizeof d->path, "%s", path);
-    if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (store_open_reader(path, &d->db) != SQLITE_OK) {
         crc_err_set(err, CRC_EINPUT, "%s: cannot open the results database (%s); give the "
                     "file written by 'crucible run' or 'crucible sweep'",
                     path, d->db ? sqlite3_errmsg(d->db) : "out of memory");

@@ -804,9 +804,11 @@ static int open_common(store **out, const char *path, int mode, crc_err *err)
         store_close(s);
         return rc;
     }
-    int flags = readonly ? SQLITE_OPEN_READONLY
-                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW;
-    rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    rc = readonly ? store_open_reader(path, &s->db)
+                  : sqlite3_open_v2(path, &s->db,
+                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                        SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                                    NULL);
     int r = CRC_OK;
     if (rc != SQLITE_OK)
         r = fail(err, path, s->db, rc, "opening");
@@ -850,6 +852,19 @@ static int open_common(store **out, const char *path, int mode, crc_err *err)
     }
     *out = s;
     return CRC_OK;
+}
+
+int store_open_reader(const char *path, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK && *db) {
+        /* a file we may not write (or on a read-only mount): read-only it is */
+        sqlite3_close(*db);
+        rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(*db, "PRAGMA query_only=1", NULL, NULL, NULL);
+    return rc;
 }
 
 int store_open(store **out, const char *path, crc_err *err)

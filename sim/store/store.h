@@ -103,6 +103,14 @@ int store_schema_version(store *s);
  * the file is missing, not a regular file or not a Crucible results database. */
 int store_open_readonly(store **out, const char *path, crc_err *err);
 
+/* Opens the SQLite file at path for reading only (*db is set, as by sqlite3_open_v2,
+ * even on failure; sqlite3_close it) and returns the SQLite status. Nothing is ever
+ * written through it (PRAGMA query_only), yet it is opened read-write when the file
+ * allows, so that the last connection to close tidies the -wal and -shm files SQLite
+ * makes beside a WAL database on any open (a read-only connection leaves them behind);
+ * a file only readable is opened read-only. Never creates path. */
+int store_open_reader(const char *path, struct sqlite3 **db);
+
 /* Opens a finished database read-only to use it as a whole (merge inputs): like
  * store_open_readonly, and refuses (CRC_EFAIL) one that a writer holds, keeping a
  * shared lock until store_close so that none starts; refuses (CRC_EINPUT) one that
