@@ -37,7 +37,9 @@ static void print_errors(const crc_err *errs, size_t n)
         fprintf(stderr, "... and %zu more errors\n", n - shown);
 }
 
-/* Checks one file; returns its status. */
+/* Checks one file in one pass, reporting every error: those of loading (syntax, keys,
+ * types, ranges), of the --set overrides, then those that depend on the final values
+ * (interventions, criteria, sums of fee shares), on what did load. Returns its status. */
 static int validate_one(const char *path, char **sets, int n_sets, int resolved)
 {
     crc_err *errs = malloc(MAX_SHOWN * sizeof *errs); /* 2 kB each: not on the stack */
@@ -47,10 +49,12 @@ static int validate_one(const char *path, char **sets, int n_sets, int resolved)
     }
     size_t n = 0;
     scenario sc;
-    int rc = scenario_load_diag(&sc, path, NULL, 0, errs, MAX_SHOWN, &n);
-    if (rc != CRC_OK) {
+    int rc = scenario_load_keep(&sc, path, errs, MAX_SHOWN, &n);
+    if (rc == CRC_EFAIL || rc == CRC_ENOMEM) {
+        /* nothing loaded to check further (the file could not be read) */
         print_errors(errs, n);
         fprintf(stderr, "%s: %zu error%s\n", path, n, n == 1 ? "" : "s");
+        scenario_free(&sc);
         free(errs);
         return rc;
     }
@@ -60,18 +64,18 @@ static int validate_one(const char *path, char **sets, int n_sets, int resolved)
         if (src != CRC_OK) {
             if (rc == CRC_OK)
                 rc = src;
-            print_errors(&e, 1);
+            if (n < MAX_SHOWN)
+                errs[n] = e;
             n++;
         }
     }
-    if (rc == CRC_OK) {
-        size_t nv = 0;
-        rc = scenario_validate_diag(&sc, errs, MAX_SHOWN, &nv);
-        if (rc != CRC_OK)
-            print_errors(errs, nv);
-        n += nv;
-    }
+    size_t nv = 0, shown = n < MAX_SHOWN ? n : MAX_SHOWN;
+    int vrc = scenario_validate_diag(&sc, errs + shown, MAX_SHOWN - shown, &nv);
+    if (rc == CRC_OK)
+        rc = vrc;
+    n += nv;
     if (rc != CRC_OK) {
+        print_errors(errs, n);
         fprintf(stderr, "%s: %zu error%s\n", path, n, n == 1 ? "" : "s");
     } else {
         printf("%s: ok\n", path);

@@ -1480,8 +1480,10 @@ static int sort_interventions(scenario *sc)
     return CRC_OK;
 }
 
-int scenario_load_diag(scenario *sc, const char *path, const char *text, size_t len,
-                       crc_err *errs, size_t max_errs, size_t *n_errs)
+/* scenario_load_diag, and scenario_load_keep when keep (sc is then not freed on
+ * failure). */
+static int load_diag(scenario *sc, const char *path, const char *text, size_t len,
+                     crc_err *errs, size_t max_errs, size_t *n_errs, int keep)
 {
     memset(sc, 0, sizeof *sc);
     loader L;
@@ -1492,16 +1494,29 @@ int scenario_load_diag(scenario *sc, const char *path, const char *text, size_t 
         path = "<scenario>";
     set_defaults(sc);
     load_file(&L, sc, path, text, text ? len : 0, NULL, NULL);
-    if (L.n == 0 && sort_interventions(sc) != CRC_OK)
+    if ((L.n == 0 || keep) && sort_interventions(sc) != CRC_OK)
         report_pos(&L, CRC_ENOMEM, path, 0, 0, "out of memory while sorting interventions");
     if (n_errs)
         *n_errs = L.n;
+    snprintf(sc->path, sizeof sc->path, "%s", path);
     if (L.n) {
-        scenario_free(sc);
+        if (!keep)
+            scenario_free(sc);
         return L.code;
     }
-    snprintf(sc->path, sizeof sc->path, "%s", path);
     return CRC_OK;
+}
+
+int scenario_load_diag(scenario *sc, const char *path, const char *text, size_t len,
+                       crc_err *errs, size_t max_errs, size_t *n_errs)
+{
+    return load_diag(sc, path, text, len, errs, max_errs, n_errs, 0);
+}
+
+int scenario_load_keep(scenario *sc, const char *path, crc_err *errs, size_t max_errs,
+                       size_t *n_errs)
+{
+    return load_diag(sc, path, NULL, 0, errs, max_errs, n_errs, 1);
 }
 
 int scenario_load(scenario *sc, const char *path, crc_err *err)

@@ -88,6 +88,14 @@ int scenario_load_text(scenario *sc, const char *name, const char *text, size_t 
 int scenario_load_diag(scenario *sc, const char *path, const char *text, size_t len,
                        crc_err *errs, size_t max_errs, size_t *n_errs);
 
+/* Like scenario_load_diag (reading path), but on failure sc keeps what did load (a
+ * value that was refused keeps the value it had before it, a default or the extended
+ * file's), so that scenario_validate_diag can add, in the same pass, the errors that
+ * depend on final values (interventions, sums of fee shares, criteria). The caller
+ * calls scenario_free(sc) whatever the status; sc must not be run after a failure. */
+int scenario_load_keep(scenario *sc, const char *path, crc_err *errs, size_t max_errs,
+                       size_t *n_errs);
+
 /* Applies one "path=value" override with the same validation as the file (err names
  * the argument). */
 int scenario_set(scenario *sc, const char *assignment, crc_err *err);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/metdoc.h"
+
 /* Adds one error to the caller's list (counting past its capacity). */
 static void add(crc_err *errs, size_t cap, size_t *n, const crc_err *e)
 {
@@ -106,6 +108,42 @@ static int metric_ok(const char *s)
     return 1;
 }
 
+/* The metric or summary name nearest to an unknown one into buf ("" when none is
+ * close), among the table's names and every member of its families. */
+static void metric_nearest(const char *name, char *buf, size_t len)
+{
+    enum { MAX_NAMES = 640 };
+    char(*full)[64] = malloc(MAX_NAMES * sizeof *full);
+    const char **w = malloc(MAX_NAMES * sizeof *w);
+    size_t n = 0;
+    buf[0] = '\0';
+    if (!full || !w) {
+        free(full);
+        free(w);
+        return;
+    }
+    for (size_t i = 0; i < metdoc_count; i++) {
+        const metdoc *m = &metdoc_table[i];
+        if (!m->members) {
+            if (n < MAX_NAMES)
+                w[n++] = m->name;
+            continue;
+        }
+        for (const char *p = m->members; *p && n < MAX_NAMES;) {
+            size_t k = strcspn(p, " ");
+            snprintf(full[n], sizeof full[n], "%s%.*s", m->name, (int)k, p);
+            w[n] = full[n];
+            n++;
+            p += k;
+            p += *p == ' ';
+        }
+    }
+    const char *near = params_nearest_word(name, w, n);
+    snprintf(buf, len, "%s", near ? near : "");
+    free(full);
+    free(w);
+}
+
 int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, size_t *n_errs)
 {
     size_t n = 0;
@@ -138,15 +176,31 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
     }
     for (size_t i = 0; i < sc->n_criteria; i++) {
         const crc_criterion *c = &sc->criteria[i];
-        if (metric_ok(c->metric) && c->stat >= CRIT_END && c->stat <= CRIT_MEAN &&
-            c->op >= CRIT_LT && c->op <= CRIT_NE && isfinite(c->value))
+        int formed = metric_ok(c->metric) && c->stat >= CRIT_END && c->stat <= CRIT_MEAN &&
+                     c->op >= CRIT_LT && c->op <= CRIT_NE && isfinite(c->value);
+        if (formed && metdoc_find(c->metric))
             continue;
         const scenario_pos *p = sc->criterion_pos ? &sc->criterion_pos[i] : NULL;
         crc_err_clear(&e);
-        crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0, p ? p->col : 0,
-                   "criteria: '%s' is malformed; expected {name, metric (lower-case letters, "
-                   "digits, '_', '.'), at: end|max|min|mean, op, value (a number)}",
-                   c->name);
+        if (formed) {
+            /* Caught here rather than after a whole run: the model's metric table
+             * lists every name a run writes. */
+            char near[96];
+            metric_nearest(c->metric, near, sizeof near);
+            crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0,
+                       p ? p->col : 0,
+                       "criteria: '%s': the model writes no metric or summary value named "
+                       "'%s'%s%s%s (`crucible metrics` lists them)",
+                       c->name, c->metric, near[0] ? "; did you mean '" : "", near,
+                       near[0] ? "'?" : "");
+        } else {
+            crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0,
+                       p ? p->col : 0,
+                       "criteria: '%s' is malformed; expected {name, metric (lower-case "
+                       "letters, digits, '_', '.'), at: end|max|min|mean, op, value (a "
+                       "number)}",
+                       c->name);
+        }
         if (first == CRC_OK)
             first = e.code;
         add(errs, max_errs, &n, &e);
@@ -166,7 +220,7 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
         if (first == CRC_OK)
             first = e.code ? e.code : CRC_EINPUT;
         add(errs, max_errs, &n, &e);
-    } else if (n == 0 && sc->n_interventions) {
+    } else if (sc->n_interventions) {
         /* The model applies interventions as they come, so the parameters must stay
          * consistent after each day's changes too (e.g. a fee share raised by an
          * intervention without lowering another). */

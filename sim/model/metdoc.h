@@ -1,0 +1,31 @@
+/*
+ * metdoc.h — what each metric and summary value the model writes means, and its unit:
+ * one table (metdoc.c) for `crucible metrics`, axis labels and did-you-mean lists.
+ * The definitions are docs/model.md §6 and docs/model-adversary.md ("Metrics and
+ * summary"); a test checks that every name a run writes has an entry.
+ */
+#ifndef CRC_METDOC_H
+#define CRC_METDOC_H
+
+#include <stddef.h>
+
+typedef struct metdoc {
+    const char *name;    /* a full name, or a family ending in '.' ("roi.") */
+    int summary;         /* 0: a time series sampled every epoch; 1: one value per run */
+    const char *unit;    /* "TKN", "USD per TKN", "fraction, 0-1", ... ("" for a count) */
+    const char *meaning; /* one line; a family's says what its suffix names */
+    const char *members; /* a family's suffixes, separated by spaces; NULL otherwise */
+} metdoc;
+
+extern const metdoc metdoc_table[];
+extern const size_t metdoc_count;
+
+/* The entry of a metric or summary name: an exact name first, then the longest family
+ * it belongs to ("roi.honest" -> "roi."); "final.X" is X's entry (the summary's last
+ * value of the series X). NULL when the model writes no such name. */
+const metdoc *metdoc_find(const char *name);
+
+/* 1 when suffix is one of family m's members ("honest" of "roi."), else 0. */
+int metdoc_member(const metdoc *m, const char *suffix);
+
+#endif
