@@ -116,3 +116,52 @@ int cli_opt_names(const char *arg, char ***list, size_t *n, crc_err *err)
     free(copy);
     return CRC_OK;
 }
+
+/* Optimal string alignment distance (Levenshtein plus adjacent swaps); SIZE_MAX for
+ * words too long to be names. */
+static size_t osa_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return SIZE_MAX;
+    size_t d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+const char *cli_nearest(const char *word, const char *const *words, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX, len = strlen(word);
+    for (size_t i = 0; i < n; i++) {
+        size_t d = osa_distance(word, words[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = words[i];
+        }
+    }
+    size_t limit = len <= 5 ? 1 : len / 3 + 1;
+    if (best && best_d <= limit)
+        return best;
+    /* "price" for "price_usd": the shortest name that starts with the word */
+    best = NULL;
+    for (size_t i = 0; len >= 3 && i < n; i++)
+        if (!strncmp(words[i], word, len) && (!best || strlen(words[i]) < strlen(best)))
+            best = words[i];
+    return best;
+}

@@ -29,6 +29,13 @@ int cli_opt_level(const char *arg, double *level, crc_err *err); /* confidence l
  * adb_strings_free); CRC_ENOMEM if memory runs out. */
 int cli_opt_names(const char *arg, char ***list, size_t *n, crc_err *err);
 
+/* The word of words[0..n) nearest to word, for "did you mean": by edit distance with a
+ * swap of two neighbours counting as one edit ("rnu" -> "run"), accepted when at most
+ * 1 edit for words up to 5 characters and len/3 + 1 beyond; failing that, the shortest
+ * word that starts with a word of 3 or more characters ("price" -> "price_usd"); NULL
+ * when none is close. */
+const char *cli_nearest(const char *word, const char *const *words, size_t n);
+
 /* Prints the table of non-finite values an analysis command left out of its statistics
  * (rows: what, runs with an infinite value, runs in all), when it has rows: as a section
  * after the other tables for text and Markdown, as lines on stderr for CSV (so stdout

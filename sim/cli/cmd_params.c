@@ -1,10 +1,11 @@
 /*
- * cmd_params.c — `crucible params [--json|--markdown]`: the parameter reference,
+ * cmd_params.c — `crucible params [WORD...] [--json|--markdown]`: the parameter reference,
  * generated from the registry (model/params.def) so it cannot drift from the code.
  * Plain text for people at a terminal, JSON for tools, Markdown for
  * docs/parameters.md (committed; `make docs` regenerates it and a test fails when it
  * is stale).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,37 @@ static void json_number(FILE *f, double x)
     fputs(buf, f);
 }
 
+/* The words the listing is filtered by (none: every parameter). */
+static char **filter_words;
+static int n_filter_words;
+
+/* Whether hay contains needle, ignoring case. */
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+/* Whether parameter i is listed: its path starts with, or its path or description
+ * contains, one of the filter words. */
+static int listed(size_t i)
+{
+    if (!n_filter_words)
+        return 1;
+    for (int w = 0; w < n_filter_words; w++)
+        if (contains_nocase(params_table[i].path, filter_words[w]) ||
+            contains_nocase(params_table[i].doc, filter_words[w]))
+            return 1;
+    return 0;
+}
+
 /* The first segment of a path ("emission" for "emission.split.data"). */
 static size_t group_len(const char *path)
 {
@@ -88,7 +120,7 @@ static int group_seen_before(size_t i)
 {
     size_t n = group_len(params_table[i].path);
     for (size_t j = 0; j < i; j++)
-        if (group_len(params_table[j].path) == n &&
+        if (listed(j) && group_len(params_table[j].path) == n &&
             !strncmp(params_table[j].path, params_table[i].path, n))
             return 1;
     return 0;
@@ -105,7 +137,15 @@ static size_t n_groups(void)
 {
     size_t n = 0;
     for (size_t i = 0; i < params_count; i++)
-        n += !group_seen_before(i);
+        n += listed(i) && !group_seen_before(i);
+    return n;
+}
+
+static size_t n_listed(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < params_count; i++)
+        n += (size_t)listed(i);
     return n;
 }
 
@@ -114,14 +154,18 @@ static size_t n_groups(void)
 
 static void print_text(FILE *f, const crc_params *defs)
 {
-    fprintf(f, "%zu scenario parameters (crucible params --markdown for the full guide)\n",
-            params_count);
+    if (n_filter_words)
+        fprintf(f, "%zu of %zu scenario parameters match (crucible params --markdown for the "
+                   "full guide)\n", n_listed(), params_count);
+    else
+        fprintf(f, "%zu scenario parameters (crucible params --markdown for the full guide)\n",
+                params_count);
     for (size_t g = 0; g < params_count; g++) {
-        if (group_seen_before(g))
+        if (!listed(g) || group_seen_before(g))
             continue;
         fprintf(f, "\n[%.*s]\n", (int)group_len(params_table[g].path), params_table[g].path);
         for (size_t i = g; i < params_count; i++) {
-            if (!same_group(g, i))
+            if (!listed(i) || !same_group(g, i))
                 continue;
             const param_def *d = &params_table[i];
             char def[128], allowed[256];
@@ -137,7 +181,11 @@ static void print_text(FILE *f, const crc_params *defs)
 static void print_json(FILE *f, const crc_params *defs)
 {
     fputs("{\"parameters\": [\n", f);
+    size_t left = n_listed();
     for (size_t i = 0; i < params_count; i++) {
+        if (!listed(i))
+            continue;
+        left--;
         const param_def *d = &params_table[i];
         char def[128];
         default_text(defs, d, def, sizeof def);
@@ -185,7 +233,7 @@ static void print_json(FILE *f, const crc_params *defs)
         fputs(", \"description\": ", f);
         table_json_string(f, d->doc);
         fprintf(f, ", \"fixed_during_run\": %s}%s\n", model_fixed_param(d->path) ? "true" : "false",
-                i + 1 < params_count ? "," : "");
+                left ? "," : "");
     }
     fputs("],\n\"distributions\": [\n", f);
     for (int k = 0; k < DIST_KIND_COUNT; k++) {
@@ -325,9 +373,12 @@ static void print_markdown(FILE *f, const crc_params *defs)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crucible params [--json | --markdown]\n\n"
+    fprintf(f, "usage: crucible params [WORD...] [--json | --markdown]\n\n"
                "Prints every scenario parameter: path, type, default, allowed values, unit and\n"
-               "description. --json is for tools; --markdown is docs/parameters.md (`make docs`).\n");
+               "description. --json is for tools; --markdown is docs/parameters.md (`make docs`).\n"
+               "WORDs keep only the parameters whose path or description holds one of them\n"
+               "(any case): `crucible params fees` lists fees.*, `crucible params burn` every\n"
+               "parameter about burning.\n");
 }
 
 int cmd_params(int argc, char **argv)
@@ -341,11 +392,43 @@ int cmd_params(int argc, char **argv)
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
-        } else {
-            fprintf(stderr, "crucible params: unknown argument '%s'\n", argv[i]);
-            usage(stderr);
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "crucible params: unknown option '%s'; see 'crucible params --help'\n",
+                    argv[i]);
             return 2;
+        } else {
+            argv[1 + n_filter_words++] = argv[i]; /* the words, packed at the front */
         }
+    }
+    filter_words = argv + 1;
+    if (n_filter_words && mode == 2) {
+        fprintf(stderr, "crucible params: --markdown writes the whole reference; filter the "
+                        "text or --json listing instead\n");
+        return 2;
+    }
+    if (n_filter_words && !n_listed()) {
+        /* near a path, its last segment or its group ("feez" -> "fees") */
+        const char *words[3 * 256];
+        char groups[256][48];
+        size_t n = 0;
+        size_t m = params_count < 256 ? params_count : 256;
+        for (size_t i = 0; i < m; i++) { /* groups first: they win a tie */
+            snprintf(groups[i], sizeof groups[i], "%.*s", (int)group_len(params_table[i].path),
+                     params_table[i].path);
+            words[n++] = groups[i];
+        }
+        for (size_t i = 0; i < m; i++) {
+            words[n++] = params_table[i].path;
+            const char *tail = strrchr(params_table[i].path, '.');
+            if (tail)
+                words[n++] = tail + 1;
+        }
+        const char *near = cli_nearest(filter_words[0], words, n);
+        fprintf(stderr, "crucible params: no parameter path or description holds '%s'%s%s%s "
+                        "('crucible params' lists them all)\n",
+                filter_words[0], near ? "; did you mean '" : "", near ? near : "",
+                near ? "'?" : "");
+        return 2;
     }
     crc_params *defs = malloc(sizeof *defs);
     if (!defs) {

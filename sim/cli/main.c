@@ -51,7 +51,16 @@ int main(int argc, char **argv)
     for (const command *c = commands; c->name; c++)
         if (!strcmp(argv[1], c->name))
             return c->fn(argc - 1, argv + 1);
-    fprintf(stderr, "crucible: unknown command '%s'; run 'crucible --help' for the list\n",
-            argv[1]);
+    const char *names[sizeof commands / sizeof *commands + 1];
+    size_t n = 0;
+    for (const command *c = commands; c->name; c++)
+        names[n++] = c->name;
+    names[n++] = "version";
+    const char *near = cli_nearest(argv[1], names, n);
+    if (near)
+        fprintf(stderr, "crucible: unknown command '%s'; did you mean '%s'?\n", argv[1], near);
+    else
+        fprintf(stderr, "crucible: unknown command '%s'; run 'crucible --help' for the list\n",
+                argv[1]);
     return 2;
 }
