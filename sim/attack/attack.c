@@ -532,11 +532,12 @@ static void progress_line(const search *s, size_t evals, double best)
 {
     if (!s->o->progress)
         return;
-    fprintf(stderr, "\rcrucible attack: budget %g: %zu/%ld candidates, best %s%g, %zu runs "
-                    "computed, %zu read   ",
-            s->budget, evals, s->p->evaluations,
+    /* progress 2 (not a terminal): one plain line per batch, no carriage return */
+    fprintf(stderr, "%scrucible attack: budget %g: %zu/%ld candidates, best %s%g, %zu runs "
+                    "computed, %zu read%s",
+            s->o->progress == 2 ? "" : "\r", s->budget, evals, s->p->evaluations,
             s->p->spec.goal == ATK_BREAK ? "spend/budget " : "told ", best, s->computed,
-            s->read);
+            s->read, s->o->progress == 2 ? "\n" : "   ");
     fflush(stderr);
 }
 
@@ -645,7 +646,7 @@ static int search_budget(search *s, long b, crc_err *err)
         }
         free(fv);
     }
-    if (s->o->progress)
+    if (s->o->progress == 1)
         fputc('\n', stderr);
     free(u);
     free(x);

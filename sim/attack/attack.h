@@ -130,7 +130,7 @@ typedef struct atk_exec {
     int jobs;
     int resume;
     long shard_k, shard_n; /* budgets with index mod N == K-1                    */
-    int progress;        /* a line per batch on stderr                           */
+    int progress;        /* on stderr: 0 none, 1 a live line (terminal), 2 a line per batch */
 } atk_exec;
 
 /* Runs one independent search per budget into o->out (res[b] for budgets[b]; budgets

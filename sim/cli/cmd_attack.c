@@ -375,7 +375,7 @@ int cmd_attack(int argc, char **argv)
         rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
     if (rc == CRC_OK) {
         ex.out = out;
-        ex.progress = !quiet && !json && isatty(STDERR_FILENO);
+        ex.progress = quiet || json ? 0 : isatty(STDERR_FILENO) ? 1 : 2;
         rc = atk_run(&plan, budgets, nb, &ex, res, &err);
     }
     if (rc != CRC_OK) {

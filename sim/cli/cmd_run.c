@@ -320,6 +320,7 @@ int cmd_run(int argc, char **argv)
     progress pr;
     double horizon = sc.params.world_horizon;
     progress_init(&pr, stderr, horizon * (double)(reps - skipped), !quiet && !oom);
+    progress_name(&pr, "crucible run");
     runner_opts ro = {.check = check, .progress = progress_model_cb, .progress_ctx = &pr};
     memsink m;
     memsink_init(&m, NULL);

@@ -255,7 +255,7 @@ int cmd_sweep(int argc, char **argv)
         out = outbuf;
     }
     so.out = out;
-    so.progress = !quiet && !json && isatty(STDERR_FILENO);
+    so.progress = quiet || json ? 0 : isatty(STDERR_FILENO) ? 1 : 2;
     sweep_stats st;
     rc = sweep_exec(&plan, &so, &st, &err);
     if (rc != CRC_OK) {
@@ -297,10 +297,10 @@ int cmd_sweep(int argc, char **argv)
     }
     if (st.failed) {
         fprintf(stderr,
-                "crucible sweep: %zu runs failed (stored with status 'failed' and their error: "
+                "crucible sweep: %zu run%s failed (stored with status 'failed' and their error: "
                 "sqlite3 %s \"SELECT point, replicate, error FROM runs WHERE status='failed'\"); "
-                "--resume runs them again\n",
-                st.failed, out);
+                "--resume runs %s again\n",
+                st.failed, st.failed == 1 ? "" : "s", out, st.failed == 1 ? "it" : "them");
         rc = CRC_EFAIL;
     }
     goto done;

@@ -18,13 +18,30 @@ void progress_init(progress *p, FILE *f, double total, int want)
     p->f = f;
     p->total = total > 0 ? total : 1;
     p->enabled = want && f && isatty(fileno(f));
+    p->lines = want && f && !p->enabled;
+    snprintf(p->name, sizeof p->name, "crucible");
     p->t0 = wall_now();
 }
+
+void progress_name(progress *p, const char *name)
+{
+    snprintf(p->name, sizeof p->name, "%s", name ? name : "crucible");
+}
+
+static void fmt_time(char *buf, size_t len, double s);
 
 void progress_piece(progress *p, double base, const char *label)
 {
     p->base = base;
     snprintf(p->label, sizeof p->label, "%s", label ? label : "");
+    if (p->lines) {
+        char el[32];
+        fmt_time(el, sizeof el, wall_now() - p->t0);
+        fprintf(p->f, "%s: %s (%d%% done, %s elapsed)\n", p->name, p->label,
+                (int)(100 * base / p->total), el);
+        fflush(p->f);
+        return;
+    }
     p->last_draw = 0; /* draw the new piece at once */
     progress_at(p, 0);
 }

@@ -315,6 +315,7 @@ typedef struct exec_state {
     unsigned char *body;
     size_t body_cap;
     double t0, last_progress;
+    size_t tenths_shown;  /* progress 2: tenths of the runs reported so far */
     double children_cpu0; /* RUSAGE_CHILDREN before the workers started */
 } exec_state;
 
@@ -409,6 +410,16 @@ static void progress(exec_state *x, int final)
             snprintf(eta, sizeof eta, "%.0fm", sec / 60);
         else
             snprintf(eta, sizeof eta, "%.1fh", sec / 3600);
+    }
+    if (x->o->progress == 2) { /* not a terminal: a plain line per tenth of the runs */
+        size_t tenths = left ? finished * 10 / left : 10;
+        if (tenths <= x->tenths_shown)
+            return;
+        x->tenths_shown = tenths;
+        fprintf(stderr, "crucible sweep: %zu/%zu runs done, %zu failed, %.1f runs/s, ETA %s\n",
+                finished, left, s->failed, rate, eta);
+        fflush(stderr);
+        return;
     }
     fprintf(stderr, "\rcrucible sweep: %zu/%zu runs done, %zu failed, %.1f runs/s, ETA %s   %s",
             finished, left, s->failed, rate, eta, final ? "\n" : "");

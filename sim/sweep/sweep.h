@@ -69,7 +69,8 @@ typedef struct sweep_opts {
     int jobs;          /* worker processes (>= 1)                                  */
     int resume;        /* finish a sweep already in out                             */
     long shard_k, shard_n; /* 1/1 for the whole sweep                              */
-    int progress;      /* progress lines on stderr (the CLI sets it for a terminal) */
+    int progress;      /* on stderr: 0 none, 1 a live line (a terminal), 2 a line per
+                        * tenth of the runs (a file or pipe)                        */
 } sweep_opts;
 
 typedef struct sweep_stats {
