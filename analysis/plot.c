@@ -169,7 +169,7 @@ static int script_head(FILE *f, const plot_opts *o, const adb *d, const adb *d2,
                            ".svg or .pdf", o->out);
     /* crucible runs the script with crucible_stdout set and stores the picture itself
      * (whole or not at all); run by hand, the script writes the file. */
-    fputs("if (exists('crucible_stdout')) { set output } else { set output ", f);
+    fputs("if (exists('crucible_stdout')) { set output } else { set output here.", f);
     gq(f, out);
     fputs(" }\nset encoding utf8\nset title ", f);
     gq(f, title);
@@ -808,7 +808,17 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
                 "# Restyle freely and run: gnuplot %s   (data: %s)\n",
             base_name(gpath), crc_version(), crc_git_commit(), d->path, d2 ? " and " : "",
             d2 ? d2->path : "", base_name(gpath), base_name(dpath));
-    fprintf(gp, "datafile = '%s'\n", base_name(dpath));
+    /* Paths relative to the script's folder (gnuplot sets ARG0 to the script's path), so
+     * that it runs from any directory; without its data it stops before opening the
+     * picture, leaving no empty file. */
+    fputs("here = ''\nif (exists('ARG0')) { crc_i = strlen(ARG0); while (crc_i > 0 && "
+          "ARG0[crc_i:crc_i] ne '/') { crc_i = crc_i - 1 }; if (crc_i > 0) { here = "
+          "ARG0[1:crc_i] } }\n",
+          gp);
+    fprintf(gp, "datafile = here.'%s'\n", base_name(dpath));
+    fputs("stats datafile using 0 nooutput\nif (!exists('STATS_records')) { exit error "
+          "sprintf('no data: %s (keep it beside the script)', datafile) }\n",
+          gp);
     switch (o->kind) {
     case PLOT_TIMESERIES: rc = plot_timeseries(gp, dat, d, d2, o, err); break;
     case PLOT_HEATMAP: rc = plot_heatmap(gp, dat, d, o, err); break;
