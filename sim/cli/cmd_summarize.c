@@ -26,9 +26,58 @@ static void usage(FILE *f)
           "and for each criterion the probability it holds, with a Wilson interval.\n"
           "Each run contributes one value per metric: its final sample (--stat end, the\n"
           "default), or its mean, max or min over the run; names found only in the summary\n"
-          "table use that value. --metric may repeat or take a comma list (default: all).\n"
-          "--by-point gives one row per sweep point, with the swept parameters' values.\n",
+          "table use that value. --metric may repeat or take a comma list (default: all;\n"
+          "with --by-point, the key metrics). --by-point gives one row per sweep point, with\n"
+          "the swept parameters' values in as few significant digits as tell the design's\n"
+          "levels apart (full precision in csv and json).\n",
           f);
+}
+
+/* x in dg significant digits, plainly: whole numbers as they are (100000, not 1e+05),
+ * 3419.95 as 3420 at 3 digits, small values in %g form. */
+static void fmt_level(double x, int dg, char *buf, size_t len)
+{
+    double ax = fabs(x);
+    if (x == floor(x) && ax < 1e15)
+        snprintf(buf, len, "%.0f", x);
+    else if (ax >= 1 && ax < 1e15) {
+        int intdigits = (int)floor(log10(ax)) + 1;
+        snprintf(buf, len, "%.*f", dg > intdigits ? dg - intdigits : 0, x);
+    } else
+        snprintf(buf, len, "%.*g", dg, x);
+}
+
+/* Significant digits (3 to 17) that tell every value of swept parameter j apart: a
+ * log-spaced level prints as 3.42, not 3.41995, while 0.05 and 0.051 stay distinct. */
+static int level_digits(const adb_points *pts, size_t j)
+{
+    for (int dg = 3; dg < 17; dg++) {
+        int clash = 0;
+        for (size_t a = 0; a < pts->n_points && !clash; a++)
+            for (size_t b = a + 1; b < pts->n_points && !clash; b++) {
+                double x = pts->x[a * pts->n_params + j], y = pts->x[b * pts->n_params + j];
+                char bx[64], by[64];
+                fmt_level(x, dg, bx, sizeof bx);
+                fmt_level(y, dg, by, sizeof by);
+                clash = x != y && !strcmp(bx, by);
+            }
+        if (!clash)
+            return dg;
+    }
+    return 17;
+}
+
+/* A swept value in dg significant digits (fmt_level) for people; exact (table_num) for
+ * csv and json. */
+static void level_cell(table *t, int fmt, double x, int dg)
+{
+    char buf[64];
+    if (fmt == TABLE_CSV || fmt == TABLE_JSON || isnan(x)) {
+        table_num(t, x);
+        return;
+    }
+    fmt_level(x, dg, buf, sizeof buf);
+    table_cell(t, "%s", buf);
 }
 
 typedef struct group {
@@ -77,6 +126,7 @@ int cmd_summarize(int argc, char **argv)
             goto out;
         }
     }
+    int explicit_metrics = n_metrics > 0;
     if (optind != argc - 1) {
         crc_err_set(&err, CRC_EINPUT, "give exactly one results database (got %d); see "
                     "'crucible summarize --help'", argc - optind);
@@ -93,10 +143,13 @@ int cmd_summarize(int argc, char **argv)
         adb_close(&d);
         goto out;
     }
-    if (!n_metrics && adb_value_names(&d, &metrics, &n_metrics, &err)) {
+    /* Per point, every metric would be thousands of rows: the key metrics then. */
+    if (!n_metrics && (by_point ? adb_key_metrics(&d, &metrics, &n_metrics, &err)
+                                : adb_value_names(&d, &metrics, &n_metrics, &err))) {
         adb_close(&d);
         goto out;
     }
+
     char **crit = NULL;
     size_t n_crit = 0;
     adb_names(&d, "criteria", &crit, &n_crit, &err);
@@ -117,8 +170,13 @@ int cmd_summarize(int argc, char **argv)
     }
     adb_points pts = {0};
     crc_err ignored;
-    if (by_point)
+    int *digits = NULL;
+    if (by_point) {
         adb_load_points(&d, &pts, &ignored); /* a plain run has no points: no columns */
+        digits = calloc(pts.n_params ? pts.n_params : 1, sizeof *digits);
+        for (size_t j = 0; digits && j < pts.n_params; j++)
+            digits[j] = level_digits(&pts, j);
+    }
 
     double *vals = malloc(d.n_runs * sizeof *vals), *sample = malloc(d.n_runs * sizeof *vals);
     double *work = malloc(d.n_runs * sizeof *work);
@@ -185,7 +243,8 @@ int cmd_summarize(int argc, char **argv)
             if (by_point) {
                 table_cell(&tm, "%ld", gr->point);
                 for (size_t j = 0; j < pts.n_params; j++)
-                    table_num(&tm, pi == SIZE_MAX ? NAN : pts.x[pi * pts.n_params + j]);
+                    level_cell(&tm, fmt, pi == SIZE_MAX ? NAN : pts.x[pi * pts.n_params + j],
+                               digits ? digits[j] : 17);
             }
             table_cell(&tm, "%s", metrics[m]);
             table_cell(&tm, "%s", from_summary[m] ? "summary" : cli_stat_names[stat]);
@@ -212,7 +271,8 @@ int cmd_summarize(int argc, char **argv)
             if (by_point) {
                 table_cell(&tc, "%ld", gr->point);
                 for (size_t j = 0; j < pts.n_params; j++)
-                    table_num(&tc, pi == SIZE_MAX ? NAN : pts.x[pi * pts.n_params + j]);
+                    level_cell(&tc, fmt, pi == SIZE_MAX ? NAN : pts.x[pi * pts.n_params + j],
+                               digits ? digits[j] : 17);
             }
             table_cell(&tc, "%s", crit[k]);
             table_cell(&tc, "%zu", n);
@@ -256,6 +316,10 @@ int cmd_summarize(int argc, char **argv)
                "Student t for means, Wilson for pass probabilities.\n\n",
                md ? "" : "", d.path, d.n_runs, d.n_failed, how, 100 * level);
         printf(md ? "### Metrics\n\n" : "Metrics\n");
+        if (by_point && !explicit_metrics)
+            printf("The key metrics; --metric NAME,... for others ('crucible metrics %s' lists "
+                   "them).\n%s",
+                   d.path, md ? "\n" : "");
         table_print(&tm, stdout, (table_format)fmt);
         if (n_crit) {
             printf(md ? "\n### Criteria\n\n" : "\nCriteria\n");
@@ -280,6 +344,7 @@ done:
     free(from_summary);
     free(all);
     adb_points_free(&pts);
+    free(digits);
     adb_strings_free(crit, n_crit);
     adb_close(&d);
 out:
