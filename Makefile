@@ -1,7 +1,10 @@
 # Crucible build. `make` builds bin/crucible; `make test` runs the Criterion suite;
-# `make check` runs it under AddressSanitizer + UBSan; `make bench` runs the benchmarks;
+# `make check` runs it under AddressSanitizer + UBSan, then the README's tutorial
+# (`make tutorial`); `make bench` runs the benchmarks;
 # `make run` builds and runs the shipped default scenario; `make deps` installs the
-# Debian packages Crucible needs. Missing packages are installed automatically the first
+# Debian packages Crucible needs; `make install PREFIX=DIR` copies bin/crucible to
+# DIR/bin (default /usr/local). The build prints one short line per step; `make V=1`
+# prints the full compiler commands. Missing packages are installed automatically the first
 # time any build target runs (see the deps stamp below).
 
 CC      ?= cc
@@ -38,6 +41,18 @@ CFLAGS_ALL = -std=c11 $(OPT) -ffp-contract=off $(WARN) -D_DEFAULT_SOURCE -D_POSI
              -Isim -Ianalysis $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(VERSION_DEFS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS)
 
+# Quiet by default: "CC file.c" instead of the whole command line; V=1 shows commands.
+ifeq ($(V),1)
+Q      :=
+say     = @true
+else
+Q      := @
+say     = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
 # BUILD is the object directory: build/ for the normal build, build/asan for `make check`.
 BUILD   ?= build
 BIN     ?= bin
@@ -50,7 +65,7 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all deps test check bench run fuzz clean docs FORCE
+.PHONY: all deps test check bench run fuzz clean docs install tutorial FORCE
 all: $(BIN)/crucible
 
 # ---- dependencies -----------------------------------------------------------
@@ -88,7 +103,8 @@ $(FLAGS_FILE): FORCE | $(DEPS_STAMP)
 
 $(BUILD)/%.o: %.c $(FLAGS_FILE) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 # version.c carries the git commit; rebuild it (and relink) only when that changes.
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
@@ -102,25 +118,34 @@ $(BUILD)/sim/util/version.o: $(VERSION_FILE)
 
 $(BUILD)/libcrucible.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BIN)/crucible: $(BUILD)/sim/cli/main.o $(BUILD)/libcrucible.a
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 # ---- tests --------------------------------------------------------------------
 # One Criterion binary holds every test file, so the suite closes on one synthesis line.
 $(BUILD)/crucible-tests: $(TEST_OBJ) $(BUILD)/libcrucible.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(LDLIBS_ALL)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(LDLIBS_ALL)
 
 test: $(BIN)/crucible $(BUILD)/crucible-tests
-	CRUCIBLE_BIN=$(abspath $(BIN)/crucible) $(BUILD)/crucible-tests $(TEST_ARGS)
+	$(Q)CRUCIBLE_BIN=$(abspath $(BIN)/crucible) $(BUILD)/crucible-tests $(TEST_ARGS)
 
 check:
 	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
 	    OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+	$(MAKE) --no-print-directory tutorial
+
+# The README's shell blocks, run as written in a scratch copy (tests/readme_blocks.sh):
+# the tutorial cannot rot. A few minutes, most of it the report of step 4.
+tutorial: $(BIN)/crucible
+	$(Q)./tests/readme_blocks.sh
 
 # REF: the reference build `bench` compares against (a commit; default crucible 0.5.0's).
 REF ?= bf41041
@@ -129,6 +154,12 @@ bench: $(BIN)/crucible
 
 run: $(BIN)/crucible
 	$(BIN)/crucible run scenarios/baseline.yaml
+
+# Installs the one program; the scenarios, docs and analysis scripts stay in the clone.
+install: $(BIN)/crucible
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN)/crucible $(DESTDIR)$(PREFIX)/bin/crucible
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/crucible; make sure $(PREFIX)/bin is on PATH"
 
 # ---- reference docs -------------------------------------------------------------
 # docs/parameters.md is generated from the registry; a test fails when it is stale.

@@ -1,0 +1,342 @@
+/* test_cli.c — the command line as a newcomer meets it (issue 20, "The command line"):
+ * did-you-mean on commands, metrics and parameter words; one validation pass that
+ * reports every error; comma and repeated --metric; `crucible metrics`; read-only
+ * commands and merge leave no -wal/-shm files; progress lines when stderr is a file.
+ * Each test runs bin/crucible (CRUCIBLE_BIN) in a scratch folder and checks its exit
+ * status and messages. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TINY "tests/fixtures/sweeps/tiny.yaml"
+
+static char dir[64];
+static char out[1 << 17], err[1 << 17];
+
+static void scratch_init(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/crc-cli-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void scratch_fini(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* Runs `crucible ARGS` (printf-style) from the repository with stdout and stderr
+ * captured into out and err (stderr a file, not a terminal); returns the exit status. */
+static int crucible(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int crucible(const char *fmt, ...)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert_not_null(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
+    char args[2048], cmd[4096], o[128], e[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(o, sizeof o, "%s/.out", dir);
+    snprintf(e, sizeof e, "%s/.err", dir);
+    snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>'%s' </dev/null", bin, args, o, e);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st), "%s did not exit", cmd);
+    slurp(o, out, sizeof out);
+    slurp(e, err, sizeof err);
+    unlink(o);
+    unlink(e);
+    return WEXITSTATUS(st);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The files in dir, sorted, separated by spaces. */
+static void listing(const char *path, char *buf, size_t cap)
+{
+    struct dirent **ents = NULL;
+    int n = scandir(path, &ents, NULL, alphasort);
+    cr_assert_geq(n, 0);
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (ents[i]->d_name[0] != '.') {
+            size_t len = strlen(buf);
+            snprintf(buf + len, cap - len, "%s%s", len ? " " : "", ents[i]->d_name);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+}
+
+/* A small results database (2 replicates of the tiny scenario) at dir/name. */
+static void small_db(const char *name)
+{
+    cr_assert_eq(crucible("run " TINY " --replicates 2 --quiet --out %s/%s", dir, name), 0,
+                 "%s", err);
+}
+
+TestSuite(cmdline, .init = scratch_init, .fini = scratch_fini);
+
+Test(cmdline, a_misspelt_command_gets_did_you_mean_not_the_help)
+{
+    cr_assert_eq(crucible("rnu"), 2);
+    cr_expect(strstr(err, "unknown command 'rnu'; did you mean 'run'?"), "%s", err);
+    cr_expect_null(strstr(err, "commands:"), "the whole help was printed: %s", err);
+    cr_expect_eq(out[0], '\0');
+    cr_assert_eq(crucible("sumarize"), 2);
+    cr_expect(strstr(err, "did you mean 'summarize'?"), "%s", err);
+    cr_assert_eq(crucible("xyzzy"), 2);
+    cr_expect(strstr(err, "unknown command 'xyzzy'; run 'crucible --help'"), "%s", err);
+}
+
+Test(cmdline, validate_reports_every_error_in_one_pass)
+{
+    /* Unknown key, range, intervention, criterion metrics and a fee sum: before, the
+     * loader's errors hid the others (three rounds of fixing). */
+    write_file("bad.yaml", "name: bad\n"
+                           "params:\n"
+                           "  fees.model: 0.9\n"
+                           "  world.horizn: 100\n"
+                           "  consumers.arrival: -5\n"
+                           "interventions:\n"
+                           "  - {at: 500, set: {fees.burn: 0.05}}\n"
+                           "criteria:\n"
+                           "  - {name: price_gain, metric: price_sud, at: end, op: \">=\", "
+                           "value: 0.24}\n"
+                           "  - {name: roi_ok, metric: roi.honset, at: end, op: \">\", value: 0}\n");
+    cr_assert_eq(crucible("validate %s/bad.yaml", dir), 2);
+    static const char *const want[] = {
+        "bad.yaml:4:3: world.horizn: unknown parameter; did you mean `world.horizon`?",
+        "bad.yaml:5:22: consumers.arrival: -5 is out of range",
+        "bad.yaml:7:10: interventions: at: day 500",
+        "bad.yaml:9:5: criteria: 'price_gain': the model writes no metric or summary value "
+        "named 'price_sud'; did you mean 'price_usd'?",
+        "bad.yaml:10:5: criteria: 'roi_ok': the model writes no metric or summary value named "
+        "'roi.honset'; did you mean 'roi.honest'?",
+        "bad.yaml:3:3: fee split:",
+        "bad.yaml: 6 errors"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_expect(strstr(err, want[i]), "missing '%s' in:\n%s", want[i], err);
+    cr_expect_null(strstr(out, "ok"), "%s", out);
+}
+
+Test(cmdline, a_criterion_on_an_unknown_metric_stops_run_before_it_starts)
+{
+    char text[512];
+    char cwd[256];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "extends: %s/" TINY "\n"
+             "criteria:\n"
+             "  - {name: price_gain, metric: price_sud, at: end, op: \">=\", value: 0.24}\n",
+             cwd);
+    write_file("typo.yaml", text);
+    cr_assert_eq(crucible("run %s/typo.yaml --out %s/typo.db", dir, dir), 2, "%s", err);
+    cr_expect(strstr(err, "did you mean 'price_usd'?"), "%s", err);
+    char p[128];
+    snprintf(p, sizeof p, "%s/typo.db", dir);
+    cr_expect_neq(access(p, F_OK), 0, "a database was written for a scenario refused");
+    /* every name the model really writes passes */
+    snprintf(text, sizeof text,
+             "extends: %s/" TINY "\n"
+             "criteria:\n"
+             "  - {name: a, metric: price_usd, at: end, op: \">\", value: 0}\n"
+             "  - {name: b, metric: roi.honest, at: mean, op: \">\", value: -9}\n"
+             "  - {name: c, metric: final.compute_share.eu, at: end, op: \">=\", value: 0}\n"
+             "  - {name: d, metric: farm_profit_usd.wash, at: end, op: \"<\", value: 1e12}\n"
+             "  - {name: e, metric: days_to_real_yield, at: end, op: \">=\", value: 0}\n",
+             cwd);
+    write_file("fine.yaml", text);
+    cr_assert_eq(crucible("validate %s/fine.yaml", dir), 0, "%s", err);
+}
+
+Test(cmdline, every_name_a_run_writes_has_a_unit_and_meaning)
+{
+    small_db("m.db");
+    cr_assert_eq(crucible("metrics %s/m.db --format csv", dir), 0, "%s", err);
+    cr_expect_null(strstr(out, "not in the model"), "names missing from the table:\n%s", out);
+    cr_expect(strstr(out, "price_usd,series,USD per TKN,"), "%s", out);
+    cr_expect(strstr(out, "price_drawdown,summary,"), "%s", out);
+    cr_expect(strstr(out, "wash_return,series,"), "%s", out);
+    size_t lines = 0;
+    for (const char *p = out; (p = strchr(p, '\n')); p++)
+        lines++;
+    cr_expect_gt(lines, 200, "a run writes over 200 names; listed %zu", lines);
+    cr_assert_eq(crucible("metrics"), 0);
+    cr_expect(strstr(out, "roi.<class>"), "%s", out);
+    cr_expect(strstr(out, "compute_share.<region>"), "%s", out);
+    cr_assert_eq(crucible("metrics %s/none.db", dir), 2);
+    cr_assert_eq(crucible("metrics --bogus"), 2);
+    cr_expect(strstr(err, "--bogus"), "%s", err);
+}
+
+Test(cmdline, plot_suggests_a_metric_and_lists_every_known_one)
+{
+    small_db("p.db");
+    cr_assert_eq(crucible("plot %s/p.db --kind timeseries --metric price --out %s/x.png", dir,
+                          dir),
+                 2);
+    cr_expect(strstr(err, "'price'; did you mean 'price_usd'?"), "%s", err);
+    /* the list is whole: the last names in sorted order are there */
+    cr_expect(strstr(err, " wash_return"), "%s", err);
+    cr_expect(strstr(err, " treasury_tkn"), "%s", err);
+    char p[128];
+    snprintf(p, sizeof p, "%s/x.png", dir);
+    cr_expect_neq(access(p, F_OK), 0);
+}
+
+Test(cmdline, plot_takes_comma_lists_and_repeated_metrics)
+{
+    small_db("p.db");
+    cr_assert_eq(crucible("plot %s/p.db --kind timeseries --metric price_usd,consumers "
+                          "--metric supply --out %s/ts.png",
+                          dir, dir),
+                 0, "%s", err);
+    static const char *const pics[] = {"ts-price_usd.png", "ts-consumers.png", "ts-supply.png"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[160];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", dir, pics[i]);
+        cr_expect(stat(p, &st) == 0 && st.st_size > 1000, "%s missing or empty", pics[i]);
+        cr_expect(strstr(out, pics[i]), "%s", out);
+    }
+    /* one metric keeps the name given */
+    cr_assert_eq(crucible("plot %s/p.db --kind timeseries --metric supply --out %s/one.png", dir,
+                          dir),
+                 0, "%s", err);
+    char p[160];
+    snprintf(p, sizeof p, "%s/one.png", dir);
+    cr_expect_eq(access(p, F_OK), 0);
+}
+
+Test(cmdline, params_filters_by_prefix_or_word)
+{
+    cr_assert_eq(crucible("params fees"), 0, "%s", err);
+    cr_expect(strstr(out, "fees.burn"), "%s", out);
+    cr_expect_null(strstr(out, "emission.half_life"), "%s", out);
+    cr_expect(strstr(out, "scenario parameters match"), "%s", out);
+    cr_assert_eq(crucible("params BURN --json"), 0, "%s", err);
+    cr_expect(strstr(out, "\"fees.burn\""), "%s", out);
+    cr_expect_null(strstr(out, "\"world.horizon\""), "%s", out);
+    cr_assert_eq(crucible("params feez"), 2);
+    cr_expect(strstr(err, "did you mean 'fees'?"), "%s", err);
+    cr_assert_eq(crucible("params fees --markdown"), 2);
+    cr_assert_eq(crucible("params --bogus"), 2);
+}
+
+Test(cmdline, read_only_commands_leave_no_wal_or_shm)
+{
+    small_db("a.db");
+    small_db("b.db");
+    char before[4096], after[4096];
+    listing(dir, before, sizeof before);
+    cr_assert_str_eq(before, "a.db b.db");
+    cr_assert_eq(crucible("summarize %s/a.db", dir), 0, "%s", err);
+    cr_assert_eq(crucible("export %s/a.db --table runs", dir), 0, "%s", err);
+    cr_assert_eq(crucible("compare %s/a.db %s/b.db", dir, dir), 0, "%s", err);
+    cr_assert_eq(crucible("metrics %s/a.db", dir), 0, "%s", err);
+    cr_assert_eq(crucible("plot %s/a.db --kind rewards --out %s/r.png", dir, dir), 0, "%s", err);
+    listing(dir, after, sizeof after);
+    cr_expect_str_eq(after, "a.db b.db r.dat r.gp r.png");
+}
+
+Test(cmdline, merge_leaves_no_wal_or_shm_beside_the_shards)
+{
+    char sub[128], after[4096];
+    snprintf(sub, sizeof sub, "%s/shards", dir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    for (int k = 1; k <= 2; k++)
+        cr_assert_eq(crucible("sweep tests/fixtures/sweeps/small.yaml -j1 --quiet --shard %d/2 "
+                              "--out %s/s%d.db",
+                              k, sub, k),
+                     0, "%s", err);
+    cr_assert_eq(crucible("merge --quiet %s/all.db %s/s1.db %s/s2.db", dir, sub, sub), 0, "%s",
+                 err);
+    listing(sub, after, sizeof after);
+    cr_expect_str_eq(after, "s1.db s2.db");
+}
+
+Test(cmdline, run_prints_a_line_per_replicate_when_stderr_is_a_file)
+{
+    cr_assert_eq(crucible("run " TINY " --replicates 3 --out %s/r.db", dir), 0, "%s", err);
+    for (int r = 1; r <= 3; r++) {
+        char want[64];
+        snprintf(want, sizeof want, "replicate %d/3", r);
+        cr_expect(strstr(err, want), "no progress line '%s' in:\n%s", want, err);
+    }
+    cr_expect_null(strchr(err, '\r'), "a terminal bar was drawn into a file: %s", err);
+    cr_assert_eq(crucible("run " TINY " --replicates 2 --quiet --out %s/q.db", dir), 0);
+    cr_expect_null(strstr(err, "replicate"), "--quiet printed progress: %s", err);
+}
+
+Test(cmdline, a_plot_script_runs_from_any_directory_and_never_leaves_an_empty_picture)
+{
+    small_db("p.db");
+    cr_assert_eq(crucible("plot %s/p.db --kind timeseries --metric supply --out %s/s.png", dir,
+                          dir),
+                 0, "%s", err);
+    char cmd[512], png[160];
+    struct stat st;
+    snprintf(png, sizeof png, "%s/s.png", dir);
+    cr_assert_eq(unlink(png), 0);
+    /* from / : the script finds its data and writes its picture beside itself */
+    snprintf(cmd, sizeof cmd, "cd / && gnuplot '%s/s.gp' >/dev/null 2>&1", dir);
+    cr_assert_eq(system(cmd), 0, "gnuplot s.gp from / failed");
+    cr_expect(stat(png, &st) == 0 && st.st_size > 1000, "no picture beside the script");
+    /* without its data: an error, and no picture at all (not a 0-byte one) */
+    cr_assert_eq(unlink(png), 0);
+    snprintf(cmd, sizeof cmd, "%s/s.dat", dir);
+    cr_assert_eq(unlink(cmd), 0);
+    snprintf(cmd, sizeof cmd, "cd / && gnuplot '%s/s.gp' >/dev/null 2>&1", dir);
+    cr_expect_neq(system(cmd), 0, "gnuplot succeeded without its data");
+    cr_expect_neq(access(png, F_OK), 0, "an empty picture was left");
+    cr_expect_neq(access("/s.png", F_OK), 0, "a picture was written into the current folder");
+}
+
+Test(cmdline, summarize_by_point_shows_key_metrics_and_levels_as_people_read_them)
+{
+    /* log-spaced levels 1000, 3419.95..., 11696.1..., 40000 */
+    cr_assert_eq(crucible("sweep --base " TINY " --grid emission.rate=1000:40000:4:log "
+                          "--replicates 1 -j1 --quiet --out %s/s.db",
+                          dir),
+                 0, "%s", err);
+    cr_assert_eq(crucible("summarize %s/s.db --by-point", dir), 0, "%s", err);
+    cr_expect(strstr(out, " 3420 ") && strstr(out, " 11696 ") && strstr(out, " 40000 "),
+              "levels in plain significant digits: %s", out);
+    cr_expect_null(strstr(out, "3419.95"), "%s", out);
+    cr_expect(strstr(out, "price_usd") && strstr(out, "real_yield"), "%s", out);
+    cr_expect_null(strstr(out, "active.builder"), "not only the key metrics: %s", out);
+    cr_expect(strstr(out, "The key metrics; --metric NAME,... for others"), "%s", out);
+    /* csv keeps every digit; --metric still picks any metric */
+    cr_assert_eq(crucible("summarize %s/s.db --by-point --metric active.builder --format csv",
+                          dir),
+                 0, "%s", err);
+    cr_expect(strstr(out, "3419.95"), "%s", out);
+    cr_expect(strstr(out, "active.builder"), "%s", out);
+}
