@@ -340,3 +340,27 @@ Test(cmdline, summarize_by_point_shows_key_metrics_and_levels_as_people_read_the
     cr_expect(strstr(out, "3419.95"), "%s", out);
     cr_expect(strstr(out, "active.builder"), "%s", out);
 }
+
+Test(cmdline, make_install_puts_the_program_under_prefix)
+{
+    /* -o: the program under test is taken as built; install only copies it. */
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert_not_null(bin);
+    char bindir[512], cmd[2048], installed[256];
+    snprintf(bindir, sizeof bindir, "%s", bin);
+    char *slash = strrchr(bindir, '/');
+    cr_assert_not_null(slash);
+    *slash = '\0';
+    snprintf(cmd, sizeof cmd,
+             "make -s --no-print-directory -o '%s' install BIN='%s' PREFIX='%s/pfx' "
+             ">'%s/make.out' 2>&1",
+             bin, bindir, dir, dir);
+    int st = system(cmd);
+    snprintf(installed, sizeof installed, "%s/make.out", dir);
+    slurp(installed, out, sizeof out);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "make install failed: %s", out);
+    snprintf(installed, sizeof installed, "%s/pfx/bin/crucible", dir);
+    cr_assert_eq(access(installed, X_OK), 0, "%s is not there: %s", installed, out);
+    snprintf(cmd, sizeof cmd, "'%s' version | grep -q '^crucible '", installed);
+    cr_expect_eq(system(cmd), 0, "the installed program does not run");
+}
