@@ -238,21 +238,6 @@ static const char *db_label(const adb *d, const char *given)
     return given ? given : adb_scenario(d);
 }
 
-/* The script's folder (`here`, from ARG0, the script's path as gnuplot was given it) and
- * the data beside it, so that `gnuplot some/dir/x.gp` works from any folder; then a read
- * of the data before any output is opened, so a script that cannot find its data stops
- * with a message instead of leaving an empty picture. */
-static void script_prologue(FILE *f, const char *dat)
-{
-    fputs("lastslash(s, i) = i < 1 ? 0 : s[i:i] eq '/' ? i : lastslash(s, i - 1)\n"
-          "here = exists('ARG0') ? ARG0[1:lastslash(ARG0, strlen(ARG0))] : ''\n"
-          "datafile = here.", f);
-    gq(f, dat);
-    fputs("\nstats datafile using 0 nooutput\n"
-          "if (!exists('STATS_records')) { print 'cannot read '.datafile.': keep this "
-          "script beside its data (or set datafile in it)'; exit status 1 }\n", f);
-}
-
 /* Terminal, output, caption and common style. */
 static int script_head(FILE *f, const plot_opts *o, const adb *d, const adb *d2,
                        const char *title, crc_err *err)
@@ -1041,11 +1026,20 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
     }
     FILE *gp = gf.f, *dat = df.f;
     fprintf(gp, "# %s — written by crucible %s (%s) from %s%s%s.\n"
-                "# Restyle freely and run from any folder: gnuplot PATH/%s (it reads %s and "
-                "writes %s beside itself)\n",
+                "# Restyle freely and run: gnuplot %s   (data: %s)\n",
             base_name(gpath), crc_version(), crc_git_commit(), d->path, d2 ? " and " : "",
-            d2 ? d2->path : "", base_name(gpath), base_name(dpath), base_name(o->out));
-    script_prologue(gp, base_name(dpath));
+            d2 ? d2->path : "", base_name(gpath), base_name(dpath));
+    /* Paths relative to the script's folder (gnuplot sets ARG0 to the script's path), so
+     * that it runs from any directory; without its data it stops before opening the
+     * picture, leaving no empty file. */
+    fputs("here = ''\nif (exists('ARG0')) { crc_i = strlen(ARG0); while (crc_i > 0 && "
+          "ARG0[crc_i:crc_i] ne '/') { crc_i = crc_i - 1 }; if (crc_i > 0) { here = "
+          "ARG0[1:crc_i] } }\n",
+          gp);
+    fprintf(gp, "datafile = here.'%s'\n", base_name(dpath));
+    fputs("stats datafile using 0 nooutput\nif (!exists('STATS_records')) { exit error "
+          "sprintf('no data: %s (keep it beside the script)', datafile) }\n",
+          gp);
     switch (o->kind) {
     case PLOT_TIMESERIES: rc = plot_timeseries(gp, dat, d, d2, o, err); break;
     case PLOT_HEATMAP: rc = plot_heatmap(gp, dat, d, o, err); break;
