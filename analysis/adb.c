@@ -124,6 +124,53 @@ char *adb_meta(const adb *d, const char *key)
     return v;
 }
 
+/* The line of meta.metric_info (name TAB label TAB unit) for key into label/unit, the
+ * family's '*' replaced by member; 1 when found. */
+static int info_line(const char *info, const char *key, const char *member, char *label,
+                     size_t llen, char *unit, size_t ulen)
+{
+    size_t n = strlen(key);
+    for (const char *l = info; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, n) || l[n] != '\t')
+            continue;
+        const char *lab = l + n + 1, *tab = strchr(lab, '\t');
+        if (!tab)
+            return 0;
+        const char *un = tab + 1;
+        size_t ul = strcspn(un, "\n");
+        const char *star = memchr(lab, '*', (size_t)(tab - lab));
+        if (star && member)
+            snprintf(label, llen, "%.*s%s%.*s", (int)(star - lab), lab, member,
+                     (int)(tab - star - 1), star + 1);
+        else
+            snprintf(label, llen, "%.*s", (int)(tab - lab), lab);
+        snprintf(unit, ulen, "%.*s", (int)ul, un);
+        return 1;
+    }
+    return 0;
+}
+
+int adb_metric_info(const adb *d, const char *name, char *label, size_t llen, char *unit,
+                    size_t ulen)
+{
+    snprintf(label, llen, "%s", name);
+    snprintf(unit, ulen, "%s", "");
+    char *info = adb_meta(d, "metric_info");
+    if (!info)
+        return 0; /* a file from before meta.metric_info: the raw name */
+    int found = 0;
+    for (const char *n = name; !found && n; n = strncmp(n, "final.", 6) ? NULL : n + 6) {
+        const char *dot = strrchr(n, '.');
+        char fam[256];
+        found = info_line(info, n, NULL, label, llen, unit, ulen);
+        if (!found && dot &&
+            snprintf(fam, sizeof fam, "%.*s.*", (int)(dot - n), n) < (int)sizeof fam)
+            found = info_line(info, fam, dot + 1, label, llen, unit, ulen);
+    }
+    free(info);
+    return found;
+}
+
 void adb_strings_free(char **s, size_t n)
 {
     if (!s)

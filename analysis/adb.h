@@ -66,6 +66,15 @@ int adb_value_names(const adb *d, char ***names, size_t *n, crc_err *err);
 
 void adb_strings_free(char **s, size_t n);
 
+/* A metric's (or summary value's) label for titles and axes ("rewards to honest") and
+ * unit ("TKN per epoch") from the database's meta.metric_info (exact name, then its
+ * family "reward_tkn.*", then for final.X the entry of X). Returns 1 when found; 0 when
+ * not, and then label is the name itself and unit "" (files written before
+ * meta.metric_info existed). */
+int adb_metric_info(const adb *d, const char *name, char *label, size_t llen, char *unit,
+                    size_t ulen);
+
+
 /* The key metrics for a governance comparison (docs/analysis.md lists them) that d
  * has, in that order; when d has none of them, every name adb_value_names gives. */
 int adb_key_metrics(const adb *d, char ***names, size_t *n, crc_err *err);

@@ -27,9 +27,11 @@
 static const char *const kind_names[PLOT_KIND_COUNT] = {"timeseries", "heatmap", "rewards",
                                                          "sensitivity", "flows"};
 
-/* Two colours that stay distinct in grey and for colour-blind readers (Okabe–Ito). */
-static const char *const colours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
-                                      "#E69F00", "#56B4E9", "#F0E442", "#000000"};
+/* Colours that stay distinct for colour-blind readers and from each other (Paul Tol's
+ * "bright" scheme, then a dark grey): no two ambers, no two blues next to each other. */
+enum { N_COLOURS = 8 };
+static const char *const colours[N_COLOURS] = {"#4477AA", "#EE6677", "#228833", "#CCBB44",
+                                               "#66CCEE", "#AA3377", "#BBBBBB", "#444444"};
 
 int plot_kind_from_name(const char *name)
 {
@@ -138,12 +140,97 @@ static void dq(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A gnuplot double-quoted string, where "\n" breaks a line (titles, tic labels). */
+static void gdq(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '\n')
+            fputs("\\n", f);
+        else {
+            if (*s == '"' || *s == '\\')
+                fputc('\\', f);
+            fputc(*s, f);
+        }
+    }
+    fputc('"', f);
+}
+
 static void axis_label(char *buf, size_t len, const char *name, const char *unit)
 {
     if (unit && *unit)
         snprintf(buf, len, "%s (%s)", name, unit);
     else
         snprintf(buf, len, "%s", name);
+}
+
+/* A metric's label ("treasury balance") and axis text ("treasury balance (TKN)") from the
+ * database's metric_info; for a file without it, the raw name and a unit guessed from
+ * the name (plot_metric_unit). */
+static void metric_text(const adb *d, const char *metric, char *label, size_t llen,
+                        char *axis, size_t alen)
+{
+    char unit[128];
+    if (!adb_metric_info(d, metric, label, llen, unit, sizeof unit))
+        snprintf(unit, sizeof unit, "%s", plot_metric_unit(metric));
+    axis_label(axis, alen, label, unit);
+}
+
+/* A parameter's short label from the first clause of its one-line doc in the registry
+ * ("Emission gate m", "Base arrival rate of new consumers"), at most ~40 characters, and
+ * its axis text "label (unit) [path]"; the path alone for a parameter the registry no
+ * longer has. */
+static void param_text(const char *path, char *label, size_t llen, char *axis, size_t alen)
+{
+    const param_def *p = params_find(path);
+    if (!p || !p->doc || !*p->doc) {
+        snprintf(label, llen, "%s", path);
+        snprintf(axis, alen, "%s", path);
+        return;
+    }
+    const char *doc = p->doc;
+    size_t n = strlen(doc), cut = n;
+    int cropped = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((strchr(":.;,", doc[i]) && (doc[i + 1] == ' ' || !doc[i + 1]) &&
+             (i >= 8 || doc[i] != ':')) ||
+            (i >= 8 && doc[i] == ' ' && doc[i + 1] == '(')) {
+            cut = i; /* a clause of fewer than 8 characters ("E(0):") takes the next */
+            break;
+        }
+    if (cut > 40) {
+        cut = 40;
+        while (cut > 20 && doc[cut] != ' ')
+            cut--;
+        cropped = 1;
+    }
+    snprintf(label, llen, "%.*s%s", (int)cut, doc, cropped ? "..." : "");
+    if (p->unit && *p->unit)
+        snprintf(axis, alen, "%s (%s) [%s]", label, p->unit, path);
+    else
+        snprintf(axis, alen, "%s [%s]", label, path);
+}
+
+/* Breaks s into lines of about width characters at spaces (tic labels). */
+static void wrap(char *s, size_t width)
+{
+    size_t line = 0;
+    char *last_space = NULL;
+    for (char *p = s; *p; p++, line++) {
+        if (*p == ' ')
+            last_space = p;
+        if (line >= width && last_space) {
+            *last_space = '\n';
+            line = (size_t)(p - last_space);
+            last_space = NULL;
+        }
+    }
+}
+
+/* The largest t in a band file's rows (the run's last stored day). */
+static double t_last(const double *t, size_t n, double sofar)
+{
+    return n ? fmax(sofar, t[n - 1]) : sofar;
 }
 
 static const char *db_label(const adb *d, const char *given)
@@ -172,7 +259,7 @@ static int script_head(FILE *f, const plot_opts *o, const adb *d, const adb *d2,
     fputs("if (exists('crucible_stdout')) { set output } else { set output here.", f);
     gq(f, out);
     fputs(" }\nset encoding utf8\nset title ", f);
-    gq(f, title);
+    gdq(f, title);
     char cap[1024];
     const char *ver = adb_version(d);
     if (d2)
@@ -186,9 +273,10 @@ static int script_head(FILE *f, const plot_opts *o, const adb *d, const adb *d2,
                  base_name(d->path));
     fputs("\nset label 101 ", f);
     gq(f, cap);
-    fputs(" at screen 0.01, screen 0.015 left font ',8' textcolor rgb '#444444'\n"
-          "set bmargin 6\nset grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n"
-          "set key outside right top box lc rgb '#bbbbbb'\n", f);
+    fputs(" at screen 0.01, screen 0.012 left font ',8' textcolor rgb '#444444'\n"
+          "set bmargin 8\nset grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n"
+          "set key at screen 0.5, screen 0.045 center bottom horizontal maxrows 2 box "
+          "lc rgb '#bbbbbb' Left reverse width 2\n", f);
     return CRC_OK;
 }
 
@@ -231,7 +319,7 @@ static int plot_timeseries(FILE *gp, FILE *dat, const adb *d, const adb *d2,
         return crc_err_set(err, CRC_EINPUT, "--kind timeseries needs --metric NAME");
     const adb *dbs[2] = {d, d2};
     int n_db = d2 ? 2 : 1;
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = INFINITY, hi = -INFINITY, tmax = 0;
     for (int k = 0; k < n_db; k++) {
         double *t, *v;
         size_t n;
@@ -241,18 +329,19 @@ static int plot_timeseries(FILE *gp, FILE *dat, const adb *d, const adb *d2,
                      "# t median p5 p95 mean n\n",
                 k ? "\n\n" : "", dbs[k]->path, o->metric, runs_at(dbs[k], o->point));
         int rc = write_bands(dat, t, v, n, &lo, &hi);
+        tmax = t_last(t, n, tmax);
         free(t);
         free(v);
         if (rc)
             return crc_err_set(err, CRC_ENOMEM, "out of memory");
     }
-    char title[512], ylab[256];
+    char title[512], label[256], ylab[400];
+    metric_text(d, o->metric, label, sizeof label, ylab, sizeof ylab);
     snprintf(title, sizeof title, "%s over time: median and 5-95%% band over replicates",
-             o->metric);
+             label);
     if (script_head(gp, o, d, d2, title, err))
         return err->code;
-    axis_label(ylab, sizeof ylab, o->metric, plot_metric_unit(o->metric));
-    fputs("set xlabel 'time (days)'\nset ylabel ", gp);
+    fprintf(gp, "set xlabel 'time (days)'\nset xrange [0:%.10g]\nset ylabel ", tmax);
     gq(gp, ylab);
     if (lo == hi) /* a constant series: give gnuplot a range instead of a warning */
         fprintf(gp, "\nset yrange [%.10g:%.10g]", lo - fmax(1e-9, fabs(lo) * 0.1),
@@ -379,22 +468,22 @@ static int plot_heatmap(FILE *gp, FILE *dat, const adb *d, const plot_opts *o, c
         }
         fputc('\n', dat);
     }
-    char title[512], xl[256], yl[256], cb[256];
-    if (is_crit)
-        snprintf(title, sizeof title, "probability that criterion %s holds, by %s and %s",
-                 o->metric, o->x, o->y);
-    else
-        snprintf(title, sizeof title, "mean of %s (final value per run) by %s and %s",
-                 o->metric, o->x, o->y);
+    char title[1024], xl[400], yl[400], cb[400], lx[128], ly[128], lm[256];
+    param_text(o->x, lx, sizeof lx, xl, sizeof xl);
+    param_text(o->y, ly, sizeof ly, yl, sizeof yl);
+    if (is_crit) {
+        char test[256];
+        adb_criterion_text(d, o->metric, test, sizeof test);
+        snprintf(title, sizeof title, "probability that criterion %s%s%s%s holds, by %s and %s",
+                 o->metric, *test ? " (" : "", test, *test ? ")" : "", lx, ly);
+        snprintf(cb, sizeof cb, "P(%s holds)", o->metric);
+    } else {
+        metric_text(d, o->metric, lm, sizeof lm, cb, sizeof cb);
+        snprintf(title, sizeof title, "mean of %s (final value per run) by %s and %s", lm,
+                 lx, ly);
+    }
     if ((rc = script_head(gp, o, d, NULL, title, err)))
         goto done;
-    const param_def *px = params_find(o->x), *py = params_find(o->y);
-    axis_label(xl, sizeof xl, o->x, px ? px->unit : "");
-    axis_label(yl, sizeof yl, o->y, py ? py->unit : "");
-    if (is_crit)
-        snprintf(cb, sizeof cb, "P(%s holds)", o->metric);
-    else
-        axis_label(cb, sizeof cb, o->metric, plot_metric_unit(o->metric));
     fputs("set xlabel ", gp);
     gq(gp, xl);
     fputs("\nset ylabel ", gp);
@@ -481,15 +570,37 @@ static int plot_rewards(FILE *gp, FILE *dat, const adb *d, const plot_opts *o, c
         free(t);
         free(v);
     }
+    /* Classes paid nothing in any epoch are left out (and named in the title), so the
+     * colours go to the classes that are drawn. */
+    int *shown = calloc(k, sizeof *shown);
+    if (!shown) {
+        rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
+        goto done;
+    }
+    size_t n_shown = 0;
+    char zero[512] = "";
+    double tmax = 0;
+    for (size_t c = 0; c < k; c++) {
+        for (size_t i = 0; i < mn[c] && !shown[c]; i++)
+            shown[c] = mv[c][i] != 0;
+        n_shown += (size_t)shown[c];
+        tmax = t_last(mt[c], mn[c], tmax);
+        if (!shown[c])
+            snprintf(zero + strlen(zero), sizeof zero - strlen(zero), "%s%s", *zero ? ", " : "",
+                     names[c] + 11);
+    }
     fprintf(dat, "# %s: rewards paid per epoch by class, mean over %zu runs; columns after t "
-                 "are cumulative (0, then class 1, class 1+2, ...) for stacking\n# t 0",
-            d->path, runs_at(d, o->point));
+                 "are cumulative (0, then class 1, class 1+2, ...) for stacking; classes paid "
+                 "nothing throughout are left out%s%s\n# t 0",
+            d->path, runs_at(d, o->point), *zero ? ": " : "", zero);
     for (size_t c = 0; c < k; c++)
-        fprintf(dat, " %s", names[c] + 11);
+        if (shown[c])
+            fprintf(dat, " %s", names[c] + 11);
     fputc('\n', dat);
     /* The time grid of the first class; classes are merged on equal t (missing = 0). */
     size_t *pos = calloc(k, sizeof *pos);
     if (!pos) {
+        free(shown);
         rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
         goto done;
     }
@@ -501,26 +612,41 @@ static int plot_rewards(FILE *gp, FILE *dat, const adb *d, const plot_opts *o, c
                 pos[c]++;
             if (pos[c] < mn[c] && mt[c][pos[c]] == t)
                 cum += mv[c][pos[c]];
-            fprintf(dat, " %.10g", cum);
+            if (shown[c])
+                fprintf(dat, " %.10g", cum);
         }
         fputc('\n', dat);
     }
     free(pos);
-    char title[512];
-    snprintf(title, sizeof title, "rewards paid by class over time (stacked; mean over %zu "
-             "replicates)", runs_at(d, o->point));
-    if ((rc = script_head(gp, o, d, NULL, title, err)))
+    char title[1024], label[256], unit[128], ylab[300];
+    if (!adb_metric_info(d, names[0], label, sizeof label, unit, sizeof unit))
+        snprintf(unit, sizeof unit, "%s", plot_metric_unit(names[0]));
+    axis_label(ylab, sizeof ylab, "rewards granted", unit);
+    snprintf(title, sizeof title, "rewards granted by class over time (stacked; mean over %zu "
+             "replicates)%s%s", runs_at(d, o->point),
+             *zero ? "\nnot shown, zero throughout: " : "", zero);
+    if ((rc = script_head(gp, o, d, NULL, title, err))) {
+        free(shown);
         goto done;
-    fputs("set xlabel 'time (days)'\nset ylabel 'rewards (TKN per epoch)'\n"
-          "set style fill solid 0.85 noborder\nclasses = '", gp);
-    for (size_t c = 0; c < k; c++)
-        fprintf(gp, "%s%s", c ? " " : "", names[c] + 11);
+    }
+    fprintf(gp, "set xlabel 'time (days)'\nset xrange [0:%.10g]\nset ylabel ", tmax);
+    gq(gp, ylab);
+    fputs("\nset style fill solid 0.85 noborder\nclasses = '", gp);
+    for (size_t c = 0, j = 0; c < k; c++)
+        if (shown[c])
+            fprintf(gp, "%s%s", j++ ? " " : "", names[c] + 11);
     fputs("'\ncolours = '", gp);
-    for (size_t c = 0; c < k; c++)
-        fprintf(gp, "%s%s", c ? " " : "", colours[c % 8]);
-    fprintf(gp, "'\nplot for [i=%zu:1:-1] datafile using 1:(column(i+1)):(column(i+2)) "
-                "with filledcurves lc rgb word(colours, i) title word(classes, i)\n",
-            k);
+    for (size_t c = 0, j = 0; c < k; c++)
+        if (shown[c])
+            fprintf(gp, "%s%s", j ? " " : "", colours[j % N_COLOURS]), j++;
+    if (n_shown)
+        fprintf(gp, "'\nplot for [i=%zu:1:-1] datafile using 1:(column(i+1)):(column(i+2)) "
+                    "with filledcurves lc rgb word(colours, i) title word(classes, i)\n",
+                n_shown);
+    else /* nothing paid at all: an honest empty chart rather than an error */
+        fputs("'\nset yrange [0:1]\nplot datafile using 1:2 with lines lc rgb '#444444' "
+              "title 'no class was paid any reward'\n", gp);
+    free(shown);
 done:
     for (size_t c = 0; c < k; c++) {
         if (mt)
@@ -535,6 +661,24 @@ done:
     return rc;
 }
 
+/* The y range of Sobol bars: [0, 1] (a share of variance) widened to what the indices
+ * and their intervals reach, but never beyond [-0.25, 1.25]; *cut when an interval or an
+ * estimate goes past it. */
+static void sobol_range(const sensdb_result *r, double *lo, double *hi, int *cut)
+{
+    double a = 0, b = 1;
+    for (size_t j = 0; j < r->k; j++) {
+        const sens_sobol_idx *x = &r->sobol[j];
+        const double v[6] = {x->s1, x->s1_lo, x->s1_hi, x->st, x->st_lo, x->st_hi};
+        for (int i = 0; i < 6; i++)
+            if (!isnan(v[i]))
+                a = fmin(a, v[i]), b = fmax(b, v[i]);
+    }
+    *cut = a < -0.25 || b > 1.25;
+    *lo = fmax(a, -0.25) - 0.02;
+    *hi = fmin(b, 1.25) + 0.02;
+}
+
 static int plot_sensitivity(FILE *gp, FILE *dat, const adb *d, const plot_opts *o,
                             crc_err *err)
 {
@@ -543,51 +687,87 @@ static int plot_sensitivity(FILE *gp, FILE *dat, const adb *d, const plot_opts *
     sensdb_result r;
     if (sensdb_compute(d, o->metric, o->n_boot, o->level, o->seed, &r, err))
         return err->code;
-    char title[512];
+    char title[1024], label[256], axis[400], unit[128];
+    if (!adb_metric_info(d, o->metric, label, sizeof label, unit, sizeof unit))
+        snprintf(unit, sizeof unit, "%s", plot_metric_unit(o->metric));
+    sensdb_check chk;
+    sensdb_sobol_check(&r, &chk);
     if (r.kind == SENSDB_SOBOL) {
         fprintf(dat, "# %s: Sobol indices of %s, N = %zu base samples, %g%% bootstrap "
-                     "intervals (%zu resamples, seed %llu)\n"
+                     "intervals (%zu resamples, seed %llu)%s%s\n"
                      "# parameter S1 S1_lo S1_hi ST ST_lo ST_hi\n",
                 d->path, o->metric, r.n, 100 * o->level, o->n_boot,
-                (unsigned long long)o->seed);
+                (unsigned long long)o->seed, *chk.msg ? "\n# " : "", chk.msg);
         for (size_t j = 0; j < r.k; j++) {
             const sens_sobol_idx *s = &r.sobol[j];
             dq(dat, r.params[j]);
             fprintf(dat, " %.6g %.6g %.6g %.6g %.6g %.6g\n", s->s1, s->s1_lo, s->s1_hi, s->st,
                     s->st_lo, s->st_hi);
         }
-        snprintf(title, sizeof title, "Sobol sensitivity of %s (N = %zu; bars: %g%% bootstrap "
-                 "intervals)", o->metric, r.n, 100 * o->level);
+        snprintf(title, sizeof title, "Sobol sensitivity of %s (N = %zu base samples; bars: "
+                 "%g%% bootstrap intervals)", label, r.n, 100 * o->level);
     } else {
         fprintf(dat, "# %s: Morris elementary effects of %s, r = %zu trajectories, in units "
                      "of %s per full parameter range\n# parameter mu_star sigma mu\n",
-                d->path, o->metric, r.n, o->metric);
+                d->path, o->metric, r.n, *unit ? unit : o->metric);
         for (size_t j = 0; j < r.k; j++) {
             dq(dat, r.params[j]);
             fprintf(dat, " %.6g %.6g %.6g\n", r.morris[j].mu_star, r.morris[j].sigma,
                     r.morris[j].mu);
         }
-        snprintf(title, sizeof title, "Morris screening of %s (r = %zu trajectories)",
-                 o->metric, r.n);
+        snprintf(title, sizeof title, "Morris screening of %s (r = %zu trajectories)", label,
+                 r.n);
     }
     int rc = script_head(gp, o, d, NULL, title, err);
     if (!rc) {
-        fputs("set xlabel 'swept parameter'\nset xtics rotate by -25 left\n"
-              "set style data histograms\nset style fill solid 0.85 border rgb '#333333'\n"
-              "set bmargin 9\n", gp);
-        if (r.kind == SENSDB_SOBOL)
-            fprintf(gp, "set ylabel 'share of output variance (Sobol index)'\n"
-                        "set style histogram errorbars gap 2 lw 1\nset yrange [*:*]\n"
-                        "plot datafile using 2:3:4:xtic(1) lc rgb '%s' title 'first order S1', \\\n"
-                        "     '' using 5:6:7 lc rgb '%s' title 'total order ST'\n",
+        /* Each bar group names its parameter by the registry's label over its path. */
+        fputs("set xlabel 'swept parameter'\nset xtics (", gp);
+        for (size_t j = 0; j < r.k; j++) {
+            char pl[128], pa[400], tic[600];
+            param_text(r.params[j], pl, sizeof pl, pa, sizeof pa);
+            wrap(pl, 22);
+            snprintf(tic, sizeof tic, "%s\n[%s]", pl, r.params[j]);
+            fputs(j ? ", " : "", gp);
+            gdq(gp, tic);
+            fprintf(gp, " %zu", j);
+        }
+        fputs(") scale 0\nset xlabel offset 0, -2.5\nset style data histograms\n"
+              "set style fill solid 0.85 border rgb '#333333'\nset bmargin 13\n", gp);
+        if (r.kind == SENSDB_SOBOL) {
+            double lo, hi;
+            int cut;
+            sobol_range(&r, &lo, &hi, &cut);
+            fprintf(gp, "set ylabel 'share of output variance (Sobol index; 0 = none, 1 = all)'\n"
+                        "set yrange [%.4g:%.4g]\n"
+                        "set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead lc rgb '#444444'\n"
+                        "set arrow 2 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#444444'\n",
+                    lo, hi);
+            if (*chk.msg || cut) {
+                /* The warning in the picture itself: a forum reader sees only the image. */
+                char note[700];
+                snprintf(note, sizeof note, "%s%s", chk.msg,
+                         cut ? "\n(bars and intervals are cut at the axis; 'crucible "
+                               "sensitivity' prints them whole)" : "");
+                char *semi = strstr(note, "); ");
+                if (semi) /* two lines: what is wrong, then how many samples would do */
+                    semi[2] = '\n';
+                fputs("set tmargin 8\nset label 103 ", gp);
+                gdq(gp, note);
+                fprintf(gp, " at screen 0.5, screen 0.925 center front textcolor rgb '%s'\n",
+                        chk.too_small ? "#B00000" : "#444444");
+            }
+            fprintf(gp, "set style histogram errorbars gap 2 lw 1\n"
+                        "plot datafile using 2:3:4 lc rgb '%s' title 'first order S1 (alone)', \\\n"
+                        "     '' using 5:6:7 lc rgb '%s' title 'total order ST (with interactions)'\n",
                     colours[0], colours[1]);
-        else {
-            char yl[256];
-            snprintf(yl, sizeof yl, "elementary effect (%s per full range)", o->metric);
-            fputs("set ylabel ", gp);
-            gq(gp, yl);
+        } else {
+            char yl[300];
+            snprintf(yl, sizeof yl, "%s per full parameter range", *unit ? unit : label);
+            axis_label(axis, sizeof axis, "elementary effect", yl);
+            fputs("set yrange [0:*]\nset ylabel ", gp);
+            gq(gp, axis);
             fprintf(gp, "\nset style histogram clustered gap 2\n"
-                        "plot datafile using 2:xtic(1) lc rgb '%s' title 'mu* (importance)', \\\n"
+                        "plot datafile using 2 lc rgb '%s' title 'mu* (importance)', \\\n"
                         "     '' using 3 lc rgb '%s' title 'sigma (non-linearity, "
                         "interactions)'\n",
                     colours[0], colours[1]);
@@ -597,76 +777,117 @@ static int plot_sensitivity(FILE *gp, FILE *dat, const adb *d, const plot_opts *
     return rc;
 }
 
+/* One bar of the flows plot: a src -> dst pair (or the rest grouped), by reason. */
+enum { FLOW_TOP = 12, FLOW_REASONS = 8 };
+typedef struct flow_bar {
+    char name[160];
+    double amt[FLOW_REASONS + 1]; /* the last: reasons beyond the first FLOW_REASONS */
+    double total;
+} flow_bar;
+
+static int bar_by_total(const void *a, const void *b)
+{
+    double x = ((const flow_bar *)a)->total, y = ((const flow_bar *)b)->total;
+    return x < y ? 1 : x > y ? -1 : strcmp(((const flow_bar *)a)->name, ((const flow_bar *)b)->name);
+}
+
+/* Horizontal bars, one per src -> dst pair, largest on top, stacked by reason: the
+ * FLOW_TOP largest pairs and one bar for all the others, so every label is horizontal
+ * and readable. */
 static int plot_flows(FILE *gp, FILE *dat, const adb *d, const plot_opts *o, crc_err *err)
 {
     adb_flow *rows;
     size_t n;
     if (adb_flows(d, &rows, &n, err))
         return err->code;
-    /* Pairs (src -> dst) as bars, reasons as stacked segments; the 20 largest pairs. */
-    enum { MAX_PAIRS = 20, MAX_REASONS = 8 };
-    char pairs[MAX_PAIRS][160], reasons[MAX_REASONS][64];
-    double amt[MAX_PAIRS][MAX_REASONS + 1];
+    flow_bar *bars = calloc(n + 1, sizeof *bars);
+    if (!bars) {
+        adb_flows_free(rows, n);
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    }
+    char reasons[FLOW_REASONS][64];
     size_t np = 0, nr = 0;
     int other = 0;
-    memset(amt, 0, sizeof amt);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* rows come largest first: big reasons get columns */
         char pair[160];
         snprintf(pair, sizeof pair, "%s -> %s", rows[i].src ? rows[i].src : "?",
                  rows[i].dst ? rows[i].dst : "?");
         size_t p = 0;
-        while (p < np && strcmp(pairs[p], pair))
+        while (p < np && strcmp(bars[p].name, pair))
             p++;
-        if (p == np) {
-            if (np == MAX_PAIRS)
-                continue;
-            snprintf(pairs[np++], sizeof pairs[0], "%s", pair);
-        }
+        if (p == np)
+            snprintf(bars[np++].name, sizeof bars[0].name, "%s", pair);
         const char *why = rows[i].reason ? rows[i].reason : "?";
         size_t q = 0;
         while (q < nr && strcmp(reasons[q], why))
             q++;
         if (q == nr) {
-            if (nr == MAX_REASONS) {
-                q = MAX_REASONS; /* "other reasons" column */
-                other = 1;
-            } else
+            if (nr == FLOW_REASONS)
+                other = 1; /* q == FLOW_REASONS: "other reasons" */
+            else
                 snprintf(reasons[nr++], sizeof reasons[0], "%s", why);
         }
-        amt[p][q] += rows[i].amount_tkn;
+        bars[p].amt[q] += rows[i].amount_tkn;
+        bars[p].total += rows[i].amount_tkn;
     }
     adb_flows_free(rows, n);
-    fprintf(dat, "# %s: tokens moved over the whole run, mean over %zu runs, by src -> dst "
-                 "(rows) and reason (columns)\n\"pair\"",
-            d->path, d->n_runs);
-    for (size_t q = 0; q < nr; q++) {
-        fputc(' ', dat);
-        dq(dat, reasons[q]);
+    qsort(bars, np, sizeof *bars, bar_by_total);
+    size_t shown = np;
+    if (np > FLOW_TOP + 1) { /* the rest as one bar */
+        flow_bar rest = {{0}, {0}, 0};
+        for (size_t p = FLOW_TOP; p < np; p++) {
+            for (size_t q = 0; q <= FLOW_REASONS; q++)
+                rest.amt[q] += bars[p].amt[q];
+            rest.total += bars[p].total;
+        }
+        snprintf(rest.name, sizeof rest.name, "%zu other pairs", np - FLOW_TOP);
+        bars[FLOW_TOP] = rest;
+        shown = FLOW_TOP + 1;
     }
+    size_t nc = nr + (size_t)other;
+    fprintf(dat, "# %s: tokens moved over the whole run, mean over %zu runs, by src -> dst "
+                 "(rows, largest first) and reason; columns after the pair are cumulative "
+                 "(0, reason 1, 1+2, ...) for stacking\n# row pair 0",
+            d->path, d->n_runs);
+    for (size_t q = 0; q < nr; q++)
+        fprintf(dat, " %s", reasons[q]);
     if (other)
-        fputs(" \"other\"", dat);
+        fputs(" other", dat);
     fputc('\n', dat);
-    for (size_t p = 0; p < np; p++) {
-        dq(dat, pairs[p]);
-        for (size_t q = 0; q < nr + (size_t)other; q++)
-            fprintf(dat, " %.10g", amt[p][q]);
+    for (size_t p = 0; p < shown; p++) {
+        fprintf(dat, "%zu ", p);
+        dq(dat, bars[p].name);
+        double cum = 0;
+        fputs(" 0", dat);
+        for (size_t q = 0; q < nc; q++) {
+            cum += bars[p].amt[q < nr ? q : FLOW_REASONS];
+            fprintf(dat, " %.10g", cum);
+        }
         fputc('\n', dat);
     }
+    free(bars);
     char title[512];
     snprintf(title, sizeof title, "token flows between classes over the run, by reason (mean "
              "over %zu replicates)", d->n_runs);
     if (script_head(gp, o, d, NULL, title, err))
         return err->code;
-    fprintf(gp, "set xlabel 'from -> to'\nset ylabel 'tokens moved per run (TKN)'\n"
-                "set xtics rotate by -30 left\nset bmargin 10\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\nset style data histograms\n"
-                "set style histogram rowstacked\nset boxwidth 0.7\n"
-                "set style fill solid 0.85 border rgb '#333333'\nset key autotitle columnhead\n"
-                "colours = '");
-    for (size_t q = 0; q < nr + (size_t)other; q++)
-        fprintf(gp, "%s%s", q ? " " : "", colours[q % 8]);
-    fprintf(gp, "'\nplot for [i=2:%zu] datafile using i:xtic(1) lc rgb word(colours, i-1)\n",
-            nr + (size_t)other + 1);
-    (void)o;
+    fprintf(gp, "set xlabel 'tokens moved per run (TKN; k = thousand, M = million)'\n"
+                "set ylabel ''\nset format x '%%.1s%%c'\nset xrange [0:*]\n"
+                "set yrange [%zu.6:-0.6]\nset ytics scale 0\nset grid noytics\nset lmargin 26\n"
+                "set style fill solid 0.85 border rgb '#333333'\nreasons = '",
+            shown ? shown - 1 : 0);
+    for (size_t q = 0; q < nr; q++)
+        fprintf(gp, "%s%s", q ? " " : "", reasons[q]);
+    fputs(other ? " other'\ncolours = '" : "'\ncolours = '", gp);
+    for (size_t q = 0; q < nc; q++)
+        fprintf(gp, "%s%s", q ? " " : "", colours[q % N_COLOURS]);
+    if (nc)
+        fprintf(gp, "'\nplot for [i=1:%zu] datafile using (column(i+2)):1:(column(i+2)):"
+                    "(column(i+3)):($1-0.35):($1+0.35):ytic(2) with boxxyerror "
+                    "lc rgb word(colours, i) title word(reasons, i)\n", nc);
+    else
+        fputs("'\nset label 'no tokens moved' at graph 0.5, graph 0.5 center\n"
+              "plot datafile using 1:1 with points notitle\n", gp);
     return CRC_OK;
 }
 

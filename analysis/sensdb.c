@@ -4,6 +4,7 @@
 #include "sensdb.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,4 +159,55 @@ done:
     free(factor);
     free(ee);
     return rc;
+}
+
+/* 1 when an index's estimate v lies outside [0, 1] together with its interval. */
+static int outside_unit(double v, double lo, double hi)
+{
+    return (v < 0 && !(hi >= 0)) || (v > 1 && !(lo <= 1));
+}
+
+void sensdb_sobol_check(const sensdb_result *r, sensdb_check *c)
+{
+    memset(c, 0, sizeof *c);
+    c->width = NAN;
+    if (r->kind != SENSDB_SOBOL)
+        return;
+    const char *worst = NULL, *which = "";
+    int outside = 0;
+    for (size_t j = 0; j < r->k; j++) {
+        const sens_sobol_idx *s = &r->sobol[j];
+        double w1 = s->s1_hi - s->s1_lo, wt = s->st_hi - s->st_lo;
+        if (!(c->width >= w1) && !isnan(w1))
+            c->width = w1, worst = r->params[j], which = "S1";
+        if (!(c->width >= wt) && !isnan(wt))
+            c->width = wt, worst = r->params[j], which = "ST";
+        outside |= outside_unit(s->s1, s->s1_lo, s->s1_hi) ||
+                   outside_unit(s->st, s->st_lo, s->st_hi);
+    }
+    c->too_small = outside || c->width > 1;
+    if (!c->too_small && !(c->width > SENSDB_WIDTH))
+        return;
+    if (isnan(c->width)) {
+        snprintf(c->msg, sizeof c->msg, "WARNING: with N = %zu base samples some indices lie "
+                 "outside [0, 1], where a share of variance must be: the sample is too small "
+                 "for them to mean anything; compute bootstrap intervals (--boot 1000) to "
+                 "see how many samples would be enough", r->n);
+        return;
+    }
+    double f = c->width / SENSDB_WIDTH;
+    c->n_enough = (size_t)ceil((double)r->n * f * f);
+    c->runs_enough = c->n_enough * (r->k + 2) * (r->replicates ? r->replicates : 1);
+    if (c->too_small)
+        snprintf(c->msg, sizeof c->msg, "WARNING: N = %zu base samples is too small for these "
+                 "indices to mean anything (widest interval: %s of %s, %.3g wide%s); intervals "
+                 "shrink as 1/sqrt(N), so about N = %zu (%zu runs) would narrow them to %.1f",
+                 r->n, which, worst, c->width,
+                 outside ? "; some estimates lie outside [0, 1] beyond their interval" : "",
+                 c->n_enough, c->runs_enough, SENSDB_WIDTH);
+    else
+        snprintf(c->msg, sizeof c->msg, "note: with N = %zu base samples the indices are "
+                 "imprecise (widest interval: %s of %s, %.3g wide); intervals shrink as "
+                 "1/sqrt(N), so about N = %zu (%zu runs) would narrow them to %.1f",
+                 r->n, which, worst, c->width, c->n_enough, c->runs_enough, SENSDB_WIDTH);
 }

@@ -42,4 +42,24 @@ int sensdb_compute(const adb *d, const char *metric, size_t n_boot, double level
 
 void sensdb_free(sensdb_result *r);
 
+/* Whether a Sobol result's sample is large enough for its indices to mean anything.
+ * Too small when an interval is wider than the whole [0, 1] range an index lives in, or
+ * an estimate lies outside [0, 1] with its whole interval (it cannot be a variance
+ * share). The interval width shrinks as 1/sqrt(N), so N' = N (w / SENSDB_WIDTH)^2
+ * base samples would bring the widest interval w down to SENSDB_WIDTH. */
+#define SENSDB_WIDTH 0.2 /* an index known to about +-0.1 */
+
+typedef struct sensdb_check {
+    int too_small;     /* 1: the indices mean nothing yet (msg: "WARNING: ...")  */
+    double width;      /* widest interval (NaN without bootstrap)              */
+    size_t n_enough;   /* base samples for intervals of SENSDB_WIDTH (0: none needed
+                          or unknown without bootstrap)                         */
+    size_t runs_enough;/* n_enough x (k + 2) points x replicates                */
+    char msg[400];     /* one sentence for the user: the warning, or a "note:" when the
+                          widest interval exceeds SENSDB_WIDTH; "" when nothing to say */
+} sensdb_check;
+
+/* Fills c for r (a SENSDB_SOBOL result; for Morris c says nothing). */
+void sensdb_sobol_check(const sensdb_result *r, sensdb_check *c);
+
 #endif

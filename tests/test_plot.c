@@ -18,6 +18,7 @@
 #include "adb.h"
 #include "fixtures/analysis/fixture_db.h"
 #include "plot.h"
+#include "sensdb.h"
 
 static char dir[64];
 
@@ -223,7 +224,7 @@ Test(plot, flows_by_reason_as_svg_and_pdf)
     size_t n;
     char *data = slurp(path("fl.dat"), &n);
     /* 100 TKN of emission per epoch for 30 epochs = 3000 per run. */
-    cr_expect(strstr(data, "\"reserve -> honest\" 3000"), "%s", data);
+    cr_expect(strstr(data, "\"reserve -> honest\" 0 3000"), "%s", data);
     free(data);
 }
 
@@ -298,4 +299,219 @@ Test(plot, cli_accepts_the_kind_before_the_database)
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' plot nonsense base.db 2> /dev/null", dir, bin);
     int st = system(cmd);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "an unknown kind is bad input");
+}
+
+/* ---- issue 20: plots an economist can read as they are --------------------------------- */
+
+/* The metric table as the store writes it into meta.metric_info (docs/results.md). */
+static void add_metric_info(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    fixture_exec(db, "INSERT INTO meta VALUES('metric_info', 'price_usd\ttoken price\tUSD/TKN\n"
+                     "reward_tkn.*\trewards to *\tTKN per epoch\n')");
+    sqlite3_close(db);
+}
+
+static int script_has(const char *gp_name, const char *text)
+{
+    size_t n;
+    char *s = slurp(path(gp_name), &n);
+    cr_assert(s, "%s was not written", gp_name);
+    int found = strstr(s, text) != NULL;
+    free(s);
+    return found;
+}
+
+Test(plot, axes_take_label_and_unit_from_the_database_and_end_at_the_last_day)
+{
+    char a[128];
+    snprintf(a, sizeof a, "%s", path("base.db"));
+    fixture_plain(a, "baseline", 0.0, 3);
+    /* A file from before meta.metric_info: the raw name, with a unit guessed from it. */
+    draw(a, NULL, (plot_opts){.kind = PLOT_TIMESERIES, .metric = "price_usd",
+                              .out = path("old.png"), .point = -2});
+    cr_expect(script_has("old.gp", "set ylabel 'price_usd (USD per TKN)'"));
+    add_metric_info(a);
+    draw(a, NULL, (plot_opts){.kind = PLOT_TIMESERIES, .metric = "price_usd",
+                              .out = path("ts.png"), .point = -2});
+    cr_expect(script_has("ts.gp", "set ylabel 'token price (USD/TKN)'"));
+    cr_expect(script_has("ts.gp", "token price over time"), "the title names the label");
+    cr_expect(!script_has("ts.gp", "price_usd over"), "no raw name in the title");
+    /* the fixture's runs end at day 30: the axis too, not at gnuplot's rounder 35 */
+    cr_expect(script_has("ts.gp", "set xrange [0:30]"));
+    cr_expect(script_has("ts.gp", "set key at screen 0.5"), "the legend sits below the plot");
+    /* a family label takes the member's name; final.X is X */
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, a, &err), CRC_OK, "%s", err.msg);
+    char label[128], unit[64];
+    cr_expect_eq(adb_metric_info(&d, "reward_tkn.honest", label, sizeof label, unit,
+                                 sizeof unit), 1);
+    cr_expect_str_eq(label, "rewards to honest");
+    cr_expect_str_eq(unit, "TKN per epoch");
+    cr_expect_eq(adb_metric_info(&d, "final.price_usd", label, sizeof label, unit,
+                                 sizeof unit), 1);
+    cr_expect_str_eq(label, "token price");
+    cr_expect_eq(adb_metric_info(&d, "no_such", label, sizeof label, unit, sizeof unit), 0);
+    cr_expect_str_eq(label, "no_such");
+    adb_close(&d);
+}
+
+Test(plot, the_store_describes_every_metric_a_baseline_run_writes)
+{
+    /* Every name of a stored baseline year has a label in the table the store copies. */
+    char cmd[512];
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
+    snprintf(cmd, sizeof cmd, "'%s' run scenarios/baseline.yaml --replicates 1 --set "
+             "world.horizon=14 --out '%s' > /dev/null 2>&1", bin, path("y.db"));
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, path("y.db"), &err), CRC_OK, "%s", err.msg);
+    char **names;
+    size_t n;
+    cr_assert_eq(adb_value_names(&d, &names, &n, &err), CRC_OK, "%s", err.msg);
+    cr_expect_gt(n, 50);
+    for (size_t i = 0; i < n; i++) {
+        char label[128], unit[64];
+        cr_expect_eq(adb_metric_info(&d, names[i], label, sizeof label, unit, sizeof unit), 1,
+                     "%s has no entry in sim/model/metinfo.c", names[i]);
+    }
+    adb_strings_free(names, n);
+    adb_close(&d);
+}
+
+Test(plot, rewards_leave_out_classes_paid_nothing)
+{
+    const char *a = path("base.db");
+    fixture_plain(a, "baseline", 3.0, 2); /* farmer rewards: max(0, 40 - 90 + noise) = 0 */
+    draw(a, NULL, (plot_opts){.kind = PLOT_REWARDS, .out = path("rw.png"), .point = -2});
+    size_t n;
+    char *data = slurp(path("rw.dat"), &n);
+    cr_expect(strstr(data, "# t 0 builder honest\n"), "%s", data);
+    free(data);
+    cr_expect(script_has("rw.gp", "zero throughout: farmer"), "the title names it");
+    cr_expect(script_has("rw.gp", "classes = 'builder honest'"));
+    cr_expect(script_has("rw.gp", "set xrange [0:30]"));
+}
+
+Test(plot, flows_are_horizontal_bars_with_the_rest_grouped)
+{
+    const char *a = path("base.db");
+    fixture_plain(a, "baseline", 0.0, 2);
+    draw(a, NULL, (plot_opts){.kind = PLOT_FLOWS, .out = path("fl.png")});
+    cr_expect(script_has("fl.gp", "with boxxyerror"));
+    cr_expect(script_has("fl.gp", "ytic(2)"), "pairs label the y axis, horizontally");
+    cr_expect(!script_has("fl.gp", "rotate"), "no slanted labels");
+}
+
+Test(plot, morris_bars_start_at_zero)
+{
+    /* Two trajectories (the same path twice) over three unit parameters with step 2/3
+     * (levels = 4). */
+    const char *m = path("morris.db");
+    sqlite3 *db = fixture_open(m);
+    const double d3 = 2.0 / 3.0;
+    const double x[4][3] = {{0, 0, 0}, {d3, 0, 0}, {d3, d3, 0}, {d3, d3, d3}};
+    char sql[256];
+    for (int p = 0; p < 8; p++) {
+        for (int c = 0; c < 3; c++) {
+            snprintf(sql, sizeof sql, "INSERT INTO points VALUES(%d, 'fees.%s', %.17g, NULL)",
+                     p, c == 0 ? "burn" : c == 1 ? "model" : "data", x[p % 4][c]);
+            fixture_exec(db, sql);
+        }
+        fixture_run(db, p + 1, "morris", 0, p);
+        snprintf(sql, sizeof sql, "INSERT INTO summary VALUES(%d, 'f', %.17g)", p + 1,
+                 5 + 3 * x[p % 4][0] - 2 * x[p % 4][1] + x[p % 4][2]);
+        fixture_exec(db, sql);
+    }
+    fixture_exec(db, "INSERT INTO meta VALUES('design', 'morris trajectories=2 levels=4')");
+    fixture_close(db);
+    draw(m, NULL, (plot_opts){.kind = PLOT_SENSITIVITY, .metric = "f", .out = path("mo.png")});
+    cr_expect(script_has("mo.gp", "set yrange [0:*]"));
+    cr_expect(script_has("mo.gp", "Share burned\\n[fees.burn]"), "registry label over path");
+}
+
+/* The widest bootstrap interval of an Ishigami sobol sweep of N base samples. */
+static void sobol_check(size_t N, const char *db_name, sensdb_check *c)
+{
+    const char *s = path(db_name);
+    fixture_sobol(s, N);
+    adb d;
+    crc_err err;
+    cr_assert_eq(adb_open(&d, s, &err), CRC_OK, "%s", err.msg);
+    sensdb_result r;
+    cr_assert_eq(sensdb_compute(&d, "ishigami", 200, 0.95, 1, &r, &err), CRC_OK, "%s", err.msg);
+    sensdb_sobol_check(&r, c);
+    /* the advice follows from the width's 1/sqrt(N) law */
+    if (c->n_enough) {
+        double f = c->width / SENSDB_WIDTH;
+        cr_expect_eq(c->n_enough, (size_t)ceil((double)N * f * f));
+        cr_expect_eq(c->runs_enough, c->n_enough * (r.k + 2) * r.replicates);
+    }
+    sensdb_free(&r);
+    adb_close(&d);
+}
+
+Test(plot, sobol_warns_when_the_sample_is_too_small_and_says_how_many_would_do)
+{
+    sensdb_check small, big;
+    sobol_check(6, "s6.db", &small);
+    sobol_check(2048, "s2048.db", &big);
+    /* N = 6: the intervals span more than the whole [0, 1] range. */
+    cr_expect_eq(small.too_small, 1, "width %g", small.width);
+    cr_expect_gt(small.width, 1.0);
+    cr_expect(strstr(small.msg, "WARNING"), "%s", small.msg);
+    cr_expect_gt(small.n_enough, 6);
+    /* N = 2048: Ishigami's intervals are about 4/sqrt(N) = 0.09 wide: nothing to say. */
+    cr_expect_eq(big.too_small, 0, "width %g: %s", big.width, big.msg);
+    cr_expect_lt(big.width, SENSDB_WIDTH);
+    cr_expect_str_eq(big.msg, "");
+    /* The warning is in the picture and in `crucible sensitivity`, only at the small N. */
+    draw(path("s6.db"), NULL, (plot_opts){.kind = PLOT_SENSITIVITY, .metric = "ishigami",
+                                          .out = path("s6.png"), .n_boot = 200, .seed = 1});
+    draw(path("s2048.db"), NULL, (plot_opts){.kind = PLOT_SENSITIVITY, .metric = "ishigami",
+                                             .out = path("s2048.png"), .n_boot = 200,
+                                             .seed = 1});
+    cr_expect(script_has("s6.gp", "WARNING: N = 6 base samples is too small"));
+    cr_expect(script_has("s6.gp", "share of output variance"));
+    cr_expect(!script_has("s2048.gp", "WARNING"));
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' sensitivity '%s' --metric ishigami --boot 200 > '%s'", bin,
+             path("s6.db"), path("s6.txt"));
+    cr_assert_eq(system(cmd), 0);
+    size_t n;
+    char *out = slurp(path("s6.txt"), &n);
+    cr_expect(strstr(out, "ishigami: WARNING: N = 6") && strstr(out, "would narrow them"), "%s",
+              out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s' sensitivity '%s' --metric ishigami --boot 200 > '%s'", bin,
+             path("s2048.db"), path("s2048.txt"));
+    cr_assert_eq(system(cmd), 0);
+    out = slurp(path("s2048.txt"), &n);
+    cr_expect(!strstr(out, "WARNING"), "%s", out);
+    free(out);
+}
+
+Test(plot, script_runs_from_any_folder_and_never_leaves_an_empty_picture)
+{
+    const char *a = path("base.db");
+    fixture_plain(a, "baseline", 0.0, 2);
+    draw(a, NULL, (plot_opts){.kind = PLOT_FLOWS, .out = path("fl.png")});
+    char cmd[512];
+    /* from / (another folder), by its path: it reads its data and writes beside itself */
+    snprintf(cmd, sizeof cmd, "cd / && rm -f '%s' && gnuplot '%s' 2>/dev/null", path("fl.png"),
+             path("fl.gp"));
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    struct stat st;
+    cr_expect(stat(path("fl.png"), &st) == 0 && st.st_size > 1000);
+    /* without its data it fails with a message and writes no picture at all */
+    snprintf(cmd, sizeof cmd, "cd / && rm -f '%s' '%s' && gnuplot '%s' 2>/dev/null",
+             path("fl.png"), path("fl.dat"), path("fl.gp"));
+    cr_expect_neq(system(cmd), 0);
+    cr_expect_neq(stat(path("fl.png"), &st), 0, "an empty picture was left behind");
 }

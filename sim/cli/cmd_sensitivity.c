@@ -95,6 +95,14 @@ int cmd_sensitivity(int argc, char **argv)
     }
     table t;
     table_init(&t);
+    /* One warning (or note) per metric whose Sobol sample is too small or imprecise
+     * (sensdb_sobol_check). */
+    char (*warn)[460] = calloc(n_metrics ? n_metrics : 1, sizeof *warn);
+    size_t n_warn = 0;
+    if (!warn) {
+        crc_err_set(&err, CRC_ENOMEM, "out of memory");
+        n_metrics = 0;
+    }
     int kind = -1;
     size_t n_design = 0, reps = 0;
     for (size_t m = 0; m < n_metrics; m++) {
@@ -136,6 +144,10 @@ int cmd_sensitivity(int argc, char **argv)
                 table_num(&t, s->sigma);
             }
         }
+        sensdb_check chk;
+        sensdb_sobol_check(&r, &chk);
+        if (*chk.msg)
+            snprintf(warn[n_warn++], sizeof *warn, "%s: %s", metrics[m], chk.msg);
         sensdb_free(&r);
     }
     if (!err.code) {
@@ -148,9 +160,16 @@ int cmd_sensitivity(int argc, char **argv)
                    kn, kind == SENSDB_SOBOL ? "base_samples" : "trajectories", n_design, reps,
                    level, n_boot, seed);
             table_print(&t, stdout, TABLE_JSON);
-            printf("}\n");
+            printf(",\n \"warnings\": [");
+            for (size_t w = 0; w < n_warn; w++) {
+                printf("%s", w ? ", " : "");
+                table_json_string(stdout, warn[w]);
+            }
+            printf("]}\n");
         } else if (fmt == TABLE_CSV) {
             table_print(&t, stdout, TABLE_CSV);
+            for (size_t w = 0; w < n_warn; w++) /* the CSV stays data only */
+                fprintf(stderr, "%s\n", warn[w]);
         } else {
             if (kind == SENSDB_SOBOL)
                 printf("%s: sobol sweep, N = %zu base samples, %zu+ replicates per point. "
@@ -163,8 +182,11 @@ int cmd_sensitivity(int argc, char **argv)
                        "metric units per full parameter range.\n\n",
                        d.path, n_design, reps);
             table_print(&t, stdout, (table_format)fmt);
+            for (size_t w = 0; w < n_warn; w++)
+                printf("%s%s\n", w ? "" : "\n", warn[w]);
         }
     }
+    free(warn);
     table_free(&t);
     adb_close(&d);
 out:

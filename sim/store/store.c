@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "model/metinfo.h"
 #include "util/version.h"
 
 /* Version 2 schema. Only ever add to it (new tables, new nullable columns, indexes):
@@ -359,6 +360,36 @@ static int verify(store *s, int *empty, crc_err *err)
     return CRC_OK;
 }
 
+/* What each metric is called and measured in (model/metinfo.h), for analysis' titles and
+ * axes: meta.metric_info, one "name TAB label TAB unit" line per entry (docs/results.md).
+ * A meta row, not a table: it fits the meta page, so the file grows by nothing, and files
+ * written before it existed simply lack the key (readers show the raw names). */
+static int write_metric_info(store *s, crc_err *err)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < met_info_count; i++)
+        len += strlen(met_info_table[i].name) + strlen(met_info_table[i].label) +
+               strlen(met_info_table[i].unit) + 3;
+    char *text = malloc(len);
+    if (!text)
+        return crc_err_set(err, CRC_ENOMEM, "out of memory");
+    size_t at = 0;
+    for (size_t i = 0; i < met_info_count; i++)
+        at += (size_t)snprintf(text + at, len - at, "%s\t%s\t%s\n", met_info_table[i].name,
+                               met_info_table[i].label, met_info_table[i].unit);
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) "
+                                "VALUES('metric_info', ?)", -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(q);
+    free(text);
+    return rc == SQLITE_OK ? CRC_OK : fail(err, s->path, s->db, rc, "creating");
+}
+
 static int create_schema(store *s, crc_err *err)
 {
     int rc = exec(s, "BEGIN IMMEDIATE", "creating", err);
@@ -369,6 +400,8 @@ static int create_schema(store *s, crc_err *err)
     rc = exec(s, schema_sql, "creating the schema of", err);
     if (!rc)
         rc = exec(s, sql, "creating", err);
+    if (!rc)
+        rc = write_metric_info(s, err);
     if (!rc) {
         snprintf(sql, sizeof sql,
                  "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '%d'),"
