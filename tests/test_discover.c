@@ -374,3 +374,43 @@ Test(discover, no_safe_region_is_said_when_none_exists)
     cr_expect(out_has(dir, "No safe region in the swept space"));
     rmdir_all(dir);
 }
+
+/* ---- the report's section --------------------------------------------------------------- */
+
+#include "report_discover.h"
+
+Test(discover, report_section_shows_the_box_of_each_criterion)
+{
+    char *dir = tmpdir(), path[128], md_path[160], html_path[160];
+    snprintf(path, sizeof path, "%s/grid.db", dir);
+    write_grid(path);
+    snprintf(md_path, sizeof md_path, "%s/out.txt", dir);
+    snprintf(html_path, sizeof html_path, "%s/out.html", dir);
+    FILE *md = fopen(md_path, "w"), *html = fopen(html_path, "w");
+    cr_assert(md && html);
+    crc_err err;
+    crc_err_clear(&err);
+    cr_expect_eq(report_discover_section(md, html, NULL, dir, &err), CRC_OK, "no --sweep");
+    cr_expect_eq(ftell(md), 0, "writes nothing without a sweep");
+    cr_assert_eq(report_discover_section(md, html, path, dir, &err), CRC_OK, "%s", err.msg);
+    fclose(md);
+    fclose(html);
+    cr_expect(out_has(dir, "## Scenario discovery"));
+    cr_expect(out_has(dir, "### Where `ok` fails"));
+    cr_expect(out_has(dir, "It fails in 8 of 32 runs (16 points)"));
+    cr_expect(out_has(dir, "| defense.audit.rate |"));
+    cr_expect(out_has(dir, "coverage 0.88, density 0.88, mass 0.25"));
+    char f[256];
+    snprintf(f, sizeof f, "%s/discover-ok-box.png", dir);
+    cr_expect_eq(access(f, R_OK), 0, "the box figure is drawn");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "grep -q 'data:image/png;base64' '%s'", html_path);
+    cr_expect_eq(system(cmd), 0, "figures embedded in the HTML");
+    /* A plain run's database is refused. */
+    snprintf(path, sizeof path, "%s/plain.db", dir);
+    fixture_plain(path, "baseline", 0, 2);
+    md = fopen(md_path, "w");
+    cr_expect_eq(report_discover_section(md, md, path, dir, &err), CRC_EINPUT);
+    fclose(md);
+    rmdir_all(dir);
+}
