@@ -193,7 +193,7 @@ static int run_safe(const adb *d, discover_safe_opts *so, size_t n_fresh, const 
     current_values(d, base, pts.paths, pts.n_params, cur, from, sizeof from);
     so->current = cur;
     discover_safe_result r;
-    int rc = discover_safe(d, so, &r, &err);
+    int rc = discover_safe(d, so, &r, &err), have_r = rc == CRC_OK;
     if (!rc && r.found && n_fresh) {
         fresh_ctx c;
         memset(&c, 0, sizeof c);
@@ -292,7 +292,7 @@ static int run_safe(const adb *d, discover_safe_opts *so, size_t n_fresh, const 
             table_free(&t);
         }
     }
-    if (!rc)
+    if (have_r)
         discover_safe_free(&r);
     adb_points_free(&pts);
     free(cur);
