@@ -16,6 +16,7 @@
 #include "adb.h"
 #include "plot.h"
 #include "report_attack.h"
+#include "report_discover.h"
 #include "stats.h"
 #include "util/ofile.h"
 #include "util/version.h"
@@ -595,7 +596,8 @@ int report_write(const report_input *in, crc_err *err)
         goto done;
     doc_h(&dc, 2, "criteria", "Criteria verdicts");
     if ((rc = section_criteria(&dc, &b, &p, level, err)) ||
-        (rc = report_attack_section(dc.md, dc.html, in->dir, err))) /* docs/attack.md */
+        (rc = report_attack_section(dc.md, dc.html, in->dir, err)) || /* docs/attack.md */
+        (rc = report_discover_section(dc.md, dc.html, in->sweep_db, plots, err)))
         goto done;
     doc_h(&dc, 2, "plots", "Plots");
     if ((rc = section_plots(&dc, &b, &p, lb, lp, &no_gnuplot, missing, sizeof missing, err)))

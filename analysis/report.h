@@ -46,6 +46,7 @@ typedef struct report_input {
     uint64_t seed;
     long replicates;
     double level;                     /* confidence level, e.g. 0.95                */
+    const char *sweep_db;             /* NULL, or a sweep for "Scenario discovery"  */
 } report_input;
 
 /* Writes DIR/report.md, DIR/report.html and DIR/plots/. When gnuplot is missing the

@@ -1,14 +1,15 @@
 #!/bin/sh
 # studies.sh — reproduces every figure of docs/studies.md.
 #
-# Runs each scenario of the library (scenarios/*.yaml) and the four study sweeps
-# (scenarios/sweeps/{poison-vs-audit,emission-vs-recall,wash-gate-vs-demand,fake-vs-verify}.yaml) into
+# Runs each scenario of the library (scenarios/*.yaml) and the five study sweeps
+# (scenarios/sweeps/{poison-vs-audit,emission-vs-recall,wash-gate-vs-demand,fake-vs-verify,
+# discover-poison}.yaml) into
 # results databases under $OUT, then draws the figures with `crucible plot` and copies the
 # PNGs into results/examples/ (the curated, committed copies). Scripts (.gp) and data
 # (.dat) of every figure stay beside the PNGs in $OUT/plots, to restyle with gnuplot.
 #
 # Usage (from the repository root, after `make`):
-#   analysis/studies.sh                 # everything: ~3 CPU minutes
+#   analysis/studies.sh                 # everything: ~10 CPU minutes
 #   REPS=10 JOBS=4 analysis/studies.sh  # more replicates, more workers
 #   SWEEPS=0 analysis/studies.sh        # scenarios only (~2 CPU minutes)
 #
@@ -128,5 +129,24 @@ if [ "$SWEEPS" = 1 ]; then
     plot gate-farmers-lose wash-gate-vs-demand $hm --metric farmers_lose --x emission.gate.multiple --y consumers.arrival
     plot gate-honest wash-gate-vs-demand $hm --metric active.honest --x emission.gate.multiple --y consumers.arrival
     plot fake-verify-consumers fake-vs-verify $hm --metric consumers --x defense.verify.rate --y farmers.count
+
+    # Scenario discovery over five defense and attack parameters (docs/studies.md,
+    # "Scenario discovery"): 800 runs, ~6 CPU minutes.
+    s=discover-poison
+    rm -f "$OUT/$s.db" "$OUT/$s.db-wal" "$OUT/$s.db-shm"
+    echo "== sweep $s (-j $JOBS)"
+    $NICE "$CRUCIBLE" sweep "scenarios/sweeps/$s.yaml" -j "$JOBS" --out "$OUT/$s.db" --quiet
+    for c in no_backdoor harm_under_1pct poisoners_lose; do
+        echo "== discover $s --criterion $c"
+        "$CRUCIBLE" discover "$OUT/$s.db" --criterion "$c" --format markdown \
+            --plot "$OUT/plots/$s-$c"
+    done
+    for k in trajectory box; do
+        cp "$OUT/plots/$s-no_backdoor-$k.png" "$FIG/.$s-$k.png.tmp" &&
+            mv -f "$FIG/.$s-$k.png.tmp" "$FIG/$s-$k.png"
+        echo "   $FIG/$s-$k.png"
+    done
+    echo "== discover $s --safe (fresh replicates of each recommendation)"
+    $NICE "$CRUCIBLE" discover "$OUT/$s.db" --safe --fresh 32 --format markdown
 fi
 echo "done: databases in $OUT, figures in $FIG (scripts and data in $OUT/plots)"

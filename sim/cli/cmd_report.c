@@ -32,7 +32,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: crucible report --baseline A.yaml --proposal B.yaml [--replicates N]\n"
-          "                       [--seed S] [--out DIR] [--question TEXT]\n\n"
+          "                       [--seed S] [--out DIR] [--question TEXT] [--sweep DB]\n\n"
           "Runs the baseline and the proposal with the same seeds and replicates into\n"
           "DIR/baseline.db and DIR/proposal.db (replacing them), then writes DIR/report.md\n"
           "and a self-contained DIR/report.html (plots embedded) for a governance proposal:\n"
@@ -45,7 +45,9 @@ static void usage(FILE *f)
           "  --seed S        base seed of both (default: the baseline's seed:)\n"
           "  --out DIR       output directory (default: report)\n"
           "  --question T    the question the report answers (default: the proposal's\n"
-          "                  description:, else a generic question)\n",
+          "                  description:, else a generic question)\n"
+          "  --sweep DB      add a Scenario discovery section from a sweep database: where\n"
+          "                  each of its criteria fails (PRIM; crucible discover)\n",
           f);
 }
 
@@ -375,8 +377,9 @@ int cmd_report(int argc, char **argv)
         {"baseline", required_argument, NULL, 'b'}, {"proposal", required_argument, NULL, 'p'},
         {"replicates", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 's'},
         {"out", required_argument, NULL, 'o'},      {"question", required_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *fa = NULL, *fb = NULL, *dir = "report", *question = NULL;
+        {"sweep", required_argument, NULL, 'w'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *fa = NULL, *fb = NULL, *dir = "report", *question = NULL, *sweep = NULL;
     long reps = -1;
     unsigned long long seed = 0;
     int have_seed = 0;
@@ -392,6 +395,7 @@ int cmd_report(int argc, char **argv)
         case 'p': fb = optarg; break;
         case 'o': dir = optarg; break;
         case 'q': question = optarg; break;
+        case 'w': sweep = optarg; break; /* docs/analysis.md, "discover" */
         case 'r':
             errno = 0;
             reps = strtol(optarg, &end, 10);
@@ -481,7 +485,7 @@ int cmd_report(int argc, char **argv)
                        .question = question ? question : sb.description,
                        .changes = changes, .n_changes = n_changes, .commands = cmds,
                        .n_commands = sizeof cmds / sizeof *cmds, .seed = seed,
-                       .replicates = reps, .level = 0.95};
+                       .replicates = reps, .level = 0.95, .sweep_db = sweep};
     rc = report_write(&in, &err);
     /* Both files were removed at the start: present now means written whole. A report
      * without pictures (no gnuplot) is whole too; its message says why. */
