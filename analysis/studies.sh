@@ -82,6 +82,10 @@ attacks() {
     attack_frontier wash-gate 1000:1000000:3:log
     attack_frontier sybil-dedup 1000:1000000:3:log
     attack_frontier poison-audit 10:10000:3:log
+    # The scripted adversary of each study in the same world (`run` ignores attack:).
+    for name in wash-volume wash-gate sybil-dedup poison-audit; do
+        run "attack-$name-scripted" "scenarios/attacks/$name.yaml"
+    done
 }
 AJOBS=${AJOBS:-1}
 ATTACKS=${ATTACKS:-1}
