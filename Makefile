@@ -167,22 +167,26 @@ docs: $(BIN)/crucible
 	$(BIN)/crucible params --markdown > docs/parameters.md
 
 # ---- fuzzing ----------------------------------------------------------------------
-# Two libFuzzer targets, built with clang's fuzzer + AddressSanitizer + UBSan (installed
+# Three libFuzzer targets, built with clang's fuzzer + AddressSanitizer + UBSan (installed
 # with apt when missing): fuzz_scenario over the scenario loader and the --set parser
 # (fuzz/fuzz_scenario.c, seed corpus fuzz/corpus) and fuzz_sweep over the sweep-file
 # parser and the --grid/--zip/--random.../--set specs (fuzz/fuzz_sweep.c, seed corpus
-# fuzz/corpus_sweep). `make fuzz` runs each in FUZZ_TARGETS for FUZZ_SECONDS, one after
+# fuzz/corpus_sweep), and fuzz_attack over the attack: block parser (fuzz/fuzz_attack.c,
+# seed corpus fuzz/corpus_attack). `make fuzz` runs each in FUZZ_TARGETS for FUZZ_SECONDS, one after
 # the other, over a working copy of its corpus; new inputs go to build/fuzz/<target>.corpus/,
 # crashes to build/fuzz/<target>-crash-*.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= fuzz_scenario fuzz_sweep
+FUZZ_TARGETS ?= fuzz_scenario fuzz_sweep fuzz_attack
 FUZZ_COMMON := sim/scenario/yamlcheck.c sim/model/core/params.c sim/model/core/dist.c sim/util/err.c
 FUZZ_SRC_fuzz_scenario := fuzz/fuzz_scenario.c sim/scenario/scenario.c \
             sim/scenario/scenario_text.c $(FUZZ_COMMON)
 FUZZ_SRC_fuzz_sweep := fuzz/fuzz_sweep.c sim/sweep/sweepfile.c sim/sweep/design.c \
             sim/engine/rng.c sim/engine/pcg.c $(FUZZ_COMMON)
+FUZZ_SRC_fuzz_attack := fuzz/fuzz_attack.c sim/attack/attackfile.c sim/attack/optim.c \
+            sim/engine/rng.c sim/engine/pcg.c $(FUZZ_COMMON)
 FUZZ_CORPUS_fuzz_scenario := fuzz/corpus
 FUZZ_CORPUS_fuzz_sweep := fuzz/corpus_sweep
+FUZZ_CORPUS_fuzz_attack := fuzz/corpus_attack
 FUZZ_PROBE := echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' | \
               clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
 
@@ -203,7 +207,7 @@ build/fuzz/fuzz_%: $$(FUZZ_SRC_fuzz_$$*) $(wildcard sim/*/*.h sim/model/*/*.h si
 fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	$(foreach t,$(FUZZ_TARGETS),mkdir -p build/fuzz/$(t).corpus && \
 	    build/fuzz/$(t) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 $(if $(filter fuzz_scenario,$(t)),-dict=fuzz/scenario.dict) \
+	    -print_final_stats=1 $(if $(filter fuzz_scenario fuzz_attack,$(t)),-dict=fuzz/scenario.dict) \
 	    -artifact_prefix=build/fuzz/$(t)- build/fuzz/$(t).corpus $(FUZZ_CORPUS_$(t)) && ) true
 
 clean:

@@ -9,14 +9,16 @@
 # (.dat) of every figure stay beside the PNGs in $OUT/plots, to restyle with gnuplot.
 #
 # Usage (from the repository root, after `make`):
-#   analysis/studies.sh                 # everything: ~10 CPU minutes
+#   analysis/studies.sh                 # everything: ~10 CPU minutes + ~25 for the attacks (ATTACKS=0 skips them)
 #   REPS=10 JOBS=4 analysis/studies.sh  # more replicates, more workers
 #   SWEEPS=0 analysis/studies.sh        # scenarios only (~2 CPU minutes)
+#   ATTACKS_ONLY=1 analysis/studies.sh  # the attack frontiers only (~25 CPU minutes)
 #
 # Environment: CRUCIBLE (default bin/crucible), OUT (default results/studies), FIG
 # (default results/examples), REPS (replicates per scenario, default 5), JOBS (sweep
 # workers, default 2), SWEEPS (1: also run the sweeps, default 1), NICE (default "nice":
-# the machine is shared). Every run is seeded by its file, so the numbers and the figures
+# the machine is shared), ATTACKS (1: also run the attack frontiers, default 1), AJOBS
+# (attack workers, default 1). Every run is seeded by its file, so the numbers and the figures
 # are the same on every machine with the same crucible version (the captions carry the
 # scenario hash and the version).
 set -eu
@@ -58,6 +60,41 @@ plot() {
 overlay() {
     plot "$1" "$3" --kind timeseries --metric "$2" --db2 "$OUT/$5.db" --label1 "$4" --label2 "$6"
 }
+
+# ---- attack studies (scenarios/attacks/, docs/studies.md "scenarios/attacks/") ----------
+# One frontier search per study, one worker (-j $AJOBS, default 1: the search path and the
+# result are the same whatever -j), into $OUT/attack-NAME.db; the frontier figure (.png,
+# with its .gp and .dat) goes to $FIG/attack-NAME-frontier.*. The search sizes are in each
+# file's `search:` line. ATTACKS_ONLY=1 runs only this part (~25 CPU minutes).
+attack_frontier() {
+    name=$1 budgets=$2
+    rm -f "$OUT/attack-$name.db" "$OUT/attack-$name.db-wal" "$OUT/attack-$name.db-shm"
+    echo "== attack $name (--frontier $budgets)"
+    $NICE "$CRUCIBLE" attack "scenarios/attacks/$name.yaml" --frontier "$budgets" -j "$AJOBS" \
+        --out "$OUT/attack-$name.db" --plot "$OUT/plots/attack-$name-frontier.png" --quiet \
+        | tee "$OUT/attack-$name.txt"
+    for ext in png gp dat; do
+        cp "$OUT/plots/attack-$name-frontier.$ext" "$FIG/.attack-$name-frontier.$ext.tmp" &&
+            mv -f "$FIG/.attack-$name-frontier.$ext.tmp" "$FIG/attack-$name-frontier.$ext"
+    done
+}
+attacks() {
+    attack_frontier wash-volume 1000:1000000:3:log
+    attack_frontier wash-gate 1000:1000000:3:log
+    attack_frontier sybil-dedup 1000:1000000:3:log
+    attack_frontier poison-audit 10:10000:3:log
+    # The scripted adversary of each study in the same world (`run` ignores attack:).
+    for name in wash-volume wash-gate sybil-dedup poison-audit; do
+        run "attack-$name-scripted" "scenarios/attacks/$name.yaml"
+    done
+}
+AJOBS=${AJOBS:-1}
+ATTACKS=${ATTACKS:-1}
+if [ "${ATTACKS_ONLY:-0}" = 1 ]; then
+    attacks
+    echo "done: attack databases and tables in $OUT, frontier figures in $FIG"
+    exit 0
+fi
 
 # ---- scenarios ---------------------------------------------------------------------
 run baseline scenarios/baseline.yaml
@@ -148,5 +185,8 @@ if [ "$SWEEPS" = 1 ]; then
     done
     echo "== discover $s --safe (fresh replicates of each recommendation)"
     $NICE "$CRUCIBLE" discover "$OUT/$s.db" --safe --fresh 32 --format markdown
+fi
+if [ "$ATTACKS" = 1 ]; then
+    attacks
 fi
 echo "done: databases in $OUT, figures in $FIG (scripts and data in $OUT/plots)"

@@ -371,7 +371,8 @@ static int parse_block(const actx *y, atk_spec *s, yaml_node_t *an)
     return CRC_OK;
 }
 
-int atkfile_load(atk_spec *s, const char *path, crc_err *err)
+/* Reads the block from a parser whose input is set: the defaults, then the block. */
+static int load(atk_spec *s, const char *path, yaml_parser_t *parser, crc_err *err)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->file, sizeof s->file, "%s", path);
@@ -384,23 +385,12 @@ int atkfile_load(atk_spec *s, const char *path, crc_err *err)
     s->evaluations = 120;
     s->replicates = 4;
     s->fresh = 16;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return crc_err_at(err, CRC_EFAIL, path, 0, 0, "cannot read the scenario: %s",
-                          strerror(errno));
-    yaml_parser_t parser;
     yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(parser, &doc))
+        return crc_err_at(err, CRC_EINPUT, path, (int)parser->problem_mark.line + 1,
+                          (int)parser->problem_mark.column + 1, "not valid YAML: %s",
+                          parser->problem ? parser->problem : "?");
     int rc = CRC_OK;
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = crc_err_at(err, CRC_EINPUT, path, (int)parser.problem_mark.line + 1,
-                        (int)parser.problem_mark.column + 1, "not valid YAML: %s",
-                        parser.problem ? parser.problem : "?");
-        yaml_parser_delete(&parser);
-        fclose(f);
-        return rc;
-    }
     actx y = {.file = path, .doc = &doc, .err = err};
     yaml_node_t *root = yaml_document_get_root_node(&doc), *kn = NULL;
     yaml_node_t *an = root && root->type == YAML_MAPPING_NODE ? get(&y, root, "attack", &kn)
@@ -412,8 +402,33 @@ int atkfile_load(atk_spec *s, const char *path, crc_err *err)
         rc = parse_block(&y, s, an);
     }
     yaml_document_delete(&doc);
+    return rc;
+}
+
+int atkfile_load(atk_spec *s, const char *path, crc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        memset(s, 0, sizeof *s);
+        return crc_err_at(err, CRC_EFAIL, path, 0, 0, "cannot read the scenario: %s",
+                          strerror(errno));
+    }
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    int rc = load(s, path, &parser, err);
     yaml_parser_delete(&parser);
     fclose(f);
+    return rc;
+}
+
+int atkfile_load_text(atk_spec *s, const char *path, const char *text, size_t len, crc_err *err)
+{
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int rc = load(s, path, &parser, err);
+    yaml_parser_delete(&parser);
     return rc;
 }
 

@@ -77,6 +77,10 @@ typedef struct atk_spec {
  * has none). CRC_EINPUT with file:line:col on bad content; CRC_EFAIL when unreadable. */
 int atkfile_load(atk_spec *s, const char *path, crc_err *err);
 
+/* atkfile_load on text[0..len) already in memory (the fuzz target); path names it in
+ * messages. */
+int atkfile_load_text(atk_spec *s, const char *path, const char *text, size_t len, crc_err *err);
+
 /* The objective in words, e.g. "maximize attacker_profit_usd (summary)",
  * "break no-backdoor with probability >= 0.5". */
 void atkfile_describe_objective(const atk_spec *s, char *buf, size_t len);

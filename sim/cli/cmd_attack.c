@@ -58,7 +58,9 @@ static void usage(FILE *f)
           "  --json           print the result as one JSON object on stdout: objective,\n"
           "                   evaluations, replicates, best {params, mean, ci_low, ci_high,\n"
           "                   replicates, spend, damage}, verdict; with --frontier, frontier\n"
-          "                   [{budget, mean, ci_low, ci_high, params, ...}]\n"
+          "                   [{budget, mean, ci_low, ci_high, params, ...}] and best\n"
+          "                   the best of the budgets searched (break: the smallest that\n"
+          "                   broke the criterion)\n"
           "  --quiet          no progress lines\n\n"
           "Exit status: 0 the search ran (whatever it found), 1 the database could not be\n"
           "written, 2 bad input (the scenario, its attack: block, an option).\n",
@@ -155,6 +157,37 @@ static void json_num(FILE *f, double x)
         fprintf(f, "%.17g", x);
     else
         fputs("null", f);
+}
+
+/* The best result across the budgets searched here (`best` of --json): for "break", the
+ * smallest budget that broke the criterion (`smallest`, -1 when none), else the highest
+ * fresh failure rate; otherwise the best fresh mean of the objective; ties and "nothing
+ * found" go to the smallest budget searched. Without --frontier that is the one budget. */
+static size_t best_of(const atk_plan *p, const atk_result *res, size_t nb, long smallest)
+{
+    if (p->spec.goal == ATK_BREAK && smallest >= 0)
+        return (size_t)smallest;
+    long best = -1;
+    for (size_t b = 0; b < nb; b++) {
+        const atk_result *r = &res[b];
+        if (!r->searched)
+            continue;
+        if (best < 0) {
+            best = (long)b;
+            continue;
+        }
+        const atk_result *o = &res[best];
+        double v = p->spec.goal == ATK_BREAK ? r->rate : r->mean;
+        double w = p->spec.goal == ATK_BREAK ? o->rate : o->mean;
+        if (p->spec.goal == ATK_MINIMIZE) {
+            v = -v;
+            w = -w;
+        }
+        int better = r->found && (!o->found || v > w || (v == w && r->budget < o->budget));
+        if (better)
+            best = (long)b;
+    }
+    return best < 0 ? 0 : (size_t)best;
 }
 
 static void json_result(FILE *f, const atk_plan *p, const atk_result *r)
@@ -407,7 +440,7 @@ int cmd_attack(int argc, char **argv)
                plan.fresh, evals);
         table_json_string(stdout, out);
         printf(", \"best\": ");
-        json_result(stdout, &plan, &res[0]);
+        json_result(stdout, &plan, &res[best_of(&plan, res, nb, smallest)]);
         if (frontier) {
             printf(", \"frontier\": [");
             int first = 1;

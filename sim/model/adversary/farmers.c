@@ -63,7 +63,7 @@ double farm_wash_breakeven(double k, double f, double c)
 
 /* ---- the population ------------------------------------------------------------ */
 
-#define N_SCALAR 15
+#define N_SCALAR (15 + 4 * FARM_SITES)
 #define N_PER 9
 
 int farm_pop_init(farm_pop *f)
@@ -90,6 +90,12 @@ static void columns(farm_pop *f, void **cols[], size_t sizes[])
     cols[k] = (void **)&f->fq; sizes[k++] = 8;
     cols[k] = (void **)&f->fq_tkn; sizes[k++] = 8;
     cols[k] = (void **)&f->fcum; sizes[k++] = 4;
+    for (int c = 0; c < FARM_SITES; c++) {
+        cols[k] = (void **)&f->pe[c]; sizes[k++] = 8;
+        cols[k] = (void **)&f->ep_pay[c]; sizes[k++] = 8;
+        cols[k] = (void **)&f->om[c]; sizes[k++] = 8;
+        cols[k] = (void **)&f->ep_w[c]; sizes[k++] = 8;
+    }
     for (int s = 0; s < STRAT_COUNT; s++) {
         cols[k] = (void **)&f->acct[s]; sizes[k++] = sizeof(acct_id);
         cols[k] = (void **)&f->act[s]; sizes[k++] = 8;
@@ -190,6 +196,8 @@ static int farmer_new(world *w, acct_id owner, double budget, double t, int only
     f->seen[k] = w->epoch;
     f->sybil_score[k] = f->points[k] = f->stake_b0[k] = f->stake_u0[k] = 0;
     f->f_inc[k] = f->f_cost[k] = f->fq[k] = f->fq_tkn[k] = 0;
+    for (int c = 0; c < FARM_SITES; c++)
+        f->pe[c][k] = f->ep_pay[c][k] = f->om[c][k] = f->ep_w[c][k] = 0;
     for (int s = 0; s < STRAT_COUNT; s++) {
         double m = only < 0 ? mix(p, s) : (double)(s == only), u = unit_cost(p, s);
         f->capy[s][k] = m > 0 && u > 0 ? m * budget / u : 0.0;
@@ -424,18 +432,28 @@ static double honest_data_weight(const world *w)
     return W;
 }
 
-/* Pays pool `pool` to the farmers' strategy s accounts in proportion to weights wt
- * against the honest weight Wh; class cls. Returns what was paid. */
-static double pay_pool(world *w, int pool, int s, const double *wt, double Wh, int cls, double t)
+/* The strategy each pay site pays. */
+static const int site_strat[FARM_SITES] = {STRAT_WASH, STRAT_WASH, STRAT_SYBIL, STRAT_FAKE};
+
+/* Pays pool `pool` to the farmers' strategy accounts of pay site c in proportion to
+ * weights wt against the weight Wh already claimed by others; class cls. Returns what
+ * was paid. Records for the exit test (docs/model.md §11) the pool it divided and its
+ * honest weight Whon (Wh less any farmers' weight in it), and each farmer's weight and
+ * pay here this epoch (ep_w, ep_pay). */
+static double pay_pool(world *w, int pool, int c, const double *wt, double Wh, double Whon,
+                       int cls, double t)
 {
     atk_state *as = w->atk;
     farm_pop *f = &as->fm;
     token *tok = w->tok;
+    int s = site_strat[c];
     double Wf = 0;
     for (uint32_t k = 0; k < f->n; k++)
         if (f->alive[k] && f->acct[s][k] != UINT32_MAX)
             Wf += wt[k];
     double B = emission_left(&tok->em, pool);
+    f->site_b[c] = B > 0 ? B : 0;
+    f->site_wh[c] = Whon;
     if (!(Wf > 0) || !(B > 0))
         return 0;
     double paid = 0, W = Wh + Wf;
@@ -444,6 +462,8 @@ static double pay_pool(world *w, int pool, int s, const double *wt, double Wh, i
             continue;
         double got = emission_pay(&tok->em, w->L, tok->vest, pool, f->acct[s][k], B * wt[k] / W, t);
         f->ep_tkn[s][k] += got;
+        f->ep_pay[c][k] = got;
+        f->ep_w[c][k] = wt[k];
         w->cls[cls].ep_tkn += got;
         paid += got;
     }
@@ -494,11 +514,15 @@ void farm_pay(world *w, double t0, double t1)
         as->ep_compute_tkn = emission_left(&w->tok->em, POOL_COMPUTE);
         return;
     }
+    for (int c = 0; c < FARM_SITES; c++)
+        f->site_b[c] = f->site_wh[c] = 0;
     for (uint32_t k = 0; k < f->n; k++) {
         if (!f->alive[k])
             continue;
         for (int s = 0; s < STRAT_COUNT; s++)
             f->ep_wt[s][k] = 0;
+        for (int c = 0; c < FARM_SITES; c++)
+            f->ep_pay[c][k] = f->ep_w[c][k] = 0;
         if (f->act[STRAT_SYBIL][k] > 0)
             sybil_epoch(w, k, dt);
         if (f->act[STRAT_WASH][k] > 0)
@@ -523,7 +547,7 @@ void farm_pay(world *w, double t0, double t1)
     for (uint32_t b = 0; b < w->bd.n; b++)
         if (w->bd.r[b].alive)
             Wb += by_q ? w->bd.r[b].ep_queries : w->bd.r[b].ep_fee_usd;
-    as->ep_wash_emission += pay_pool(w, POOL_MODEL, STRAT_WASH, f->ep_wt[STRAT_WASH], Wb, CLS_FARMER, t1);
+    as->ep_wash_emission += pay_pool(w, POOL_MODEL, FARM_SITE_MODEL, f->ep_wt[STRAT_WASH], Wb, Wb, CLS_FARMER, t1);
 
     /* Data pool: sybil data, and under attribution the wash farmers' attributed fees. */
     double Wp = honest_data_weight(w);
@@ -540,10 +564,10 @@ void farm_pay(world *w, double t0, double t1)
         for (uint32_t k = 0; k < f->n; k++)
             if (f->alive[k] && f->acct[STRAT_SYBIL][k] != UINT32_MAX)
                 Ws += f->ep_wt[STRAT_SYBIL][k];
-        as->ep_wash_emission += pay_pool(w, POOL_DATA, STRAT_WASH, as->wash_dwt, Wp + Ws,
-                                         CLS_FARMER, t1);
+        as->ep_wash_emission += pay_pool(w, POOL_DATA, FARM_SITE_DATA_WASH, as->wash_dwt, Wp + Ws,
+                                         Wp, CLS_FARMER, t1);
     }
-    pay_pool(w, POOL_DATA, STRAT_SYBIL, f->ep_wt[STRAT_SYBIL], Wp, CLS_FARMER, t1);
+    pay_pool(w, POOL_DATA, FARM_SITE_DATA_SYBIL, f->ep_wt[STRAT_SYBIL], Wp, Wp, CLS_FARMER, t1);
     /* The sybils' data fee share by attribution (as pay_data does for providers). */
     for (uint32_t k = 0; k < f->n; k++) {
         uint32_t d = f->dn[k];
@@ -561,8 +585,8 @@ void farm_pay(world *w, double t0, double t1)
         if (w->nd.r[n].alive)
             Wn += w->nd.r[n].ep_work;
     as->ep_compute_tkn = emission_left(&w->tok->em, POOL_COMPUTE);
-    as->ep_fake_tkn += pay_pool(w, POOL_COMPUTE, STRAT_FAKE, f->ep_wt[STRAT_FAKE], Wn,
-                                CLS_FAKE_COMPUTE, t1);
+    as->ep_fake_tkn += pay_pool(w, POOL_COMPUTE, FARM_SITE_COMPUTE, f->ep_wt[STRAT_FAKE], Wn,
+                                Wn, CLS_FAKE_COMPUTE, t1);
 }
 
 /* ---- one epoch: books ------------------------------------------------------------- */
@@ -574,7 +598,12 @@ void farm_settle(world *w, double t0, double t1, double price)
     const crc_params *p = &w->p;
     double dt = t1 - t0;
     double g = 1.0 - exp(-dt / p->farm_window);
-    (void)price;
+    double sell = price * (1.0 - p->amm_fee); /* USD per TKN of pool pay, for the exit test */
+    f->sell = sell;
+    for (int c = 0; c < FARM_SITES; c++) {
+        f->site_bbar[c] += g * (f->site_b[c] / dt - f->site_bbar[c]);
+        f->site_whbar[c] += g * (f->site_wh[c] / dt - f->site_whbar[c]);
+    }
     for (uint32_t k = 0; k < f->n; k++) {
         if (!f->alive[k])
             continue;
@@ -611,6 +640,12 @@ void farm_settle(world *w, double t0, double t1, double price)
             if (act > 0) {
                 double u = (f->ep_inc[s][k] - f->ep_cost[s][k]) / (act * dt);
                 f->ema[s][k] += g * (u - f->ema[s][k]);
+                for (int c = 0; c < FARM_SITES; c++)
+                    if (site_strat[c] == s)
+                    {
+                        f->pe[c][k] += g * (f->ep_pay[c][k] * sell / (act * dt) - f->pe[c][k]);
+                        f->om[c][k] += g * (f->ep_w[c][k] / (act * dt) - f->om[c][k]);
+                    }
             }
             f->ep_inc[s][k] = f->ep_cost[s][k] = f->ep_tkn[s][k] = 0;
         }
@@ -625,6 +660,15 @@ void farm_settle(world *w, double t0, double t1, double price)
 }
 
 /* ---- one epoch: adapt ------------------------------------------------------------- */
+
+double farm_undiluted(const farm_pop *f, int s, uint32_t k)
+{
+    double u0 = f->ema[s][k];
+    for (int c = 0; c < FARM_SITES; c++)
+        if (site_strat[c] == s && f->site_whbar[c] > 0)
+            u0 += f->sell * f->site_bbar[c] / f->site_whbar[c] * f->om[c][k] - f->pe[c][k];
+    return u0;
+}
 
 /* New farmers, by strategy: strategy s attracts capital on its own trailing return
  * (wld_entry_rate with base m_s·farmers.entry, the farmers running s and agents.probe),
@@ -665,7 +709,11 @@ int farm_reconsider(world *w, double t, double dt)
             continue;
         int any = 0;
         for (int s = 0; s < STRAT_COUNT; s++) {
-            f->neg[s][k] = f->ema[s][k] < 0 ? f->neg[s][k] + dt : 0;
+            /* The exit test counts the days the undiluted estimate (what the strategy
+             * would earn per unit were the farmers' weight in its pools vanishing, the
+             * best any activity of it can do) was negative; the activity follows the
+             * realised estimate (docs/model.md §11). */
+            f->neg[s][k] = farm_undiluted(f, s, k) < 0 ? f->neg[s][k] + dt : 0;
             double a = farm_adapt(f->act[s][k], f->capy[s][k], f->ema[s][k], step, f->neg[s][k],
                                   p->farm_patience);
             f->act[s][k] = a;

@@ -22,10 +22,13 @@
  * Adaptation (farm_adapt), every epoch of length dt: the farmer's estimate of profit
  * per unit of activity is an EMA (time constant farmers.window) of
  * (income − cost) / (a dt); while it is positive a grows by the factor
- * 1 + farmers.adapt·dt up to capacity, while negative it shrinks by 1 − adapt·dt, and
- * the strategy stops once the estimate has been negative for farmers.patience days in a
- * row (a profit test: a small but profitable strategy never stops). A farmer whose
- * strategies all stopped leaves. Farmers sell every token at once.
+ * 1 + farmers.adapt·dt up to capacity, while negative it shrinks by 1 − adapt·dt. Exit
+ * is a profit test at the activity it adapts to: a second EMA holds the undiluted profit
+ * per unit (what its pools would pay it per unit were the farmers' weight in them
+ * vanishing: the best any activity of the strategy earns), and the strategy stops once
+ * that estimate has been negative for farmers.patience days in a row — so a strategy that
+ * pays at some smaller activity never stops while it adapts there, whatever its budget.
+ * A farmer whose strategies all stopped leaves. Farmers sell every token at once.
  * Entry (farm_reconsider), by strategy: each strategy's books over all farmers give a
  * trailing return (EMA over agents.window, like every class's) and new farmers arrive
  * for strategy s at wld_entry_rate(m_s·farmers.entry, that return, farmers running s,
@@ -42,6 +45,10 @@
 struct world;
 
 enum { STRAT_SYBIL, STRAT_WASH, STRAT_FAKE, STRAT_STAKE, STRAT_COUNT };
+
+/* Where farmers are paid from a pool: wash from the model pool and (under attribution) the
+ * data pool, sybils from the data pool, fake nodes from the compute pool. */
+enum { FARM_SITE_MODEL, FARM_SITE_DATA_WASH, FARM_SITE_DATA_SYBIL, FARM_SITE_COMPUTE, FARM_SITES };
 
 /* "sybil", "wash", "fake", "stake". */
 const char *farm_strategy_name(int s);
@@ -60,7 +67,10 @@ typedef struct farm_pop {
     double *f_inc, *f_cost;         /* this farmer's cumulative income and cost */
     acct_id *acct[STRAT_COUNT];
     double *act[STRAT_COUNT], *capy[STRAT_COUNT], *ema[STRAT_COUNT];
-    double *neg[STRAT_COUNT];       /* days in a row its profit estimate was < 0 */
+    double *neg[STRAT_COUNT];       /* days in a row farm_undiluted was < 0     */
+    /* per pay site (FARM_SITE_*): the pool pay (USD) and the weight per unit of
+     * activity (EMAs over farmers.window), and this epoch's pay (TKN) and weight */
+    double *pe[FARM_SITES], *om[FARM_SITES], *ep_pay[FARM_SITES], *ep_w[FARM_SITES];
     double *ep_inc[STRAT_COUNT], *ep_cost[STRAT_COUNT], *ep_tkn[STRAT_COUNT];
     double *ep_wt[STRAT_COUNT];     /* weight claimed in its pool this epoch    */
     /* fake nodes: how many run this epoch (taking consumer queries), the queries they
@@ -72,6 +82,10 @@ typedef struct farm_pop {
     /* per strategy over all farmers: this epoch's books, the trailing return that
      * drives entry, and how many farmers run it */
     double ep_sinc[STRAT_COUNT], ep_scost[STRAT_COUNT];
+    /* per pay site: the pool divided and its honest weight this epoch, their EMAs per
+     * day, and the USD a TKN sold for at the last settlement */
+    double site_b[FARM_SITES], site_wh[FARM_SITES], site_bbar[FARM_SITES], site_whbar[FARM_SITES];
+    double sell;
     wld_acc acc[STRAT_COUNT];
     long running[STRAT_COUNT];
     long live;                      /* farmers alive                            */
@@ -80,10 +94,19 @@ typedef struct farm_pop {
 } farm_pop;
 
 /* One adaptation step (see the file comment): the new activity given activity a,
- * capacity cap, the profit-per-unit estimate ema, step = farmers.adapt × dt, the days
- * neg the estimate has been negative in a row (this epoch included) and patience.
+ * capacity cap, the realised profit-per-unit estimate ema, step = farmers.adapt × dt, the
+ * days neg the undiluted estimate has been negative in a row (this epoch included; the
+ * caller counts them, and that estimate is never below ema) and patience.
  * Returns 0 when the strategy stops (and whenever a or cap is 0). */
 double farm_adapt(double a, double cap, double ema, double step, double neg, double patience);
+
+/* Farmer k's undiluted profit per unit of strategy s (the exit test, docs/model.md §11):
+ * its realised estimate ema with, for each pool paying s, its realised pool pay per unit
+ * p̄ replaced by the pool's rate over the honest weight alone, (B̄/W̄_h)·ω̄ valued at the
+ * last sale price (B̄, W̄_h the pool and its honest weight per day, ω̄ the farmer's weight
+ * per unit: EMAs over farmers.window) — what the pool would pay it were the farmers'
+ * weight in it vanishing, the best per-unit profit any activity of s can earn. */
+double farm_undiluted(const farm_pop *f, int s, uint32_t k);
 
 /* Profit of wash consumption per USD of self-paid fee, with every token passing the
  * AMM at an unchanged price: the fee buys (1−f)/P TKN per USD, the farmer gets back a
