@@ -22,6 +22,7 @@
 #include "model/world/world.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "model/adversary/attack.h"
 
@@ -167,6 +168,24 @@ static void account(world *w, int cls, wld_acc *acc, double income_usd, double c
     w->cls[cls].ep_cost += cost_usd;
 }
 
+/* Sells share of a's balance; with px (returns.basis realised) records the USD per TKN
+ * the sale fetched, 0 when it sold nothing (docs/model.md §10, Returns as agents see
+ * them). */
+static void sell(world *w, acct_id a, double share, double *px)
+{
+    double b = px ? ledger_balance(w->L, a) * share : 0;
+    double usd = wld_sell(w, a, share);
+    if (px)
+        *px = b > 0 && usd > 0 ? usd / b : 0;
+}
+
+/* Earned TKN in USD as the agent's return counts them: at the price its own sale
+ * fetched this epoch when px holds one, else at the mid price. */
+static double value_tkn(const double *px, size_t j, double tkn, double price)
+{
+    return px && px[j] > 0 ? tkn * px[j] : tkn * price;
+}
+
 int rew_settle(world *w, double t0, double t1)
 {
     const crc_params *p = &w->p;
@@ -189,41 +208,53 @@ int rew_settle(world *w, double t0, double t1)
         w->cls[CLS_STAKER].ep_tkn += sk->ep_tkn[i];
     }
 
-    /* Sales. */
+    /* Sales; with returns.basis realised the scratch holds each seller's sale price,
+     * providers from 0, builders from o_bd, nodes from o_nd, stakers from o_sk. */
     double share = p->agents_sell_share;
     wld_providers *pv = &w->pv;
     wld_builders *bd = &w->bd;
     wld_nodes *nd = &w->nd;
+    size_t o_bd = pv->n, o_nd = o_bd + bd->n, o_sk = o_nd + nd->n;
+    double *px = NULL;
+    if (p->returns_basis == 1) {
+        if (wld_grow((void **)&w->scratch, sizeof *w->scratch, &w->cap_scratch,
+                     (uint32_t)(o_sk + sk->n + 1)))
+            return CRC_ENOMEM;
+        px = w->scratch;
+        memset(px, 0, (o_sk + sk->n) * sizeof *px);
+    }
     for (uint32_t i = 0; i < pv->n; i++)
-        wld_sell(w, pv->acct[i], share);
+        sell(w, pv->acct[i], share, px ? px + i : NULL);
     for (uint32_t b = 0; b < bd->n; b++)
         if (bd->r[b].alive)
-            wld_sell(w, bd->r[b].acct, share);
+            sell(w, bd->r[b].acct, share, px ? px + o_bd + b : NULL);
     for (uint32_t n = 0; n < nd->n; n++)
         if (nd->r[n].alive && !nd->r[n].leaving)
-            wld_sell(w, nd->r[n].acct, share);
+            sell(w, nd->r[n].acct, share, px ? px + o_nd + n : NULL);
     for (uint32_t i = 0; i < sk->n; i++)
-        wld_sell(w, sk->acct[i], share);
+        sell(w, sk->acct[i], share, px ? px + o_sk + i : NULL);
     liquidate_gone(w);
 
-    /* Income and cost, valued at the price after the epoch's trades. */
+    /* Income and cost, valued at the price after the epoch's trades (or, with
+     * returns.basis realised, at each agent's own sale price). */
     double price = amm_price(w->A);
     double g = wld_acc_gain(dt, p->agents_window);
     for (uint32_t i = 0; i < pv->n; i++)
-        account(w, prov_cls(pv->r[i].kind), &pv->acc[i], pv->ep_tkn[i] * price, pv->r[i].ep_cost,
-                dt, g);
+        account(w, prov_cls(pv->r[i].kind), &pv->acc[i], value_tkn(px, i, pv->ep_tkn[i], price),
+                pv->r[i].ep_cost, dt, g);
     for (uint32_t b = 0; b < bd->n; b++) {
         if (!bd->r[b].alive)
             continue;
         bd->r[b].ep_cost += bd->fixed_cost[b] * dt;
-        account(w, CLS_BUILDER, &bd->acc[b], bd->r[b].ep_tkn * price, bd->r[b].ep_cost, dt, g);
+        account(w, CLS_BUILDER, &bd->acc[b], value_tkn(px, o_bd + b, bd->r[b].ep_tkn, price),
+                bd->r[b].ep_cost, dt, g);
     }
     double rinc[WLD_REGIONS] = {0}, rcost[WLD_REGIONS] = {0};
     for (uint32_t n = 0; n < nd->n; n++) {
         if (!nd->r[n].alive || nd->r[n].leaving)
             continue;
         nd->r[n].ep_cost += nd->fixed_cost[n] * dt;
-        double inc = (nd->r[n].ep_tkn + nd->ep_pay[n]) * price;
+        double inc = value_tkn(px, o_nd + n, nd->r[n].ep_tkn + nd->ep_pay[n], price);
         account(w, nd->r[n].fake ? CLS_FAKE_COMPUTE : CLS_COMPUTE, &nd->acc[n], inc,
                 nd->r[n].ep_cost, dt, g);
         rinc[nd->r[n].region] += inc;
@@ -232,9 +263,14 @@ int rew_settle(world *w, double t0, double t1)
     for (int r = 0; r < WLD_REGIONS; r++)
         if (rcost[r] > 0 || rinc[r] > 0)
             wld_acc_step(&w->region_acc[r], rinc[r], rcost[r], dt, g);
+    double p0 = market_mark(&tok->mkt, price);
     for (uint32_t i = 0; i < sk->n; i++) {
-        double cost = p->stk_opportunity * staking_staked(tok->stake, sk->acct[i]) * price * dt / 365.0;
-        account(w, CLS_STAKER, &sk->acc[i], sk->ep_tkn[i] * price, cost, dt, g);
+        double staked = staking_staked(tok->stake, sk->acct[i]);
+        double cost = p->stk_opportunity * staked * price * dt / 365.0;
+        double inc = value_tkn(px, o_sk + i, sk->ep_tkn[i], price);
+        if (p->returns_mark_stake) /* principal marked to market; entrants from their cost */
+            inc += sk->born[i] >= (float)t0 ? staked * price - sk->usd[i] : staked * (price - p0);
+        account(w, CLS_STAKER, &sk->acc[i], inc, cost, dt, g);
     }
     for (uint32_t i = 0; i < w->fm.n; i++)
         account(w, CLS_FARMER, &w->fm.acc[i], 0, 0, dt, g);
