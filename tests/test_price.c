@@ -427,6 +427,37 @@ Test(returns, staked_principal_is_marked_to_market)
     }
 }
 
+/* With returns.discount ρ, the vesting part (1 − s) of an emission reward counts at its
+ * present value δ = (1 − e^(−x))/x, x = ρV/365. Providers paid only emissions (no
+ * consumers, so no fees), whose decisions do not read their return (no exit, no entry):
+ * both runs trade the same, and the income ratio is s + (1 − s)·δ exactly, at two ρ and
+ * two vesting shapes. */
+Test(returns, discounted_vesting_counts_at_its_present_value)
+{
+    alarm(60); /* time limit (see tests/README.md) */
+    const double pt[][3] = {{0.3, 0.25, 180}, {2.0, 0.6, 45}}; /* ρ, s, V */
+    for (int i = 0; i < 2; i++) {
+        crc_params p;
+        lone_staker(&p, 0);
+        p.stk_count = 0;
+        p.prov_honest_count = 30;
+        p.vesting_immediate = pt[i][1];
+        p.vesting_days = pt[i][2];
+        memsink off, on;
+        cr_assert_eq(run(&p, &off), 0);
+        p.returns_discount = pt[i][0];
+        cr_assert_eq(run(&p, &on), 0);
+        double x = pt[i][0] * pt[i][2] / 365, d = (1 - exp(-x)) / x;
+        double want = pt[i][1] + (1 - pt[i][1]) * d;
+        double a = memsink_summary(&on, "income_usd.honest");
+        double b = memsink_summary(&off, "income_usd.honest");
+        cr_assert_gt(b, 0);
+        cr_expect_float_eq(a / b, want, 1e-9, "ratio %.12g want %.12g", a / b, want);
+        memsink_free(&off);
+        memsink_free(&on);
+    }
+}
+
 /* ---- the scenario ----------------------------------------------------------------------- */
 
 /* scenarios/market-depth.yaml as shipped, shortened to 90 days, under the ledger check
