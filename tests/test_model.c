@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "engine/rng.h"
 #include "model/token/emission.h"
 #include "model/core/memsink.h"
 #include "model/model.h"
@@ -196,11 +198,88 @@ Test(model, compute_queue_reproduces_erlang_c_waiting_times)
     memsink_free(&m);
 }
 
-/* Fixed utilities: every consumer has the same taste; three models at the same price
- * and the incumbent. The incumbent's share must be e^U_inc / (e^U_inc + 3 e^U_m). */
+/* Logit shares of a listing for one taste: P_j = e^(U_j) / Σ e^(U_k), U = bq·Q − bp·price,
+ * options 0..m-1 the models and m the incumbent. */
+static void logit_shares(const double *Q, const double *price, int m, double q_inc,
+                         double p_inc, double bq, double bp, double *P)
+{
+    double sum = 0;
+    for (int j = 0; j <= m; j++) {
+        P[j] = exp(j < m ? bq * Q[j] - bp * price[j] : bq * q_inc - bp * p_inc);
+        sum += P[j];
+    }
+    for (int j = 0; j <= m; j++)
+        P[j] /= sum;
+}
+
+/* Pearson's X² of counts n[0..m] against shares P over N draws. */
+static double chi2(const double *n, const double *P, int m, double N)
+{
+    double x = 0;
+    for (int j = 0; j <= m; j++)
+        x += (n[j] - N * P[j]) * (n[j] - N * P[j]) / (N * P[j]);
+    return x;
+}
+
+/* Consumers' choices among models that differ in both quality and price. Part 1: the
+ * listing the run builds (wld_listing_rebuild) and the choice every query makes
+ * (wld_choose on a 32-bit uniform), at two tastes: the counts over 4·10⁵ draws pass X²
+ * against the logit shares (p > 0.001), and each wrong model — the sign of β_q or β_p
+ * flipped, or either weight 25% off — is rejected (X² beyond its 0.001 critical value),
+ * so the check has the power to catch those errors. Part 2: a whole run (Q = 0 for
+ * every model, no data) in which the incumbent's share of all queries matches
+ * e^U_inc / (e^U_inc + 3 e^U_m) within binomial error: the queries go through the
+ * same choice. */
 Test(model, consumer_choice_shares_match_the_logit_formula)
 {
     alarm(120); /* time limit (see tests/README.md) */
+    enum { M = 4, NDRAW = 400000 };
+    const double Q[M] = {0.92, 0.55, 0.31, 0.78}, price[M] = {0.055, 0.021, 0.012, 0.043};
+    const double tastes[2][2] = {{7.0, 60.0}, {3.5, 110.0}};
+    static world w;
+    static wld_builder rec[M];
+    gsl_rng *r = rng_stream_alloc(17, 0, 3);
+    double crit = gsl_cdf_chisq_Qinv(1e-3, M); /* M + 1 options, M degrees of freedom */
+    for (int k = 0; k < 2; k++) {
+        memset(&w, 0, sizeof w);
+        wld_baseline(&w.p);
+        w.p.incumbent_quality = 0.7;
+        w.p.incumbent_price = 0.03;
+        w.p.incumbent_improvement = 0;
+        for (int b = 0; b < M; b++)
+            rec[b] = (wld_builder){.alive = 1, .listed = 1, .Q = (float)Q[b],
+                                   .price = (float)price[b]};
+        w.bd = (wld_builders){.n = M, .r = rec};
+        double bq = tastes[k][0], bp = tastes[k][1];
+        w.ls.tastes = 1;
+        w.ls.beta_q = &bq;
+        w.ls.beta_p = &bp;
+        cr_assert_eq(wld_listing_rebuild(&w), 0);
+        cr_assert_eq(w.ls.m, (uint32_t)M);
+        double n[M + 1] = {0};
+        for (int i = 0; i < NDRAW; i++) {
+            uint32_t j = wld_choose(&w.ls, 0, (uint32_t)gsl_rng_get(r));
+            n[j < w.ls.m ? w.ls.model[j] : M] += 1;
+        }
+        double Qf[M], pf[M], P[M + 1];
+        for (int b = 0; b < M; b++) { /* the model stores them as float */
+            Qf[b] = rec[b].Q;
+            pf[b] = rec[b].price;
+        }
+        logit_shares(Qf, pf, M, 0.7, 0.03, bq, bp, P);
+        double x = chi2(n, P, M, NDRAW);
+        cr_expect_lt(x, crit, "taste %d: X² %.2f against the logit shares (critical %.2f)", k,
+                     x, crit);
+        const double wrong[4][2] = {{-bq, bp}, {bq, -bp}, {1.25 * bq, bp}, {bq, 1.25 * bp}};
+        for (int v = 0; v < 4; v++) {
+            logit_shares(Qf, pf, M, 0.7, 0.03, wrong[v][0], wrong[v][1], P);
+            double xw = chi2(n, P, M, NDRAW);
+            cr_expect_gt(xw, crit, "taste %d: wrong model %d not rejected (X² %.2f)", k, v, xw);
+        }
+        free(w.ls.model); free(w.ls.row); free(w.ls.cut); free(w.ls.guide);
+    }
+    gsl_rng_free(r);
+
     crc_params p;
     empty_world(&p);
     p.node_count = 1;
@@ -224,7 +303,7 @@ Test(model, consumer_choice_shares_match_the_logit_formula)
     cr_assert_eq(run(&p, 5, 0, &m, NULL, 0), 0);
     /* No data: every model has Q = 0, so U_m = −50·0.03 and U_inc = 2·0.75 − 50·0.04. */
     double um = -50 * 0.03, ui = 2 * 0.75 - 50 * 0.04;
-    double P = exp(ui) / (exp(ui) + 3 * exp(um));
+    double Pi = exp(ui) / (exp(ui) + 3 * exp(um));
     const memsink_series *share = memsink_get(&m, "incumbent_share");
     const memsink_series *ext = memsink_get(&m, "ext_queries");
     double inc = 0, all = 0;
@@ -233,10 +312,10 @@ Test(model, consumer_choice_shares_match_the_logit_formula)
         inc += share->v[i] * n_all;
         all += n_all;
     }
-    double obs = inc / all, se = sqrt(P * (1 - P) / all);
+    double obs = inc / all, se = sqrt(Pi * (1 - Pi) / all);
     cr_assert(all > 1e5);
-    cr_assert(fabs(obs - P) < 4 * se, "incumbent share %.5f vs logit %.5f (se %.2g, n %.0f)", obs,
-              P, se, all);
+    cr_assert(fabs(obs - Pi) < 4 * se, "incumbent share %.5f vs logit %.5f (se %.2g, n %.0f)",
+              obs, Pi, se, all);
     memsink_free(&m);
 }
 

@@ -196,7 +196,7 @@ Test(params, json_lists_every_parameter)
 }
 
 /* The parameters an intervention may not change (model_fixed_param) are named by path:
- * every one of the twelve must still be a registered parameter, so a renamed one cannot
+ * every one of the thirteen must still be a registered parameter, so a renamed one cannot
  * slip out of the check unnoticed; an ordinary parameter stays changeable. */
 Test(params, every_run_fixed_parameter_is_registered)
 {
@@ -204,7 +204,7 @@ Test(params, every_run_fixed_parameter_is_registered)
     for (size_t i = 0; i < params_count; i++)
         if (model_fixed_param(params_table[i].path))
             fixed++;
-    cr_expect_eq(fixed, 12, "%zu registered parameters are fixed during a run", fixed);
+    cr_expect_eq(fixed, 13, "%zu registered parameters are fixed during a run", fixed);
     cr_expect_not_null(model_fixed_param("world.epoch"));
     cr_expect_null(model_fixed_param("fees.burn"));
     cr_expect_null(model_fixed_param("no.such.param"));

@@ -235,7 +235,7 @@ Test(market, traders_never_sell_more_than_they_hold)
     epoch(t, 0, 1);
     cr_expect_eq(ledger_balance(l, ledger_system(l, CLS_MARKET)), 0.0);
     cr_expect_float_eq(t->mkt.usd_sold, amm_quote_sell(&(amm){p.token_initial_supply * p.alloc_liquidity,
-        p.token_initial_supply * p.alloc_liquidity * p.amm_initial_price, p.amm_fee, 0, 0}, held),
+        p.token_initial_supply * p.alloc_liquidity * p.amm_initial_price, p.amm_fee, 0, 0, 0}, held),
         1e-6);
     epoch(t, 1, 2);
     cr_expect_eq(t->mkt.usd_epoch, 0.0);

@@ -182,6 +182,26 @@ static int ensure_scratch(world *w, uint32_t n, uint32_t k)
                     (uint32_t)MET_SORT_COUNTS(k));
 }
 
+/* The price-formation metrics, each only while its mechanism is on (docs/model.md §6). */
+static void met_market(emitter *e, const world *w)
+{
+    const crc_params *p = &w->p;
+    const market *m = &w->tok->mkt;
+    if (p->lp_enabled) {
+        put(e, "lp_depth_usd", 2.0 * w->A->y);
+        put(e, "lp_return", m->lp.rho);
+    }
+    if (p->ref_mode != REF_NONE) {
+        put(e, "reference_price", m->arb.P);
+        put(e, "arb_volume_usd", fabs(m->arb.usd_epoch));
+        put(e, "arb_gain_usd", m->arb.gain_epoch);
+    }
+    if (p->hold_capital > 0) {
+        put(e, "holder_tkn", m->sp.acct == UINT32_MAX ? 0 : ledger_balance(w->L, m->sp.acct));
+        put(e, "holder_target", m->sp.target);
+    }
+}
+
 int met_epoch(world *w, double t)
 {
     emitter e = {w, t, 0};
@@ -198,6 +218,7 @@ int met_epoch(world *w, double t)
     put(&e, "circulating", token_circulating(tok));
     put(&e, "treasury_tkn", ledger_balance(L, ledger_system(L, CLS_TREASURY)));
     put(&e, "staked_tkn", staking_total(tok->stake));
+    met_market(&e, w);
     put(&e, "ext_queries", w->ep_ext_queries);
     put(&e, "wash_queries", w->ep_wash_queries);
     put(&e, "ext_fee_usd", w->ep_ext_fee_usd);

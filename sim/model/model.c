@@ -76,6 +76,9 @@ const char *model_fixed_param(const char *path)
         return "the datanets are created at t = 0; set world.datanets under params:";
     if (strcmp(path, "consumers.tastes") == 0)
         return "the consumers' tastes are drawn at t = 0; set consumers.tastes under params:";
+    if (strcmp(path, "holders.capital") == 0)
+        return "the holders take their position at the first epoch; set holders.capital under "
+               "params: (to change their demand later, set holders.weight or holders.yield)";
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
         if (strcmp(path, counts[i]) == 0)
             return "it is the population at t = 0; to add agents later, raise the class's "

@@ -22,6 +22,7 @@
 #include "model/world/world.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "model/adversary/attack.h"
 
@@ -45,7 +46,7 @@ static int prov_cls(int kind)
     return kind == PK_SPAMMER ? CLS_SPAMMER : kind == PK_POISONER ? CLS_POISONER : CLS_HONEST;
 }
 
-static void pay_data(world *w, double t)
+static void pay_data(world *w, double t, double *disc, double cut)
 {
     wld_providers *pv = &w->pv;
     token *tok = w->tok;
@@ -59,6 +60,8 @@ static void pay_data(world *w, double t)
             double wi = weight_data(w, i, basis);
             if (wi > 0)
                 got = emission_pay(&tok->em, w->L, tok->vest, POOL_DATA, pv->acct[i], B * wi / W, t);
+            if (disc)
+                disc[i] += cut * got;
         }
         /* The data fee share by attribution score (MODEL.md §4). */
         uint32_t d = pv->r[i].dn;
@@ -100,7 +103,7 @@ static void pay_fees(world *w)
     wld_fee_rest(w, w->pool, w->ep_fee_stakers, w->ep_fee_treasury, w->ep_fee_burn);
 }
 
-static void pay_models(world *w, double t)
+static void pay_models(world *w, double t, double *disc, double cut)
 {
     wld_builders *bd = &w->bd;
     token *tok = w->tok;
@@ -115,13 +118,15 @@ static void pay_models(world *w, double t)
         double wb = bd->r[b].alive ? (by_queries ? bd->r[b].ep_queries : bd->r[b].ep_fee_usd) : 0;
         if (wb > 0) {
             double got = emission_pay(&tok->em, w->L, tok->vest, POOL_MODEL, bd->r[b].acct, B * wb / W, t);
+            if (disc)
+                disc[b] += cut * got;
             bd->r[b].ep_tkn += got;
             w->cls[CLS_BUILDER].ep_tkn += got;
         }
     }
 }
 
-static void pay_compute(world *w, double t)
+static void pay_compute(world *w, double t, double *disc, double cut)
 {
     wld_nodes *nd = &w->nd;
     token *tok = w->tok;
@@ -135,6 +140,8 @@ static void pay_compute(world *w, double t)
         if (nd->r[n].alive && nd->r[n].ep_work > 0) {
             double got = emission_pay(&tok->em, w->L, tok->vest, POOL_COMPUTE, nd->r[n].acct,
                                       B * nd->r[n].ep_work / W, t);
+            if (disc)
+                disc[n] += cut * got;
             nd->r[n].ep_tkn += got;
             w->cls[nd->r[n].fake ? CLS_FAKE_COMPUTE : CLS_COMPUTE].ep_tkn += got;
         }
@@ -167,6 +174,28 @@ static void account(world *w, int cls, wld_acc *acc, double income_usd, double c
     w->cls[cls].ep_cost += cost_usd;
 }
 
+/* Sells share of a's balance; with px (returns.basis realised) records the USD per TKN
+ * the sale fetched, 0 when it sold nothing (docs/model.md §10, Returns as agents see
+ * them). */
+static void sell(world *w, acct_id a, double share, double *px)
+{
+    double b = px ? ledger_balance(w->L, a) * share : 0;
+    double usd = wld_sell(w, a, share);
+    if (px)
+        *px = b > 0 && usd > 0 ? usd / b : 0;
+}
+
+/* Earned TKN in USD as the agent's return counts them: less the discount on their
+ * vesting part (disc, returns.discount), at the price its own sale fetched this epoch
+ * when px holds one, else at the mid price. */
+static double value_tkn(const double *px, const double *disc, size_t j, double tkn,
+                        double price)
+{
+    if (disc)
+        tkn -= disc[j];
+    return px && px[j] > 0 ? tkn * px[j] : tkn * price;
+}
+
 int rew_settle(world *w, double t0, double t1)
 {
     const crc_params *p = &w->p;
@@ -175,11 +204,32 @@ int rew_settle(world *w, double t0, double t1)
     pay_fees(w);
     token_epoch_begin(tok, t0, t1, w->ep_ext_fee_tkn);
     atk_pay(w, t0, t1); /* farmers act and take their pro-rata shares first */
-    pay_data(w, t1);
-    pay_models(w, t1);
-    pay_compute(w, t1);
-
+    /* With returns.basis realised the scratch's first half holds each seller's sale
+     * price; with returns.discount its second half the TKN the discount takes off each
+     * agent's emission rewards. Providers from 0, builders from o_bd, nodes from o_nd,
+     * stakers from o_sk (the populations do not change until the accounting below). */
+    wld_providers *pv = &w->pv;
+    wld_builders *bd = &w->bd;
+    wld_nodes *nd = &w->nd;
     wld_holders *sk = &w->sk;
+    size_t o_bd = pv->n, o_nd = o_bd + bd->n, o_sk = o_nd + nd->n, N = o_sk + sk->n;
+    double *px = NULL, *disc = NULL;
+    if (p->returns_basis == 1 || p->returns_discount > 0) {
+        if (wld_grow((void **)&w->scratch, sizeof *w->scratch, &w->cap_scratch,
+                     (uint32_t)(2 * N + 1)))
+            return CRC_ENOMEM;
+        memset(w->scratch, 0, 2 * N * sizeof *w->scratch);
+        px = p->returns_basis == 1 ? w->scratch : NULL;
+        disc = p->returns_discount > 0 ? w->scratch + N : NULL;
+    }
+    /* The vesting part (1 − s) of a reward counted at its present value δ = (1 − e^−x)/x,
+     * x = ρ·V/365: the reward is worth R·(1 − cut). */
+    double x = p->returns_discount * p->vesting_days / 365.0;
+    double cut = disc ? (1.0 - p->vesting_immediate) * (x > 0 ? 1.0 + expm1(-x) / x : 0) : 0;
+    pay_data(w, t1, disc, cut);
+    pay_models(w, t1, disc ? disc + o_bd : NULL, cut);
+    pay_compute(w, t1, disc ? disc + o_nd : NULL, cut);
+
     for (uint32_t i = 0; i < sk->n; i++)
         sk->bal0[i] = ledger_balance(w->L, sk->acct[i]);
     token_epoch_end(tok, t0, t1);
@@ -191,39 +241,38 @@ int rew_settle(world *w, double t0, double t1)
 
     /* Sales. */
     double share = p->agents_sell_share;
-    wld_providers *pv = &w->pv;
-    wld_builders *bd = &w->bd;
-    wld_nodes *nd = &w->nd;
     for (uint32_t i = 0; i < pv->n; i++)
-        wld_sell(w, pv->acct[i], share);
+        sell(w, pv->acct[i], share, px ? px + i : NULL);
     for (uint32_t b = 0; b < bd->n; b++)
         if (bd->r[b].alive)
-            wld_sell(w, bd->r[b].acct, share);
+            sell(w, bd->r[b].acct, share, px ? px + o_bd + b : NULL);
     for (uint32_t n = 0; n < nd->n; n++)
         if (nd->r[n].alive && !nd->r[n].leaving)
-            wld_sell(w, nd->r[n].acct, share);
+            sell(w, nd->r[n].acct, share, px ? px + o_nd + n : NULL);
     for (uint32_t i = 0; i < sk->n; i++)
-        wld_sell(w, sk->acct[i], share);
+        sell(w, sk->acct[i], share, px ? px + o_sk + i : NULL);
     liquidate_gone(w);
 
-    /* Income and cost, valued at the price after the epoch's trades. */
+    /* Income and cost, valued at the price after the epoch's trades (or, with
+     * returns.basis realised, at each agent's own sale price). */
     double price = amm_price(w->A);
     double g = wld_acc_gain(dt, p->agents_window);
     for (uint32_t i = 0; i < pv->n; i++)
-        account(w, prov_cls(pv->r[i].kind), &pv->acc[i], pv->ep_tkn[i] * price, pv->r[i].ep_cost,
-                dt, g);
+        account(w, prov_cls(pv->r[i].kind), &pv->acc[i],
+                value_tkn(px, disc, i, pv->ep_tkn[i], price), pv->r[i].ep_cost, dt, g);
     for (uint32_t b = 0; b < bd->n; b++) {
         if (!bd->r[b].alive)
             continue;
         bd->r[b].ep_cost += bd->fixed_cost[b] * dt;
-        account(w, CLS_BUILDER, &bd->acc[b], bd->r[b].ep_tkn * price, bd->r[b].ep_cost, dt, g);
+        account(w, CLS_BUILDER, &bd->acc[b],
+                value_tkn(px, disc, o_bd + b, bd->r[b].ep_tkn, price), bd->r[b].ep_cost, dt, g);
     }
     double rinc[WLD_REGIONS] = {0}, rcost[WLD_REGIONS] = {0};
     for (uint32_t n = 0; n < nd->n; n++) {
         if (!nd->r[n].alive || nd->r[n].leaving)
             continue;
         nd->r[n].ep_cost += nd->fixed_cost[n] * dt;
-        double inc = (nd->r[n].ep_tkn + nd->ep_pay[n]) * price;
+        double inc = value_tkn(px, disc, o_nd + n, nd->r[n].ep_tkn + nd->ep_pay[n], price);
         account(w, nd->r[n].fake ? CLS_FAKE_COMPUTE : CLS_COMPUTE, &nd->acc[n], inc,
                 nd->r[n].ep_cost, dt, g);
         rinc[nd->r[n].region] += inc;
@@ -232,9 +281,14 @@ int rew_settle(world *w, double t0, double t1)
     for (int r = 0; r < WLD_REGIONS; r++)
         if (rcost[r] > 0 || rinc[r] > 0)
             wld_acc_step(&w->region_acc[r], rinc[r], rcost[r], dt, g);
+    double p0 = market_mark(&tok->mkt, price);
     for (uint32_t i = 0; i < sk->n; i++) {
-        double cost = p->stk_opportunity * staking_staked(tok->stake, sk->acct[i]) * price * dt / 365.0;
-        account(w, CLS_STAKER, &sk->acc[i], sk->ep_tkn[i] * price, cost, dt, g);
+        double staked = staking_staked(tok->stake, sk->acct[i]);
+        double cost = p->stk_opportunity * staked * price * dt / 365.0;
+        double inc = value_tkn(px, disc, o_sk + i, sk->ep_tkn[i], price);
+        if (p->returns_mark_stake) /* principal marked to market; entrants from their cost */
+            inc += sk->born[i] >= (float)t0 ? staked * price - sk->usd[i] : staked * (price - p0);
+        account(w, CLS_STAKER, &sk->acc[i], inc, cost, dt, g);
     }
     for (uint32_t i = 0; i < w->fm.n; i++)
         account(w, CLS_FARMER, &w->fm.acc[i], 0, 0, dt, g);

@@ -11,6 +11,7 @@ void amm_init(amm *a, double x, double y, double fee)
     a->fee = fee;
     a->usd_in = 0;
     a->usd_out = 0;
+    a->shares = 2.0 * y;
 }
 
 double amm_price(const amm *a) { return a->x > 0 ? a->y / a->x : INFINITY; }
@@ -83,4 +84,52 @@ double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in)
     a->y -= out;
     a->usd_out += out;
     return out;
+}
+
+double amm_add_liquidity(amm *a, ledger *l, acct_id from, double phi)
+{
+    if (!(phi > 0) || !isfinite(phi) || !(a->x > 0))
+        return 0;
+    double have = ledger_balance(l, from);
+    if (phi * a->x > have)
+        phi = have / a->x;
+    double tkn = phi * a->x;
+    if (!(tkn > 0) ||
+        ledger_transfer(l, from, ledger_system(l, CLS_AMM), tkn, RSN_LIQUIDITY) != 0)
+        return 0;
+    a->x += tkn;
+    a->y *= 1.0 + phi;
+    a->shares *= 1.0 + phi;
+    return phi;
+}
+
+double amm_remove_liquidity(amm *a, ledger *l, acct_id to, double phi)
+{
+    if (!(phi > 0 && phi < 1))
+        return 0;
+    double tkn = phi * a->x;
+    if (ledger_transfer(l, ledger_system(l, CLS_AMM), to, tkn, RSN_LIQUIDITY) != 0)
+        return 0;
+    a->x -= tkn;
+    a->y *= 1.0 - phi;
+    a->shares *= 1.0 - phi;
+    return phi;
+}
+
+double amm_share_value(const amm *a) { return a->shares > 0 ? 2.0 * a->y / a->shares : 0; }
+
+double amm_il(double r) { return 2.0 * sqrt(r) / (1.0 + r) - 1.0; }
+
+/* Buying u USD gives out = g·u·x/(y + g·u); d(P·out − u)/du = 0 at (y + g·u)² = g·P·x·y. */
+double amm_arb_buy_usd(const amm *a, double P)
+{
+    double g = 1.0 - a->fee, u = (sqrt(g * P * a->x * a->y) - a->y) / g;
+    return u > 0 && isfinite(u) ? u : 0;
+}
+
+/* Selling s TKN gives out = g·s·y/(x + g·s); d(out − P·s)/ds = 0 at (x + g·s)² = g·x·y/P. */
+double amm_arb_sell_tkn(const amm *a, double P)
+{
+    double g = 1.0 - a->fee, s = P > 0 ? (sqrt(g * a->x * a->y / P) - a->x) / g : 0;
+    return s > 0 && isfinite(s) ? s : 0;
 }

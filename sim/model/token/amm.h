@@ -6,6 +6,11 @@
  * never decreases. Price = y / x USD per TKN. The pool's TKN side is the ledger's
  * CLS_AMM account: amm_buy/amm_sell move tokens on the ledger with RSN_PURCHASE /
  * RSN_SALE so the supply invariant covers the pool.
+ *
+ * Liquidity (docs/model.md §10, Liquidity providers): amm_add_liquidity and
+ * amm_remove_liquidity change both reserves by the same factor (1 + φ), so the price
+ * is unchanged and k scales by (1 + φ)²; LP shares scale with them. The value of one
+ * share is (x·p + y)/shares = 2y/shares.
  */
 #ifndef CRC_AMM_H
 #define CRC_AMM_H
@@ -17,6 +22,7 @@ typedef struct amm {
     double y;      /* USD reserve                                      */
     double fee;    /* swap fee f in [0, 1)                              */
     double usd_in, usd_out; /* cumulative USD paid in / taken out      */
+    double shares; /* LP shares outstanding (2·y at genesis: 1 USD each) */
 } amm;
 
 /* Sets reserves x TKN and y USD and the fee; clears the cumulative counters. The
@@ -45,5 +51,31 @@ double amm_buy(amm *a, ledger *l, acct_id to, double usd_in);
  * RSN_SALE); returns USD received (leaves the ledger), or -1 when the account holds
  * less or tkn_in is negative / not finite (nothing traded). */
 double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in);
+
+/* Adds liquidity: both reserves and the shares grow by the factor 1 + phi (phi >= 0);
+ * the TKN side, phi·x, comes from account `from` (RSN_LIQUIDITY), the USD side,
+ * phi·y, from outside the ledger. phi is lowered to what `from` holds. Returns the
+ * phi applied. */
+double amm_add_liquidity(amm *a, ledger *l, acct_id from, double phi);
+
+/* Removes the share phi in [0, 1) of the liquidity: phi·x TKN to account `to`
+ * (RSN_LIQUIDITY), phi·y USD out of the ledger; the shares shrink by 1 − phi.
+ * Returns the phi applied (0 for a phi outside [0, 1)). */
+double amm_remove_liquidity(amm *a, ledger *l, acct_id to, double phi);
+
+/* Value of one LP share at the pool's price, USD: (x·p + y)/shares = 2y/shares. */
+double amm_share_value(const amm *a);
+
+/* An LP's value against holding, for a no-fee pool whose price moved by the ratio r
+ * (impermanent loss): 2√r/(1 + r) − 1 (<= 0, 0 at r = 1). */
+double amm_il(double r);
+
+/* Arbitrage against a reference price P with the pool's fee (g = 1 − f): the USD in
+ * that maximises P·out(u) − u, u* = (√(g·P·k) − y)/g, positive only while g·P > y/x;
+ * and the TKN in that maximises out(s) − P·s, s* = (√(g·k/P) − x)/g, positive only
+ * while g·y/x > P. Each is 0 when the other side (or neither) is profitable. After
+ * the trade the pool's marginal price including the fee equals P. */
+double amm_arb_buy_usd(const amm *a, double P);
+double amm_arb_sell_tkn(const amm *a, double P);
 
 #endif

@@ -18,6 +18,7 @@ struct staking {
     double total;             /* Σ stake                                           */
     double pot;               /* fees collected this epoch                         */
     double apr_paid;
+    double fee_paid;          /* fee pot paid to stakers at the last epoch           */
 };
 
 staking *staking_alloc(const crc_params *p)
@@ -163,9 +164,11 @@ double staking_epoch(staking *s, ledger *l, emission *e, double t0, double t1)
                                             s->stake[i] * per * scale, t1);
     }
     /* 3. fee pot, pro rata to stake */
+    s->fee_paid = 0;
     if (s->pot > 0) {
         if (total > 0) {
             double pot = fmin(s->pot, ledger_balance(l, esc));
+            s->fee_paid = pot;
             for (i = 0; i < s->n; i++) {
                 double share = pot * (s->stake[i] / total);
                 if (share > 0)
@@ -192,3 +195,8 @@ double staking_unbonding(const staking *s, acct_id a)
 
 double staking_total(const staking *s) { return s->total; }
 double staking_apr_paid(const staking *s) { return s->apr_paid; }
+
+double staking_yield(const staking *s, double dt)
+{
+    return s->total > 0 && dt > 0 ? (s->apr_paid + s->fee_paid) / s->total * 365.0 / dt : 0;
+}

@@ -58,5 +58,9 @@ double staking_unbonding(const staking *s, acct_id a);
 double staking_total(const staking *s);      /* all stake (not unbonding)       */
 /* Per-epoch figures of the last staking_epoch. */
 double staking_apr_paid(const staking *s);
+/* The stakers' yield of the last epoch of length dt, per year: (APR paid + fee pot
+ * paid) / stake · 365/dt (0 with no stake). Both are in TKN, so the yield is the
+ * same whatever the price; the fee part is the real yield. */
+double staking_yield(const staking *s, double dt);
 
 #endif

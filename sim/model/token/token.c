@@ -81,6 +81,7 @@ token *token_alloc(const crc_params *p, size_t capacity, gsl_rng *market_rng, cr
     emission_init(&tok->em, p);
     treasury_init(&tok->tr, p);
     market_init(&tok->mkt, p, market_rng);
+    tok->mkt.stake = tok->stake;
     return tok;
 }
 

@@ -333,6 +333,7 @@ int wld_alloc(world *w, const crc_params *params, uint64_t seed, uint64_t replic
     }
     w->L = w->tok->ledger;
     w->A = &w->tok->amm;
+    w->tok->mkt.arb.rng = wld_rng(w, RNG_REFERENCE);
     w->pool = ledger_open(w->L, CLS_CONSUMER);
     if (w->pool == UINT32_MAX)
         goto oom;
