@@ -157,20 +157,31 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r);
 #define ROUTE_AHEAD 16
 #define ROUTE_PREFETCH_NODES 4096
 
+/* Runs the query due now and every one after it that comes before any other event
+ * (sim_source_continue: the same events in the same order as one event per query that
+ * arms the source last, at the cost of a loop; a query schedules no event), then arms
+ * the source with the next. */
 void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 {
     world *w = ctx;
     wld_consumers *cs = &w->cs;
+    gsl_rng *r = wld_rng(w, RNG_QUERIES);
+    int prefetch_route = w->nd.n >= ROUTE_PREFETCH_NODES;
     (void)ev;
-    uint64_t k = cs->pos++;
-    wld_query q = *ring_at(cs, k);
-    q_draw(w, ring_at(cs, k));
-    q_resolve(cs, ring_at(cs, k + AHEAD / 2));
-    q_choose(w, ring_at(cs, k + AHEAD / 4));
+    for (;;) {
+        uint64_t k = cs->pos++;
+        wld_query q = *ring_at(cs, k);
+        q_draw(w, ring_at(cs, k));
+        q_resolve(cs, ring_at(cs, k + AHEAD / 2));
+        q_choose(w, ring_at(cs, k + AHEAD / 4));
+        if (prefetch_route)
+            node_prefetch_route(w, ROUTE_AHEAD);
+        query(s, w, q.i, q.b, r);
+        double t = ring_at(cs, cs->pos)->t;
+        if (!(t < cs->t1) || !sim_source_continue(s, cs->src, t))
+            break;
+    }
     q_arm(w);
-    if (w->nd.n >= ROUTE_PREFETCH_NODES)
-        node_prefetch_route(w, ROUTE_AHEAD);
-    query(s, w, q.i, q.b, wld_rng(w, RNG_QUERIES));
 }
 
 /* One query: the consumer, its choice, the fee and the node's queue. */
