@@ -342,12 +342,15 @@ Test(sim, stop_and_fail_end_the_run_and_cancel_works_through_the_loop)
  * with the streams pushed (sim_at) and with them as sources the runs must be the same
  * event for event. */
 typedef struct src_world {
-    int use_src;
+    int use_src;   /* 0: streams pushed; 1: sources; 2: sources, run on by sim_source_continue */
+    int arm_last;  /* a stream re-arms after its other scheduling, not before */
     int src[2];
     gsl_rng *r;
     uint32_t n;
     double t[4096];
     uint64_t key[4096]; /* kind << 32 | a */
+    uint64_t events;    /* the engine's count at the end */
+    uint32_t inline_runs; /* events a stream ran in its own handler */
     evq_handle last;    /* the last kind-2 event scheduled */
     uint32_t cancelled;
 } src_world;
@@ -360,21 +363,38 @@ static void src_arm(sim *s, src_world *sw, uint32_t k, double t, uint32_t a)
         sim_at(s, t, k, a, 0);
 }
 
-static void src_event(sim *s, const evq_event *ev, void *ctx)
+/* One event of kind `kind` now; a stream's next event (kind < 2) is due at *next. */
+static void src_one(sim *s, src_world *sw, uint32_t kind, uint32_t a, double *next)
 {
-    src_world *sw = ctx;
     if (sw->n < 4096) {
-        sw->t[sw->n] = ev->t;
-        sw->key[sw->n] = (uint64_t)ev->kind << 32 | ev->a;
+        sw->t[sw->n] = s->now;
+        sw->key[sw->n] = (uint64_t)kind << 32 | a;
         sw->n++;
     }
     double step = 0.25 * (double)gsl_rng_uniform_int(sw->r, 3); /* 0, 0.25 or 0.5 */
-    if (ev->kind < 2)
-        src_arm(s, sw, ev->kind, s->now + step, ev->a + 1);
+    *next = s->now + step;
+    if (kind < 2 && !sw->arm_last)
+        src_arm(s, sw, kind, *next, a + 1);
     if (gsl_rng_uniform(sw->r) < 0.5)
-        sw->last = sim_at(s, s->now + 0.25 * (double)gsl_rng_uniform_int(sw->r, 3), 2, ev->a, 0);
+        sw->last = sim_at(s, s->now + 0.25 * (double)gsl_rng_uniform_int(sw->r, 3), 2, a, 0);
     if (gsl_rng_uniform(sw->r) < 0.1)
         sw->cancelled += (uint32_t)sim_cancel(s, sw->last);
+}
+
+static void src_event(sim *s, const evq_event *ev, void *ctx)
+{
+    src_world *sw = ctx;
+    uint32_t a = ev->a;
+    double next;
+    src_one(s, sw, ev->kind, a, &next);
+    if (ev->kind >= 2 || !sw->arm_last)
+        return;
+    /* the stream's events that come before every other event run here, in a loop */
+    while (sw->use_src == 2 && sim_source_continue(s, sw->src[ev->kind], next)) {
+        sw->inline_runs++;
+        src_one(s, sw, ev->kind, ++a, &next);
+    }
+    src_arm(s, sw, ev->kind, next, a + 1);
 }
 
 static void src_run(src_world *sw, double horizon1, double horizon2)
@@ -392,6 +412,7 @@ static void src_run(src_world *sw, double horizon1, double horizon2)
     src_arm(&s, sw, 1, 0.5, 0);
     cr_assert_eq(sim_run(&s, horizon1), 0);
     cr_assert_eq(sim_run(&s, horizon2), 0, "resumed after the horizon");
+    sw->events = s.events;
     gsl_rng_free(sw->r);
     sim_free(&s);
 }
@@ -414,6 +435,34 @@ Test(sim, sources_run_exactly_where_pushed_events_would)
     cr_assert_gt(ties, a.n / 2, "ties are common, so their order was tested");
     cr_assert_eq(a.cancelled, b.cancelled);
     cr_assert_gt(b.cancelled, 50, "cancels of pending events were tested");
+}
+
+/* A stream that runs its following events itself while they come first
+ * (sim_source_continue) runs the same events in the same order, ties included, as one
+ * that arms its source as its last act each time; and the engine counts them all. */
+Test(sim, a_source_that_runs_on_in_its_handler_keeps_the_order)
+{
+    static src_world a, b;
+    a.use_src = 1;
+    b.use_src = 2;
+    a.arm_last = b.arm_last = 1;
+    src_run(&a, 40.0, 150.0);
+    src_run(&b, 40.0, 150.0);
+    cr_assert_gt(a.n, 1000);
+    cr_assert_eq(a.n, b.n);
+    uint32_t ties = 0, zero = 0;
+    for (uint32_t i = 0; i < a.n; i++) {
+        cr_assert_eq(a.t[i], b.t[i], "event %u", i);
+        cr_assert_eq(a.key[i], b.key[i], "event %u", i);
+        ties += i > 0 && a.t[i] == a.t[i - 1];
+        zero += i > 0 && a.t[i] == a.t[i - 1] && a.key[i] == a.key[i - 1] + 1;
+    }
+    cr_assert_gt(ties, a.n / 2, "ties are common, so their order was tested");
+    cr_assert_gt(zero, 100, "a stream's own back-to-back events were tested");
+    cr_assert_eq(a.cancelled, b.cancelled);
+    cr_assert_eq(a.events, b.events, "every event run inline is counted");
+    cr_assert_gt(b.inline_runs, 100, "events were run inline (%u)", b.inline_runs);
+    cr_assert_eq(a.inline_runs, 0);
 }
 
 Test(sim, a_cleared_source_never_fires_and_sources_are_limited)

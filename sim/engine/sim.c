@@ -92,6 +92,7 @@ int sim_run(sim *s, double horizon)
 {
     evq_event ev;
     s->stop = 0;
+    s->horizon = horizon;
     while (!s->stop && next_event(s, horizon, &ev)) {
         s->now = ev.t;
         if (s->periodic[ev.kind].period > 0)

@@ -62,9 +62,25 @@ void met_sort(double *x, size_t n, double *tmp, uint32_t *cnt)
         cnt[b] += cnt[b - 1];
     for (size_t i = 0; i < m; i++)
         tmp[cnt[(sort_key(y[i]) - kmin) >> shift]++] = y[i];
-    /* cnt[b] is now the end of bucket b, and so the start of bucket b + 1. */
-    for (size_t b = 0, start = 0; b < nb; start = cnt[b++])
-        gsl_sort(tmp + start, 1, cnt[b] - start);
+    /* cnt[b] is now the end of bucket b, and so the start of bucket b + 1. A bucket
+     * holds about two values: an insertion sort in place costs less than a call to
+     * gsl_sort (a heapsort) each, which was 5% of a baseline year. The sorted array
+     * is the same whatever the sort. */
+    for (size_t b = 0, start = 0; b < nb; start = cnt[b++]) {
+        size_t len = cnt[b] - start;
+        if (len > 16) {
+            gsl_sort(tmp + start, 1, len);
+            continue;
+        }
+        double *v = tmp + start;
+        for (size_t i = 1; i < len; i++) {
+            double e = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1] > e; j--)
+                v[j] = v[j - 1];
+            v[j] = e;
+        }
+    }
     memcpy(y, tmp, m * sizeof *y);
 }
 

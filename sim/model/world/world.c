@@ -321,7 +321,7 @@ int wld_alloc(world *w, const crc_params *params, uint64_t seed, uint64_t replic
     zig_exp_init(&w->zexp);
     if (sim_init(&w->s, 1024, w) != CRC_OK)
         goto oom;
-    w->cs.st.src = sim_source_add(&w->s);
+    w->cs.src = sim_source_add(&w->s);
     w->pv.st.src = sim_source_add(&w->s);
     size_t agents = (size_t)(p->prov_honest_count + p->prov_spammer_count + p->bld_count +
                              p->node_count + p->stk_count + p->farm_count) + 64;
@@ -368,7 +368,7 @@ void wld_free(world *w)
     free(nd->acc); free(nd->active); free(nd->apos); free(nd->load); free(nd->due);
     wld_consumers *cs = &w->cs;
     free(cs->r); free(cs->rate);
-    pstream_free(&cs->st);
+    alias_free(&cs->by_rate);
     free_holders(&w->sk);
     free_holders(&w->fm);
     free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide);

@@ -23,6 +23,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "engine/alias.h"
 #include "engine/sim.h"
 #include "engine/fcfs.h"
 #include "engine/zig.h"
@@ -48,7 +49,7 @@ enum {
 enum {
     RNG_PROVIDERS, RNG_CONTRIB, RNG_BUILDERS, RNG_NODES, RNG_SERVICE, RNG_ROUTE,
     RNG_CONSUMERS, RNG_QUERIES, RNG_TASTES, RNG_STAKERS, RNG_FARMERS, RNG_ENTRY,
-    RNG_ATTRIB, RNG_MARKET, RNG_METRICS, RNG_REFERENCE, RNG_COUNT
+    RNG_ATTRIB, RNG_MARKET, RNG_METRICS, RNG_REFERENCE, RNG_ARRIVALS, RNG_COUNT
 };
 #define WLD_RNG_BASE 0x6d6f64656c000000ULL /* "model" */
 
@@ -172,11 +173,30 @@ typedef struct wld_cons {
 } wld_cons;
 _Static_assert(sizeof(wld_cons) == 16, "a consumer's record is 16 bytes");
 
+/* A query of the consumers' merged stream, drawn WLD_QUERY_AHEAD queries before it
+ * fires and completed in steps as it nears (consumers.c): its time, the alias table's
+ * cell and keep test, the consumer, the choice's uniform and the chosen builder slot. */
+typedef struct wld_query {
+    double t, rest;
+    uint32_t cell, i, u, b;
+} wld_query;
+#define WLD_QUERY_AHEAD 32 /* a power of two */
+
 typedef struct wld_consumers {
     uint32_t n, cap;
     wld_cons *r;
-    float *rate;                /* queries per day: read only when a window is drawn */
-    pstream st;    /* queries: one Poisson stream, aux = the chosen builder or UINT32_MAX */
+    float *rate;                /* queries per day: read only when the alias table is built */
+    /* The queries of all consumers are one Poisson process of the summed rate, each
+     * query consumer i's with probability rate_i / sum (consumers.c): one exponential
+     * clock and an alias table over the rates, rebuilt when the members change. */
+    alias_table by_rate;
+    int stale;                  /* members changed since by_rate was built          */
+    double t1;                  /* the window's end: no query at or after it        */
+    double t_drawn;             /* the time of the last query drawn                 */
+    double mean_gap;            /* 1 / the summed rate: days between queries        */
+    uint64_t pos;               /* the next query to fire: ring[pos % AHEAD]        */
+    wld_query ring[WLD_QUERY_AHEAD];
+    int src;                    /* the engine source holding the next query          */
 } wld_consumers;
 
 /* Stakers (CLS_STAKER) and farmers (CLS_FARMER): accounts with a USD stake/budget. */
