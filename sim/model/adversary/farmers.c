@@ -425,8 +425,10 @@ static double honest_data_weight(const world *w)
 }
 
 /* Pays pool `pool` to the farmers' strategy s accounts in proportion to weights wt
- * against the honest weight Wh; class cls. Returns what was paid. */
-static double pay_pool(world *w, int pool, int s, const double *wt, double Wh, int cls, double t)
+ * against the honest weight Wh, each at most cap TKN per unit of weight (the reward
+ * cap; INFINITY for none); class cls. Returns what was paid. */
+static double pay_pool(world *w, int pool, int s, const double *wt, double Wh, int cls, double t,
+                       double cap)
 {
     atk_state *as = w->atk;
     farm_pop *f = &as->fm;
@@ -442,7 +444,8 @@ static double pay_pool(world *w, int pool, int s, const double *wt, double Wh, i
     for (uint32_t k = 0; k < f->n; k++) {
         if (!f->alive[k] || f->acct[s][k] == UINT32_MAX || !(wt[k] > 0))
             continue;
-        double got = emission_pay(&tok->em, w->L, tok->vest, pool, f->acct[s][k], B * wt[k] / W, t);
+        double got = emission_pay(&tok->em, w->L, tok->vest, pool, f->acct[s][k],
+                                  fmin(B * wt[k] / W, cap * wt[k]), t);
         f->ep_tkn[s][k] += got;
         w->cls[cls].ep_tkn += got;
         paid += got;
@@ -523,7 +526,11 @@ void farm_pay(world *w, double t0, double t1)
     for (uint32_t b = 0; b < w->bd.n; b++)
         if (w->bd.r[b].alive)
             Wb += by_q ? w->bd.r[b].ep_queries : w->bd.r[b].ep_fee_usd;
-    as->ep_wash_emission += pay_pool(w, POOL_MODEL, STRAT_WASH, f->ep_wt[STRAT_WASH], Wb, CLS_FARMER, t1);
+    /* The reward cap (token_reward_cap) on the wash model's unflagged fee volume in
+     * TKN: a weight is that fee in USD, or under the query basis that many queries. */
+    double cap = token_reward_cap(p, t0) / amm_price(w->A) * (by_q ? p->farm_wash_price : 1);
+    as->ep_wash_emission += pay_pool(w, POOL_MODEL, STRAT_WASH, f->ep_wt[STRAT_WASH], Wb, CLS_FARMER,
+                                     t1, cap);
 
     /* Data pool: sybil data, and under attribution the wash farmers' attributed fees. */
     double Wp = honest_data_weight(w);
@@ -541,9 +548,9 @@ void farm_pay(world *w, double t0, double t1)
             if (f->alive[k] && f->acct[STRAT_SYBIL][k] != UINT32_MAX)
                 Ws += f->ep_wt[STRAT_SYBIL][k];
         as->ep_wash_emission += pay_pool(w, POOL_DATA, STRAT_WASH, as->wash_dwt, Wp + Ws,
-                                         CLS_FARMER, t1);
+                                         CLS_FARMER, t1, INFINITY);
     }
-    pay_pool(w, POOL_DATA, STRAT_SYBIL, f->ep_wt[STRAT_SYBIL], Wp, CLS_FARMER, t1);
+    pay_pool(w, POOL_DATA, STRAT_SYBIL, f->ep_wt[STRAT_SYBIL], Wp, CLS_FARMER, t1, INFINITY);
     /* The sybils' data fee share by attribution (as pay_data does for providers). */
     for (uint32_t k = 0; k < f->n; k++) {
         uint32_t d = f->dn[k];
@@ -562,7 +569,7 @@ void farm_pay(world *w, double t0, double t1)
             Wn += w->nd.r[n].ep_work;
     as->ep_compute_tkn = emission_left(&w->tok->em, POOL_COMPUTE);
     as->ep_fake_tkn += pay_pool(w, POOL_COMPUTE, STRAT_FAKE, f->ep_wt[STRAT_FAKE], Wn,
-                                CLS_FAKE_COMPUTE, t1);
+                                CLS_FAKE_COMPUTE, t1, INFINITY);
 }
 
 /* ---- one epoch: books ------------------------------------------------------------- */

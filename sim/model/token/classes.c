@@ -51,6 +51,7 @@ const char *reason_name(int reason)
         [RSN_BURN] = "burn",
         [RSN_MINT] = "mint",
         [RSN_GATE] = "gate",
+        [RSN_GRANT] = "grant",
     };
     if (reason < 0 || reason >= RSN_COUNT || !names[reason])
         return "?";

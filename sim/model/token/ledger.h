@@ -38,6 +38,7 @@ typedef enum flow_reason {
     RSN_BURN,      /* destroyed (dst is none)                           */
     RSN_MINT,      /* created (src is none)                             */
     RSN_GATE,      /* withheld by the emission gate                     */
+    RSN_GRANT,     /* treasury grant to a contributor                   */
     RSN_COUNT
 } flow_reason;
 
