@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "adv_fixture.h"
 #include "model/core/memsink.h"
 #include "model/token/token.h"
 #include "run/runner.h"
@@ -146,4 +147,52 @@ Test(treasury, a_fee_burn_from_the_treasury_moves_the_price_once_the_treasury_sp
     cr_expect_gt(q, b, "with spending: proposal %.9g, status quo %.9g", q, b);
     double b0 = final_price(base, "treasury.budget=0"), q0 = final_price(prop, "treasury.budget=0");
     cr_expect_eq(b0, q0, "without spending the burn should not reach the pool");
+}
+
+/* Grants in a run: a treasury with no income (no fee, emission or unpaid share reaches
+ * it) funded at TGE by a treasury tranche grants γ·Δ/M of what it holds each epoch to the
+ * data providers (reason grant). Each epoch's grant flow must equal γ·Δ/M × the treasury's
+ * balance at the end of the epoch before, at two rates and epoch lengths. */
+Test(treasury, grants_pay_their_share_of_holdings_to_contributors_each_epoch, .timeout = 60)
+{
+    const double gammas[] = {0.05, 0.3}, epochs[] = {1, 0.5};
+    for (int k = 0; k < 2; k++) {
+        crc_params p;
+        adv_base(&p);
+        p.world_horizon = 40;
+        p.world_epoch = epochs[k];
+        p.world_flows_every = 1;
+        p.treasury_grants = gammas[k];
+        p.emission_split_data = 0.5;
+        p.emission_split_treasury = 0;
+        p.emission_unpaid = 1; /* reserve */
+        p.fees_stakers = 0;
+        p.fees_burn = 0.3; /* model .2 + data .4 + compute .1 + burn .3: no treasury share */
+        p.tranches.n = 3;
+        p.tranches.t[0] = (crc_tranche){.name = "reserve", .share = 0.8, .role = TR_RESERVE};
+        p.tranches.t[1] = (crc_tranche){.name = "treasury", .share = 0.15, .tge = 1,
+                                        .role = TR_TREASURY};
+        p.tranches.t[2] = (crc_tranche){.name = "liquidity", .share = 0.05, .role = TR_LIQUIDITY};
+        memsink m;
+        cr_assert_eq(adv_run(&p, 7, &m), 0);
+        const memsink_series *x = memsink_get(&m, "treasury_tkn");
+        cr_assert(x && x->n > 10);
+        double held = 0.15 * p.token_initial_supply, total = 0;
+        size_t checked = 0;
+        for (size_t i = 0; i < x->n; i++) {
+            double g = 0;
+            for (size_t f = 0; f < m.n_flows; f++)
+                if (m.flows[f].t == x->t[i] && !strcmp(memsink_label(&m, m.flows[f].reason), "grant"))
+                    g += m.flows[f].amount_tkn;
+            double want = held * gammas[k] * p.world_epoch / MONTH;
+            cr_expect_float_eq(g, want, 1e-9 * want, "gamma %g, t = %g: granted %.12g, rule %.12g",
+                               gammas[k], x->t[i], g, want);
+            total += g;
+            held = x->v[i];
+            checked++;
+        }
+        cr_expect_eq(checked, (size_t)(40 / epochs[k] + 0.5));
+        cr_expect_gt(total, 0);
+        memsink_free(&m);
+    }
 }
