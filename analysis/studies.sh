@@ -149,6 +149,26 @@ overlay fake-compute-nodes active.compute fake-compute no-verification fake-comp
 overlay proposal-price price_usd status-quo status-quo burn-treasury-share burn-from-day-180
 overlay proposal-treasury treasury_tkn status-quo status-quo burn-treasury-share burn-from-day-180
 
+# ---- calibration and history (docs/studies.md "Calibration and history") -------------
+run ocean-df-multiplier scenarios/calibrated/ocean-df-multiplier.yaml
+run ocean-df-no-cap scenarios/calibrated/ocean-df-multiplier.yaml --set rewards.cap.enabled=false
+run looksrare-volume-rewards scenarios/calibrated/looksrare-volume-rewards.yaml
+run openledger scenarios/calibrated/openledger.yaml
+run openledger-no-spending scenarios/calibrated/openledger.yaml --set treasury.budget=0
+overlay history-ocean-wash wash_fee_usd ocean-df-multiplier multiplier ocean-df-no-cap no-cap
+overlay history-ocean-self-ref self_ref_share ocean-df-multiplier multiplier ocean-df-no-cap no-cap
+plot history-looksrare-self-ref looksrare-volume-rewards --kind timeseries --metric self_ref_share
+overlay openledger-price price_usd openledger treasury-spends openledger-no-spending no-spending
+overlay openledger-circulating circulating openledger treasury-spends openledger-no-spending no-spending
+if [ "$SWEEPS" = 1 ]; then
+    rm -f "$OUT/openledger-fee-split.db" "$OUT/openledger-fee-split.db-wal" "$OUT/openledger-fee-split.db-shm"
+    echo "== sweep openledger-fee-split (-j $JOBS)"
+    $NICE "$CRUCIBLE" sweep scenarios/sweeps/openledger-fee-split.yaml -j "$JOBS" \
+        --out "$OUT/openledger-fee-split.db" --quiet
+    plot openledger-split-price openledger-fee-split --kind heatmap --metric price_usd --x fees.data --y fees.stakers
+    plot openledger-split-real-yield openledger-fee-split --kind heatmap --metric real_yield --x fees.data --y fees.stakers
+fi
+
 # ---- sweeps --------------------------------------------------------------------------
 if [ "$SWEEPS" = 1 ]; then
     for s in poison-vs-audit emission-vs-recall wash-gate-vs-demand fake-vs-verify; do

@@ -284,32 +284,61 @@ Test(poison, more_poisoners_lower_quality_and_raise_harm)
     cr_expect(h[2] > h[1] && h[1] > 0, "harm %g %g %g", h[0], h[1], h[2]);
 }
 
+/* A backdoor installs once the poisoned count reaches N*, whatever the corpus size: the
+ * same two poisoners (2 × 10 samples a day reach N* = 600 near day 30) against 10, 100
+ * and 1000 honest providers, so that the corpus when the count reaches N* is about 1.2k,
+ * 7k and 60k samples and the poisoned share about 50%, 9% and 1%. In each run no model
+ * is backdoored while the count is below N*, and one is by the first retrain after it
+ * reaches N* (builders.retrain = 5 days); a rule on the share instead of the count would
+ * backdoor the small corpus early or the large one never. */
 Test(poison, backdoor_appears_only_once_the_count_reaches_nstar)
 {
     alarm(120); /* time limit (see tests/README.md) */
+    const long honest[] = {10, 100, 1000};
+    double corpus[3];
+    for (int k = 0; k < 3; k++) {
+        crc_params p;
+        adv_base(&p);
+        p.world_datanets = 1;
+        p.poison_count = 2;
+        p.prov_honest_count = honest[k];
+        p.output_sample_every = 0;
+        p.model_backdoor_count = 600;
+        memsink m;
+        cr_assert_eq(adv_run(&p, 9, &m), 0);
+        const memsink_series *bd = memsink_get(&m, "backdoored_models");
+        const memsink_series *pm = memsink_get(&m, "poisoned_max");
+        const memsink_series *dc = memsink_get(&m, "data_count");
+        cr_assert(bd && pm && dc && bd->n == pm->n && dc->n == pm->n);
+        double reach = -1, first = -1;
+        for (size_t i = 0; i < bd->n; i++) {
+            if (reach < 0 && pm->v[i] >= 600) {
+                reach = pm->t[i];
+                corpus[k] = dc->v[i];
+            }
+            if (first < 0 && bd->v[i] > 0)
+                first = bd->t[i];
+            if (bd->v[i] > 0)
+                cr_expect_geq(pm->v[i], 600, "%ld honest: backdoor at t=%g with only %g poisoned",
+                              honest[k], bd->t[i], pm->v[i]);
+        }
+        cr_assert_gt(reach, 10, "%ld honest: the count reached N* at t=%g", honest[k], reach);
+        cr_expect_geq(first, reach, "%ld honest: backdoor at %g before the count reached N* at %g",
+                      honest[k], first, reach);
+        cr_expect(first > 0 && first <= reach + p.bld_retrain + p.world_epoch,
+                  "%ld honest: count reached N* at %g, first backdoor at %g", honest[k], reach, first);
+        memsink_free(&m);
+    }
+    /* the corpora differ by about an order of magnitude each */
+    cr_expect_gt(corpus[1], 4 * corpus[0], "corpus %g vs %g", corpus[1], corpus[0]);
+    cr_expect_gt(corpus[2], 4 * corpus[1], "corpus %g vs %g", corpus[2], corpus[1]);
+    /* The same attack against a larger N* never installs one. */
     crc_params p;
     adv_base(&p);
     p.world_datanets = 1;
     p.poison_count = 2;
-    p.model_backdoor_count = 600; /* 2 poisoners × 10/day reach it near day 30 */
-    memsink m;
-    cr_assert_eq(adv_run(&p, 9, &m), 0);
-    const memsink_series *bd = memsink_get(&m, "backdoored_models");
-    const memsink_series *pm = memsink_get(&m, "poisoned_max");
-    cr_assert(bd && pm && bd->n == pm->n);
-    int seen = 0, below_before = 0;
-    for (size_t i = 0; i < bd->n; i++) {
-        if (bd->v[i] > 0) {
-            cr_expect(pm->v[i] >= 600, "backdoor at t=%g with only %g poisoned samples", bd->t[i], pm->v[i]);
-            seen = 1;
-        } else if (!seen && pm->v[i] < 600) {
-            below_before = 1;
-        }
-    }
-    cr_expect(seen && below_before);
-    memsink_free(&m);
-    /* The same attack against a larger N* never installs one. */
     p.model_backdoor_count = 100000;
+    memsink m;
     cr_assert_eq(adv_run(&p, 9, &m), 0);
     cr_expect(memsink_last(&m, "poisoned_max") > 600);
     cr_expect_eq(adv_sum(&m, "backdoored_models", 0, 90), 0);

@@ -323,40 +323,79 @@ Test(defense, minimum_stakes_cost_their_holders_exactly)
     memsink_free(&m);
 }
 
-/* Clawback: with rewards vesting, each detection sends the offender's unvested rewards to
- * the slash destination (here the treasury); the ledger's clawback flows out of the
- * poisoners equal the summary's clawback_tkn.poisoner, and nothing moves when
- * defense.clawback is off. */
+/* Clawback: with rewards vesting, a detection sends the offender's whole unvested
+ * balance to the slash destination (here the treasury). The amount is checked against
+ * the balance from the flows: a reward R pays s·R at once (reserve -> poisoner, reason
+ * emission) and escrows (1 − s)·R, so the poisoners' unvested balance is
+ * (1 − s)/s × (their immediate emission) − (what vested to them). Audits are off until
+ * day 20; from then every poisoned sample is audited and detected and one detection
+ * bans, so every poisoner is caught at its first contribution after day 20, accepts no
+ * sample and earns no reward after it: the clawback must then equal the whole balance
+ * (a clawback of the wrong amount, or one that left part in the escrow, fails). Two
+ * vesting shares (s = 0.25 and 0.6); nothing moves when defense.clawback is off. */
+static double flow_sum(const memsink *m, const char *src, const char *dst, const char *reason)
+{
+    double s = 0;
+    for (size_t i = 0; i < m->n_flows; i++) {
+        const memsink_flow *f = &m->flows[i];
+        if (!strcmp(memsink_label(m, f->reason), reason) && !strcmp(memsink_label(m, f->src), src) &&
+            !strcmp(memsink_label(m, f->dst), dst))
+            s += f->amount_tkn;
+    }
+    return s;
+}
+
 Test(defense, detections_claw_back_unvested_rewards)
 {
     alarm(120); /* time limit (see tests/README.md) */
-    for (int on = 0; on < 2; on++) {
-        crc_params p;
-        adv_base(&p);
-        poisoners(&p);
-        p.world_horizon = 30;
-        p.world_flows_every = 1;
-        p.vesting_immediate = 0.25;
-        p.def_clawback = on;
-        memsink m;
-        cr_assert_eq(adv_run(&p, 19, &m), 0);
-        double flows = 0;
-        for (size_t i = 0; i < m.n_flows; i++) {
-            const memsink_flow *f = &m.flows[i];
-            if (strcmp(memsink_label(&m, f->reason), "clawback") == 0 &&
-                strcmp(memsink_label(&m, f->dst), "treasury") == 0)
-                flows += f->amount_tkn;
+    const double shares[] = {0.25, 0.6};
+    for (int k = 0; k < 2; k++)
+        for (int on = 0; on < 2; on++) {
+            crc_params p;
+            adv_base(&p);
+            poisoners(&p);
+            p.def_audit_rate = 0;
+            p.world_horizon = 30;
+            p.world_flows_every = 1;
+            p.vesting_immediate = shares[k];
+            p.def_clawback = on;
+            crc_intervention iv[3] = {
+                {20, params_find("defense.audit.rate"), {1, {0}}},
+                {20, params_find("defense.audit.detect_poison"), {1, {0}}},
+                {20, params_find("defense.penalty.ban"), {1, {0}}},
+            };
+            memsink m;
+            model_input in;
+            memset(&in, 0, sizeof in);
+            in.params = &p;
+            in.interventions = iv;
+            in.n_interventions = 3;
+            in.seed = 19;
+            memsink_init(&m, NULL);
+            crc_sink sk = memsink_sink(&m);
+            crc_err e;
+            crc_err_clear(&e);
+            cr_assert_eq(model_run(&in, &sk, &e), 0, "%s", e.msg);
+            double s = shares[k];
+            double imm = flow_sum(&m, "reserve", "poisoner", "emission");
+            double vested = flow_sum(&m, "vesting_escrow", "poisoner", "vesting");
+            double claw = flow_sum(&m, "vesting_escrow", "treasury", "clawback");
+            double unvested = (1 - s) / s * imm - vested;
+            cr_assert_gt(imm, 0, "the poisoners earned no emission before day 20");
+            cr_expect_gt(memsink_summary(&m, "banned_total"), 0, "nobody was caught after day 20");
+            if (on) {
+                cr_expect_gt(claw, 0);
+                cr_expect_float_eq(claw, unvested, 1e-9 * unvested,
+                                   "s = %g: clawed %.12g, unvested balance %.12g", s, claw, unvested);
+                cr_expect_float_eq(memsink_summary(&m, "clawback_tkn.poisoner"), claw, 1e-9 * claw);
+            } else {
+                cr_expect_eq(claw, 0);
+                cr_expect_eq(memsink_summary(&m, "clawback_tkn.poisoner"), 0);
+                /* the balance stays in the escrow and keeps vesting */
+                cr_expect_gt(unvested, 0);
+            }
+            memsink_free(&m);
         }
-        double claw = memsink_summary(&m, "clawback_tkn.poisoner");
-        if (on) {
-            cr_expect(claw > 0);
-            cr_expect(fabs(flows - claw) <= 1e-9 * claw, "flows %g vs summary %g", flows, claw);
-        } else {
-            cr_expect_eq(claw, 0);
-            cr_expect_eq(flows, 0);
-        }
-        memsink_free(&m);
-    }
 }
 
 Test(defense, bad_adversary_parameters_get_clear_errors)

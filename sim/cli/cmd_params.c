@@ -296,6 +296,13 @@ static const char md_intro[] =
 ;
 /* Split in two: ISO C guarantees string literals of 4095 characters only. */
 static const char md_input_rules[] =
+    "- **`tranches:`** replaces the six `allocation.*` shares by a table of up to 64\n"
+    "  tranches, as a YAML list or the name of a CSV file beside the scenario:\n"
+    "  `- {name: team, share: 0.15, role: holder, tge: 0, cliff_months: 12,\n"
+    "  vesting_months: 36, shape: linear, sell: 0.01}`. Roles: holder, reserve, liquidity,\n"
+    "  market, treasury, ecosystem; shapes: linear, monthly; the shares sum to 1 and one\n"
+    "  row has role liquidity. An extending file's table replaces its base's; `--set` and\n"
+    "  sweeps do not reach it (docs/model.md §10, \"Genesis and allocation\").\n"
     "- **Numbers** are written plainly, in decimal: an optional sign, digits, an optional\n"
     "  fraction and exponent (`0.1`, `-2`, `1e-4`, `4.9e-324`). The same rule holds in\n"
     "  scenario files, `--set` values and sweep files, and every refusal says what to write:\n"

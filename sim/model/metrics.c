@@ -233,6 +233,7 @@ int met_epoch(world *w, double t)
     put(&e, "emitted_tkn", emitted);
     put(&e, "circulating", token_circulating(tok));
     put(&e, "treasury_tkn", ledger_balance(L, ledger_system(L, CLS_TREASURY)));
+    put(&e, "treasury_spent_usd", tok->tr.spent_usd_epoch);
     put(&e, "staked_tkn", staking_total(tok->stake));
     met_market(&e, w);
     put(&e, "ext_queries", w->ep_ext_queries);

@@ -23,6 +23,7 @@
  * expected, with a message saying so.
  */
 #include "scenario/scenario.h"
+#include "scenario/tranches.h"
 #include "scenario/yamlcheck.h"
 
 #include <errno.h>
@@ -52,7 +53,7 @@ enum {
 
 static const char *const top_keys[] = {"name",   "description",   "seed",    "replicates",
                                        "extends", "params", "interventions", "criteria",
-                                       "attack"};
+                                       "attack", "tranches"};
 static const char *const intervention_keys[] = {"at", "set"};
 static const char *const criterion_keys[] = {"name", "metric", "at", "op", "value"};
 static const char *const stat_names[] = {[CRIT_END] = "end", [CRIT_MAX] = "max",
@@ -1209,6 +1210,17 @@ static void load_top_scalar(loader *L, const yfile *f, const char *key, const ya
     (void)kn;
 }
 
+/* `tranches:` (sim/scenario/tranches.c): the allocation table, replacing the base's. */
+static void tranche_problem(void *ctx, const char *file, int line, int col, const char *msg)
+{
+    report_pos(ctx, CRC_EINPUT, file, line, col, "%s", msg);
+}
+
+static void load_tranches(loader *L, const yfile *f, const yaml_node_t *v, scenario *sc)
+{
+    tranches_load(f->path, f->doc, v, &sc->params.tranches, tranche_problem, L);
+}
+
 static void free_contents(scenario *sc)
 {
     free(sc->param_pos);
@@ -1414,6 +1426,8 @@ static int load_file(loader *L, scenario *sc, const char *path, const char *text
             load_interventions(L, &f, v, sc);
         else if (!strcmp(k, "criteria"))
             load_criteria(L, &f, v, sc);
+        else if (!strcmp(k, "tranches"))
+            load_tranches(L, &f, v, sc);
         else if (!strcmp(k, "name") || !strcmp(k, "description") || !strcmp(k, "seed") ||
                  !strcmp(k, "replicates"))
             load_top_scalar(L, &f, k, kn, v, sc, &have_name);

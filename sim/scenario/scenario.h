@@ -66,6 +66,8 @@ typedef struct scenario {
  *                   or "beta(8,2)"
  *   interventions:  - {at: DAY, set: {path: value, ...}}
  *   criteria:       - {name, metric, at: end|max|min|mean, op: "<", value}
+ *   tranches:       the allocation table, a list of {name, share, role, ...} or a CSV
+ *                   file name (tranches.h); it replaces the base's table
  * `extends:` is resolved relative to the including file; chains are followed and
  * cycles rejected. Interventions of an extending file are appended to its base's;
  * a criterion with the same name as one in the base replaces it. */

@@ -9,6 +9,7 @@
  * numbers use the shortest form that reads back as the same double (params_format).
  */
 #include "scenario/scenario.h"
+#include "scenario/tranches.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -160,6 +161,10 @@ char *scenario_resolved_text(const scenario *sc)
         params_format(&sc->params, &params_table[i], buf, sizeof buf);
         sb_printf(&b, "  %s: %s\n", params_table[i].path, buf);
     }
+    char *tt = tranches_text(&sc->params.tranches); /* NULL: no table */
+    if (tt)
+        sb_printf(&b, "%s", tt);
+    free(tt);
     if (sc->n_interventions == 0)
         sb_printf(&b, "interventions: []\n");
     else

@@ -436,12 +436,13 @@ static double honest_data_weight(const world *w)
 static const int site_strat[FARM_SITES] = {STRAT_WASH, STRAT_WASH, STRAT_SYBIL, STRAT_FAKE};
 
 /* Pays pool `pool` to the farmers' strategy accounts of pay site c in proportion to
- * weights wt against the weight Wh already claimed by others; class cls. Returns what
- * was paid. Records for the exit test (docs/model.md §11) the pool it divided and its
- * honest weight Whon (Wh less any farmers' weight in it), and each farmer's weight and
- * pay here this epoch (ep_w, ep_pay). */
+ * weights wt against the weight Wh already claimed by others, each at most cap TKN per
+ * unit of weight (the reward cap; INFINITY for none); class cls. Returns what was paid.
+ * Records for the exit test (docs/model.md §11) the pool it divided and its honest
+ * weight Whon (Wh less any farmers' weight in it), and each farmer's weight and pay here
+ * this epoch (ep_w, ep_pay). */
 static double pay_pool(world *w, int pool, int c, const double *wt, double Wh, double Whon,
-                       int cls, double t)
+                       int cls, double t, double cap)
 {
     atk_state *as = w->atk;
     farm_pop *f = &as->fm;
@@ -452,7 +453,8 @@ static double pay_pool(world *w, int pool, int c, const double *wt, double Wh, d
         if (f->alive[k] && f->acct[s][k] != UINT32_MAX)
             Wf += wt[k];
     double B = emission_left(&tok->em, pool);
-    f->site_b[c] = B > 0 ? B : 0;
+    /* Under a reward cap the undiluted pay per unit is at most cap. */
+    f->site_b[c] = B > 0 ? (isfinite(cap) ? fmin(B, cap * Whon) : B) : 0;
     f->site_wh[c] = Whon;
     if (!(Wf > 0) || !(B > 0))
         return 0;
@@ -460,7 +462,8 @@ static double pay_pool(world *w, int pool, int c, const double *wt, double Wh, d
     for (uint32_t k = 0; k < f->n; k++) {
         if (!f->alive[k] || f->acct[s][k] == UINT32_MAX || !(wt[k] > 0))
             continue;
-        double got = emission_pay(&tok->em, w->L, tok->vest, pool, f->acct[s][k], B * wt[k] / W, t);
+        double got = emission_pay(&tok->em, w->L, tok->vest, pool, f->acct[s][k],
+                                  fmin(B * wt[k] / W, cap * wt[k]), t);
         f->ep_tkn[s][k] += got;
         f->ep_pay[c][k] = got;
         f->ep_w[c][k] = wt[k];
@@ -547,7 +550,11 @@ void farm_pay(world *w, double t0, double t1)
     for (uint32_t b = 0; b < w->bd.n; b++)
         if (w->bd.r[b].alive)
             Wb += by_q ? w->bd.r[b].ep_queries : w->bd.r[b].ep_fee_usd;
-    as->ep_wash_emission += pay_pool(w, POOL_MODEL, FARM_SITE_MODEL, f->ep_wt[STRAT_WASH], Wb, Wb, CLS_FARMER, t1);
+    /* The reward cap (token_reward_cap) on the wash model's unflagged fee volume in
+     * TKN: a weight is that fee in USD, or under the query basis that many queries. */
+    double cap = token_reward_cap(p, t0) / amm_price(w->A) * (by_q ? p->farm_wash_price : 1);
+    as->ep_wash_emission += pay_pool(w, POOL_MODEL, FARM_SITE_MODEL, f->ep_wt[STRAT_WASH], Wb, Wb,
+                                     CLS_FARMER, t1, cap);
 
     /* Data pool: sybil data, and under attribution the wash farmers' attributed fees. */
     double Wp = honest_data_weight(w);
@@ -565,9 +572,10 @@ void farm_pay(world *w, double t0, double t1)
             if (f->alive[k] && f->acct[STRAT_SYBIL][k] != UINT32_MAX)
                 Ws += f->ep_wt[STRAT_SYBIL][k];
         as->ep_wash_emission += pay_pool(w, POOL_DATA, FARM_SITE_DATA_WASH, as->wash_dwt, Wp + Ws,
-                                         Wp, CLS_FARMER, t1);
+                                         Wp, CLS_FARMER, t1, INFINITY);
     }
-    pay_pool(w, POOL_DATA, FARM_SITE_DATA_SYBIL, f->ep_wt[STRAT_SYBIL], Wp, Wp, CLS_FARMER, t1);
+    pay_pool(w, POOL_DATA, FARM_SITE_DATA_SYBIL, f->ep_wt[STRAT_SYBIL], Wp, Wp, CLS_FARMER, t1,
+             INFINITY);
     /* The sybils' data fee share by attribution (as pay_data does for providers). */
     for (uint32_t k = 0; k < f->n; k++) {
         uint32_t d = f->dn[k];
@@ -586,7 +594,7 @@ void farm_pay(world *w, double t0, double t1)
             Wn += w->nd.r[n].ep_work;
     as->ep_compute_tkn = emission_left(&w->tok->em, POOL_COMPUTE);
     as->ep_fake_tkn += pay_pool(w, POOL_COMPUTE, FARM_SITE_COMPUTE, f->ep_wt[STRAT_FAKE], Wn,
-                                Wn, CLS_FAKE_COMPUTE, t1);
+                                Wn, CLS_FAKE_COMPUTE, t1, INFINITY);
 }
 
 /* ---- one epoch: books ------------------------------------------------------------- */

@@ -46,7 +46,7 @@ static int prov_cls(int kind)
     return kind == PK_SPAMMER ? CLS_SPAMMER : kind == PK_POISONER ? CLS_POISONER : CLS_HONEST;
 }
 
-static void pay_data(world *w, double t, double *disc, double cut)
+static void pay_data(world *w, double t, double dt, double *disc, double cut)
 {
     wld_providers *pv = &w->pv;
     token *tok = w->tok;
@@ -54,14 +54,25 @@ static void pay_data(world *w, double t, double *disc, double cut)
     double B = emission_left(&tok->em, POOL_DATA), W = 0;
     for (uint32_t i = 0; i < pv->n; i++)
         W += weight_data(w, i, basis);
+    /* Treasury grants (docs/model.md §10 "Treasury policy"): G TKN divided like the
+     * data pool, paid at once (grants do not vest). */
+    acct_id tre = ledger_system(w->L, CLS_TREASURY);
+    double G = W > 0 ? treasury_grant_budget(&w->p, ledger_balance(w->L, tre), dt) : 0;
+    double granted = 0;
     for (uint32_t i = 0; i < pv->n; i++) {
         double got = 0;
-        if (W > 0 && B > 0) {
-            double wi = weight_data(w, i, basis);
-            if (wi > 0)
-                got = emission_pay(&tok->em, w->L, tok->vest, POOL_DATA, pv->acct[i], B * wi / W, t);
+        double wi = W > 0 ? weight_data(w, i, basis) : 0;
+        if (wi > 0 && B > 0) {
+            got = emission_pay(&tok->em, w->L, tok->vest, POOL_DATA, pv->acct[i], B * wi / W, t);
             if (disc)
                 disc[i] += cut * got;
+        }
+        if (wi > 0 && G > 0) {
+            double g = fmin(G * wi / W, ledger_balance(w->L, tre));
+            if (g > 0 && ledger_transfer(w->L, tre, pv->acct[i], g, RSN_GRANT) == 0) {
+                granted += g;
+                got += g;
+            }
         }
         /* The data fee share by attribution score (MODEL.md §4). */
         uint32_t d = pv->r[i].dn;
@@ -72,6 +83,7 @@ static void pay_data(world *w, double t, double *disc, double cut)
         w->cls[prov_cls(pv->r[i].kind)].ep_tkn += got;
         w->dn.rew_usd[d] += got; /* TKN for now; valued after the epoch's trades */
     }
+    treasury_granted(&tok->tr, granted);
     /* Fees of datanets nobody holds a score in (and rounding) go to the treasury. */
     double left = ledger_balance(w->L, w->pool);
     if (left > 0)
@@ -103,7 +115,12 @@ static void pay_fees(world *w)
     wld_fee_rest(w, w->pool, w->ep_fee_stakers, w->ep_fee_treasury, w->ep_fee_burn);
 }
 
-static void pay_models(world *w, double t, double *disc, double cut)
+/* The model pool by fees or queries; with a reward cap (token_reward_cap, m for the
+ * epoch from t0) a model gets at most m × its fee volume in TKN at the settlement price.
+ * The farmers have claimed first (their pro-rata shares, capped the same way); the
+ * builders divide what is left pro rata, and what the cap holds back from them stays
+ * in the pool (emission.unpaid takes it). */
+static void pay_models(world *w, double t0, double t, double *disc, double cut)
 {
     wld_builders *bd = &w->bd;
     token *tok = w->tok;
@@ -114,10 +131,14 @@ static void pay_models(world *w, double t, double *disc, double cut)
             W += by_queries ? bd->r[b].ep_queries : bd->r[b].ep_fee_usd;
     if (!(W > 0 && B > 0))
         return;
+    double m = token_reward_cap(&w->p, t0), price = amm_price(w->A);
     for (uint32_t b = 0; b < bd->n; b++) {
         double wb = bd->r[b].alive ? (by_queries ? bd->r[b].ep_queries : bd->r[b].ep_fee_usd) : 0;
         if (wb > 0) {
-            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_MODEL, bd->r[b].acct, B * wb / W, t);
+            double due = B * wb / W;
+            if (isfinite(m))
+                due = fmin(due, m * bd->r[b].ep_fee_usd / price);
+            double got = emission_pay(&tok->em, w->L, tok->vest, POOL_MODEL, bd->r[b].acct, due, t);
             if (disc)
                 disc[b] += cut * got;
             bd->r[b].ep_tkn += got;
@@ -226,8 +247,8 @@ int rew_settle(world *w, double t0, double t1)
      * x = ρ·V/365: the reward is worth R·(1 − cut). */
     double x = p->returns_discount * p->vesting_days / 365.0;
     double cut = disc ? (1.0 - p->vesting_immediate) * (x > 0 ? 1.0 + expm1(-x) / x : 0) : 0;
-    pay_data(w, t1, disc, cut);
-    pay_models(w, t1, disc ? disc + o_bd : NULL, cut);
+    pay_data(w, t1, dt, disc, cut);
+    pay_models(w, t0, t1, disc ? disc + o_bd : NULL, cut);
     pay_compute(w, t1, disc ? disc + o_nd : NULL, cut);
 
     for (uint32_t i = 0; i < sk->n; i++)

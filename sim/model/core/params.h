@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "model/core/dist.h"
+#include "model/core/tranche.h"
 #include "util/err.h"
 
 typedef struct crc_params {
@@ -27,6 +28,9 @@ typedef struct crc_params {
 #undef PARAM_ENUM
 #undef PARAM_DIST
     char _end; /* keeps the struct non-empty while sections are being filled */
+    /* The allocation table (tranche.h), outside the registry: a list, not a scalar.
+     * n = 0 (the default): genesis uses allocation.* and vesting.insiders.*. */
+    crc_tranches tranches;
 } crc_params;
 
 typedef enum param_type { PT_NUM, PT_INT, PT_BOOL, PT_ENUM, PT_DIST } param_type;

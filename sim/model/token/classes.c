@@ -52,6 +52,7 @@ const char *reason_name(int reason)
         [RSN_MINT] = "mint",
         [RSN_GATE] = "gate",
         [RSN_LIQUIDITY] = "liquidity",
+        [RSN_GRANT] = "grant",
     };
     if (reason < 0 || reason >= RSN_COUNT || !names[reason])
         return "?";

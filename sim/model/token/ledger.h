@@ -39,6 +39,7 @@ typedef enum flow_reason {
     RSN_MINT,      /* created (src is none)                             */
     RSN_GATE,      /* withheld by the emission gate                     */
     RSN_LIQUIDITY, /* liquidity added to / removed from the AMM         */
+    RSN_GRANT,     /* treasury grant to a contributor                   */
     RSN_COUNT
 } flow_reason;
 

@@ -76,6 +76,14 @@ double token_epoch_begin(token *tok, double t0, double t1, double ext_fee_tkn);
  * market_epoch. */
 void token_epoch_end(token *tok, double t0, double t1);
 
+/* The reward cap multiplier m of the epoch starting at t0 (docs/model.md §5 "Reward
+ * cap"): with d = rewards.cap.round_days, round r = floor(t0/d) + 1; no cap (INFINITY)
+ * when rewards.cap.enabled is false or r < start_round (s); for s <= r <= end_round (e)
+ *   m = initial + (final - initial)·(r - s)/(e - s)     (final when e = s),
+ * and floor after e. A model's emission from the model pool is at most m × its fee
+ * volume of the epoch in TKN. */
+double token_reward_cap(const crc_params *p, double t0);
+
 /* Supply outside the reserve and the escrows of locked insider tokens and unvested
  * rewards (staked tokens count as circulating). */
 double token_circulating(const token *tok);

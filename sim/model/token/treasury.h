@@ -15,6 +15,16 @@
  *   RSN_BURN).
  * The buyback therefore moves the price once per epoch with the fund, the way
  * treasury buyback programmes run, instead of at each query.
+ *
+ * Spending (treasury_spend, once per epoch of length dt, after the buyback): with
+ * budget B = treasury.budget USD/month, runway target R = treasury.runway months and
+ * the treasury's holdings X TKN at price P, the treasury raises
+ *   u = min(B, P·X/R) · dt / M        (M = 30.4375 days; no min when R = 0)
+ * USD by selling on the AMM exactly the TKN that fetch u (amm_tkn_for_usd), capped by
+ * X. The USD leaves the economy (operating costs). Because u depends on X once the
+ * runway binds, anything that changes the treasury's income (a fee burn taken from
+ * its share) changes what reaches the pool. Grants (treasury.grants) are paid by the
+ * settlement (agents/rewards.c) with treasury_grant_budget.
  */
 #ifndef CRC_TREASURY_H
 #define CRC_TREASURY_H
@@ -45,6 +55,9 @@ typedef struct treasury {
     double usd;              /* buyback fund not yet spent                     */
     double usd_spent_epoch, burned_epoch;  /* last treasury_buyback           */
     double usd_spent_total, burned_total;
+    double spent_usd_epoch, spent_tkn_epoch;  /* last treasury_spend            */
+    double spent_usd_total, spent_tkn_total;
+    double granted_epoch, granted_total;      /* TKN granted (treasury_granted) */
 } treasury;
 
 void treasury_init(treasury *tr, const crc_params *p);
@@ -55,5 +68,21 @@ void treasury_add_usd(treasury *tr, double usd);
 /* Once per epoch: buys TKN with the whole fund into the treasury account and burns
  * exactly those TKN (RSN_BUYBACK). Returns the TKN burned. */
 double treasury_buyback(treasury *tr, amm *a, ledger *l);
+
+/* The USD the spending rule asks for over an epoch of dt days (formula above) when the
+ * treasury holds x TKN at price `price`. */
+double treasury_spend_usd(const crc_params *p, double x, double price, double dt);
+
+/* Once per epoch of dt days: sells the treasury's TKN on the AMM for
+ * treasury_spend_usd (RSN_SALE), never more TKN than it holds. Returns the USD
+ * raised. */
+double treasury_spend(treasury *tr, amm *a, ledger *l, double dt);
+
+/* TKN the treasury grants over an epoch of dt days when it holds x TKN:
+ * x · treasury.grants · dt / M, at most x. */
+double treasury_grant_budget(const crc_params *p, double x, double dt);
+
+/* Records g TKN granted this epoch (the settlement pays them). */
+void treasury_granted(treasury *tr, double g);
 
 #endif

@@ -8,9 +8,13 @@
 
 #define NONE UINT32_MAX
 
+/* An unlock plan: `total` tokens, `released` of them already moved to acct. tranche is
+ * the index of its row in p->tranches, or -1 for a legacy insider plan, which reads
+ * vesting.insiders.* live. */
 typedef struct insider_plan {
     double total, released;
     acct_id acct;
+    int tranche;
 } insider_plan;
 
 struct vesting {
@@ -25,7 +29,8 @@ struct vesting {
     double *u, *end, *since;
     size_t n, cap;
     double unvested;          /* Σ u */
-    insider_plan plan[INSIDER_COUNT];
+    insider_plan plan[CRC_MAX_TRANCHES];
+    int n_plans;
 };
 
 vesting *vesting_alloc(const crc_params *p)
@@ -34,8 +39,10 @@ vesting *vesting_alloc(const crc_params *p)
     if (!v)
         return NULL;
     v->p = p;
-    for (int i = 0; i < INSIDER_COUNT; i++)
+    for (int i = 0; i < CRC_MAX_TRANCHES; i++) {
         v->plan[i].acct = NONE;
+        v->plan[i].tranche = -1;
+    }
     return v;
 }
 
@@ -212,9 +219,17 @@ void vesting_lock_insiders(vesting *v, int plan, double amount, acct_id to)
 {
     if (plan < 0 || plan >= INSIDER_COUNT)
         return;
-    v->plan[plan].total = amount;
-    v->plan[plan].released = 0;
-    v->plan[plan].acct = to;
+    v->plan[plan] = (insider_plan){amount, 0, to, -1};
+    if (v->n_plans <= plan)
+        v->n_plans = plan + 1;
+}
+
+int vesting_lock_tranche(vesting *v, int tranche, double total, double released, acct_id to)
+{
+    if (v->n_plans >= CRC_MAX_TRANCHES)
+        return -1;
+    v->plan[v->n_plans++] = (insider_plan){total, released, to, tranche};
+    return v->n_plans - 1;
 }
 
 double vesting_unlocked_at(const crc_params *p, double total, double t)
@@ -227,35 +242,67 @@ double vesting_unlocked_at(const crc_params *p, double total, double t)
     return total * ((t - cliff) / L);
 }
 
+double vesting_tranche_unlocked(const crc_tranche *tr, double total, double t)
+{
+    double c = tr->cliff * VESTING_MONTH_DAYS, L = tr->vesting * VESTING_MONTH_DAYS;
+    double f;
+    if (t < c)
+        f = 0;
+    else if (L <= 0 || t >= c + L)
+        f = 1;
+    else if (tr->shape == TR_MONTHLY)
+        f = floor((t - c) / VESTING_MONTH_DAYS) / tr->vesting;
+    else
+        f = (t - c) / L;
+    if (t < 0)
+        return 0;
+    return f >= 1 ? total : total * (tr->tge + (1 - tr->tge) * f);
+}
+
+/* The cumulative amount plan pl has unlocked by t, and the share of its holdings its
+ * account sells each epoch. */
+static double plan_unlocked(const vesting *v, const insider_plan *pl, double t, double *sell)
+{
+    const crc_params *p = v->p;
+    if (pl->tranche < 0) {
+        *sell = p->vesting_sell;
+        return vesting_unlocked_at(p, pl->total, t);
+    }
+    const crc_tranche *tr = &p->tranches.t[pl->tranche];
+    *sell = tr->role == TR_HOLDER ? tr->sell : 0;
+    return vesting_tranche_unlocked(tr, pl->total, t);
+}
+
 double vesting_locked(const vesting *v)
 {
     double s = 0;
-    for (int i = 0; i < INSIDER_COUNT; i++)
+    for (int i = 0; i < v->n_plans; i++)
         s += v->plan[i].total - v->plan[i].released;
     return s;
 }
 
 acct_id vesting_insider(const vesting *v, int plan)
 {
-    return plan >= 0 && plan < INSIDER_COUNT ? v->plan[plan].acct : NONE;
+    return plan >= 0 && plan < v->n_plans ? v->plan[plan].acct : NONE;
 }
 
 double vesting_unlock(vesting *v, ledger *l, amm *a, double t)
 {
     double usd = 0;
     acct_id esc = ledger_system(l, CLS_VESTING_ESCROW);
-    for (int i = 0; i < INSIDER_COUNT; i++) {
+    for (int i = 0; i < v->n_plans; i++) {
         insider_plan *pl = &v->plan[i];
         if (pl->acct == NONE)
             continue;
-        double u = vesting_unlocked_at(v->p, pl->total, t);
+        double share;
+        double u = plan_unlocked(v, pl, t, &share);
         if (u > pl->released) {
             /* clamp: rounding between plan totals and the escrow balance */
             double d = fmin(u - pl->released, ledger_balance(l, esc));
             if (ledger_transfer(l, esc, pl->acct, d, RSN_UNLOCK) == 0)
                 pl->released = u;
         }
-        double sell = v->p->vesting_sell * ledger_balance(l, pl->acct);
+        double sell = share * ledger_balance(l, pl->acct);
         if (a && sell > 0) {
             double got = amm_sell(a, l, pl->acct, sell);
             if (got > 0)

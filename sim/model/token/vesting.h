@@ -14,12 +14,14 @@
  * On a slash the model calls vesting_clawback: the account's unvested rewards go to
  * the treasury or are burned (RSN_CLAWBACK).
  *
- * Insider unlocks. Team and investor tokens are locked in the same escrow account at
- * genesis (the module keeps the locked amount apart from the reward escrow). The
- * cumulative unlocked amount of a plan of T tokens is
- *   U(t) = T · clamp((t − cliff) / L, 0, 1),   L = months × 30.4375 days,
- * moved each epoch to the plan's CLS_INSIDER account (RSN_UNLOCK); then the insider
- * sells a share vesting.insiders.sell of what it holds on the AMM (RSN_SALE).
+ * Unlock plans. Locked allocations wait in the same escrow account from genesis (the
+ * module keeps the locked amount apart from the reward escrow). A legacy insider plan
+ * (team, investors; no tranche table) of T tokens has unlocked
+ *   U(t) = T · clamp((t − cliff) / L, 0, 1),   L = months × 30.4375 days
+ * (vesting.insiders.*, read live); a plan from a tranche table (core/tranche.h) has
+ * unlocked vesting_tranche_unlocked (below). Each epoch what a plan has newly unlocked
+ * moves to its account (RSN_UNLOCK); then a holder's account (legacy insiders and
+ * role-holder tranches) sells its propensity of what it holds on the AMM (RSN_SALE).
  *
  * Calls: vesting_reward per reward (emission_pay does it), vesting_clawback per slash,
  * vesting_settle and vesting_unlock once per epoch (token_epoch_end does both).
@@ -40,7 +42,8 @@ typedef struct vesting vesting;
 /* Days in a month for vesting.insiders.months (365.25 / 12). */
 #define VESTING_MONTH_DAYS 30.4375
 
-/* Insider plans (team, investors). */
+/* Legacy insider plans (team, investors): plans 0 and 1 when there is no tranche
+ * table. */
 enum { INSIDER_TEAM, INSIDER_INVESTORS, INSIDER_COUNT };
 
 /* Allocates the escrow state, reading p live. The insider plans start empty; call
@@ -77,7 +80,18 @@ void vesting_lock_insiders(vesting *v, int plan, double amount, acct_id to);
  * with the current cliff and months). */
 double vesting_unlocked_at(const crc_params *p, double total, double t);
 
-/* Still-locked insider tokens (all plans). */
+/* Genesis, tranche tables: records a plan of `total` tokens of tranche row `tranche`,
+ * `released` of them already paid to `to` at TGE and the rest already in the escrow.
+ * Returns the plan's index, or -1 when CRC_MAX_TRANCHES plans exist. */
+int vesting_lock_tranche(vesting *v, int tranche, double total, double released, acct_id to);
+
+/* Cumulative unlocked amount of a tranche of `total` tokens at time t >= 0, with
+ * c = cliff·M, L = vesting·M, M = 30.4375 days, k = tge:
+ *   U(t) = total · (k + (1 − k)·f(t)),  f = 0 for t < c, 1 for t >= c + L (or L = 0),
+ *   else (t − c)/L (linear) or floor((t − c)/M)/vesting (monthly steps). */
+double vesting_tranche_unlocked(const crc_tranche *tr, double total, double t);
+
+/* Still-locked tokens of every plan. */
 double vesting_locked(const vesting *v);
 
 /* Once per epoch at time t: moves newly unlocked tokens to the insider accounts
@@ -85,7 +99,7 @@ double vesting_locked(const vesting *v);
  * the AMM (RSN_SALE). Returns the USD the insiders received this epoch. */
 double vesting_unlock(vesting *v, ledger *l, amm *a, double t);
 
-/* The insider account of a plan (UINT32_MAX before vesting_lock_insiders). */
+/* The account of a plan (UINT32_MAX for a plan not recorded). */
 acct_id vesting_insider(const vesting *v, int plan);
 
 #endif
