@@ -128,14 +128,14 @@ Test(report, has_every_section_in_markdown_and_html)
     cr_expect(strstr(md, "price_usd, USD per TKN (final value)"));
     cr_expect(strstr(md, "price_drawdown"));
     cr_expect(strstr(md, "price_holds"));
-    cr_expect(strstr(md, "3/8 = 0.38"), "baseline passes in 3 of 8 replicates");
-    cr_expect(strstr(md, "8/8 = 1.00"), "the proposal passes in all 8");
+    cr_expect(strstr(md, "| 3 of 8 (38%"), "baseline passes in 3 of 8 replicates");
+    cr_expect(strstr(md, "| 8 of 8 (100%"), "the proposal passes in all 8");
     cr_expect(strstr(md, "crucible report --baseline a.yaml"));
     cr_expect(strstr(md, "0000000000005ef5"), "scenario hash");
     cr_expect(strstr(md, "| base seed | 42 | 42 |"));
     cr_expect(strstr(md, "abc123"), "git commit of the runs");
     /* Plots: linked from the markdown, embedded (not linked) in the HTML. */
-    cr_expect(strstr(md, "](plots/timeseries_price_usd.png)"));
+    cr_expect(strstr(md, "](plots/compare_price_usd.png)"), "the price moved: it is drawn");
     cr_expect(strstr(md, "](plots/rewards_baseline.png)"));
     cr_expect(strstr(md, "](plots/flows_proposal.png)"));
     size_t imgs = count(html, "<img ");
@@ -143,7 +143,7 @@ Test(report, has_every_section_in_markdown_and_html)
                  "every image is an embedded PNG");
     cr_expect_geq(imgs, 6);
     cr_expect(!strstr(html, "src=\"plots/"), "no external image reference");
-    snprintf(path, sizeof path, "%s/plots/timeseries_price_usd.gp", dir);
+    snprintf(path, sizeof path, "%s/plots/compare_price_usd.gp", dir);
     cr_expect_eq(access(path, R_OK), 0, "the gnuplot script sits beside the picture");
     free(md);
     free(html);
@@ -275,7 +275,7 @@ Test(report, cli_runs_both_scenarios_and_writes_the_report)
      * plumbing, not the economics. */
     snprintf(cmd, sizeof cmd,
              "timeout 600 '%s' report --baseline '%s/tests/fixtures/analysis/baseline.yaml' "
-             "--proposal '%s/tests/fixtures/analysis/proposal.yaml' --seed 11 --out '%s/r' "
+             "--proposal '%s/tests/fixtures/analysis/proposal.yaml' --seed 11 --out '%s/r' --metric price_usd "
              "> '%s/stdout.txt' 2> '%s/stderr.txt'",
              bin, root, root, dir, dir, dir);
     int st = system(cmd);
@@ -286,8 +286,9 @@ Test(report, cli_runs_both_scenarios_and_writes_the_report)
               errtxt ? errtxt : "");
     free(errtxt);
     static const char *const files[] = {"r/baseline.db", "r/proposal.db", "r/report.md",
-                                        "r/report.html", "r/plots/timeseries_price_usd.png",
-                                        "r/plots/timeseries_price_usd.gp"};
+                                        "r/report.html", "r/report.pdf", "r/summary.png",
+                                        "r/plots/compare_price_usd.png",
+                                        "r/plots/compare_price_usd.gp"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         cr_expect_eq(access(path, R_OK), 0, "%s missing", files[i]);
