@@ -272,9 +272,12 @@ static void bottom_line(const report_metric *m, size_t n, const char *lp, size_t
     size_t moved = 0;
     for (size_t i = 0; i < n; i++)
         moved += (size_t)m[i].moved;
-    size_t o = (size_t)snprintf(buf, len, "Bottom line: over %zu paired replicates, %s moves "
-                                "%s%zu of the %zu key metrics beyond noise",
-                                reps, lp, moved ? "" : "none (0) ", moved, n);
+    size_t o = moved ? (size_t)snprintf(buf, len, "Bottom line: over %zu paired replicates, %s "
+                                        "moves %zu of the %zu key metrics beyond noise", reps,
+                                        lp, moved, n)
+                     : (size_t)snprintf(buf, len, "Bottom line: over %zu paired replicates, %s "
+                                        "moves none of the %zu key metrics beyond noise", reps,
+                                        lp, n);
     const char *sep = ": ";
     for (size_t i = 0; i < n && o < len; i++)
         if (m[i].moved) {
@@ -288,8 +291,8 @@ static void bottom_line(const report_metric *m, size_t n, const char *lp, size_t
     char list[2048] = "";
     size_t same = name_list(m, n, is_identical, list, sizeof list);
     if (same && o < len)
-        o += (size_t)snprintf(buf + o, len - o, " %s %zu %s identical in every replicate (%s).",
-                              moved ? "Of the rest," : "", same, same == 1 ? "is" : "are", list);
+        o += (size_t)snprintf(buf + o, len - o, " %s%zu %s identical in every replicate (%s).",
+                              moved ? "Of the rest, " : "", same, same == 1 ? "is" : "are", list);
     list[0] = 0;
     size_t noise = name_list(m, n, is_noise, list, sizeof list);
     if (noise && o < len)
