@@ -297,27 +297,39 @@ Test(report, every_plot_loads_in_headless_chromium)
     remove_dir(dir);
 }
 
-Test(report, cli_runs_both_scenarios_and_writes_the_report)
+/* Runs `crucible report ARGS` with stdout and stderr captured in dir/stdout.txt and
+ * dir/stderr.txt; asserts that it exits 0 and returns the stderr text (malloc'd). */
+static char *run_report_cli(const char *dir, const char *args)
 {
     const char *bin = getenv("CRUCIBLE_BIN");
     cr_assert(bin, "CRUCIBLE_BIN is set by make test");
-    char dir[] = "/tmp/crc-report-XXXXXX";
-    cr_assert(mkdtemp(dir));
-    const char *root = repo_root();
-    char cmd[2048];
-    /* Tiny scenarios (3 days, small populations, 2 replicates): the point is the
-     * plumbing, not the economics. */
-    snprintf(cmd, sizeof cmd,
-             "timeout 600 '%s' report --baseline '%s/tests/fixtures/analysis/baseline.yaml' "
-             "--proposal '%s/tests/fixtures/analysis/proposal.yaml' --seed 11 --out '%s/r' --metric price_usd "
-             "> '%s/stdout.txt' 2> '%s/stderr.txt'",
-             bin, root, root, dir, dir, dir);
+    char cmd[4096], path[256];
+    snprintf(cmd, sizeof cmd, "timeout 600 '%s' report %s > '%s/stdout.txt' 2> '%s/stderr.txt'",
+             bin, args, dir, dir);
     int st = system(cmd);
-    char path[256];
     snprintf(path, sizeof path, "%s/stderr.txt", dir);
     char *errtxt = slurp(path, NULL);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit %d: %s", WEXITSTATUS(st),
               errtxt ? errtxt : "");
+    cr_assert(errtxt);
+    return errtxt;
+}
+
+Test(report, cli_runs_both_scenarios_and_writes_the_report)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    char dir[] = "/tmp/crc-report-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    const char *root = repo_root();
+    char cmd[2048], args[2048];
+    /* Tiny scenarios (3 days, small populations, 2 replicates): the point is the
+     * plumbing, not the economics. */
+    snprintf(args, sizeof args,
+             "--baseline '%s/tests/fixtures/analysis/baseline.yaml' --proposal "
+             "'%s/tests/fixtures/analysis/proposal.yaml' --seed 11 --out '%s/r' "
+             "--metric price_usd", root, root, dir);
+    char *errtxt = run_report_cli(dir, args);
+    char path[256];
     free(errtxt);
     static const char *const files[] = {"r/baseline.db", "r/proposal.db", "r/report.md",
                                         "r/report.html", "r/report.pdf", "r/summary.png",
@@ -344,7 +356,7 @@ Test(report, cli_runs_both_scenarios_and_writes_the_report)
     /* Bad input: a missing scenario is exit 2 and runs nothing. */
     snprintf(cmd, sizeof cmd, "'%s' report --baseline /nonexistent.yaml --proposal x.yaml "
              "--out '%s' 2>/dev/null", bin, dir);
-    st = system(cmd);
+    int st = system(cmd);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", WEXITSTATUS(st));
     cr_expect_neq(access(dir, F_OK), 0, "nothing was created");
 }
@@ -617,8 +629,6 @@ Test(report, a_metric_without_a_time_series_is_refused)
  * gets one line per stage. */
 Test(report, tutorial_burn_report_states_the_treasury_change_first)
 {
-    const char *bin = getenv("CRUCIBLE_BIN");
-    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
     char dir[] = "/tmp/crc-report-XXXXXX";
     cr_assert(mkdtemp(dir));
     const char *root = repo_root();
@@ -634,16 +644,9 @@ Test(report, tutorial_burn_report_states_the_treasury_change_first)
                "  - {name: price_gain, metric: price_usd, at: end, op: \">=\", value: 0.24}\n",
             absroot);
     fclose(f);
-    snprintf(cmd, sizeof cmd,
-             "timeout 600 '%s' report --baseline '%s/scenarios/proposal-example/baseline.yaml' "
-             "--proposal '%s' --replicates 3 --out '%s/burn5' > '%s/out.txt' 2> '%s/err.txt'",
-             bin, absroot, yaml, dir, dir, dir);
-    int st = system(cmd);
-    snprintf(path, sizeof path, "%s/err.txt", dir);
-    char *errtxt = slurp(path, NULL);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit %d: %s", WEXITSTATUS(st),
-              errtxt ? errtxt : "");
-    cr_assert(errtxt);
+    snprintf(cmd, sizeof cmd, "--baseline '%s/scenarios/proposal-example/baseline.yaml' "
+             "--proposal '%s' --replicates 3 --out '%s/burn5'", absroot, yaml, dir);
+    char *errtxt = run_report_cli(dir, cmd);
     static const char *const stages[] = {"crucible report: running the baseline",
                                          "crucible report: running the proposal",
                                          "crucible report: drawing the plots",
