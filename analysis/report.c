@@ -639,7 +639,7 @@ static const char css[] =
     "body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222;"
     "line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.92em}"
     "th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:left}td.n{text-align:right;"
-    "font-variant-numeric:tabular-nums;white-space:nowrap}th{background:#f2f2f2}"
+    "font-variant-numeric:tabular-nums}th{background:#f2f2f2}"
     "img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0;break-inside:avoid}"
     "figcaption{font-size:0.9em;color:#444}.src{color:#888}"
     "pre{background:#f6f6f6;padding:0.8em;overflow-x:auto;white-space:pre-wrap}"

@@ -261,7 +261,7 @@ int report_plot_compare(const adb *b, const adb *p, const char *metric, const ch
     if (*identical)
         fputs("set label 30 'no difference: the arms are identical in every replicate' at "
               "graph 0.5, graph 0.6 center font ',11' textcolor rgb '#333333'\n"
-              "set yrange [-1:1]\nplot 0 with lines lw 2 lc rgb '#222222' notitle\n", g);
+              "set yrange [-1:1]\nunset key\nplot 0 with lines lw 2 lc rgb '#222222' notitle\n", g);
     else
         fputs("plot datafile using 1:9:10 with filledcurves lc rgb '#009E73' title "
               "'difference: 5-95% of paired replicates', \\\n     '' using 1:8 with lines "
