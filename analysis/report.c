@@ -485,11 +485,11 @@ static void section_criteria(doc *dc, const report_crit *c, size_t n, double lev
     free_cells(cells, n * NC);
 }
 
-/* Draws one plot_make picture into DIR/plots/NAME.png and embeds it; remembers why when
- * it cannot. A full disk or a refused file ends the report (CRC_EFAIL/CRC_EINPUT in
- * err): a report without some of its pictures is only written when the pictures
- * themselves failed. */
-static int picture_failed(doc *dc, const char *name, crc_err *e, char *missing, size_t mlen,
+/* A picture NAME that could not be drawn (why in e): a full disk or a refused file ends
+ * the report (the error goes to err); otherwise the reason is remembered in missing
+ * and the report goes on, since a report without some of its pictures is only written
+ * when the pictures themselves failed. */
+static int picture_failed(const char *name, crc_err *e, char *missing, size_t mlen,
                           int *no_gnuplot, crc_err *err)
 {
     if (ofile_is_full(e) || ofile_is_refused(e)) {
@@ -500,10 +500,10 @@ static int picture_failed(doc *dc, const char *name, crc_err *e, char *missing, 
         *no_gnuplot = 1;
     size_t len = strlen(missing);
     snprintf(missing + len, mlen - len, "%s%s: %s", len ? "; " : "", name, e->msg);
-    (void)dc;
     return CRC_OK;
 }
 
+/* Draws one plot_make picture into DIR/plots/NAME.png and embeds it. */
 static int one_plot(doc *dc, const adb *b, const adb *p, const plot_opts *o0,
                     const char *name, const char *caption, char *missing, size_t mlen,
                     int *no_gnuplot, crc_err *err)
@@ -518,7 +518,7 @@ static int one_plot(doc *dc, const adb *b, const adb *p, const plot_opts *o0,
     crc_err e;
     crc_err_clear(&e);
     if (plot_make(b, p, &o, &e))
-        return picture_failed(dc, name, &e, missing, mlen, no_gnuplot, err);
+        return picture_failed(name, &e, missing, mlen, no_gnuplot, err);
     doc_img(dc, rel, caption);
     return CRC_OK;
 }
@@ -586,7 +586,7 @@ static int section_plots(doc *dc, const report_input *in, const adb *b, const ad
                 *err = e;
                 return e.code;
             }
-            rc = picture_failed(dc, name, &e, missing, mlen, no_gnuplot, err);
+            rc = picture_failed(name, &e, missing, mlen, no_gnuplot, err);
             continue;
         }
         if (same)

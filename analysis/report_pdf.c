@@ -6,14 +6,18 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/ofile.h"
+
+enum { CHROMIUM_SECONDS = 180 };
 
 int report_find_chromium(char *buf, size_t len)
 {
@@ -103,6 +107,7 @@ static int run_chromium(const char *html, const char *out, const char *what, con
     snprintf(profflag, sizeof profflag, "--user-data-dir=%s", profile);
     pid_t pid = fork();
     if (pid == 0) {
+        setpgid(0, 0); /* its own group: a hung Chromium is killed with its helpers */
         int nul = open("/dev/null", O_RDWR);
         if (nul >= 0) {
             dup2(nul, STDIN_FILENO);
@@ -117,16 +122,35 @@ static int run_chromium(const char *html, const char *out, const char *what, con
               profflag, sizeflag, outflag, url, (char *)NULL);
         _exit(127);
     }
-    int st = -1;
-    if (pid > 0)
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
+    int st = -1, hung = 0;
+    if (pid > 0) {
+        /* Chromium can hang (seen on a machine under heavy load): wait at most
+         * CHROMIUM_SECONDS, then kill it and its helpers. */
+        struct timespec nap = {0, 100 * 1000 * 1000};
+        long waited = 0;
+        pid_t r;
+        while ((r = waitpid(pid, &st, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+            if (r == 0 && ++waited > CHROMIUM_SECONDS * 10L) {
+                hung = 1;
+                kill(-pid, SIGKILL);
+                kill(pid, SIGKILL);
+                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                    ;
+                break;
+            }
+            nanosleep(&nap, NULL);
+        }
+    }
     nftw(profile, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    int ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && complete(tmp, pdf);
+    int ok = pid > 0 && !hung && WIFEXITED(st) && WEXITSTATUS(st) == 0 && complete(tmp, pdf);
     if (!ok) {
         remove(tmp);
         if (pid < 0)
             return ofile_fail(err, chrome, errno, "starting");
+        if (hung)
+            return crc_err_set(err, CRC_EFAIL, "Chromium (%s) did not finish %s within %d "
+                               "seconds and was stopped; run the same command again (on a "
+                               "busy machine, later)", chrome, out, CHROMIUM_SECONDS);
         return crc_err_set(err, CRC_EFAIL, "Chromium (%s) did not write a complete %s from %s "
                            "(exit status %d); run it by hand to see why: %s --headless "
                            "--no-sandbox %s%s %s",
