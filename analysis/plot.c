@@ -131,6 +131,11 @@ static void gq(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+void plot_quote(FILE *f, const char *s)
+{
+    gq(f, s);
+}
+
 /* A data-file string field: double-quoted, no quotes inside. */
 static void dq(FILE *f, const char *s)
 {

@@ -26,6 +26,7 @@
 #define CRC_PLOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "adb.h"
@@ -63,6 +64,9 @@ const char *plot_metric_unit(const char *metric);
  * naming the Debian package gnuplot-nox. CRC_EINPUT for bad options (unknown
  * extension, metric, parameter). */
 int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err);
+
+/* Writes s to f as a gnuplot single-quoted string ('' for a quote, newlines dropped). */
+void plot_quote(FILE *f, const char *s);
 
 /* The three paths derived from o->out: script (FILE.gp) and data (FILE.dat). */
 void plot_paths(const char *out, char *gp, char *dat, size_t len);

@@ -3,17 +3,24 @@
  * results databases, written up as DIR/report.md and a self-contained DIR/report.html
  * (plots embedded as base64 PNG data URIs), ready to attach to a proposal.
  *
- * Sections, in order (docs/analysis.md shows one):
+ * It opens with the bottom line: what moved beyond noise (with its interval), what did
+ * not, and the criteria on both arms. Sections, in order (docs/analysis.md shows one):
  *   1. The question            what the comparison asks (scenario descriptions)
  *   2. What the proposal changes   parameters and interventions that differ
  *   3. Key metrics             baseline and proposal means with intervals, the
- *                              difference with its Welch interval, p-values, effect size
- *   4. Criteria verdicts       pass probabilities with Wilson intervals, per side
- *   5. Plots                   timeseries overlays, rewards by class, flows (PNG, with
- *                              their gnuplot scripts and data in DIR/plots/)
+ *                              difference (and in percent) with its Welch interval,
+ *                              p-values, effect size; what moved comes first
+ *   4. Criteria verdicts       pass probabilities with Wilson intervals, every
+ *                              criterion of either arm evaluated on both
+ *   5. Plots                   the metrics that moved (or --metric), each with a
+ *                              difference panel and the intervention days; rewards by
+ *                              class and flows (PNG, scripts and data in DIR/plots/)
  *   6. Reproducibility         commands, seeds, replicates, versions, git commit,
  *                              scenario hashes, database files
  *   7. How to read this        what each statistic means
+ *
+ * With print set, DIR/report.pdf (report.html printed by headless Chromium) and
+ * DIR/summary.png (a 1200x630 card of the bottom line, from DIR/summary.html) follow.
  *
  * Everything numeric comes from the two databases (adb.h); the caller supplies what a
  * database cannot know (the command lines, the parameter diff it computed from the
@@ -47,11 +54,18 @@ typedef struct report_input {
     long replicates;
     double level;                     /* confidence level, e.g. 0.95                */
     const char *sweep_db;             /* NULL, or a sweep for "Scenario discovery"  */
+    const char *const *metrics;       /* metrics to plot; NULL: those that moved    */
+    size_t n_metrics;
+    int print;                        /* 1: also report.pdf and summary.png          */
+    void (*stage)(void *ctx, const char *what); /* NULL, or told each stage begins   */
+    void *stage_ctx;
 } report_input;
 
-/* Writes DIR/report.md, DIR/report.html and DIR/plots/. When gnuplot is missing the
- * report is still written, without pictures (a note says why), and CRC_EFAIL is
- * returned with a message naming gnuplot-nox. Every file is written whole or not at
+/* Writes DIR/report.md, DIR/report.html and DIR/plots/ (and, with print, report.pdf,
+ * summary.html and summary.png). When gnuplot is missing the report is still written,
+ * without pictures (a note says why), and CRC_EFAIL is returned with a message naming
+ * gnuplot-nox; when Chromium is missing, likewise without the PDF and the card, naming
+ * chromium. A --metric with no time series is CRC_EINPUT before anything is written. Every file is written whole or not at
  * all (util/ofile.h): on a full disk or any other failure report.md and report.html are
  * left as they were and err says why; a report.md, report.html or picture that is not
  * a regular file (a link, FIFO, device) is refused and left untouched. */

@@ -32,12 +32,15 @@
 static void usage(FILE *f)
 {
     fputs("usage: crucible report --baseline A.yaml --proposal B.yaml [--replicates N]\n"
-          "                       [--seed S] [--out DIR] [--question TEXT] [--sweep DB]\n\n"
+          "                       [--seed S] [--out DIR] [--question TEXT] [--metric M,...]\n"
+          "                       [--sweep DB]\n\n"
           "Runs the baseline and the proposal with the same seeds and replicates into\n"
           "DIR/baseline.db and DIR/proposal.db (replacing them), then writes DIR/report.md\n"
           "and a self-contained DIR/report.html (plots embedded) for a governance proposal:\n"
-          "the question, what the proposal changes, key metrics with intervals, criteria\n"
-          "verdicts, plots and a reproducibility block. While it works, DIR/INCOMPLETE\n"
+          "the bottom line (what moved beyond noise), the question, what the proposal\n"
+          "changes, key metrics with intervals, criteria on both arms, plots and a\n"
+          "reproducibility block; then DIR/report.pdf and DIR/summary.png (a one-image\n"
+          "summary for a forum post), printed by headless Chromium. While it works, DIR/INCOMPLETE\n"
           "marks the folder (the previous report's files are removed first); a folder\n"
           "holding INCOMPLETE is not a finished report: run the same command again.\n\n"
           "  --replicates N  replicates of each (default: the baseline's replicates:, at\n"
@@ -46,6 +49,9 @@ static void usage(FILE *f)
           "  --out DIR       output directory (default: report)\n"
           "  --question T    the question the report answers (default: the proposal's\n"
           "                  description:, else a generic question)\n"
+          "  --metric M      metrics to plot against time (a comma list, or the flag\n"
+          "                  repeated; up to 8); default: the key metrics that moved\n"
+          "                  beyond noise\n"
           "  --sweep DB      add a Scenario discovery section from a sweep database: where\n"
           "                  each of its criteria fails (PRIM; crucible discover)\n",
           f);
@@ -172,10 +178,10 @@ static const char *const db_suffixes[] = {"", "-wal", "-shm", "-journal", ".part
 /* Pictures, scripts and data a report draws into DIR/plots (report.c, section_plots). */
 static int is_plot_file(const char *name)
 {
-    static const char *const stems[] = {"timeseries_", "rewards_", "flows_"};
+    static const char *const stems[] = {"timeseries_", "rewards_", "flows_", "compare_"};
     static const char *const exts[] = {".png", ".gp", ".dat"};
     int stem = 0;
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < sizeof stems / sizeof *stems; i++)
         stem |= !strncmp(name, stems[i], strlen(stems[i]));
     if (!stem)
         return 0;
@@ -192,8 +198,9 @@ static int is_plot_file(const char *name)
 static int is_report_temp(const char *name)
 {
     static const char *const stems[] = {"report.md.tmp-", "report.html.tmp-",
-                                        "INCOMPLETE.tmp-"};
-    for (size_t i = 0; i < 3; i++)
+                                        "INCOMPLETE.tmp-", "report.tmp-", "summary.html.tmp-",
+                                        "summary.tmp-"};
+    for (size_t i = 0; i < sizeof stems / sizeof *stems; i++)
         if (!strncmp(name, stems[i], strlen(stems[i])))
             return 1;
     return 0;
@@ -222,10 +229,11 @@ static int each_in(const char *folder, int (*pick)(const char *),
 /* Applies fn (ofile_check or ofile_remove) to every file of a report in dir. */
 static int each_file(const char *dir, int (*fn)(const char *, crc_err *), crc_err *err)
 {
-    static const char *const names[] = {"report.md", "report.html"};
+    static const char *const names[] = {"report.md", "report.html", "report.pdf",
+                                        "summary.html", "summary.png"};
     char path[1400];
     int rc;
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if ((rc = fn(path, err)))
             return rc;
@@ -286,9 +294,10 @@ static int prepare_dir(const char *dir, const char *command, crc_err *err)
         return rc;
     /* The previous report.md and report.html go first: a kill before the marker is
      * written leaves the previous databases and pictures, each whole, and no report. */
-    static const char *const reports[] = {"report.md", "report.html"};
+    static const char *const reports[] = {"report.md", "report.html", "report.pdf",
+                                          "summary.png"};
     char old[1200];
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof reports / sizeof *reports; i++) {
         snprintf(old, sizeof old, "%s/%s", dir, reports[i]);
         if ((rc = ofile_remove(old, err)))
             return rc;
@@ -371,15 +380,50 @@ static int run_side(const scenario *sc, const char *file, const char *label, con
     return rc;
 }
 
+enum { MAX_METRICS = 8 };
+
+/* Splits a --metric value at commas into metrics (repeated flags add up). */
+static int add_metrics(const char *arg, char (*metrics)[96], size_t *n, crc_err *err)
+{
+    for (const char *p = arg; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len) {
+            if (*n == MAX_METRICS)
+                return crc_err_set(err, CRC_EINPUT, "--metric %s: at most %d metrics (a report "
+                                   "with more pictures is hard to read); choose the ones that "
+                                   "matter", arg, MAX_METRICS);
+            if (len >= 96)
+                return crc_err_set(err, CRC_EINPUT, "--metric: '%.40s...' is not a metric name",
+                                   p);
+            snprintf(metrics[(*n)++], 96, "%.*s", (int)len, p);
+        }
+        p += len + (p[len] == ',');
+    }
+    return CRC_OK;
+}
+
+/* One line per stage: on a terminal it replaces the replicate bar's line; in a log
+ * (stderr captured) it is a line of its own, so a long report is never silent. */
+static void stage_line(void *ctx, const char *what)
+{
+    (void)ctx;
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\rcrucible report: %s...\033[K\n", what);
+    else
+        fprintf(stderr, "crucible report: %s\n", what);
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"baseline", required_argument, NULL, 'b'}, {"proposal", required_argument, NULL, 'p'},
         {"replicates", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 's'},
         {"out", required_argument, NULL, 'o'},      {"question", required_argument, NULL, 'q'},
-        {"sweep", required_argument, NULL, 'w'},    {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"metric", required_argument, NULL, 'm'},  {"sweep", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *fa = NULL, *fb = NULL, *dir = "report", *question = NULL, *sweep = NULL;
+    char metrics[MAX_METRICS][96];
+    size_t n_metrics = 0;
     long reps = -1;
     unsigned long long seed = 0;
     int have_seed = 0;
@@ -389,13 +433,17 @@ int cmd_report(int argc, char **argv)
     opterr = 0;
     int c;
     char *end;
-    while ((c = getopt_long(argc, argv, "b:p:r:s:o:q:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:p:r:s:o:q:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': fa = optarg; break;
         case 'p': fb = optarg; break;
         case 'o': dir = optarg; break;
         case 'q': question = optarg; break;
         case 'w': sweep = optarg; break; /* docs/analysis.md, "discover" */
+        case 'm':
+            if (add_metrics(optarg, metrics, &n_metrics, &err))
+                return cli_report(argv[0], &err);
+            break;
         case 'r':
             errno = 0;
             reps = strtol(optarg, &end, 10);
@@ -448,6 +496,10 @@ int cmd_report(int argc, char **argv)
     snprintf(cmd0, sizeof cmd0,
              "crucible report --baseline %s --proposal %s --replicates %ld --seed %llu --out %s",
              fa, fb, reps, seed, dir);
+    for (size_t i = 0; i < n_metrics; i++) {
+        size_t len = strlen(cmd0);
+        snprintf(cmd0 + len, sizeof cmd0 - len, "%s%s", i ? "," : " --metric ", metrics[i]);
+    }
     snprintf(dir_mark, sizeof dir_mark, "%s/INCOMPLETE", dir);
     if ((rc = prepare_dir(dir, cmd0, &err)))
         goto done;
@@ -457,7 +509,10 @@ int cmd_report(int argc, char **argv)
     const scenario *scs[2] = {&sa, &sb};
     const char *files[2] = {fa, fb}, *labels[2] = {"baseline", "proposal"}, *dbs[2] = {pa, pb};
     for (int i = 0; i < 2; i++) {
-        char partial[1100];
+        char partial[1100], what[200];
+        snprintf(what, sizeof what, "running the %s: %ld replicates of %s", labels[i], reps,
+                 files[i]);
+        stage_line(NULL, what);
         snprintf(partial, sizeof partial, "%s.partial", dbs[i]);
         rc = run_side(scs[i], files[i], labels[i], partial, seed, reps, &err);
         /* The store speaks of one run; what matters here is the whole folder. */
@@ -469,6 +524,7 @@ int cmd_report(int argc, char **argv)
             goto done;
     }
     int attacked; /* the cost-of-attack section (docs/attack.md), when fa declares attack: */
+    stage_line(NULL, "searching the attacks the baseline declares (if any)");
     if ((rc = atk_report_pair(fa, fb, dir, (int)sysconf(_SC_NPROCESSORS_ONLN), &attacked, &err)))
         goto done;
 
@@ -480,12 +536,17 @@ int cmd_report(int argc, char **argv)
     const char *cmds[] = {"# the whole report:", cmd0,
                           "# the same runs one by one, then the comparison:", cmd1, cmd2,
                           cmd3};
+    const char *mptr[MAX_METRICS];
+    for (size_t i = 0; i < n_metrics; i++)
+        mptr[i] = metrics[i];
     report_input in = {.dir = dir, .base_db = pa, .prop_db = pb, .base_file = fa,
                        .prop_file = fb,
                        .question = question ? question : sb.description,
                        .changes = changes, .n_changes = n_changes, .commands = cmds,
                        .n_commands = sizeof cmds / sizeof *cmds, .seed = seed,
-                       .replicates = reps, .level = 0.95, .sweep_db = sweep};
+                       .replicates = reps, .level = 0.95, .metrics = mptr,
+                       .n_metrics = n_metrics, .print = 1, .stage = stage_line,
+                       .sweep_db = sweep};
     rc = report_write(&in, &err);
     /* Both files were removed at the start: present now means written whole. A report
      * without pictures (no gnuplot) is whole too; its message says why. */
@@ -501,7 +562,12 @@ int cmd_report(int argc, char **argv)
             err = e2;
             rc = r2;
         }
-        printf("wrote %s and %s (runs in %s and %s)\n", md, html, pa, pb);
+        char pdf[1100], png[1100];
+        snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
+        snprintf(png, sizeof png, "%s/summary.png", dir);
+        int printed = access(pdf, F_OK) == 0 && access(png, F_OK) == 0;
+        printf("wrote %s and %s%s%s%s%s (runs in %s and %s)\n", md, html, printed ? ", " : "",
+               printed ? pdf : "", printed ? " and " : "", printed ? png : "", pa, pb);
     }
 done:
     if (rc && dir_mark[0] && access(dir_mark, F_OK) == 0) {
