@@ -574,8 +574,15 @@ static int take_lock(const char *path, int exclusive, int create, int *fd, int *
                               "is not a regular file: results databases are written only "
                               "into regular files");
         }
-        if (flock(f, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-            long pid = lock_holder(&st);
+        int op = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+        int held = flock(f, op) != 0 && errno == EWOULDBLOCK;
+        long pid = held ? lock_holder(&st) : 0;
+        /* No holder listed: it let go between the two looks (it finished); try again. */
+        for (int again = 0; held && pid <= 0 && again < 3; again++) {
+            held = flock(f, op) != 0 && errno == EWOULDBLOCK;
+            pid = held ? lock_holder(&st) : 0;
+        }
+        if (held) {
             char who[64] = "another crucible process";
             if (pid > 0)
                 snprintf(who, sizeof who, "another crucible process (pid %ld)", pid);
