@@ -12,7 +12,7 @@ PKGS    := gsl sqlite3 yaml-0.1 criterion
 DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox chromium parallel
 # Programs the suite drives (plots, the report test, the GNU parallel sweep recipe).
 DEBCMDS := gnuplot chromium parallel
-VERSION := 0.6.0
+VERSION := 0.7.0
 
 # Recursive (=) so that pkg-config is asked only after the deps stamp has run.
 PKG_CFLAGS = $(shell pkg-config --cflags gsl sqlite3 yaml-0.1 2>/dev/null)
