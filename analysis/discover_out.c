@@ -80,18 +80,6 @@ void discover_traj_table(const discover_result *r, table *t)
     }
 }
 
-/* A gnuplot single-quoted string. */
-static void gq(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        if (*s != '\n')
-            fputc(*s, f);
-    }
-    fputc('\'', f);
-}
 
 static const char *base_of(const char *p)
 {
@@ -129,11 +117,11 @@ static int fig_open(const char *out, const char *title, const char *caption, ofi
                       "background rgb 'white'\n"
                     : "set terminal pdfcairo size 10in,6.5in noenhanced font 'sans,10'\n", g);
     fputs("if (exists('crucible_stdout')) { set output } else { set output ", g);
-    gq(g, base_of(out));
+    plot_quote(g, base_of(out));
     fputs(" }\nset encoding utf8\nset title ", g);
-    gq(g, title);
+    plot_quote(g, title);
     fputs("\nset label 101 ", g);
-    gq(g, caption);
+    plot_quote(g, caption);
     fputs(" at screen 0.01, screen 0.015 left font ',8' textcolor rgb '#444444'\n"
           "set bmargin 6\nset grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n"
           "set key outside right top box lc rgb '#bbbbbb'\n", g);
@@ -215,9 +203,9 @@ int discover_plot_box(const discover_result *r, const char *out, const char *cap
     }
     FILE *g = gf.f;
     fputs("set xlabel ", g);
-    gq(g, da->param);
+    plot_quote(g, da->param);
     fputs("\nset ylabel ", g);
-    gq(g, db->param);
+    plot_quote(g, db->param);
     fprintf(g, "\nset object 1 rectangle from %.17g,%.17g to %.17g,%.17g fillstyle empty "
                "border lc rgb 'black' lw 2 front\n",
             da->lo, db->lo, da->hi, db->hi);
