@@ -148,7 +148,7 @@ Test(cmdline, validate_reports_every_error_in_one_pass)
 
 Test(cmdline, a_criterion_on_an_unknown_metric_stops_run_before_it_starts)
 {
-    char text[512];
+    char text[1024];
     char cwd[256];
     cr_assert_not_null(getcwd(cwd, sizeof cwd));
     snprintf(text, sizeof text,
