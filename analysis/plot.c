@@ -118,6 +118,22 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* Paths relative to the script's folder (gnuplot sets ARG0 to the script's path), so
+ * that it runs from any directory; without its data it stops before opening the
+ * picture, leaving no empty file. */
+void plot_script_prologue(FILE *gp, const char *dpath)
+{
+    fputs("here = ''\nif (exists('ARG0')) { crc_i = strlen(ARG0); while (crc_i > 0 && "
+          "ARG0[crc_i:crc_i] ne '/') { crc_i = crc_i - 1 }; if (crc_i > 0) { here = "
+          "ARG0[1:crc_i] } }\n",
+          gp);
+    fprintf(gp, "datafile = here.'%s'\n", base_name(dpath));
+    fputs("stats datafile using 0 nooutput\nif (!exists('STATS_records')) { exit error "
+          "sprintf('no data: %s (keep it beside the script)', datafile) }\n",
+          gp);
+}
+
+
 /* A gnuplot single-quoted string: no escapes except '' for '. */
 static void gq(FILE *f, const char *s)
 {
@@ -1034,17 +1050,7 @@ int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err)
                 "# Restyle freely and run: gnuplot %s   (data: %s)\n",
             base_name(gpath), crc_version(), crc_git_commit(), d->path, d2 ? " and " : "",
             d2 ? d2->path : "", base_name(gpath), base_name(dpath));
-    /* Paths relative to the script's folder (gnuplot sets ARG0 to the script's path), so
-     * that it runs from any directory; without its data it stops before opening the
-     * picture, leaving no empty file. */
-    fputs("here = ''\nif (exists('ARG0')) { crc_i = strlen(ARG0); while (crc_i > 0 && "
-          "ARG0[crc_i:crc_i] ne '/') { crc_i = crc_i - 1 }; if (crc_i > 0) { here = "
-          "ARG0[1:crc_i] } }\n",
-          gp);
-    fprintf(gp, "datafile = here.'%s'\n", base_name(dpath));
-    fputs("stats datafile using 0 nooutput\nif (!exists('STATS_records')) { exit error "
-          "sprintf('no data: %s (keep it beside the script)', datafile) }\n",
-          gp);
+    plot_script_prologue(gp, dpath);
     switch (o->kind) {
     case PLOT_TIMESERIES: rc = plot_timeseries(gp, dat, d, d2, o, err); break;
     case PLOT_HEATMAP: rc = plot_heatmap(gp, dat, d, o, err); break;

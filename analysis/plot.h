@@ -65,6 +65,11 @@ const char *plot_metric_unit(const char *metric);
  * extension, metric, parameter). */
 int plot_make(const adb *d, const adb *d2, const plot_opts *o, crc_err *err);
 
+/* Writes the opening of a gnuplot script whose data file dpath sits beside it: `here`
+ * (the script's folder, so the script runs from any directory), `datafile`, and a stop
+ * with "no data: …" before any picture is opened when the data file is missing. */
+void plot_script_prologue(FILE *gp, const char *dpath);
+
 /* Writes s to f as a gnuplot single-quoted string ('' for a quote, newlines dropped). */
 void plot_quote(FILE *f, const char *s);
 

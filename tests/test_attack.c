@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "adv_fixture.h"
@@ -486,6 +487,36 @@ Test(attack, frontier_profit_grows_with_the_budget_and_respects_it)
     snprintf(png, sizeof png, "%s/f.png", dir);
     cr_expect(access(png, F_OK) == 0 || !strstr(json, "\"plot\""), "the frontier picture");
     run(json, sizeof json, "rm -rf %s", dir);
+}
+
+/* A break frontier no budget of which breaks the criterion (budgets below the cheapest
+ * poisoner's spend) still draws its picture, saying so, and the script runs from another
+ * folder: gnuplot refused an all-empty plot ("x range is invalid") and the study lost its
+ * figure. */
+Test(attack, a_frontier_with_nothing_found_still_draws_and_says_so)
+{
+    alarm(300); /* time limit (see tests/README.md) */
+    char dir[64];
+    scratch(dir, sizeof dir);
+    static char out[32768];
+    cr_assert_eq(run(out, sizeof out, "%s attack " FIX "poison.yaml --frontier 0.001,0.01 "
+                                      "--max-evals 2 --replicates 1 --set world.horizon=10 "
+                                      "--quiet --out %s/n.db --plot %s/n.png",
+                     bin(), dir, dir),
+                 0, "%s", out);
+    char path[128];
+    snprintf(path, sizeof path, "%s/n.png", dir);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "no frontier picture: %s", out);
+    cr_expect_gt(st.st_size, 1000);
+    run(out, sizeof out, "grep -c 'no budget broke it' %s/n.gp", dir);
+    cr_expect_eq(atoi(out), 1, "the title says nothing broke it");
+    run(out, sizeof out, "grep '^plot' %s/n.gp", dir);
+    cr_expect(strstr(out, "none found") && !strstr(out, "best attack"), "%s", out);
+    cr_expect_eq(run(out, sizeof out, "rm %s/n.png && cd / && gnuplot %s/n.gp && test -s %s/n.png",
+                     dir, dir, dir),
+                 0, "the script from another folder: %s", out);
+    run(out, sizeof out, "rm -rf %s", dir);
 }
 
 /* Under the emission gate (emission <= 1 x external fees, wash fees excluded) the model

@@ -257,32 +257,63 @@ static int plot_frontier(const char *png, const atk_plan *p, const atk_result *r
         return rc;
     }
     FILE *g = gf.f, *d = df.f;
-    fprintf(d, "# budget_usd\tmean\tci_low\tci_high\tspend_usd");
+    /* Every searched budget is a row; where nothing was found (no profitable attack, or
+     * none that breaks the criterion) its values are NaN and column 2 of the "none"
+     * series marks it at 0, so a frontier with nothing found still draws. */
+    fprintf(d, "# budget_usd\tmean\tci_low\tci_high\tspend_usd\tnone_found");
     for (int k = 0; k < ATK_N_DAMAGE; k++)
         fprintf(d, "\t%s", atk_damage_names[k]);
     fputc('\n', d);
+    double lo = INFINITY, hi = 0;
+    int any_found = 0;
     for (size_t b = 0; b < nb; b++) {
-        if (!res[b].searched || !res[b].found)
+        if (!res[b].searched)
             continue;
-        fprintf(d, "%.17g\t%.17g\t%.17g\t%.17g\t%.17g", res[b].budget, res[b].mean,
-                res[b].ci_low, res[b].ci_high, res[b].spend);
+        const atk_result *r = &res[b];
+        lo = fmin(lo, r->budget);
+        hi = fmax(hi, r->budget);
+        any_found |= r->found;
+        if (r->found)
+            fprintf(d, "%.17g\t%.17g\t%.17g\t%.17g\t%.17g\tNaN", r->budget, r->mean,
+                    r->ci_low, r->ci_high, r->spend);
+        else
+            fprintf(d, "%.17g\tNaN\tNaN\tNaN\tNaN\t0", r->budget);
         for (int k = 0; k < ATK_N_DAMAGE; k++)
-            fprintf(d, "\t%.17g", res[b].damage[k]);
+            fprintf(d, "\t%.17g", r->found ? r->damage[k] : NAN);
         fputc('\n', d);
     }
-    const char *slash = strrchr(dat, '/'), *ylabel =
+    if (!(hi > 0)) {
+        ofile_abort(&gf);
+        ofile_abort(&df);
+        return crc_err_set(err, CRC_EFAIL, "no budget was searched: nothing to plot");
+    }
+    const char *ylabel =
         p->spec.goal == ATK_BREAK ? "cost of the cheapest breaking attack (USD)" : p->spec.metric;
     fprintf(g, "# written by crucible attack; run: gnuplot %s\n", strrchr(gp, '/') ? strrchr(gp, '/') + 1 : gp);
+    plot_script_prologue(g, dat);
     fprintf(g, "set terminal pngcairo size 900,560 noenhanced\n"
-               "if (exists('crucible_stdout')) { set output } else { set output '%s' }\n",
+               "if (exists('crucible_stdout')) { set output } else { set output here.'%s' }\n",
             strrchr(png, '/') ? strrchr(png, '/') + 1 : png);
-    fprintf(g, "set title 'Cost-of-attack frontier: %s (%s)'\n", p->base.name, p->objective);
+    fprintf(g, "set title 'Cost-of-attack frontier: %s (%s)%s'\n", p->base.name, p->objective,
+            any_found ? "" : p->spec.goal == ATK_BREAK
+                                 ? ": no budget broke it"
+                                 : ": nothing profitable at any budget");
     fprintf(g, "set xlabel 'attack budget (USD)'\nset ylabel '%s'\nset logscale x\nset grid\n"
-               "set key top left\n", ylabel);
-    fprintf(g, "plot '%s' using 1:2:3:4 with yerrorlines lw 2 pt 7 title 'best attack, 95%% "
-               "interval on fresh replicates', '' using 1:5 with linespoints dt 2 title "
-               "'its spend (USD)'\n",
-            slash ? slash + 1 : dat);
+               "set key top left\nset xrange [%.17g:%.17g]\n",
+            ylabel, lo / 1.5, hi * 1.5);
+    if (!any_found)
+        fputs("set yrange [-1:1]\n", g);
+    /* Only the series that have points: a legend line nobody can see misleads. */
+    const char *found_series = "datafile using 1:2:3:4 with yerrorlines lw 2 pt 7 title 'best "
+                               "attack, 95% interval on fresh replicates', '' using 1:5 with "
+                               "linespoints dt 2 title 'its spend (USD)'";
+    const char *none_series = "datafile using 1:6 with points pt 6 ps 2 title 'none found "
+                              "within the budget'";
+    int all_found = 1;
+    for (size_t b = 0; b < nb; b++)
+        all_found &= !res[b].searched || res[b].found;
+    fprintf(g, "plot %s%s%s\n", any_found ? found_series : "",
+            any_found && !all_found ? ", " : "", all_found ? "" : none_series);
     if ((rc = ofile_commit(&df, err))) {
         ofile_abort(&gf);
         return rc;
