@@ -9,16 +9,17 @@
 # (.dat) of every figure stay beside the PNGs in $OUT/plots, to restyle with gnuplot.
 #
 # Usage (from the repository root, after `make`):
-#   analysis/studies.sh                 # everything: ~10 CPU minutes + ~25 for the attacks (ATTACKS=0 skips them)
+#   analysis/studies.sh                 # everything: ~10 CPU minutes + ~10 wall minutes for the attacks (ATTACKS=0 skips them)
 #   REPS=10 JOBS=4 analysis/studies.sh  # more replicates, more workers
 #   SWEEPS=0 analysis/studies.sh        # scenarios only (~2 CPU minutes)
-#   ATTACKS_ONLY=1 analysis/studies.sh  # the attack frontiers only (~25 CPU minutes)
+#   ATTACKS_ONLY=1 analysis/studies.sh  # the attack frontiers only (~10 minutes at -j2)
 #
 # Environment: CRUCIBLE (default bin/crucible), OUT (default results/studies), FIG
 # (default results/examples), REPS (replicates per scenario, default 5), JOBS (sweep
 # workers, default 2), SWEEPS (1: also run the sweeps, default 1), NICE (default "nice":
 # the machine is shared), ATTACKS (1: also run the attack frontiers, default 1), AJOBS
-# (attack workers, default 1). Every run is seeded by its file, so the numbers and the figures
+# (attack workers, default 2), AREPS (replicates of the attack studies' scripted runs,
+# default 4). Every run is seeded by its file, so the numbers and the figures
 # are the same on every machine with the same crucible version (the captions carry the
 # scenario hash and the version).
 set -eu
@@ -62,10 +63,12 @@ overlay() {
 }
 
 # ---- attack studies (scenarios/attacks/, docs/studies.md "scenarios/attacks/") ----------
-# One frontier search per study, one worker (-j $AJOBS, default 1: the search path and the
+# One frontier search per study, -j $AJOBS workers (default 2; the search path and the
 # result are the same whatever -j), into $OUT/attack-NAME.db; the frontier figure (.png,
 # with its .gp and .dat) goes to $FIG/attack-NAME-frontier.*. The search sizes are in each
-# file's `search:` line. ATTACKS_ONLY=1 runs only this part (~25 CPU minutes).
+# file's `search:` line. Then each study's scripted adversary in the same world, $AREPS
+# replicates (default 4). ATTACKS_ONLY=1 runs only this part: ~1,600 runs of 180 days,
+# ~10 minutes of wall time at -j2 on a loaded 2-core machine.
 attack_frontier() {
     name=$1 budgets=$2
     rm -f "$OUT/attack-$name.db" "$OUT/attack-$name.db-wal" "$OUT/attack-$name.db-shm"
@@ -73,22 +76,66 @@ attack_frontier() {
     $NICE "$CRUCIBLE" attack "scenarios/attacks/$name.yaml" --frontier "$budgets" -j "$AJOBS" \
         --out "$OUT/attack-$name.db" --plot "$OUT/plots/attack-$name-frontier.png" --quiet \
         | tee "$OUT/attack-$name.txt"
+    # No picture when no budget has a feasible attack (an empty frontier): drop the old
+    # one rather than leave a figure of another search under this one's name.
+    [ -f "$OUT/plots/attack-$name-frontier.png" ] || rm -f "$FIG/attack-$name-frontier.png"
     for ext in png gp dat; do
+        [ -f "$OUT/plots/attack-$name-frontier.$ext" ] || continue
         cp "$OUT/plots/attack-$name-frontier.$ext" "$FIG/.attack-$name-frontier.$ext.tmp" &&
             mv -f "$FIG/.attack-$name-frontier.$ext.tmp" "$FIG/attack-$name-frontier.$ext"
     done
+}
+# attack_candidates NAME CRITERION R: every candidate of a `break:` search, its mean spend
+# against the share of its R search replicates in which CRITERION failed and in which a
+# backdoor was listed at some time of the run (sqlite3 and gnuplot), to
+# $FIG/attack-NAME-candidates.{png,gp,dat}.
+attack_candidates() {
+    name=$1 crit=$2 r=$3
+    sqlite3 -separator '	' "$OUT/attack-$name.db" "
+        with bd as (select v.run, max(v.value) > 0 as listed from metric_values v
+                    join metric_names m on m.id = v.metric
+                    where m.name = 'backdoored_models' group by v.run)
+        select avg(s.value), avg(1 - c.passed), avg(bd.listed), r.point / 1000000
+        from runs r join summary s on s.run = r.id and s.name = 'attack.spend'
+        join criteria c on c.run = r.id and c.name = '$crit' join bd on bd.run = r.id
+        where r.replicate < $r group by r.point order by r.point" \
+        >"$FIG/attack-$name-candidates.dat"
+    cat >"$FIG/attack-$name-candidates.gp" <<GP
+# written by analysis/studies.sh; run: gnuplot attack-$name-candidates.gp
+# columns of the .dat: mean spend (USD), share of replicates breaking $crit, share with a
+# backdoor listed at some time, budget index of the search
+set terminal pngcairo size 900,560 noenhanced
+set output 'attack-$name-candidates.png'
+set title 'Every candidate of the $name searches ($r replicates each)'
+set xlabel 'measured spend (USD, mean over the replicates)'
+set ylabel 'share of the replicates'
+set logscale x
+set yrange [-0.05:1.05]
+set grid
+set key left center
+plot 'attack-$name-candidates.dat' using 1:3 with points pt 6 ps 1.2 title 'a backdoor listed at some time', \\
+     '' using 1:2 with points pt 7 ps 1.2 title '$crit broken (a backdoor listed at the end)'
+GP
+    (cd "$FIG" && gnuplot "attack-$name-candidates.gp")
+    echo "   $FIG/attack-$name-candidates.png"
 }
 attacks() {
     attack_frontier wash-volume 1000:1000000:3:log
     attack_frontier wash-gate 1000:1000000:3:log
     attack_frontier sybil-dedup 1000:1000000:3:log
     attack_frontier poison-audit 10:10000:3:log
-    # The scripted adversary of each study in the same world (`run` ignores attack:).
+    attack_candidates poison-audit no_backdoor 6
+    # The scripted adversary of each study in the same world (`run` ignores attack:), on
+    # $AREPS replicates whatever REPS says (docs/studies.md quotes 4).
+    reps=$REPS
+    REPS=$AREPS
     for name in wash-volume wash-gate sybil-dedup poison-audit; do
         run "attack-$name-scripted" "scenarios/attacks/$name.yaml"
     done
+    REPS=$reps
 }
-AJOBS=${AJOBS:-1}
+AJOBS=${AJOBS:-2}
+AREPS=${AREPS:-4}
 ATTACKS=${ATTACKS:-1}
 if [ "${ATTACKS_ONLY:-0}" = 1 ]; then
     attacks
