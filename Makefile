@@ -9,9 +9,10 @@
 
 CC      ?= cc
 PKGS    := gsl sqlite3 yaml-0.1 criterion
-DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox chromium parallel
-# Programs the suite drives (plots, the report test, the GNU parallel sweep recipe).
-DEBCMDS := gnuplot chromium parallel
+DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnuplot-nox chromium parallel sqlite3
+# Programs the suite and the scripts drive (plots, the report test, the GNU parallel sweep
+# recipe, analysis/studies.sh's queries).
+DEBCMDS := gnuplot chromium parallel sqlite3
 VERSION := 0.7.0
 
 # Recursive (=) so that pkg-config is asked only after the deps stamp has run.
