@@ -224,25 +224,56 @@ static const char *short_unit(const char *u)
     return *u && !strpbrk(u, " ,") && strlen(u) <= 8 ? u : "";
 }
 
-/* "treasury_tkn falls by 6,616 TKN, −6.0% [−6.6% to −5.5%] (95% interval of the change
- * −7,201 to −6,031 TKN; mean 109,586 → 102,970 TKN)". */
+/* How the report names a metric: "treasury balance (treasury_tkn)", the label the
+ * results file gives it followed by the name --metric and the other commands take;
+ * the name alone in a file without labels. */
+static void titled(const char *label, const char *name, char *buf, size_t len)
+{
+    if (strcmp(label, name))
+        snprintf(buf, len, "%s (%s)", label, name);
+    else
+        snprintf(buf, len, "%s", name);
+}
+
+static void metric_title(const report_metric *m, char *buf, size_t len)
+{
+    titled(m->label, m->name, buf, len);
+}
+
+/* The same for a name looked up in d's metric_info. */
+static void name_title(const adb *d, const char *name, char *buf, size_t len)
+{
+    char label[128], unit[64];
+    adb_metric_info(d, name, label, sizeof label, unit, sizeof unit);
+    titled(label, name, buf, len);
+}
+
+/* "treasury balance (treasury_tkn) falls by 6,616 TKN, −6.0% [−6.6% to −5.5%] (95%
+ * interval of the change −7,201 to −6,031 TKN; mean 109,586 → 102,970 TKN)". */
 static void moved_phrase(const report_metric *m, double level, char *buf, size_t len)
 {
     const stats_welch *w = &m->w;
     double h = fmax(fabs(w->diff - w->ci_lo), fabs(w->ci_hi - w->diff));
     int d = fmt_decimals(h, w->diff, 4);
-    char mag[64], lo[64], hi[64], pct[160], mb[64], mp[64];
+    char mag[64], lo[64], hi[64], pct[160], mb[64], mp[64], title[240];
     const char *u = short_unit(m->unit), *sp = *u ? " " : "";
+    /* a unit too long to follow the numbers goes with the name: "price drawdown
+     * (price_drawdown; fraction, 0-1)" */
+    if (*u || !*m->unit)
+        metric_title(m, title, sizeof title);
+    else if (strcmp(m->label, m->name))
+        snprintf(title, sizeof title, "%s (%s; %s)", m->label, m->name, m->unit);
+    else
+        snprintf(title, sizeof title, "%s (%s)", m->name, m->unit);
     fmt_fixed(mag, sizeof mag, fabs(w->diff), d, 0);
     fmt_fixed(lo, sizeof lo, w->ci_lo, d, 1);
     fmt_fixed(hi, sizeof hi, w->ci_hi, d, 1);
     fmt_pct_ci(pct, sizeof pct, w->diff, w->ci_lo, w->ci_hi, m->b.mean);
     fmt_fixed(mb, sizeof mb, m->b.mean, d, 0);
     fmt_fixed(mp, sizeof mp, m->p.mean, d, 0);
-    snprintf(buf, len, "%s%s%s%s %s by %s%s%s, %s (%g%% interval of the change %s to %s%s%s; "
+    snprintf(buf, len, "%s %s by %s%s%s, %s (%g%% interval of the change %s to %s%s%s; "
              "mean %s \xe2\x86\x92 %s%s%s)",
-             m->name, *u || !*m->unit ? "" : " (", *u ? "" : m->unit, *u || !*m->unit ? "" : ")",
-             w->diff < 0 ? "falls" : "rises", mag, sp, u, pct, 100 * level, lo, hi, sp, u, mb,
+             title, w->diff < 0 ? "falls" : "rises", mag, sp, u, pct, 100 * level, lo, hi, sp, u, mb,
              mp, sp, u);
 }
 
@@ -253,11 +284,13 @@ static size_t name_list(const report_metric *m, size_t n, int (*pick)(const repo
     size_t k = 0, total = 0, o = strlen(buf);
     for (size_t i = 0; i < n; i++)
         total += (size_t)pick(&m[i]);
+    char title[240];
     for (size_t i = 0; i < n && o < len; i++)
         if (pick(&m[i])) {
             k++;
+            metric_title(&m[i], title, sizeof title);
             o += (size_t)snprintf(buf + o, len - o, "%s%s", k == 1 ? "" : k == total ? " and " : ", ",
-                                  m[i].name);
+                                  title);
         }
     return total;
 }
@@ -373,8 +406,14 @@ static void section_metrics(doc *dc, const report_metric *m, size_t n, double le
                 continue;
             char buf[256];
             char **row = cells + rows++ * NC;
-            row[0] = fmt("%s%s%s (%s)", r->name, *r->unit ? ", " : "", r->unit,
-                         r->from_summary ? "summary" : "final value");
+            /* "treasury balance, TKN (treasury_tkn; final value)": the label to read,
+             * the name to give --metric */
+            const char *how = r->from_summary ? "summary" : "final value";
+            if (strcmp(r->label, r->name))
+                row[0] = fmt("%s%s%s (%s; %s)", r->label, *r->unit ? ", " : "", r->unit,
+                             r->name, how);
+            else
+                row[0] = fmt("%s%s%s (%s)", r->name, *r->unit ? ", " : "", r->unit, how);
             row[1] = mean_ci(&r->b);
             row[2] = mean_ci(&r->p);
             if (r->identical) {
@@ -396,7 +435,8 @@ static void section_metrics(doc *dc, const report_metric *m, size_t n, double le
             row[9] = fmt("%zu / %zu", r->b.n, r->p.n);
             if (r->inf_b || r->inf_p) {
                 char **q = inf_cells + inf_rows++ * NI;
-                q[0] = fmt("%s", r->name);
+                metric_title(r, buf, sizeof buf);
+                q[0] = fmt("%s", buf);
                 q[1] = fmt("%zu / %zu", r->inf_b, r->inf_p);
                 q[2] = fmt("%zu / %zu", r->b.n + r->inf_b, r->p.n + r->inf_p);
             }
@@ -567,10 +607,13 @@ static int section_plots(doc *dc, const report_input *in, const adb *b, const ad
                       "proposal - baseline (paired by replicate: median and the band holding "
                       "90%% of the replicates); dashed lines mark the intervention days. "
                       "Choose others with --metric.");
-        else
+        else {
+            char title[240];
+            name_title(b, pick[0], title, sizeof title);
             doc_p(dc, "No key metric moved beyond noise; %s is shown for reference, above the "
                       "difference proposal - baseline. Choose others with --metric.",
-                  pick[0]);
+                  title);
+        }
     }
     for (size_t i = 0; i < k && !rc; i++) {
         if (*no_gnuplot)
@@ -590,13 +633,15 @@ static int section_plots(doc *dc, const report_input *in, const adb *b, const ad
             rc = picture_failed(name, &e, missing, mlen, no_gnuplot, err);
             continue;
         }
+        char title[240];
+        name_title(b, pick[i], title, sizeof title);
         if (same)
             snprintf(cap, sizeof cap, "%s over time: %s and %s are identical in every "
                      "replicate at every stored day, so one line is drawn for both and the "
-                     "difference is 0 throughout", pick[i], lb, lp);
+                     "difference is 0 throughout", title, lb, lp);
         else
             snprintf(cap, sizeof cap, "%s over time, %s and %s (median and 5-95%% band over "
-                     "replicates), and below the difference proposal - baseline", pick[i], lb,
+                     "replicates), and below the difference proposal - baseline", title, lb,
                      lp);
         doc_img(dc, rel, cap);
     }

@@ -70,7 +70,8 @@ int report_compare(const adb *b, const adb *p, double level, report_metric **out
             continue; /* absent from one arm: nothing to compare */
         report_metric *r = &m[(*n)++];
         snprintf(r->name, sizeof r->name, "%s", names[k]);
-        r->unit = plot_metric_unit(names[k]);
+        if (!adb_metric_info(b, names[k], r->label, sizeof r->label, r->unit, sizeof r->unit))
+            snprintf(r->unit, sizeof r->unit, "%s", plot_metric_unit(names[k]));
         r->from_summary = sa || sp;
         r->n_pairs = pair_up(b, p, va, vb, &r->identical);
         r->identical &= r->n_pairs > 0 && b->n_runs == p->n_runs;

@@ -22,7 +22,8 @@
  * excludes 0 and the difference is not zero at the interval's resolution (fmt.h). */
 typedef struct report_metric {
     char name[96];
-    const char *unit;          /* plot_metric_unit; "" when unknown                  */
+    char label[128];           /* meta.metric_info's label; the name when unknown    */
+    char unit[64];             /* its unit, else plot_metric_unit; "" when unknown   */
     int from_summary;          /* the value per run is a summary value               */
     stats_desc b, p;           /* baseline and proposal, finite values only          */
     stats_welch w;             /* proposal − baseline                                 */

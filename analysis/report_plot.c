@@ -210,11 +210,18 @@ int report_plot_compare(const adb *b, const adb *p, const char *metric, const ch
         rc = crc_err_set(err, CRC_ENOMEM, "out of memory");
         goto done;
     }
-    const char *unit = plot_metric_unit(metric);
-    char ylab[256], title[512];
-    snprintf(ylab, sizeof ylab, "%s%s%s%s", metric, *unit ? " (" : "", unit, *unit ? ")" : "");
+    /* The axis reads "treasury balance (TKN)"; the title names the metric as --metric
+     * takes it too. A file without labels: the raw name and a unit guessed from it. */
+    char label[128], unit[64], ylab[256], title[512], named[256];
+    if (!adb_metric_info(b, metric, label, sizeof label, unit, sizeof unit))
+        snprintf(unit, sizeof unit, "%s", plot_metric_unit(metric));
+    if (strcmp(label, metric))
+        snprintf(named, sizeof named, "%s (%s)", label, metric);
+    else
+        snprintf(named, sizeof named, "%s", metric);
+    snprintf(ylab, sizeof ylab, "%s%s%s%s", label, *unit ? " (" : "", unit, *unit ? ")" : "");
     snprintf(title, sizeof title, "%s: %s versus %s (median and 5-95%% band over replicates)",
-             metric, lp, lb);
+             named, lp, lb);
     FILE *g = gp.f;
     fprintf(g, "# %s — written by crucible %s (%s) from %s and %s.\n"
                "# Restyle freely and run from any folder: gnuplot %s   (data: %s)\n",

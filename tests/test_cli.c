@@ -194,6 +194,23 @@ Test(cmdline, every_name_a_run_writes_has_a_unit_and_meaning)
     cr_assert_eq(crucible("metrics %s/none.db", dir), 2);
     cr_assert_eq(crucible("metrics --bogus"), 2);
     cr_expect(strstr(err, "--bogus"), "%s", err);
+    /* Price formation (market-depth) and treasury spending (the calibrated OpenLedger)
+     * write names the baseline does not: each has its unit and meaning too. */
+    static const struct { const char *scenario, *line[2]; } more[] = {
+        {"scenarios/market-depth.yaml",
+         {"lp_depth_usd,series,USD,", "final.holder_target,summary,\"fraction, 0-1\","}},
+        {"scenarios/calibrated/openledger.yaml",
+         {"treasury_spent_usd,series,USD per epoch,", "final.treasury_spent_usd,summary,"}}};
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
+        cr_assert_eq(crucible("run %s --replicates 1 --set world.horizon=14 --quiet --out "
+                              "%s/s%zu.db", more[i].scenario, dir, i),
+                     0, "%s", err);
+        cr_assert_eq(crucible("metrics %s/s%zu.db --format csv", dir, i), 0, "%s", err);
+        cr_expect_null(strstr(out, "not in the model"), "%s: names missing from the table:\n%s",
+                       more[i].scenario, out);
+        for (size_t k = 0; k < 2; k++)
+            cr_expect(strstr(out, more[i].line[k]), "%s in:\n%s", more[i].line[k], out);
+    }
 }
 
 Test(cmdline, plot_suggests_a_metric_and_lists_every_known_one)

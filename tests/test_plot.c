@@ -17,6 +17,7 @@
 
 #include "adb.h"
 #include "fixtures/analysis/fixture_db.h"
+#include "model/metdoc.h"
 #include "plot.h"
 #include "sensdb.h"
 
@@ -358,29 +359,63 @@ Test(plot, axes_take_label_and_unit_from_the_database_and_end_at_the_last_day)
     adb_close(&d);
 }
 
-Test(plot, the_store_describes_every_metric_a_baseline_run_writes)
+/* The label and unit metric_info gives name are the model's table's (model/metdoc.h),
+ * a family's '*' replaced by the member. */
+static void expect_table_entry(const char *name, const char *label, const char *unit)
 {
-    /* Every name of a stored baseline year has a label in the table the store copies. */
-    char cmd[512];
+    const metdoc *m = metdoc_find(name);
+    cr_assert(m, "%s has no entry in sim/model/metdoc.c", name);
+    const char *star = strchr(m->label, '*');
+    const char *dot = strrchr(name, '.');
+    char want[160];
+    if (star && dot)
+        snprintf(want, sizeof want, "%.*s%s%s", (int)(star - m->label), m->label, dot + 1,
+                 star + 1);
+    else
+        snprintf(want, sizeof want, "%s", m->label);
+    cr_expect_str_eq(label, want, "%s", name);
+    cr_expect_str_eq(unit, m->unit, "%s", name);
+}
+
+Test(plot, the_store_describes_every_metric_a_run_writes)
+{
+    /* Every name a short run of the baseline, of the market-depth scenario (liquidity
+     * providers, arbitrage, holders) and of the calibrated OpenLedger scenario (treasury
+     * spending) stores has a label in the table the store copies, the model's own. */
+    static const char *const scenarios[] = {"scenarios/baseline.yaml",
+                                            "scenarios/market-depth.yaml",
+                                            "scenarios/calibrated/openledger.yaml"};
+    static const char *const expected[] = {"treasury_spent_usd", "lp_depth_usd",
+                                           "treasury_spent_usd"};
     const char *bin = getenv("CRUCIBLE_BIN");
     cr_assert(bin, "CRUCIBLE_BIN is not set: run the tests with make test");
-    snprintf(cmd, sizeof cmd, "'%s' run scenarios/baseline.yaml --replicates 1 --set "
-             "world.horizon=14 --out '%s' > /dev/null 2>&1", bin, path("y.db"));
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
-    adb d;
-    crc_err err;
-    cr_assert_eq(adb_open(&d, path("y.db"), &err), CRC_OK, "%s", err.msg);
-    char **names;
-    size_t n;
-    cr_assert_eq(adb_value_names(&d, &names, &n, &err), CRC_OK, "%s", err.msg);
-    cr_expect_gt(n, 50);
-    for (size_t i = 0; i < n; i++) {
-        char label[128], unit[64];
-        cr_expect_eq(adb_metric_info(&d, names[i], label, sizeof label, unit, sizeof unit), 1,
-                     "%s has no entry in sim/model/metinfo.c", names[i]);
+    for (size_t k = 0; k < sizeof scenarios / sizeof *scenarios; k++) {
+        char cmd[512], db[128];
+        snprintf(db, sizeof db, "%s", path("y.db"));
+        remove(db);
+        snprintf(cmd, sizeof cmd, "'%s' run %s --replicates 1 --set world.horizon=14 --out "
+                 "'%s' > /dev/null 2>&1", bin, scenarios[k], db);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        adb d;
+        crc_err err;
+        cr_assert_eq(adb_open(&d, db, &err), CRC_OK, "%s", err.msg);
+        char **names;
+        size_t n;
+        cr_assert_eq(adb_value_names(&d, &names, &n, &err), CRC_OK, "%s", err.msg);
+        cr_expect_gt(n, 50);
+        int saw = 0;
+        for (size_t i = 0; i < n; i++) {
+            char label[128], unit[64];
+            saw |= !strcmp(names[i], expected[k]);
+            cr_expect_eq(adb_metric_info(&d, names[i], label, sizeof label, unit,
+                                         sizeof unit), 1,
+                         "%s (%s) has no entry in sim/model/metdoc.c", names[i], scenarios[k]);
+            expect_table_entry(names[i], label, unit);
+        }
+        cr_expect(saw, "%s writes %s", scenarios[k], expected[k]);
+        adb_strings_free(names, n);
+        adb_close(&d);
     }
-    adb_strings_free(names, n);
-    adb_close(&d);
 }
 
 Test(plot, rewards_leave_out_classes_paid_nothing)

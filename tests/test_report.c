@@ -623,6 +623,39 @@ Test(report, a_metric_without_a_time_series_is_refused)
     remove_dir(dir);
 }
 
+/* A misspelt --metric, or a summary value, is refused before either arm runs: exit 2,
+ * the nearest name the model writes, and no output folder. */
+Test(report, a_misspelt_metric_is_refused_before_anything_runs)
+{
+    const char *bin = getenv("CRUCIBLE_BIN");
+    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
+    char dir[] = "/tmp/crc-report-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    const char *root = repo_root();
+    static const struct { const char *metric, *says; } cases[] = {
+        {"price_usd,treasry_tkn", "no metric named 'treasry_tkn'; did you mean 'treasury_tkn'?"},
+        {"reward_tkn.honset", "did you mean 'reward_tkn.honest'?"},
+        {"price_drawdown", "--metric price_drawdown: a summary value"},
+        {"final.price_usd", "--metric final.price_usd: a summary value"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char cmd[2048], path[256];
+        snprintf(cmd, sizeof cmd, "'%s' report --baseline '%s/scenarios/baseline.yaml' "
+                 "--proposal '%s/scenarios/baseline.yaml' --metric %s --out '%s/r' "
+                 "> /dev/null 2> '%s/stderr.txt'", bin, root, root, cases[i].metric, dir, dir);
+        int st = system(cmd);
+        cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: exit %d", cases[i].metric,
+                  WEXITSTATUS(st));
+        snprintf(path, sizeof path, "%s/stderr.txt", dir);
+        char *errtxt = slurp(path, NULL);
+        cr_assert(errtxt);
+        cr_expect(strstr(errtxt, cases[i].says), "'%s' in: %s", cases[i].says, errtxt);
+        free(errtxt);
+        snprintf(path, sizeof path, "%s/r", dir);
+        cr_expect_neq(access(path, F_OK), 0, "%s: the output folder was made", cases[i].metric);
+    }
+    remove_dir(dir);
+}
+
 /* The README tutorial's burn-5% proposal (step 3), reported as step 4 says (with 3
  * replicates to keep the suite quick): the first paragraph states the treasury's change,
  * in the databases' own numbers; the treasury is plotted by default; a captured stderr
@@ -666,7 +699,7 @@ Test(report, tutorial_burn_report_states_the_treasury_change_first)
     welch95(a, 3, b, 3, &d, &lo, &hi);
     char mag[64], want[200];
     fmt_fixed(mag, sizeof mag, fabs(d), fmt_decimals(fmax(d - lo, hi - d), d, 4), 0);
-    snprintf(want, sizeof want, "treasury_tkn falls by %s TKN", mag);
+    snprintf(want, sizeof want, "treasury balance (treasury_tkn) falls by %s TKN", mag);
     cr_expect(strstr(lead, want), "'%s' in the first paragraph: %s", want, lead);
     cr_expect(strstr(lead, "price_usd"), "the price's (non-)change is stated too: %s", lead);
     cr_expect(strstr(md, "](plots/compare_treasury_tkn.png)"), "the treasury is plotted");

@@ -22,6 +22,7 @@
 #include "cli/cli.h"
 #include "model/core/memsink.h"
 #include "model/core/params.h"
+#include "model/metdoc.h"
 #include "report.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"
@@ -402,6 +403,29 @@ static int add_metrics(const char *arg, char (*metrics)[96], size_t *n, crc_err 
     return CRC_OK;
 }
 
+/* Each --metric a series the model writes (model/metdoc.h), checked before anything
+ * runs: a misspelt name would otherwise surface only after both arms ran. */
+static int check_metrics(char (*metrics)[96], size_t n, crc_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *name = metrics[i];
+        const metdoc *m = strncmp(name, "final.", 6) ? metdoc_find(name) : NULL;
+        if (m && !m->summary)
+            continue;
+        if (m || !strncmp(name, "final.", 6))
+            return crc_err_set(err, CRC_EINPUT, "--metric %s: a summary value (one number per "
+                               "run, shown in the key metrics table), not a series to plot "
+                               "over time; give a series (`crucible metrics` lists them)",
+                               name);
+        char near[96];
+        metdoc_nearest(name, near, sizeof near);
+        return crc_err_set(err, CRC_EINPUT, "--metric %s: the model writes no metric named "
+                           "'%s'%s%s%s (`crucible metrics` lists them)", name, name,
+                           near[0] ? "; did you mean '" : "", near, near[0] ? "'?" : "");
+    }
+    return CRC_OK;
+}
+
 /* One line per stage: on a terminal it replaces the replicate bar's line; in a log
  * (stderr captured) it is a line of its own, so a long report is never silent. */
 static void stage_line(void *ctx, const char *what)
@@ -474,6 +498,8 @@ int cmd_report(int argc, char **argv)
                     "other arguments); see 'crucible report --help'");
         return cli_report(argv[0], &err);
     }
+    if (check_metrics(metrics, n_metrics, &err))
+        return cli_report(argv[0], &err);
     scenario sa, sb;
     memset(&sa, 0, sizeof sa);
     memset(&sb, 0, sizeof sb);

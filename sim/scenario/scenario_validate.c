@@ -108,42 +108,6 @@ static int metric_ok(const char *s)
     return 1;
 }
 
-/* The metric or summary name nearest to an unknown one into buf ("" when none is
- * close), among the table's names and every member of its families. */
-static void metric_nearest(const char *name, char *buf, size_t len)
-{
-    enum { MAX_NAMES = 640 };
-    char(*full)[64] = malloc(MAX_NAMES * sizeof *full);
-    const char **w = malloc(MAX_NAMES * sizeof *w);
-    size_t n = 0;
-    buf[0] = '\0';
-    if (!full || !w) {
-        free(full);
-        free(w);
-        return;
-    }
-    for (size_t i = 0; i < metdoc_count; i++) {
-        const metdoc *m = &metdoc_table[i];
-        if (!m->members) {
-            if (n < MAX_NAMES)
-                w[n++] = m->name;
-            continue;
-        }
-        for (const char *p = m->members; *p && n < MAX_NAMES;) {
-            size_t k = strcspn(p, " ");
-            snprintf(full[n], sizeof full[n], "%s%.*s", m->name, (int)k, p);
-            w[n] = full[n];
-            n++;
-            p += k;
-            p += *p == ' ';
-        }
-    }
-    const char *near = params_nearest_word(name, w, n);
-    snprintf(buf, len, "%s", near ? near : "");
-    free(full);
-    free(w);
-}
-
 int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, size_t *n_errs)
 {
     size_t n = 0;
@@ -186,7 +150,7 @@ int scenario_validate_diag(const scenario *sc, crc_err *errs, size_t max_errs, s
             /* Caught here rather than after a whole run: the model's metric table
              * lists every name a run writes. */
             char near[96];
-            metric_nearest(c->metric, near, sizeof near);
+            metdoc_nearest(c->metric, near, sizeof near);
             crc_err_at(&e, CRC_EINPUT, p ? p->file : sc->path, p ? p->line : 0,
                        p ? p->col : 0,
                        "criteria: '%s': the model writes no metric or summary value named "

@@ -17,7 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "model/metinfo.h"
+#include "model/metdoc.h"
 #include "util/version.h"
 
 /* Version 2 schema. Only ever add to it (new tables, new nullable columns, indexes):
@@ -360,23 +360,27 @@ static int verify(store *s, int *empty, crc_err *err)
     return CRC_OK;
 }
 
-/* What each metric is called and measured in (model/metinfo.h), for analysis' titles and
- * axes: meta.metric_info, one "name TAB label TAB unit" line per entry (docs/results.md).
- * A meta row, not a table: it fits the meta page, so the file grows by nothing, and files
- * written before it existed simply lack the key (readers show the raw names). */
+/* What each metric is called and measured in (model/metdoc.h), for analysis' titles and
+ * axes: meta.metric_info, one "name TAB label TAB unit" line per entry (docs/results.md),
+ * a family "x." written "x.*" (any member). A meta row, not a table: it fits the meta
+ * page, so the file grows by nothing, and files written before it existed simply lack
+ * the key (readers show the raw names). */
 static int write_metric_info(store *s, crc_err *err)
 {
     size_t len = 1;
-    for (size_t i = 0; i < met_info_count; i++)
-        len += strlen(met_info_table[i].name) + strlen(met_info_table[i].label) +
-               strlen(met_info_table[i].unit) + 3;
+    for (size_t i = 0; i < metdoc_count; i++)
+        len += strlen(metdoc_table[i].name) + strlen(metdoc_table[i].label) +
+               strlen(metdoc_table[i].unit) + 4;
     char *text = malloc(len);
     if (!text)
         return crc_err_set(err, CRC_ENOMEM, "out of memory");
     size_t at = 0;
-    for (size_t i = 0; i < met_info_count; i++)
-        at += (size_t)snprintf(text + at, len - at, "%s\t%s\t%s\n", met_info_table[i].name,
-                               met_info_table[i].label, met_info_table[i].unit);
+    for (size_t i = 0; i < metdoc_count; i++) {
+        const metdoc *m = &metdoc_table[i];
+        size_t n = strlen(m->name);
+        at += (size_t)snprintf(text + at, len - at, "%s%s\t%s\t%s\n", m->name,
+                               n && m->name[n - 1] == '.' ? "*" : "", m->label, m->unit);
+    }
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) "
                                 "VALUES('metric_info', ?)", -1, &q, NULL);
