@@ -76,8 +76,8 @@ attack_frontier() {
     $NICE "$CRUCIBLE" attack "scenarios/attacks/$name.yaml" --frontier "$budgets" -j "$AJOBS" \
         --out "$OUT/attack-$name.db" --plot "$OUT/plots/attack-$name-frontier.png" --quiet \
         | tee "$OUT/attack-$name.txt"
-    # No picture when no budget has a feasible attack (an empty frontier): drop the old
-    # one rather than leave a figure of another search under this one's name.
+    # No picture (gnuplot missing, or the attack failed): drop the old one rather than
+    # leave a figure of another search under this one's name.
     [ -f "$OUT/plots/attack-$name-frontier.png" ] || rm -f "$FIG/attack-$name-frontier.png"
     for ext in png gp dat; do
         [ -f "$OUT/plots/attack-$name-frontier.$ext" ] || continue
