@@ -37,6 +37,9 @@
 #   BENCH_VS_REPEAT runs per build and size (default: 5 up to 10^5 consumers, 3 above;
 #                  a 10^6 year of 0.5.0 takes ~4 CPU minutes)
 #   BENCH_VS_ONLY  1: run only the comparison (vs); 0: skip it (default: run everything)
+#   REF2           a second reference (a commit, e.g. where a round of work started), built
+#                  like REF and run in the same alternation (ref, ref2, new): each row is
+#                  followed by this build's ratio to it (default: none)
 set -eu
 
 BIN=${CRUCIBLE_BIN:-bin/crucible}
@@ -74,23 +77,24 @@ REF=${REF:-bf41041}
 VS_CONSUMERS=${BENCH_VS_CONSUMERS:-"10000 100000 1000000"}
 VS_ONLY=${BENCH_VS_ONLY:-}
 
-# ref_build: builds the reference REF once into build/ref/REF (git archive + make, its own
+# ref_build [COMMIT]: builds COMMIT (default REF) once into build/ref/COMMIT (git archive + make, its own
 # object directory) and prints the path of its binary.
 ref_build() {
-    full=$(git rev-parse --verify --quiet "$REF^{commit}") || {
-        echo "bench.sh: REF=$REF is not a commit of this repository" >&2
+    r=${1:-$REF} # runs in $(...): nothing it sets leaks
+    full=$(git rev-parse --verify --quiet "$r^{commit}") || {
+        echo "bench.sh: REF=$r is not a commit of this repository" >&2
         return 1
     }
     dir=build/ref/$(printf '%s' "$full" | cut -c1-12)
     if [ ! -x "$dir/bin/crucible" ]; then
-        echo "building the reference $REF into $dir (once; cached)" >&2
+        echo "building the reference $r into $dir (once; cached)" >&2
         rm -rf "$dir"
         mkdir -p "$dir"
         git archive "$full" | tar -x -C "$dir"
         # GIT_COMMIT on the command line: the archive is not a repository of its own
         nice make -C "$dir" -j2 GIT_COMMIT="$(printf '%s' "$full" | cut -c1-12)" bin/crucible \
             >"$dir/build.log" 2>&1 || {
-            echo "bench.sh: building $REF failed; see $dir/build.log" >&2
+            echo "bench.sh: building $r failed; see $dir/build.log" >&2
             return 1
         }
     fi
@@ -115,14 +119,17 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : 
 vs_row() {
     label=$1 cd=$2 reps=$3
     shift 3
-    rt=$(mktemp) nt=$(mktemp)
+    rt=$(mktemp) nt=$(mktemp) r2t=$(mktemp)
     k=0
     while [ "$k" -lt "$reps" ]; do
         cpu_run "$REFBIN" "$@" >>"$rt"
+        [ -z "$REF2BIN" ] || cpu_run "$REF2BIN" "$@" >>"$r2t"
         cpu_run "$BIN" "$@" >>"$nt"
         k=$((k + 1))
     done
     rc=$(cut -d' ' -f1 "$rt" | median) nc=$(cut -d' ' -f1 "$nt" | median)
+    r2c=$(cut -d' ' -f1 "$r2t" | median) r2all=$(cut -d' ' -f1 "$r2t" | tr '\n' ' ')
+    rm -f "$r2t"
     rr=$(cut -d' ' -f2 "$rt" | sort -n | tail -1) nr=$(cut -d' ' -f2 "$nt" | sort -n | tail -1)
     rall=$(cut -d' ' -f1 "$rt" | tr '\n' ' ') nall=$(cut -d' ' -f1 "$nt" | tr '\n' ' ')
     rm -f "$rt" "$nt"
@@ -135,16 +142,26 @@ vs_row() {
             'BEGIN { printf "%-22s %4d %12s %12s %8.2fx %9.2f %9.2f %8.1f %8.1f\n", l, n,
                      "-", "-", a / b, a, b, ra / 1024, rb / 1024 }'
     fi
-    printf '{"bench": "vs", "case": "%s", "ref": "%s", "runs": %s, "consumer_days": %s, "ref_cpu_seconds": %s, "new_cpu_seconds": %s, "ratio": %s, "ref_peak_rss_kb": %s, "new_peak_rss_kb": %s, "ref_cpu_all": "%s", "new_cpu_all": "%s"}\n' \
+    r2json=
+    if [ -n "$REF2BIN" ]; then
+        r2ratio=$(awk -v a="$r2c" -v b="$nc" 'BEGIN { print a / b }')
+        printf '%-22s %4s %12s %12s %8.2fx %9.2f %9.2f   (against REF2 %s)\n' "" "" "" "" \
+            "$r2ratio" "$r2c" "$nc" "$REF2"
+        r2json=$(printf ', "ref2": "%s", "ref2_cpu_seconds": %s, "ref2_ratio": %s, "ref2_cpu_all": "%s"' \
+            "$REF2" "$r2c" "$r2ratio" "$r2all")
+    fi
+    printf '{"bench": "vs", "case": "%s", "ref": "%s", "runs": %s, "consumer_days": %s, "ref_cpu_seconds": %s, "new_cpu_seconds": %s, "ratio": %s, "ref_peak_rss_kb": %s, "new_peak_rss_kb": %s, "ref_cpu_all": "%s", "new_cpu_all": "%s"%s}\n' \
         "$label" "$REF" "$reps" "$cd" "$rc" "$nc" "$(awk -v a="$rc" -v b="$nc" 'BEGIN { print a / b }')" \
-        "$rr" "$nr" "$rall" "$nall" >>"$tmp"
+        "$rr" "$nr" "$rall" "$nall" "$r2json" >>"$tmp"
 }
 
 if [ "$VS_ONLY" != 0 ]; then
     REFBIN=$(ref_build)
+    REF2BIN=
+    [ -z "${REF2:-}" ] || REF2BIN=$(ref_build "$REF2")
     echo "this build ($("$BIN" version 2>/dev/null | head -1)) against the reference $REF" \
         "($("$REFBIN" version 2>/dev/null | head -1)); CPU seconds are medians of runs made"
-    echo "alternately, ref then new; rates in M consumer-days per CPU second"
+    echo "alternately (ref, then REF2 if set, then new); rates in M consumer-days per CPU second"
     printf '%-22s %4s %12s %12s %9s %9s %9s %8s %8s\n' "case" "runs" "ref M c-d/s" "new M c-d/s" \
         "speed-up" "ref CPU s" "new CPU s" "ref MB" "new MB"
     for n in $VS_CONSUMERS; do

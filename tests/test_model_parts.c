@@ -196,6 +196,35 @@ Test(model_parts, bucketed_sort_gives_gsl_sorts_array)
     gsl_rng_free(r);
 }
 
+/* A crowded bucket (values bunched far closer than the whole range's buckets: distinct
+ * values within 2^-20 of 1, ties at 2, a spread of others) goes to met_sort's quicksort:
+ * the array must still be exactly gsl_sort's, at two sizes and two bunch shares. */
+Test(model_parts, crowded_buckets_sort_like_gsl_sort)
+{
+    gsl_rng *r = rng_stream_alloc(5, 0, 4);
+    static double a[40000], b[40000], tmp[40000];
+    static uint32_t cnt[MET_SORT_COUNTS(40000)];
+    const size_t sizes[] = {1000, 40000};
+    const double bunched[] = {0.5, 0.9};
+    for (size_t s = 0; s < 2; s++)
+        for (size_t k = 0; k < 2; k++) {
+            size_t n = sizes[s];
+            for (size_t i = 0; i < n; i++) {
+                double u = gsl_rng_uniform(r);
+                a[i] = u < bunched[k] ? 1.0 + ldexp(gsl_rng_uniform(r), -20)
+                       : u < bunched[k] + 0.05 ? 2.0
+                                               : exp(gsl_ran_gaussian(r, 6.0));
+            }
+            memcpy(b, a, n * sizeof *a);
+            gsl_sort(b, 1, n);
+            met_sort(a, n, tmp, cnt);
+            for (size_t i = 0; i < n; i++)
+                cr_assert(a[i] == b[i], "n = %zu, bunched %g: at %zu got %.17g, gsl_sort %.17g",
+                          n, bunched[k], i, a[i], b[i]);
+        }
+    gsl_rng_free(r);
+}
+
 /* The attribution noise must be mean-one lognormal: its log N(-s^2/2, s^2) by
  * Kolmogorov-Smirnov (D within the 1% critical value 1.63/sqrt(n)), its mean 1 within
  * 4 standard errors sqrt((e^{s^2} - 1)/n), for a small and a large sigma; sigma = 0

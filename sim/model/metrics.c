@@ -23,6 +23,54 @@ static uint64_t sort_key(double x)
     return k & ~((uint64_t)1 << 63);
 }
 
+/* Sorts v[0..n) ascending by insertion: for a few values. */
+static void insertion_sort(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double e = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > e; j--)
+            v[j] = v[j - 1];
+        v[j] = e;
+    }
+}
+
+/* Sorts v[0..n) ascending: a quicksort (median of three, Hoare's partition, which splits
+ * runs of equal values evenly) down to insertion-sorted runs of 16, recursing into the
+ * smaller part so the depth stays under log2 n. For the crowded buckets of met_sort,
+ * where gsl_sort's heapsort was 3-4% of a baseline year. */
+static void quick_sort(double *v, size_t n)
+{
+    while (n > 16) {
+        size_t m = n / 2;
+        double a = v[0], b = v[m], c = v[n - 1];
+        double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < p)
+                i++;
+            while (p < v[j])
+                j--;
+            if (i >= j)
+                break;
+            double t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* v[0..j] <= p <= v[j+1..n) */
+        size_t left = j + 1;
+        if (left < n - left) {
+            quick_sort(v, left);
+            v += left;
+            n -= left;
+        } else {
+            quick_sort(v + left, n - left);
+            n = left;
+        }
+    }
+    insertion_sort(v, n);
+}
+
 void met_sort(double *x, size_t n, double *tmp, uint32_t *cnt)
 {
     if (!tmp || !cnt || n < 64) {
@@ -64,22 +112,14 @@ void met_sort(double *x, size_t n, double *tmp, uint32_t *cnt)
         tmp[cnt[(sort_key(y[i]) - kmin) >> shift]++] = y[i];
     /* cnt[b] is now the end of bucket b, and so the start of bucket b + 1. A bucket
      * holds about two values: an insertion sort in place costs less than a call to
-     * gsl_sort (a heapsort) each, which was 5% of a baseline year. The sorted array
-     * is the same whatever the sort. */
+     * gsl_sort (a heapsort) each, which was 5% of a baseline year; a crowded one is
+     * quick-sorted. The sorted array is the same whatever the sort. */
     for (size_t b = 0, start = 0; b < nb; start = cnt[b++]) {
         size_t len = cnt[b] - start;
-        if (len > 16) {
-            gsl_sort(tmp + start, 1, len);
-            continue;
-        }
-        double *v = tmp + start;
-        for (size_t i = 1; i < len; i++) {
-            double e = v[i];
-            size_t j = i;
-            for (; j > 0 && v[j - 1] > e; j--)
-                v[j] = v[j - 1];
-            v[j] = e;
-        }
+        if (len > 16)
+            quick_sort(tmp + start, len);
+        else
+            insertion_sort(tmp + start, len);
     }
     memcpy(y, tmp, m * sizeof *y);
 }
@@ -150,6 +190,7 @@ typedef struct emitter {
     world *w;
     double t;
     int rc;
+    int next; /* where the next metric's latest value sits if the order is last epoch's */
 } emitter;
 
 static void put(emitter *e, const char *name, double v)
@@ -159,15 +200,25 @@ static void put(emitter *e, const char *name, double v)
         v = 0;
     if (e->rc == 0)
         e->rc = sink_metric(w->sink, e->t, name, v);
-    /* Remember the latest value of each metric for the summary's final.* values. */
+    /* Remember the latest value of each metric for the summary's final.* values. The
+     * metrics come in the same order every epoch, so the slot after the last one is
+     * tried first (the names are unique: the slot found is the one the search finds). */
+    int h = e->next;
+    if (h < w->n_last && w->last_name[h] == name) {
+        w->last_val[h] = v;
+        e->next = h + 1;
+        return;
+    }
     for (int i = 0; i < w->n_last; i++)
         if (w->last_name[i] == name || strcmp(w->last_name[i], name) == 0) {
             w->last_val[i] = v;
+            e->next = i + 1;
             return;
         }
     if (w->n_last < WLD_MAX_METRICS) {
         w->last_name[w->n_last] = name;
         w->last_val[w->n_last++] = v;
+        e->next = w->n_last;
     }
 }
 
@@ -220,7 +271,7 @@ static void met_market(emitter *e, const world *w)
 
 int met_epoch(world *w, double t)
 {
-    emitter e = {w, t, 0};
+    emitter e = {w, t, 0, 0};
     token *tok = w->tok;
     ledger *L = w->L;
     double price = amm_price(w->A);
