@@ -11,7 +11,7 @@
 # Usage (from the repository root, after `make`):
 #   analysis/studies.sh                 # everything: ~10 CPU minutes + ~25 for the attacks (ATTACKS=0 skips them)
 #   REPS=10 JOBS=4 analysis/studies.sh  # more replicates, more workers
-#   SWEEPS=0 analysis/studies.sh        # scenarios only (~2 CPU minutes)
+#   ATTACKS=0 SWEEPS=0 analysis/studies.sh   # scenarios only (~3 CPU minutes)
 #   ATTACKS_ONLY=1 analysis/studies.sh  # the attack frontiers only (~25 CPU minutes)
 #
 # Environment: CRUCIBLE (default bin/crucible), OUT (default results/studies), FIG
