@@ -11,7 +11,7 @@
 # Usage (from the repository root, after `make`):
 #   analysis/studies.sh                 # everything: ~10 CPU minutes + ~10 wall minutes for the attacks (ATTACKS=0 skips them)
 #   REPS=10 JOBS=4 analysis/studies.sh  # more replicates, more workers
-#   SWEEPS=0 analysis/studies.sh        # scenarios only (~2 CPU minutes)
+#   ATTACKS=0 SWEEPS=0 analysis/studies.sh   # scenarios only (~3 CPU minutes)
 #   ATTACKS_ONLY=1 analysis/studies.sh  # the attack frontiers only (~10 minutes at -j2)
 #
 # Environment: CRUCIBLE (default bin/crucible), OUT (default results/studies), FIG
@@ -60,6 +60,39 @@ plot() {
 # overlay FIGURE METRIC DB1 LABEL1 DB2 LABEL2: two scenarios' timeseries of one metric.
 overlay() {
     plot "$1" "$3" --kind timeseries --metric "$2" --db2 "$OUT/$5.db" --label1 "$4" --label2 "$6"
+}
+
+# price_vs_reference FIGURE DB: the pool price and the reference price of one database in
+# one picture (crucible plot draws one metric a picture): both series' data from
+# `crucible plot`, then a gnuplot script of ours beside them, with the caption of the first.
+price_vs_reference() {
+    fig=$1 db=$2
+    "$CRUCIBLE" plot "$OUT/$db.db" --kind timeseries --metric price_usd,reference_price \
+        --out "$OUT/plots/$fig.png" >/dev/null
+    caption=$(grep "^set label 101" "$OUT/plots/$fig-price_usd.gp")
+    cat >"$OUT/plots/$fig.gp" <<EOF
+# $fig.gp — written by analysis/studies.sh from $fig-price_usd.dat and $fig-reference_price.dat
+set terminal pngcairo size 1100,650 noenhanced font 'sans,10' background rgb 'white'
+set output '$fig.png'
+set encoding utf8
+set title "pool price and outside (reference) price: median and 5-95% band over replicates"
+$caption
+set bmargin 8
+set grid lc rgb '#dddddd'
+set border lc rgb '#444444'
+set key at screen 0.5, screen 0.045 center bottom horizontal maxrows 2 box lc rgb '#bbbbbb' Left reverse width 2
+set xlabel 'time (days)'
+set ylabel 'price (USD/TKN)'
+set autoscale xfix
+set style fill transparent solid 0.25 noborder
+plot '$fig-price_usd.dat' index 0 using 1:3:4 with filledcurves lc rgb '#4477AA' title 'pool price: 5-95%', \\
+     '' index 0 using 1:2 with lines lw 2 lc rgb '#4477AA' title 'pool price: median', \\
+     '$fig-reference_price.dat' index 0 using 1:3:4 with filledcurves lc rgb '#EE6677' title 'reference price: 5-95%', \\
+     '' index 0 using 1:2 with lines lw 2 dt 2 lc rgb '#EE6677' title 'reference price: median'
+EOF
+    (cd "$OUT/plots" && gnuplot "$fig.gp")
+    cp "$OUT/plots/$fig.png" "$FIG/.$fig.png.tmp" && mv -f "$FIG/.$fig.png.tmp" "$FIG/$fig.png"
+    echo "   $FIG/$fig.png"
 }
 
 # ---- attack studies (scenarios/attacks/, docs/studies.md "scenarios/attacks/") ----------
@@ -163,6 +196,12 @@ run sybil-spam-quality scenarios/sybil-spam.yaml --set emission.basis.data=quali
 run sybil-spam-bonded scenarios/sybil-spam.yaml --set defense.audit.rate=0.05 --set defense.bond=0.1
 run fake-compute scenarios/fake-compute.yaml
 run fake-compute-verified scenarios/fake-compute.yaml --set defense.verify.rate=0.01
+# Price formation (docs/studies.md "market-depth.yaml"): speculative-exit's selling met by
+# LPs, an outside reference price with arbitrage and holders; then each mechanism removed.
+run market-depth scenarios/market-depth.yaml
+run market-depth-fixed scenarios/market-depth.yaml --set reference.mode=fixed
+run market-depth-noarb-nomark scenarios/market-depth.yaml --set arb.capital=0 --set returns.mark_stake=false
+run market-depth-noarb scenarios/market-depth.yaml --set arb.capital=0
 rm -f "$OUT"/proposal-example/*.db
 echo "== report proposal-example"
 $NICE "$CRUCIBLE" report --baseline scenarios/proposal-example/baseline.yaml \
@@ -192,6 +231,10 @@ overlay wash-honest active.honest wash-demand no-gate emission-gate gate-m1
 plot wash-rewards wash-demand --kind rewards
 overlay sybil-capture farmer_capture sybil-spam volume-pay sybil-spam-quality quality-pay
 overlay sybil-honest active.honest sybil-spam volume-pay sybil-spam-bonded audits+bonds
+# The pool price against the outside (reference) price it is arbitraged towards; and the
+# pool price with and without the outside market.
+price_vs_reference market-depth-price-vs-reference market-depth
+overlay market-depth-price price_usd market-depth market-depth speculative-exit no-outside-market
 overlay fake-compute-nodes active.compute fake-compute no-verification fake-compute-verified verify-1pct
 overlay proposal-price price_usd status-quo status-quo burn-treasury-share burn-from-day-180
 overlay proposal-treasury treasury_tkn status-quo status-quo burn-treasury-share burn-from-day-180
