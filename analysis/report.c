@@ -271,10 +271,12 @@ static void moved_phrase(const report_metric *m, double level, char *buf, size_t
     fmt_pct_ci(pct, sizeof pct, w->diff, w->ci_lo, w->ci_hi, m->b.mean);
     fmt_fixed(mb, sizeof mb, m->b.mean, d, 0);
     fmt_fixed(mp, sizeof mp, m->p.mean, d, 0);
-    snprintf(buf, len, "%s %s by %s%s%s, %s (%g%% interval of the change %s to %s%s%s; "
-             "mean %s \xe2\x86\x92 %s%s%s)",
-             title, w->diff < 0 ? "falls" : "rises", mag, sp, u, pct, 100 * level, lo, hi, sp, u, mb,
-             mp, sp, u);
+    int n = snprintf(buf, len, "%s %s by %s%s%s, %s (%g%% interval of the change %s to %s%s%s; "
+                     "mean %s \xe2\x86\x92 %s%s%s)",
+                     title, w->diff < 0 ? "falls" : "rises", mag, sp, u, pct, 100 * level, lo, hi,
+                     sp, u, mb, mp, sp, u);
+    if (n < 0 || (size_t)n >= len) /* a phrase longer than the line: end it visibly */
+        snprintf(buf + (len > 4 ? len - 4 : 0), len > 4 ? 4 : len, "...");
 }
 
 /* Appends ", a, b and c" style lists of metric names matching pick. */
