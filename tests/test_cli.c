@@ -182,6 +182,9 @@ Test(cmdline, every_name_a_run_writes_has_a_unit_and_meaning)
     cr_assert_eq(crucible("metrics %s/m.db --format csv", dir), 0, "%s", err);
     cr_expect_null(strstr(out, "not in the model"), "names missing from the table:\n%s", out);
     cr_expect(strstr(out, "price_usd,series,USD per TKN,"), "%s", out);
+    /* the label plots and the report use, last */
+    cr_expect(strstr(out, "treasury_tkn,series,TKN,the treasury's balance,treasury balance\n"),
+              "%s", out);
     cr_expect(strstr(out, "price_drawdown,summary,"), "%s", out);
     cr_expect(strstr(out, "wash_return,series,"), "%s", out);
     size_t lines = 0;

@@ -42,6 +42,7 @@ static void row(table *t, const char *name, const char *kind, const metdoc *m)
     table_cell(t, "%s", kind);
     table_cell(t, "%s", m ? m->unit : "");
     table_cell(t, "%s", m ? m->meaning : "(not in the model's metric table)");
+    table_cell(t, "%s", m && m->label ? m->label : "");
 }
 
 /* Whether name is among names[0..n) (sorted). */
@@ -85,6 +86,7 @@ int cmd_metrics(int argc, char **argv)
     table_col(&t, "kind", 0);
     table_col(&t, "unit", 0);
     table_col(&t, "meaning", 0);
+    table_col(&t, "label", 0); /* what plots and the report call it */
     if (optind == argc) {
         for (size_t i = 0; i < metdoc_count; i++) {
             char name[96];
