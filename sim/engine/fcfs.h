@@ -16,6 +16,9 @@
  * that is how a discrete-event run calls it. A job whose departure time equals now has
  * left.
  *
+ * The servers' free times are a min-heap, or, for c <= 8, an unordered array scanned
+ * for its smallest (fcfs.c).
+ *
  * Memory: one block of (c + cap) doubles, allocated at the first job and doubled as the
  * number of jobs present grows, never shrunk; an idle station that never had a job
  * costs sizeof(fcfs) = 32 bytes and no heap memory. The caller owns the struct (it can
@@ -28,9 +31,9 @@
 #include <stdint.h>
 
 typedef struct fcfs {
-    double *t;         /* NULL until the first job; [0, c) the servers' free times, a
-                        * min-heap; [c, c + len) departure times of the jobs present, a
-                        * min-heap                                                    */
+    double *t;         /* NULL until the first job; [0, c) the servers' free times (a
+                        * min-heap, or unordered for c <= 8); [c, c + len) departure
+                        * times of the jobs present, a min-heap                       */
     double due;        /* the earliest departure of a job present (+inf when none)    */
     uint32_t servers;  /* c >= 1                                                      */
     uint32_t len;      /* jobs present as of the last call (in service or waiting)   */

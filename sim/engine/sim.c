@@ -12,6 +12,7 @@ int sim_init(sim *s, size_t capacity, void *ctx)
     s->q = evq_alloc(capacity);
     s->ctx = ctx;
     s->q_lo = (evq_key){INFINITY, UINT64_MAX};
+    s->gen = 1; /* cont_gen 0: no cached bound yet */
     return s->q ? CRC_OK : CRC_ENOMEM;
 }
 
@@ -38,13 +39,29 @@ evq_handle sim_every(sim *s, double t0, double period, uint32_t kind, uint32_t a
     return sim_at(s, t0, kind, a, b);
 }
 
-void sim_stop(sim *s) { s->stop = 1; }
+void sim_stop(sim *s)
+{
+    s->stop = 1;
+    s->gen++;
+}
 
 void sim_fail(sim *s, int status)
 {
     if (s->status == CRC_OK)
         s->status = status;
     s->stop = 1;
+    s->gen++;
+}
+
+double sim_source_bound(const sim *s, int id)
+{
+    if (s->stop)
+        return -INFINITY;
+    double b = s->q_lo.t;
+    for (int k = 0; k < s->n_src; k++)
+        if (k != id && s->src[k].t < b)
+            b = s->src[k].t;
+    return b;
 }
 
 int sim_source_add(sim *s)
@@ -92,6 +109,7 @@ int sim_run(sim *s, double horizon)
 {
     evq_event ev;
     s->stop = 0;
+    s->gen++;
     s->horizon = horizon;
     while (!s->stop && next_event(s, horizon, &ev)) {
         s->now = ev.t;

@@ -52,6 +52,13 @@ struct sim {
     double horizon;              /* sim_run's horizon while it runs            */
     int stop;                    /* set by sim_stop: sim_run returns after the current event */
     int status;                  /* first error a handler reported (CRC_OK when none) */
+    /* sim_source_continue's cache: before cont_bound no pending event and no other
+     * armed source than cont_id's comes, as of gen == cont_gen. gen counts what can
+     * bring an event earlier (a push, an arming, a stop); what makes the bound too low
+     * (a pop, a cancel, a disarming) leaves it, which only ends a run of events early. */
+    uint64_t gen, cont_gen;
+    double cont_bound;
+    int cont_id;
 };
 
 /* Prepares s with room for capacity pending events. Returns CRC_OK or CRC_ENOMEM. */
@@ -74,6 +81,7 @@ static inline evq_handle sim_at(sim *s, double t, uint32_t kind, uint32_t a, uin
     assert(kind < SIM_MAX_KINDS);
     assert(t >= s->now);
     evq_handle h = evq_push(s->q, t, kind, a, b);
+    s->gen++;
     if (h == EVQ_NONE)
         sim_fail(s, CRC_ENOMEM);
     else if (t < s->q_lo.t)
@@ -97,6 +105,7 @@ static inline void sim_source_at(sim *s, int id, double t, uint32_t kind, uint32
     assert(id >= 0 && id < s->n_src && kind < SIM_MAX_KINDS);
     assert(t >= s->now && !isnan(t));
     sim_source *c = &s->src[id];
+    s->gen++;
     c->seq = evq_take_seq(s->q);
     if (c->seq == 0) {
         sim_fail(s, CRC_ENOMEM);
@@ -116,6 +125,10 @@ static inline void sim_source_clear(sim *s, int id)
     s->src[id].t = INFINITY;
 }
 
+/* The time before which source id's next event runs before any other (the earliest
+ * pending event and other armed source; -INFINITY once the run is stopped). */
+double sim_source_bound(const sim *s, int id);
+
 /* For a source's handler that has its next event ready at t: 1 when that event would
  * be the next one sim_run runs (before every pending event and every other armed
  * source, not past the horizon, the run not stopped), in which case the clock moves
@@ -125,15 +138,18 @@ static inline void sim_source_clear(sim *s, int id)
  * order are exactly those of arming it each time: a source armed now would take a
  * sequence number above every pending one, so it runs first only when strictly
  * earlier. (sim_run's loop costs a handler call, a scan of the sources and a sequence
- * number per event; a stream that mostly runs back to back saves them.) */
+ * number per event; a stream that mostly runs back to back saves them.) The bound is
+ * computed once and kept until something could lower it (s->gen). */
 static inline int sim_source_continue(sim *s, int id, double t)
 {
     assert(id >= 0 && id < s->n_src && t >= s->now);
-    if (s->stop || !(t <= s->horizon) || !(t < s->q_lo.t))
+    if (s->cont_gen != s->gen || s->cont_id != id) {
+        s->cont_bound = sim_source_bound(s, id);
+        s->cont_gen = s->gen;
+        s->cont_id = id;
+    }
+    if (!(t < s->cont_bound) || !(t <= s->horizon))
         return 0;
-    for (int k = 0; k < s->n_src; k++)
-        if (k != id && !(t < s->src[k].t))
-            return 0;
     s->now = t;
     s->events++;
     return 1;

@@ -42,6 +42,18 @@ static inline uint32_t node_jobs(wld_nodes *nd, uint32_t n, double now)
     return nd->load[n];
 }
 
+/* The router's view of node n's jobs at now, exact, without bringing its station up
+ * to date: with at most one job the count is load less whether it has left, which is
+ * a coin under light load (no branch); only a node holding several jobs, one of which
+ * has left, needs its station expired (node_jobs). */
+static inline uint32_t route_jobs(wld_nodes *nd, uint32_t n, double now)
+{
+    uint32_t load = nd->load[n], gone = now >= nd->due[n];
+    if ((load > 1) & gone)
+        return node_jobs(nd, n, now);
+    return load - gone;
+}
+
 /* A new node settles in region r with probability proportional to
  * share_r · (R_r / C_r)^k: the region's trailing income-to-cost ratio raised to the
  * sensitivity k (an elasticity; R/C is clamped to [1e-3, 1e3], and a region without
@@ -169,7 +181,7 @@ static inline uint32_t candidate(wld_nodes *nd, uint32_t i, uint32_t na, int fak
         return WLD_FAKE | (i - na);
     }
     uint32_t n = nd->active[i];
-    *load = node_jobs(nd, n, now);
+    *load = route_jobs(nd, n, now);
     return n;
 }
 

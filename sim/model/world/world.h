@@ -213,7 +213,7 @@ typedef struct wld_holders {
  * probability of options 0..j (c_k(m) == 1), cut[k*(m+1) + j] = ceil(c_k(j) 2^32) - 1:
  * for a uniform u = x/2^32 the choice is the first j with c_k(j) > u, i.e. with
  * cut >= x (exact, in 4 bytes per entry instead of 8).
- * guide[k*G + g], G = 2^gbits >= m + 1, answers for the x of cell g = x >> (32 - gbits)
+ * guide[k*G + g], G = 2^gbits >= 4(m + 1), answers for the x of cell g = x >> (32 - gbits)
  * (the guide-table method of inverse-CDF sampling): j is the first option with
  * c_k(j) > g/G and c its cut; x <= c chooses j, else, when the top bit of j is set,
  * j + 1 holds the rest of the cell, else the scan goes on from j + 1. G is a power of
@@ -342,11 +342,12 @@ static inline const wld_guide *wld_guide_entry(const wld_listing *ls, uint32_t k
 static inline uint32_t wld_choose(const wld_listing *ls, uint32_t k, uint32_t x)
 {
     wld_guide e = *wld_guide_entry(ls, k, x);
-    uint32_t j = e.j & 0x7fffffffu;
-    if (x <= e.c)
-        return j;
-    j++;
-    if (!(e.j >> 31)) {
+    /* x <= c chooses j: as often either way, so no branch. Past c, a marked cell
+     * gives j + 1; an unmarked one (rare: wld_listing_rebuild sizes the guide so that
+     * most cells hold at most two options) scans on. */
+    uint32_t over = x > e.c;
+    uint32_t j = (e.j & 0x7fffffffu) + over;
+    if (over & !(e.j >> 31)) {
         const uint32_t *cut = ls->cut + (size_t)k * (ls->m + 1);
         while (cut[j] < x) /* cut[m] == 2^32 - 1 >= x */
             j++;
