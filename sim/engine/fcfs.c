@@ -88,9 +88,13 @@ int fcfs_arrive(fcfs *q, double now, double service, double *wait)
         /* the earliest-free server, found by a scan whose steps are selects (a heap's
          * sift compares free times, a branch mispredicted about half the time) */
         uint32_t m = 0;
-        for (uint32_t i = 1; i < q->servers; i++)
-            m = f[i] < f[m] ? i : m;
-        start = f[m] > now ? f[m] : now;
+        double fm = f[0];
+        for (uint32_t i = 1; i < q->servers; i++) {
+            uint32_t lt = -(uint32_t)(f[i] < fm);
+            m ^= (m ^ i) & lt;
+            fm = f[i] < fm ? f[i] : fm;
+        }
+        start = fm > now ? fm : now;
         d = start + service;
         f[m] = d;
     } else {
