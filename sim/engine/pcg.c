@@ -29,3 +29,14 @@ void pcg32_advance(pcg32 *g, uint64_t delta)
     }
     g->state = acc_mult * g->state + acc_plus;
 }
+
+void pcg32_stride_init(pcg32_stride *st, const pcg32 *g)
+{
+    uint64_t mult = PCG32_MULT, plus = g->inc;
+    for (int k = 0; k < PCG32_STRIDE; k++) {
+        st->mult[k] = mult;
+        st->plus[k] = plus;
+        plus = plus * PCG32_MULT + g->inc; /* one step more: a(m s + p) + c */
+        mult *= PCG32_MULT;
+    }
+}

@@ -21,16 +21,34 @@ void pcg32_seed(pcg32 *g, uint64_t initstate, uint64_t initseq);
 
 #define PCG32_MULT 6364136223846793005ULL
 
+/* The 32-bit output of a step from LCG state old (XSH-RR: xorshift high bits, then a
+ * random rotation chosen by the top 5 bits). */
+static inline uint32_t pcg32_output(uint64_t old)
+{
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+}
+
 /* Next 32-bit output. Inline: every gsl_ran_* draw goes through it. */
 static inline uint32_t pcg32_next(pcg32 *g)
 {
     uint64_t old = g->state;
     g->state = old * PCG32_MULT + g->inc;
-    /* XSH-RR: xorshift high bits, then a random rotation chosen by the top 5 bits. */
-    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
-    uint32_t rot = (uint32_t)(old >> 59u);
-    return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+    return pcg32_output(old);
 }
+
+/* The affine maps of 1 .. PCG32_STRIDE steps of a generator: state k steps on is
+ * mult[k-1] state + plus[k-1]. A caller that needs several outputs at once computes
+ * each from the same state (independent multiplications) rather than one after the
+ * other (a chain of dependent ones): the same outputs, sooner. */
+#define PCG32_STRIDE 4
+typedef struct pcg32_stride {
+    uint64_t mult[PCG32_STRIDE], plus[PCG32_STRIDE];
+} pcg32_stride;
+
+/* Fills st for g's stream (it depends on g->inc only). */
+void pcg32_stride_init(pcg32_stride *st, const pcg32 *g);
 
 /* Uniform double in [0, 1) with 32 bits of resolution. */
 static inline double pcg32_double(pcg32 *g) { return pcg32_next(g) * (1.0 / 4294967296.0); }

@@ -84,12 +84,33 @@ static void q_draw(world *w, wld_query *q)
 {
     wld_consumers *cs = &w->cs;
     pcg32 *g = rng_pcg(wld_rng(w, RNG_ARRIVALS));
-    cs->t_drawn += zig_exp_draw(&w->zexp, g) * cs->mean_gap;
+    /* Four outputs in a row: the gap's (zig_exp_draw, inlined), the alias uniform's
+     * two and the choice's. When the gap takes one draw (98.9%), the other three are
+     * computed from the same state (pcg32_stride), not one after another. */
+    const pcg32_stride *st = &cs->arrivals;
+    const zig_exp *z = &w->zexp;
+    uint64_t s0 = g->state;
+    uint32_t x0 = pcg32_output(s0), layer = x0 & (ZIG_LAYERS - 1), v = x0 >> 8;
+    uint32_t hi, lo, u;
+    double gap;
+    if (v < z->k[layer]) {
+        gap = v * z->w[layer];
+        hi = pcg32_output(st->mult[0] * s0 + st->plus[0]);
+        lo = pcg32_output(st->mult[1] * s0 + st->plus[1]);
+        u = pcg32_output(st->mult[2] * s0 + st->plus[2]);
+        g->state = st->mult[3] * s0 + st->plus[3];
+    } else {
+        g->state = st->mult[0] * s0 + st->plus[0];
+        gap = zig_exp_edge(z, g, x0);
+        hi = pcg32_next(g);
+        lo = pcg32_next(g);
+        u = pcg32_next(g);
+    }
+    cs->t_drawn += gap * cs->mean_gap;
     q->t = cs->t_drawn;
-    uint64_t x = (uint64_t)pcg32_next(g) << 32;
-    x |= pcg32_next(g);
+    uint64_t x = (uint64_t)hi << 32 | lo;
     q->cell = alias_cell(&cs->by_rate, (double)(x >> 11) * 0x1p-53, &q->rest);
-    q->u = pcg32_next(g); /* the choice's uniform: u / 2^32 */
+    q->u = u; /* the choice's uniform: u / 2^32 */
     crc_prefetch(&cs->by_rate.e[q->cell]);
 }
 
@@ -143,6 +164,7 @@ int cons_window(world *w, double t0, double t1)
      * have taken before firing. */
     cs->t1 = t1;
     cs->mean_gap = 1.0 / cs->by_rate.total;
+    pcg32_stride_init(&cs->arrivals, rng_pcg(wld_rng(w, RNG_ARRIVALS)));
     cs->t_drawn = t0;
     cs->pos = 0;
     for (uint64_t k = 0; k < AHEAD; k++)

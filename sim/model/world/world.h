@@ -196,6 +196,7 @@ typedef struct wld_consumers {
     double mean_gap;            /* 1 / the summed rate: days between queries        */
     uint64_t pos;               /* the next query to fire: ring[pos % AHEAD]        */
     wld_query ring[WLD_QUERY_AHEAD];
+    pcg32_stride arrivals;      /* RNG_ARRIVALS's 1..4-step maps (q_draw)            */
     int src;                    /* the engine source holding the next query          */
 } wld_consumers;
 
