@@ -24,11 +24,6 @@ void fcfs_free(fcfs *q)
     q->due = INFINITY;
 }
 
-/* Servers up to which their free times are kept unordered and scanned for the
- * earliest; beyond, a min-heap. Either way a job starts at the smallest free time, so
- * the two give the same waits. */
-#define FCFS_SCAN 8
-
 /* Restores the min-heap h[0, n) after h[i] grew. */
 static void sift_down(double *h, uint32_t n, uint32_t i)
 {
@@ -77,7 +72,7 @@ static int grow(fcfs *q)
     return 0;
 }
 
-int fcfs_arrive(fcfs *q, double now, double service, double *wait)
+int fcfs_arrive_general(fcfs *q, double now, double service, double *wait)
 {
     fcfs_jobs(q, now);
     if (q->len == q->cap && grow(q) != 0)
@@ -85,16 +80,8 @@ int fcfs_arrive(fcfs *q, double now, double service, double *wait)
     double *f = q->t, *h = q->t + q->servers;
     double start, d;
     if (q->servers <= FCFS_SCAN) {
-        /* the earliest-free server, found by a scan whose steps are selects (a heap's
-         * sift compares free times, a branch mispredicted about half the time) */
-        uint32_t m = 0;
-        double fm = f[0];
-        for (uint32_t i = 1; i < q->servers; i++) {
-            uint32_t lt = -(uint32_t)(f[i] < fm);
-            m ^= (m ^ i) & lt;
-            fm = f[i] < fm ? f[i] : fm;
-        }
-        start = fm > now ? fm : now;
+        uint32_t m = fcfs_earliest_(f, q->servers);
+        start = f[m] > now ? f[m] : now;
         d = start + service;
         f[m] = d;
     } else {
@@ -103,13 +90,7 @@ int fcfs_arrive(fcfs *q, double now, double service, double *wait)
         f[0] = d; /* the earliest-free server takes the job */
         sift_down(f, q->servers, 0);
     }
-    uint32_t i = q->len++; /* its departure joins the heap of the jobs present */
-    while (i > 0 && d < h[(i - 1) / 2]) {
-        h[i] = h[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    h[i] = d;
-    q->due = h[0];
+    fcfs_depart_push_(q, h, d);
     *wait = start - now;
     return 0;
 }
