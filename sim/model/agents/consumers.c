@@ -179,7 +179,7 @@ int cons_window(world *w, double t0, double t1)
     return 0;
 }
 
-static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r);
+static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r, const ledger_lane *buy);
 
 /* The nodes' records are fetched in steps from ROUTE_AHEAD routings ahead
  * (node_prefetch_route): the candidates' places in the active set, the candidates'
@@ -201,6 +201,8 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     wld_consumers *cs = &w->cs;
     gsl_rng *r = wld_rng(w, RNG_QUERIES);
     int prefetch_route = w->nd.n >= ROUTE_PREFETCH_NODES;
+    ledger_lane buy; /* the pool's purchases: a query opens no account */
+    amm_buy_lane_open(w->L, &buy, w->pool);
     (void)ev;
     for (;;) {
         uint64_t k = cs->pos++;
@@ -211,7 +213,7 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
         q_choose(w, ring_at(cs, k + AHEAD / 4));
         if (prefetch_route)
             node_prefetch_route(w, ROUTE_AHEAD);
-        query(s, w, q.i, q.b, r);
+        query(s, w, q.i, q.b, r, &buy);
         double t = ring_at(cs, cs->pos)->t;
         if (!(t < cs->t1) || !sim_source_continue(s, cs->src, t))
             break;
@@ -220,7 +222,7 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
 }
 
 /* One query: the consumer, its choice, the fee and the node's queue. */
-static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
+static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r, const ledger_lane *buy)
 {
     wld_cons *c = &w->cs.r[i];
     pcg32 *g = rng_pcg(r);
@@ -243,7 +245,7 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r)
     fee_split fs;
     fee_split_usd(p, price, &fs);
     double tkn;
-    double scale = wld_fee_buy(w, w->pool, &fs, &tkn);
+    double scale = wld_fee_buy_lane(w, buy, &fs, &tkn);
     /* Every share stays in the pool until the epoch settles (rew_settle): what each
      * builder, node, datanet and the stakers, treasury and burn are owed is tallied. */
     double t_model = fs.model * scale, t_comp = fs.compute * scale;

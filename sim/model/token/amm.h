@@ -15,6 +15,8 @@
 #ifndef CRC_AMM_H
 #define CRC_AMM_H
 
+#include <math.h>
+
 #include "model/token/ledger.h"
 
 typedef struct amm {
@@ -46,6 +48,48 @@ double amm_tkn_for_usd(const amm *a, double usd_out);/* TKN to sell to get usd_o
  * non-finite usd_in trades nothing and returns 0. After every swap x·y >= the k
  * before it, also in floating point (the output is rounded down if needed). */
 double amm_buy(amm *a, ledger *l, acct_id to, double usd_in);
+
+/* out = in·(1−f)·R_out / (R_in + in·(1−f)) */
+static inline double amm_swap_out_(double in, double fee, double r_in, double r_out)
+{
+    if (!(in > 0) || !isfinite(in))
+        return 0;
+    double eff = in * (1.0 - fee);
+    return eff * r_out / (r_in + eff);
+}
+
+/* Lowers out until (r_out − out)·(r_in + in) >= r_in·r_out in floating point, so k
+ * never decreases even with f = 0: the reserve left after the swap is bumped up by
+ * one ulp at a time (out = r_out − that reserve), then, if rounding still bites, out
+ * is shaved relatively. */
+static inline double amm_keep_k_(double out, double in, double r_in, double r_out)
+{
+    double k = r_in * r_out, after = r_in + in;
+    for (int i = 0; i < 8 && out > 0 && (r_out - out) * after < k; i++)
+        out = r_out - nextafter(r_out - out, INFINITY);
+    for (int i = 0; i < 64 && out > 0 && (r_out - out) * after < k; i++)
+        out *= 1.0 - 1e-15 * (1 << (i < 30 ? i : 30));
+    return out > 0 ? out : 0;
+}
+
+/* amm_buy through a lane opened for (the CLS_AMM account, to, RSN_PURCHASE): the same
+ * trade, inline, for a stream of purchases into one account (the consumers' queries). */
+static inline double amm_buy_lane(amm *a, const ledger_lane *ln, double usd_in)
+{
+    double out = amm_swap_out_(usd_in, a->fee, a->y, a->x);
+    if (!(out > 0))
+        return 0;
+    out = amm_keep_k_(out, usd_in, a->y, a->x);
+    if (ledger_lane_move(ln, out) != 0)
+        return 0; /* cannot happen while x mirrors the pool balance (out < x) */
+    a->x -= out;
+    a->y += usd_in;
+    a->usd_in += usd_in;
+    return out;
+}
+
+/* Opens the lane amm_buy_lane needs for purchases into account to. */
+void amm_buy_lane_open(ledger *l, ledger_lane *ln, acct_id to);
 
 /* Sells tkn_in TKN from account `from` (must hold it; moved from -> CLS_AMM,
  * RSN_SALE); returns USD received (leaves the ledger), or -1 when the account holds

@@ -141,19 +141,14 @@ static void neumaier(double *s, double *c, double v)
 
 /* Takes amount from account a: -1 when it holds less (beyond rounding slack); on
  * success *amount may be lowered to the whole balance. */
-static int debit(ledger *l, acct_id a, double *amount)
+static int debit(ledger *l, acct_id a, double *amount) { return ledger_debit_cell(&l->bal[a], amount); }
+
+void ledger_lane_open(ledger *l, ledger_lane *ln, acct_id src, acct_id dst, int reason)
 {
-    double amt = *amount, b = l->bal[a];
-    if (!(amt >= 0) || !isfinite(amt))
-        return -1;
-    if (amt > b) {
-        if (amt - b > 1e-12 * fmax(b, 1e-300) || b < 0)
-            return -1;
-        amt = b;
-    }
-    l->bal[a] = b - amt;
-    *amount = amt;
-    return 0;
+    assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
+    ln->src = &l->bal[src];
+    ln->dst = &l->bal[dst];
+    ln->flow = &l->flow[l->cls[src]][l->cls[dst]][reason];
 }
 
 int ledger_transfer(ledger *l, acct_id src, acct_id dst, double amount, int reason)

@@ -152,10 +152,9 @@ double wld_pay(world *w, acct_id src, acct_id dst, double amount)
 
 double wld_fee_buy(world *w, acct_id payer, const fee_split *fs, double *tkn)
 {
-    *tkn = fs->tkn_usd > 0 ? amm_buy(w->A, w->L, payer, fs->tkn_usd) : 0;
-    if (fs->buyback_usd > 0)
-        treasury_add_usd(&w->tok->tr, fs->buyback_usd);
-    return fs->tkn_usd > 0 ? *tkn / fs->tkn_usd : 0;
+    ledger_lane ln;
+    amm_buy_lane_open(w->L, &ln, payer);
+    return wld_fee_buy_lane(w, &ln, fs, tkn);
 }
 
 void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, double burn)
