@@ -53,6 +53,9 @@ void node_prefetch_route(world *w, uint32_t j);
 /* Submits a job to node n at time t: a query (service ~ Exp(mean)) or, with
  * WLD_TRAIN_BIT in id, a training job of `service` days. */
 void node_submit(world *w, uint32_t n, uint64_t id, double service, double t);
+/* A consumer's query at node n at time t: its latency (wait + an exponential service
+ * time), or -1 when out of memory (the run then fails). node_submit tallies it. */
+double node_serve(world *w, uint32_t n, double t);
 void node_on_depart(sim *s, const evq_event *ev, void *ctx);
 /* The first live node whose load column disagrees with its station, or whose station's
  * busy servers are not min(jobs, servers), or UINT32_MAX when every one agrees

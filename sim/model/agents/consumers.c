@@ -179,7 +179,60 @@ int cons_window(world *w, double t0, double t1)
     return 0;
 }
 
-static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r, const ledger_lane *buy);
+/* What a run of queries (one cons_on_query call) changes in the world's scalars: the
+ * AMM's reserves and the epoch's tallies, copied in before the run and back after it,
+ * so that they stay in registers rather than go through memory query after query (the
+ * AMM's reserves are a chain from one query's purchase to the next). Nothing else runs
+ * during the run, and each is the same sum in the same order. */
+typedef struct cons_run {
+    amm a;
+    double inc_queries, blocked, ext_queries, ext_fee_usd, ext_fee_tkn, q_sum, harm;
+    double fee_stakers, fee_treasury, fee_burn, bld_tkn, comp_tkn, lat_sum, lat_n;
+    double tre_share;              /* fees_treasury_share: the parameters hold still */
+    ledger_lane buy;               /* the pool's purchases: a query opens no account */
+} cons_run;
+
+static void run_begin(world *w, cons_run *u)
+{
+    u->a = *w->A;
+    u->inc_queries = w->ep_inc_queries;
+    u->blocked = w->ep_blocked;
+    u->ext_queries = w->ep_ext_queries;
+    u->ext_fee_usd = w->ep_ext_fee_usd;
+    u->ext_fee_tkn = w->ep_ext_fee_tkn;
+    u->q_sum = w->ep_q_sum;
+    u->harm = w->ep_harm;
+    u->fee_stakers = w->ep_fee_stakers;
+    u->fee_treasury = w->ep_fee_treasury;
+    u->fee_burn = w->ep_fee_burn;
+    u->bld_tkn = w->cls[CLS_BUILDER].ep_tkn;
+    u->comp_tkn = w->cls[CLS_COMPUTE].ep_tkn;
+    u->lat_sum = w->ep_lat_sum;
+    u->lat_n = w->ep_lat_n;
+    u->tre_share = fees_treasury_share(&w->p);
+    amm_buy_lane_open(w->L, &u->buy, w->pool);
+}
+
+static void run_end(world *w, const cons_run *u)
+{
+    *w->A = u->a;
+    w->ep_inc_queries = u->inc_queries;
+    w->ep_blocked = u->blocked;
+    w->ep_ext_queries = u->ext_queries;
+    w->ep_ext_fee_usd = u->ext_fee_usd;
+    w->ep_ext_fee_tkn = u->ext_fee_tkn;
+    w->ep_q_sum = u->q_sum;
+    w->ep_harm = u->harm;
+    w->ep_fee_stakers = u->fee_stakers;
+    w->ep_fee_treasury = u->fee_treasury;
+    w->ep_fee_burn = u->fee_burn;
+    w->cls[CLS_BUILDER].ep_tkn = u->bld_tkn;
+    w->cls[CLS_COMPUTE].ep_tkn = u->comp_tkn;
+    w->ep_lat_sum = u->lat_sum;
+    w->ep_lat_n = u->lat_n;
+}
+
+static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng *r);
 
 /* The nodes' records are fetched in steps from ROUTE_AHEAD routings ahead
  * (node_prefetch_route): the candidates' places in the active set, the candidates'
@@ -201,8 +254,8 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
     wld_consumers *cs = &w->cs;
     gsl_rng *r = wld_rng(w, RNG_QUERIES);
     int prefetch_route = w->nd.n >= ROUTE_PREFETCH_NODES;
-    ledger_lane buy; /* the pool's purchases: a query opens no account */
-    amm_buy_lane_open(w->L, &buy, w->pool);
+    cons_run u;
+    run_begin(w, &u);
     (void)ev;
     for (;;) {
         uint64_t k = cs->pos++;
@@ -213,21 +266,22 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
         q_choose(w, ring_at(cs, k + AHEAD / 4));
         if (prefetch_route)
             node_prefetch_route(w, ROUTE_AHEAD);
-        query(s, w, q.i, q.b, r, &buy);
+        query(s, w, &u, q.i, q.b, r);
         double t = ring_at(cs, cs->pos)->t;
         if (!(t < cs->t1) || !sim_source_continue(s, cs->src, t))
             break;
     }
+    run_end(w, &u);
     q_arm(w);
 }
 
 /* One query: the consumer, its choice, the fee and the node's queue. */
-static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r, const ledger_lane *buy)
+static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng *r)
 {
     wld_cons *c = &w->cs.r[i];
     pcg32 *g = rng_pcg(r);
     if (b == CONS_INCUMBENT || w->nd.n_active + w->fake_n == 0) {
-        w->ep_inc_queries += 1;
+        u->inc_queries += 1;
         return;
     }
     wld_builders *bd = &w->bd;
@@ -235,23 +289,23 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r, const le
     const crc_params *p = &w->p;
     if (c->spent + price > c->budget * p->world_epoch) {
         /* Over its network budget for the epoch: the query goes to the incumbent. */
-        w->ep_blocked += 1;
-        w->ep_inc_queries += 1;
+        u->blocked += 1;
+        u->inc_queries += 1;
         return;
     }
     c->spent += (float)price;
     uint32_t n = node_route(w, w->fake_n);
     /* The fee: TKN bought on the AMM now (real buy pressure), split by fees.*. */
     fee_split fs;
-    fee_split_usd(p, price, &fs);
+    fee_split_usd_share(p, u->tre_share, price, &fs);
     double tkn;
-    double scale = wld_fee_buy_lane(w, buy, &fs, &tkn);
+    double scale = wld_fee_buy_on(w, &u->a, &u->buy, &fs, &tkn);
     /* Every share stays in the pool until the epoch settles (rew_settle): what each
      * builder, node, datanet and the stakers, treasury and burn are owed is tallied. */
     double t_model = fs.model * scale, t_comp = fs.compute * scale;
-    w->ep_fee_stakers += fs.stakers * scale;
-    w->ep_fee_treasury += fs.treasury * scale;
-    w->ep_fee_burn += fs.burn * scale;
+    u->fee_stakers += fs.stakers * scale;
+    u->fee_treasury += fs.treasury * scale;
+    u->fee_burn += fs.burn * scale;
     uint32_t d = bd->r[b].dn;
     w->dn.fee_tkn[d] += fs.data * scale;
     w->dn.fee_usd[d] += price;
@@ -259,23 +313,23 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r, const le
     bd->r[b].ep_tkn += t_model;
     bd->r[b].ep_fee_usd += price;
     bd->r[b].ep_queries += 1;
-    w->cls[CLS_BUILDER].ep_tkn += t_model;
+    u->bld_tkn += t_model;
     int fake = (n & WLD_FAKE) != 0;
     if (fake) {
         farm_fake_served(w, n & ~WLD_FAKE, t_comp);
     } else {
         w->nd.r[n].ep_tkn += t_comp;
-        w->cls[CLS_COMPUTE].ep_tkn += t_comp;
+        u->comp_tkn += t_comp;
         w->nd.r[n].ep_work += 1;
         int reg = w->nd.r[n].region;
         w->nd.r[n].ep_cost += w->region_cost[reg];
         w->region_work[reg] += 1;
     }
-    w->ep_ext_queries += 1;
-    w->ep_ext_fee_usd += price;
-    w->ep_ext_fee_tkn += tkn;
+    u->ext_queries += 1;
+    u->ext_fee_usd += price;
+    u->ext_fee_tkn += tkn;
     double Q = bd->r[b].Q;
-    w->ep_q_sum += Q;
+    u->q_sum += Q;
 
     /* Outcome: harmful with probability tau on a backdoored model, else success with
      * probability Q. A fake node runs no model: its made-up answer fails, harmless,
@@ -295,8 +349,13 @@ static void query(sim *s, world *w, uint32_t i, uint32_t b, gsl_rng *r, const le
         ok = harmful = 0;
     }
     if (harmful)
-        w->ep_harm += 1;
+        u->harm += 1;
     c->sat += (float)(p->cons_sat_alpha * ((double)ok - c->sat));
-    if (!fake)
-        node_submit(w, n, 0, 0, s->now);
+    if (!fake) {
+        double lat = node_serve(w, n, s->now);
+        if (lat >= 0) {
+            u->lat_sum += lat;
+            u->lat_n += 1;
+        }
+    }
 }

@@ -273,27 +273,43 @@ uint32_t node_check(world *w)
     return UINT32_MAX;
 }
 
-void node_submit(world *w, uint32_t n, uint64_t id, double service, double t)
+/* A job at node n at time t with service time S: joins its queue (the router's view
+ * brought up to date); its wait in queue, or -1 when out of memory (the run fails). */
+static inline double node_join(world *w, uint32_t n, double S, double t)
 {
     wld_nodes *nd = &w->nd;
     fcfs *q = &nd->r[n].st;
-    int train = (id & WLD_TRAIN_BIT) != 0;
-    double S = train ? service
-                     : w->p.node_service_time * zig_exp_draw(&w->zexp, rng_pcg(wld_rng(w, RNG_SERVICE)));
     double wait;
     if (fcfs_arrive(q, t, S, &wait) != 0) {
         crc_err_set(w->err, CRC_ENOMEM, "out of memory growing a compute node's queue");
         sim_fail(&w->s, CRC_ENOMEM);
-        return;
+        return -1;
     }
     nd->load[n] = q->len;
     nd->due[n] = q->due;
-    if (train) { /* the builder's model is ready when the job leaves */
-        sim_at(&w->s, t + wait + S, EV_DEPART, n, id);
-    } else {
-        w->ep_lat_sum += wait + S;
-        w->ep_lat_n += 1;
+    return wait;
+}
+
+double node_serve(world *w, uint32_t n, double t)
+{
+    double S = w->p.node_service_time * zig_exp_draw(&w->zexp, rng_pcg(wld_rng(w, RNG_SERVICE)));
+    double wait = node_join(w, n, S, t);
+    return wait < 0 ? -1 : wait + S;
+}
+
+void node_submit(world *w, uint32_t n, uint64_t id, double service, double t)
+{
+    if (!(id & WLD_TRAIN_BIT)) {
+        double lat = node_serve(w, n, t);
+        if (lat >= 0) {
+            w->ep_lat_sum += lat;
+            w->ep_lat_n += 1;
+        }
+        return;
     }
+    double wait = node_join(w, n, service, t);
+    if (wait >= 0) /* the builder's model is ready when the job leaves */
+        sim_at(&w->s, t + wait + service, EV_DEPART, n, id);
 }
 
 void node_on_depart(sim *s, const evq_event *ev, void *ctx)

@@ -20,15 +20,7 @@ double fees_treasury_share(const crc_params *p)
 
 void fee_split_usd(const crc_params *p, double fee_usd, fee_split *o)
 {
-    double tre = fees_treasury_share(p) * fee_usd;
-    o->model = p->fees_model * fee_usd;
-    o->data = p->fees_data * fee_usd;
-    o->compute = p->fees_compute * fee_usd;
-    o->stakers = p->fees_stakers * fee_usd;
-    o->burn = p->fees_burn * fee_usd;
-    o->buyback_usd = p->fees_buyback * tre;
-    o->treasury = tre - o->buyback_usd;
-    o->tkn_usd = o->model + o->data + o->compute + o->stakers + o->treasury + o->burn;
+    fee_split_usd_share(p, fees_treasury_share(p), fee_usd, o);
 }
 
 void treasury_init(treasury *tr, const crc_params *p)

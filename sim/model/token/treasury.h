@@ -50,6 +50,22 @@ double fees_treasury_share(const crc_params *p);
  * linearly: a part's TKN = tkn_bought × part / tkn_usd. */
 void fee_split_usd(const crc_params *p, double fee_usd, fee_split *out);
 
+/* fee_split_usd with the treasury's share given (fees_treasury_share(p), for a caller
+ * that splits many fees under the same parameters). */
+static inline void fee_split_usd_share(const crc_params *p, double tre_share, double fee_usd,
+                                       fee_split *o)
+{
+    double tre = tre_share * fee_usd;
+    o->model = p->fees_model * fee_usd;
+    o->data = p->fees_data * fee_usd;
+    o->compute = p->fees_compute * fee_usd;
+    o->stakers = p->fees_stakers * fee_usd;
+    o->burn = p->fees_burn * fee_usd;
+    o->buyback_usd = p->fees_buyback * tre;
+    o->treasury = tre - o->buyback_usd;
+    o->tkn_usd = o->model + o->data + o->compute + o->stakers + o->treasury + o->burn;
+}
+
 typedef struct treasury {
     const crc_params *p;
     double usd;              /* buyback fund not yet spent                     */
