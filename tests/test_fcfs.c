@@ -134,3 +134,9 @@ static void check_twin(uint32_t c, double rho, uint32_t n, uint64_t seed)
 
 Test(fcfs, same_waits_as_the_event_driven_station_one_server) { check_twin(1, 0.9, 20000, 11); }
 Test(fcfs, same_waits_as_the_event_driven_station_four_servers) { check_twin(4, 0.85, 20000, 12); }
+/* At and past FCFS_SCAN servers the free times switch from a scanned array to a heap:
+ * both must give the event-driven station's waits; at half load many jobs find the
+ * station empty or with one job that has left (fcfs_arrive's shortcut). */
+Test(fcfs, same_waits_as_the_event_driven_station_eight_servers) { check_twin(8, 0.8, 20000, 13); }
+Test(fcfs, same_waits_as_the_event_driven_station_nine_servers) { check_twin(9, 0.8, 20000, 14); }
+Test(fcfs, same_waits_as_the_event_driven_station_three_servers_half_load) { check_twin(3, 0.5, 20000, 15); }
