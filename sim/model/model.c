@@ -147,7 +147,8 @@ static void exits(world *w, double t)
     /* Consumers churn when their satisfaction falls below the threshold. */
     wld_consumers *cs = &w->cs;
     double churn = w->p.cons_churn;
-    for (uint32_t i = cs->n; i-- > 0;)
+    /* satisfaction stays in [0, 1] (an EMA of 0s and 1s from sat_init): none is below 0 */
+    for (uint32_t i = churn > 0 ? cs->n : 0; i-- > 0;)
         if (cs->r[i].sat < churn) {
             cons_remove(w, i);
             w->ep_churned += 1;
@@ -191,8 +192,8 @@ static int entries(world *w, double t, double dt)
             return -1;
     /* Farmers enter by strategy, each on its own return (farm_reconsider). */
     /* Consumers arrive at a base rate plus word of mouth from satisfied consumers. */
-    double sat = 0;
-    for (uint32_t i = 0; i < w->cs.n; i++)
+    double sat = 0; /* (not counted when nobody spreads the word: 0 · sat is 0) */
+    for (uint32_t i = 0; p->cons_wom > 0 && i < w->cs.n; i++)
         sat += w->cs.r[i].sat > p->cons_wom_threshold;
     double lam = (p->cons_arrival + p->cons_wom * sat) * dt;
     k = lam > 0 ? gsl_ran_poisson(wld_rng(w, RNG_ENTRY), lam) : 0;
