@@ -313,7 +313,7 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
     const wld_listing *ls = &w.ls;
     uint32_t m = ls->m;
     cr_assert(m > 400 && m < NB, "m = %u", m);
-    cr_assert_geq((1u << ls->gbits), 4 * (m + 1)); /* most cells hold one or two options */
+    cr_assert_geq((1u << ls->gbits), 2 * (m + 1)); /* most cells hold one or two options */
     for (uint32_t k = 0; k < TASTES; k++) {
         const uint32_t *cut = ls->cut + (size_t)k * (m + 1);
         /* Cuts: cut_j - cut_{j-1} over 2^32 is option j's logit probability. */

@@ -180,10 +180,10 @@ int wld_listing_rebuild(world *w)
         if (bd->r[b].alive && bd->r[b].listed)
             ls->model[m++] = b;
     ls->m = m;
-    /* G >= 4(m + 1) cells a taste: an option of average weight then spans four, and
+    /* G >= 2(m + 1) cells a taste: an option of average weight then spans two, and
      * few cells hold more than two options (wld_choose's branch-free case). */
     unsigned gbits = 1;
-    while (((size_t)1 << gbits) < 4 * ((size_t)m + 1))
+    while (((size_t)1 << gbits) < 2 * ((size_t)m + 1))
         gbits++;
     if (crc_reserve_big((void **)&ls->row, &ls->row_cap, (size_t)m + 1, sizeof *ls->row) ||
         crc_reserve_big((void **)&ls->cut, &ls->cut_cap, (size_t)ls->tastes * (m + 1),

@@ -214,7 +214,7 @@ typedef struct wld_holders {
  * probability of options 0..j (c_k(m) == 1), cut[k*(m+1) + j] = ceil(c_k(j) 2^32) - 1:
  * for a uniform u = x/2^32 the choice is the first j with c_k(j) > u, i.e. with
  * cut >= x (exact, in 4 bytes per entry instead of 8).
- * guide[k*G + g], G = 2^gbits >= 4(m + 1), answers for the x of cell g = x >> (32 - gbits)
+ * guide[k*G + g], G = 2^gbits >= 2(m + 1), answers for the x of cell g = x >> (32 - gbits)
  * (the guide-table method of inverse-CDF sampling): j is the first option with
  * c_k(j) > g/G and c its cut; x <= c chooses j, else, when the top bit of j is set,
  * j + 1 holds the rest of the cell, else the scan goes on from j + 1. G is a power of
