@@ -136,6 +136,49 @@ Test(model_parts, stream_fires_in_time_order_and_ties_keep_their_order)
     pstream_free(&st);
 }
 
+/* However many slices the owner's guess gives a window (pstream_expect: one, a few,
+ * or a guess far below the events drawn), its events fire in the same order as in the
+ * full PSTREAM_SLICES slices, and a window that follows one of another size starts
+ * empty. */
+Test(model_parts, stream_order_does_not_depend_on_the_slices)
+{
+    static pstream full, few;
+    memset(&full, 0, sizeof full);
+    memset(&few, 0, sizeof few);
+    gsl_rng *r = rng_stream_alloc(5, 0, 3);
+    pcg32 *g = rng_pcg(r);
+    const uint32_t sizes[] = {3000, 10, 50000, 0, 700};
+    const double guesses[] = {3000, 1, 400, 0, 1e9};
+    for (size_t w = 0; w < sizeof sizes / sizeof *sizes; w++) {
+        pstream_begin(&full, 0, 1);
+        pstream_begin(&few, 0, 1);
+        pstream_expect(&few, guesses[w]);
+        for (uint32_t k = 0; k < sizes[w]; k++) {
+            /* Many shared keys: ties must keep the order of pushing in both. */
+            uint32_t x = k % 5 == 0 ? (pcg32_next(g) & 0xfff00000u) : pcg32_next(g);
+            cr_assert_eq(pstream_push(&full, x, k % 11u, k), 0);
+            cr_assert_eq(pstream_push(&few, x, k % 11u, k), 0);
+        }
+        cr_assert_eq(pstream_seal(&full), 0);
+        cr_assert_eq(pstream_seal(&few), 0);
+        uint32_t seen = 0;
+        for (const pstream_ev *a; (a = pstream_peek(&full)) != NULL; seen++) {
+            const pstream_ev *b = pstream_peek(&few);
+            cr_assert_not_null(b, "window %zu: the few-slice stream ends early at %u", w, seen);
+            cr_assert(a->x == b->x && a->i == b->i && a->aux == b->aux,
+                      "window %zu, event %u: x %u aux %u vs x %u aux %u", w, seen, a->x,
+                      a->aux, b->x, b->aux);
+            cr_assert_eq(pstream_advance(&full), 0);
+            cr_assert_eq(pstream_advance(&few), 0);
+        }
+        cr_assert_null(pstream_peek(&few), "window %zu: the few-slice stream has more", w);
+        cr_assert_eq(seen, sizes[w]);
+    }
+    gsl_rng_free(r);
+    pstream_free(&full);
+    pstream_free(&few);
+}
+
 Test(model_parts, quality_follows_the_formula)
 {
     crc_params p;

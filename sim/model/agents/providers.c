@@ -124,6 +124,10 @@ int prov_window(world *w, double t0, double t1)
     gsl_rng *r = wld_rng(w, RNG_CONTRIB);
     pcg32 *g = rng_pcg(r);
     pstream_begin(st, t0, t1);
+    double sum = 0;
+    for (uint32_t i = 0; i < pv->n; i++)
+        sum += pv->rate[i];
+    pstream_expect(st, sum * st->span);
     for (uint32_t i = 0; i < pv->n; i++)
         for (unsigned k = pstream_count(st, r, pv->rate[i]); k > 0; k--)
             if (pstream_push(st, pcg32_next(g), i, 0))
