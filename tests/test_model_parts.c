@@ -179,6 +179,38 @@ Test(model_parts, stream_order_does_not_depend_on_the_slices)
     pstream_free(&few);
 }
 
+/* The cached count is gsl_ran_poisson's draw to the bit, and leaves the generator
+ * where GSL's leaves it: at means below, at and above 10 (GSL's switch to its
+ * gamma-binomial method), with the cache hit (the same mean again), missed (a new
+ * rate or window length) and fresh; a rate of 0 draws nothing. */
+Test(model_parts, cached_poisson_count_is_gsls_draw)
+{
+    static pstream st;
+    memset(&st, 0, sizeof st);
+    gsl_rng *a = rng_stream_alloc(11, 0, 4), *b = rng_stream_alloc(11, 0, 4);
+    const double rates[] = {0.01, 0.7, 2.0, 2.0, 4.999, 5.0, 5.0, 0.0, 12.5, 2.0, 60.0, 0.3};
+    const double spans[] = {1.0, 2.0, 0.37};
+    pstream_pois cache[sizeof rates / sizeof *rates];
+    memset(cache, 0, sizeof cache);
+    long total = 0;
+    for (int rep = 0; rep < 400; rep++)
+        for (size_t w = 0; w < sizeof spans / sizeof *spans; w++) {
+            pstream_begin(&st, 1.0, 1.0 + spans[w]);
+            for (size_t i = 0; i < sizeof rates / sizeof *rates; i++) {
+                unsigned want = rates[i] > 0 ? gsl_ran_poisson(a, rates[i] * st.span) : 0;
+                unsigned got = pstream_count_cached(&st, b, rates[i], &cache[i]);
+                cr_assert_eq(got, want, "rate %g span %g: %u vs gsl's %u", rates[i], st.span,
+                             got, want);
+                total += got;
+            }
+            cr_assert_eq(gsl_rng_get(a), gsl_rng_get(b), "the generators part ways");
+        }
+    cr_assert(total > 0);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    pstream_free(&st);
+}
+
 Test(model_parts, quality_follows_the_formula)
 {
     crc_params p;

@@ -356,7 +356,7 @@ void wld_free(world *w)
     if (!w)
         return;
     wld_providers *pv = &w->pv;
-    free(pv->r); free(pv->rate); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
+    free(pv->r); free(pv->rate); free(pv->pois); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
     pstream_free(&pv->st);
     wld_builders *bd = &w->bd;
     free(bd->free_list); free(bd->r); free(bd->fixed_cost); free(bd->born);

@@ -105,6 +105,7 @@ typedef struct wld_providers {
     uint32_t n, cap;
     wld_prov *r;
     float *rate;                /* contributions per day: read when a window is drawn */
+    pstream_pois *pois;         /* each one's e^-mean of its last window's count     */
     acct_id *acct;
     float *born;
     double *ep_tkn;
