@@ -52,7 +52,7 @@ typedef struct pstream_ev {
 
 #define PSTREAM_SLICE_BITS 10
 #define PSTREAM_SLICES (1u << PSTREAM_SLICE_BITS)
-#define PSTREAM_SLICE_TARGET 64 /* events a slice holds when the owner's guess is right */
+#define PSTREAM_SLICE_TARGET 256 /* events a slice holds when the owner's guess is right */
 
 typedef struct pstream_slice {
     pstream_ev *ev;
