@@ -176,7 +176,7 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
         return;
     double q = v->q;
     if (p->prov_quality_noise > 0)
-        q += gsl_ran_gaussian_ziggurat(r, p->prov_quality_noise);
+        q += dist_gauss_draw(&w->gauss, r, p->prov_quality_noise);
     q = q < 0 ? 0 : q > 1 ? 1 : q;
     wld_datanets *dn = &w->dn;
     dn->count[d] += 1;
@@ -187,7 +187,7 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     /* Attribution score: the sample's quality times mean-one lognormal noise
      * (estimates are noisy, MODEL.md §4). */
     double sig = p->attribution_sigma;
-    double score = sig > 0 ? q * dist_noise_mean1(wld_rng(w, RNG_ATTRIB), sig) : q;
+    double score = sig > 0 ? q * dist_noise_mean1_z(&w->gauss, wld_rng(w, RNG_ATTRIB), sig) : q;
     v->score += score;
     dn->score[d] += score;
     v->ep_count += 1;

@@ -319,6 +319,7 @@ int wld_alloc(world *w, const crc_params *params, uint64_t seed, uint64_t replic
         if (!(w->rng[i] = rng_stream_alloc(seed, replicate, WLD_RNG_BASE + (uint64_t)i)))
             goto oom;
     zig_exp_init(&w->zexp);
+    dist_gauss_init(&w->gauss);
     if (sim_init(&w->s, 1024, w) != CRC_OK)
         goto oom;
     w->cs.src = sim_source_add(&w->s);
