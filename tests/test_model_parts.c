@@ -14,6 +14,7 @@
 #include <gsl/gsl_sort.h>
 
 #include "engine/rng.h"
+#include "model/core/dist.h"
 #include "model/core/pstream.h"
 #include "model/agents/agents.h"
 #include "model/metrics.h"
@@ -134,6 +135,110 @@ Test(model_parts, stream_fires_in_time_order_and_ties_keep_their_order)
     cr_assert_eq(pstream_time(&st, &zero), 1073741824.0);
     gsl_rng_free(r);
     pstream_free(&st);
+}
+
+/* However many slices the owner's guess gives a window (pstream_expect: one, a few,
+ * or a guess far below the events drawn), its events fire in the same order as in the
+ * full PSTREAM_SLICES slices, and a window that follows one of another size starts
+ * empty. */
+Test(model_parts, stream_order_does_not_depend_on_the_slices)
+{
+    static pstream full, few;
+    memset(&full, 0, sizeof full);
+    memset(&few, 0, sizeof few);
+    gsl_rng *r = rng_stream_alloc(5, 0, 3);
+    pcg32 *g = rng_pcg(r);
+    const uint32_t sizes[] = {3000, 10, 50000, 0, 700};
+    const double guesses[] = {3000, 1, 400, 0, 1e9};
+    for (size_t w = 0; w < sizeof sizes / sizeof *sizes; w++) {
+        pstream_begin(&full, 0, 1);
+        pstream_begin(&few, 0, 1);
+        pstream_expect(&few, guesses[w]);
+        for (uint32_t k = 0; k < sizes[w]; k++) {
+            /* Many shared keys: ties must keep the order of pushing in both. */
+            uint32_t x = k % 5 == 0 ? (pcg32_next(g) & 0xfff00000u) : pcg32_next(g);
+            cr_assert_eq(pstream_push(&full, x, k % 11u, k), 0);
+            cr_assert_eq(pstream_push(&few, x, k % 11u, k), 0);
+        }
+        cr_assert_eq(pstream_seal(&full), 0);
+        cr_assert_eq(pstream_seal(&few), 0);
+        uint32_t seen = 0;
+        for (const pstream_ev *a; (a = pstream_peek(&full)) != NULL; seen++) {
+            const pstream_ev *b = pstream_peek(&few);
+            cr_assert_not_null(b, "window %zu: the few-slice stream ends early at %u", w, seen);
+            cr_assert(a->x == b->x && a->i == b->i && a->aux == b->aux,
+                      "window %zu, event %u: x %u aux %u vs x %u aux %u", w, seen, a->x,
+                      a->aux, b->x, b->aux);
+            cr_assert_eq(pstream_advance(&full), 0);
+            cr_assert_eq(pstream_advance(&few), 0);
+        }
+        cr_assert_null(pstream_peek(&few), "window %zu: the few-slice stream has more", w);
+        cr_assert_eq(seen, sizes[w]);
+    }
+    gsl_rng_free(r);
+    pstream_free(&full);
+    pstream_free(&few);
+}
+
+/* The cached count is gsl_ran_poisson's draw to the bit, and leaves the generator
+ * where GSL's leaves it: at means below, at and above 10 (GSL's switch to its
+ * gamma-binomial method), with the cache hit (the same mean again), missed (a new
+ * rate or window length) and fresh; a rate of 0 draws nothing. */
+Test(model_parts, cached_poisson_count_is_gsls_draw)
+{
+    static pstream st;
+    memset(&st, 0, sizeof st);
+    gsl_rng *a = rng_stream_alloc(11, 0, 4), *b = rng_stream_alloc(11, 0, 4);
+    const double rates[] = {0.01, 0.7, 2.0, 2.0, 4.999, 5.0, 5.0, 0.0, 12.5, 2.0, 60.0, 0.3};
+    const double spans[] = {1.0, 2.0, 0.37};
+    pstream_pois cache[sizeof rates / sizeof *rates];
+    memset(cache, 0, sizeof cache);
+    long total = 0;
+    for (int rep = 0; rep < 400; rep++)
+        for (size_t w = 0; w < sizeof spans / sizeof *spans; w++) {
+            pstream_begin(&st, 1.0, 1.0 + spans[w]);
+            for (size_t i = 0; i < sizeof rates / sizeof *rates; i++) {
+                unsigned want = rates[i] > 0 ? gsl_ran_poisson(a, rates[i] * st.span) : 0;
+                unsigned got = pstream_count_cached(&st, b, rates[i], &cache[i]);
+                cr_assert_eq(got, want, "rate %g span %g: %u vs gsl's %u", rates[i], st.span,
+                             got, want);
+                total += got;
+            }
+            cr_assert_eq(gsl_rng_get(a), gsl_rng_get(b), "the generators part ways");
+        }
+    cr_assert(total > 0);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    pstream_free(&st);
+}
+
+/* dist_gauss_draw is gsl_ran_gaussian_ziggurat's draw to the bit over a million draws
+ * at three sigmas (both signs, every strip, GSL's slow cases among them), with the
+ * generators in step after each; dist_noise_mean1_z is dist_noise_mean1's. The tables
+ * were read from this GSL (ok), and with them switched off every draw is still GSL's. */
+Test(model_parts, gauss_fast_path_is_gsls_ziggurat)
+{
+    dist_gauss z;
+    dist_gauss_init(&z);
+    cr_assert_eq(z.ok, 1, "the installed GSL's ziggurat was not read");
+    gsl_rng *a = rng_stream_alloc(21, 3, 5), *b = rng_stream_alloc(21, 3, 5);
+    const double sig[] = {1.0, 0.05, 0.3};
+    long neg = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (long k = 0; k < 1000000; k++) {
+            double s = sig[k % 3];
+            double x = dist_gauss_draw(&z, a, s), y = gsl_ran_gaussian_ziggurat(b, s);
+            cr_assert(memcmp(&x, &y, sizeof x) == 0, "draw %ld: %.17g vs gsl's %.17g", k, x, y);
+            cr_assert_eq(rng_pcg(a)->state, rng_pcg(b)->state, "draw %ld: out of step", k);
+            neg += x < 0;
+        }
+        double u = dist_noise_mean1_z(&z, a, 0.3), v = dist_noise_mean1(b, 0.3);
+        cr_assert(memcmp(&u, &v, sizeof u) == 0);
+        z.ok = 0;
+    }
+    cr_assert(neg > 900000 && neg < 1100000, "%ld negative draws of 2e6", neg);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
 }
 
 Test(model_parts, quality_follows_the_formula)

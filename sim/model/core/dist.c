@@ -106,6 +106,96 @@ double dist_noise_mean1(const gsl_rng *r, double sigma)
     return exp(sigma * gsl_ran_gaussian_ziggurat(r, 1.0) - 0.5 * sigma * sigma);
 }
 
+/* The probe: a generator that plays back one chosen word, then words that end GSL's
+ * loop at once (strip 64, place 0), and counts what GSL asks of it. */
+typedef struct probe {
+    uint32_t first;
+    int gets, doubles;
+} probe;
+
+static void probe_set(void *state, unsigned long seed)
+{
+    (void)state;
+    (void)seed;
+}
+
+static unsigned long probe_get(void *state)
+{
+    probe *p = state;
+    return p->gets++ == 0 ? p->first : 64u;
+}
+
+static double probe_get_double(void *state)
+{
+    probe *p = state;
+    p->doubles++;
+    return 0.5;
+}
+
+static const gsl_rng_type probe_type = {
+    "crucible-probe", 0xffffffffUL, 0, sizeof(probe), &probe_set, &probe_get, &probe_get_double,
+};
+
+/* 1 when GSL draws the word at once (that word alone, no uniform); *x its draw. */
+static int at_once(gsl_rng *r, uint32_t word, double *x)
+{
+    probe *p = r->state;
+    *p = (probe){word, 0, 0};
+    *x = gsl_ran_gaussian_ziggurat(r, 1.0);
+    return p->gets == 1 && p->doubles == 0;
+}
+
+/* Checks n draws of z against GSL's, from one PCG stream: the same bits, and the
+ * generators left in step. */
+static int agrees(const dist_gauss *z, uint32_t n)
+{
+    gsl_rng *a = rng_stream_alloc(0x9a55, 0, 1), *b = rng_stream_alloc(0x9a55, 0, 1);
+    int ok = a && b;
+    const double sig[] = {1.0, 0.05, 3.0};
+    for (uint32_t k = 0; ok && k < n; k++) {
+        double s = sig[k % 3], x = dist_gauss_draw(z, a, s), y = gsl_ran_gaussian_ziggurat(b, s);
+        ok = memcmp(&x, &y, sizeof x) == 0 && rng_pcg(a)->state == rng_pcg(b)->state;
+    }
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    return ok;
+}
+
+void dist_gauss_init(dist_gauss *z)
+{
+    memset(z, 0, sizeof *z);
+    gsl_rng *r = gsl_rng_alloc(&probe_type);
+    if (!r)
+        return;
+    int ok = 1;
+    for (uint32_t i = 0; i < 128 && ok; i++) {
+        uint32_t up = 0x80u | i; /* the sign bit taken as "+" (agrees() checks it) */
+        double x;
+        if (!at_once(r, 1u << 8 | up, &x))
+            continue; /* k[i] = 0: this strip's draws all go to GSL */
+        if (!(x > 0)) {
+            ok = 0;
+            break;
+        }
+        z->w[i] = x; /* j = 1, sigma = 1 */
+        /* The threshold: the smallest j that GSL does not draw at once (2^24: none). */
+        uint32_t lo = 1, hi = 1u << 24;
+        if (!at_once(r, 0xffffffu << 8 | up, &x))
+            for (hi = 0xffffffu; hi - lo > 1;) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (at_once(r, mid << 8 | up, &x))
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+        z->k[i] = hi;
+    }
+    gsl_rng_free(r);
+    z->ok = ok;
+    if (ok && !agrees(z, 4096))
+        z->ok = 0;
+}
+
 double dist_mean(const crc_dist *d)
 {
     switch (d->kind) {

@@ -11,13 +11,23 @@
 
 #include <gsl/gsl_randist.h>
 
-#define SLICE_SHIFT (32 - PSTREAM_SLICE_BITS)
+#include "engine/rng.h"
+
 #define SLOT_BITS_MAX 12 /* a slice's sort uses at most 2^12 counters (16 KB) */
+
+/* The slice of x: its top `bits` bits (none when bits is 0). */
+static inline uint32_t slice_of(const pstream *s, uint32_t x)
+{
+    return (uint32_t)((uint64_t)x >> (32 - s->bits));
+}
 
 void pstream_begin(pstream *s, double t0, double t1)
 {
-    for (uint32_t j = 0; j < PSTREAM_SLICES; j++)
+    /* Slices past the last window's are empty already. */
+    for (uint32_t j = 0; j < s->n_sl; j++)
         s->sl[j].n = 0;
+    s->bits = PSTREAM_SLICE_BITS;
+    s->n_sl = PSTREAM_SLICES;
     s->cur = s->pos = 0;
     s->t0 = t0;
     s->t1 = t1 > t0 ? t1 : t0;
@@ -25,16 +35,46 @@ void pstream_begin(pstream *s, double t0, double t1)
     s->t_last = nextafter(s->t1, -INFINITY);
 }
 
+void pstream_expect(pstream *s, double n)
+{
+    unsigned bits = 0;
+    while (bits < PSTREAM_SLICE_BITS && ((double)PSTREAM_SLICE_TARGET * 2) * (1u << bits) <= n)
+        bits++;
+    s->bits = bits;
+    s->n_sl = 1u << bits;
+}
+
 unsigned pstream_count(const pstream *s, gsl_rng *r, double rate)
+{
+    pstream_pois none = {0, 0};
+    return pstream_count_cached(s, r, rate, &none);
+}
+
+unsigned pstream_count_cached(const pstream *s, gsl_rng *r, double rate, pstream_pois *c)
 {
     if (!(rate > 0) || !(s->span > 0))
         return 0;
-    return gsl_ran_poisson(r, rate * s->span);
+    double mu = rate * s->span;
+    if (!(mu <= 10))
+        return gsl_ran_poisson(r, mu);
+    if (c->mu != mu) {
+        c->mu = mu;
+        c->emu = exp(-mu);
+    }
+    /* gsl_rng_uniform of a PCG generator is pcg32_double (rng.c). */
+    pcg32 *g = rng_pcg(r);
+    double prod = 1.0, emu = c->emu;
+    unsigned k = 0;
+    do {
+        prod *= pcg32_double(g);
+        k++;
+    } while (prod > emu);
+    return k - 1;
 }
 
 int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux)
 {
-    pstream_slice *c = &s->sl[x >> SLICE_SHIFT];
+    pstream_slice *c = &s->sl[slice_of(s, x)];
     if (c->n == c->cap) {
         /* Slices grow by half: they are all about the same size (the times are
          * uniform), and keep their room from window to window. */
@@ -52,9 +92,11 @@ int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux)
 }
 
 /* Sorts slice c by x, stably: a counting pass on the bits below the slice's into the
- * scratch (about two events a counter), an insertion pass that only ever moves an
- * event within its counter's run (every earlier run holds smaller keys), and an exchange
- * of the slice's array with the scratch. All of it within the slice, in cache. */
+ * scratch (about four counters an event, up to 4,096, so that few events share one),
+ * an insertion pass that only ever moves an event within its counter's run (every
+ * earlier run holds smaller keys; with runs of one it seldom moves anything, and its
+ * branches are predicted), and an exchange of the slice's array with the scratch. All
+ * of it within the slice, in cache. */
 static int sort_slice(pstream *s, pstream_slice *c)
 {
     uint32_t n = c->n;
@@ -71,11 +113,11 @@ static int sort_slice(pstream *s, pstream_slice *c)
         s->tmp_cap = cap;
     }
     unsigned bits = 0;
-    while (bits < SLOT_BITS_MAX && (2u << bits) < n)
+    while (bits < SLOT_BITS_MAX && (1u << bits) < 4 * (uint64_t)n)
         bits++;
     uint32_t count[(1u << SLOT_BITS_MAX) + 1];
     uint32_t slots = 1u << bits;
-    unsigned shift = SLICE_SHIFT - bits;
+    unsigned shift = 32 - s->bits - bits;
     uint32_t mask = slots - 1;
     memset(count, 0, (slots + 1) * sizeof *count);
     pstream_ev *ev = c->ev, *out = s->tmp;
@@ -104,11 +146,11 @@ static int sort_slice(pstream *s, pstream_slice *c)
 /* Moves to the first nonempty slice from j on and sorts it. */
 static int enter(pstream *s, uint32_t j)
 {
-    while (j < PSTREAM_SLICES && s->sl[j].n == 0)
+    while (j < s->n_sl && s->sl[j].n == 0)
         j++;
     s->cur = j;
     s->pos = 0;
-    return j < PSTREAM_SLICES ? sort_slice(s, &s->sl[j]) : 0;
+    return j < s->n_sl ? sort_slice(s, &s->sl[j]) : 0;
 }
 
 int pstream_seal(pstream *s)
@@ -132,5 +174,6 @@ void pstream_free(pstream *s)
     free(s->tmp);
     s->tmp = NULL;
     s->tmp_cap = 0;
-    s->cur = PSTREAM_SLICES;
+    s->n_sl = 0;
+    s->cur = 0;
 }

@@ -21,10 +21,14 @@
  * 12 bytes, x is the sort key, and ties (equal x) keep the order in which the events
  * were drawn.
  *
- * Sorting: a window's events go, as they are drawn, into one of PSTREAM_SLICES slices
- * by the top bits of x, and a slice is sorted (in cache, stably) only when the stream
- * reaches it. A whole-window sort would pass over hundreds of megabytes several
- * times; this passes once, and each slice is small.
+ * Sorting: a window's events go, as they are drawn, into one of up to PSTREAM_SLICES
+ * slices by the top bits of x, and a slice is sorted (in cache, stably) only when the
+ * stream reaches it. A whole-window sort would pass over hundreds of megabytes several
+ * times; this passes once, and each slice is small. An owner that knows about how many
+ * events it will draw says so (pstream_expect), and a small window then takes fewer
+ * slices of some PSTREAM_SLICE_TARGET events each: a slice costs a visit and a sort's
+ * setup however few events it holds. The order of the events is the same whatever the
+ * number of slices (by x, ties in the order drawn).
  *
  * The owner schedules the events (src is its bookkeeping: the engine source that holds
  * the next event) and must draw a new window whenever members change: an event names
@@ -48,6 +52,7 @@ typedef struct pstream_ev {
 
 #define PSTREAM_SLICE_BITS 10
 #define PSTREAM_SLICES (1u << PSTREAM_SLICE_BITS)
+#define PSTREAM_SLICE_TARGET 256 /* events a slice holds when the owner's guess is right */
 
 typedef struct pstream_slice {
     pstream_ev *ev;
@@ -57,6 +62,8 @@ typedef struct pstream_slice {
 typedef struct pstream {
     pstream_slice sl[PSTREAM_SLICES]; /* the window's events by the top bits of x    */
     uint32_t cur, pos;   /* the next event: slice cur (sorted), place pos         */
+    uint32_t n_sl;       /* the window's slices: 2^bits, by the top bits of x     */
+    unsigned bits;
     double t0, t1, span; /* the window [t0, t1), span = t1 − t0                   */
     double t_last;       /* the largest double below t1: no event reaches t1      */
     pstream_ev *tmp;     /* sort scratch: one slice                               */
@@ -64,14 +71,35 @@ typedef struct pstream {
     int src;             /* the owner's engine source (sim.h) for the next event  */
 } pstream;
 
-/* Starts a new window [t0, t1) with no events (an empty window when t1 <= t0). */
+/* Starts a new window [t0, t1) with no events (an empty window when t1 <= t0), in
+ * PSTREAM_SLICES slices. */
 void pstream_begin(pstream *s, double t0, double t1);
 
+/* Between pstream_begin and the first push: the owner expects about n events in the
+ * window, so it takes about n / PSTREAM_SLICE_TARGET slices (a power of two, at most
+ * PSTREAM_SLICES). A guess only: any number of events is sorted right, a far larger
+ * one more slowly. */
+void pstream_expect(pstream *s, double n);
+
 /* The number of events of a member of rate `rate` over the window: a draw of
- * Poisson(rate · span); 0, and no draw, when rate <= 0 or the window is empty. The
+ * Poisson(rate · span) from the PCG generator r (rng.h), gsl_ran_poisson's to the bit;
+ * 0, and no draw, when rate <= 0 or the window is empty. The
  * owner then pushes that many events of the member, each at a uniform time x (a fresh
  * 32-bit draw), members in its index order. */
 unsigned pstream_count(const pstream *s, gsl_rng *r, double rate);
+
+/* What pstream_count_cached keeps of a member between windows: its last mean mu and
+ * e^-mu. Zeroed to start (no mean is 0 there). */
+typedef struct pstream_pois {
+    double mu, emu;
+} pstream_pois;
+
+/* pstream_count, the same draw to the bit, with the member's e^-mu kept in *c: a
+ * member whose rate and window length are those of its last window needs no exp. r
+ * must be a PCG generator (rng.h). For means up to 10 the draw is the product of
+ * uniforms (Knuth's method, as gsl_ran_poisson's): the count of uniforms whose running
+ * product stays above e^-mu; larger means go to gsl_ran_poisson. */
+unsigned pstream_count_cached(const pstream *s, gsl_rng *r, double rate, pstream_pois *c);
 
 /* Appends an event to the window. 0, or -1 when out of memory. */
 int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux);
@@ -83,7 +111,7 @@ int pstream_seal(pstream *s);
 /* The next event, or NULL when the window is spent. */
 static inline const pstream_ev *pstream_peek(const pstream *s)
 {
-    return s->cur < PSTREAM_SLICES && s->pos < s->sl[s->cur].n ? &s->sl[s->cur].ev[s->pos] : NULL;
+    return s->cur < s->n_sl && s->pos < s->sl[s->cur].n ? &s->sl[s->cur].ev[s->pos] : NULL;
 }
 
 /* Steps past the next event (sorting the following slice when its turn comes). 0, or
@@ -94,8 +122,8 @@ int pstream_advance(pstream *s);
  * fetching ahead what it will read. */
 static inline const pstream_ev *pstream_ahead(const pstream *s, uint32_t k)
 {
-    return s->cur < PSTREAM_SLICES && s->pos + k < s->sl[s->cur].n ? &s->sl[s->cur].ev[s->pos + k]
-                                                                  : NULL;
+    return s->cur < s->n_sl && s->pos + k < s->sl[s->cur].n ? &s->sl[s->cur].ev[s->pos + k]
+                                                            : NULL;
 }
 
 /* The time of an event of the window: t0 + span · x / 2^32, in [t0, t1), nondecreasing
