@@ -368,18 +368,6 @@ static void print_text(const adb *d, const discover_opts *o, const discover_resu
     table_free(&t);
 }
 
-static int parse_double(const char *opt, const char *arg, double lo, double hi, double *out,
-                        crc_err *err)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !(v >= lo && v <= hi))
-        return crc_err_set(err, CRC_EINPUT, "--%s %s: give a number from %g to %g", opt, arg,
-                           lo, hi);
-    *out = v;
-    return CRC_OK;
-}
-
 int cmd_discover(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -402,7 +390,7 @@ int cmd_discover(int argc, char **argv)
     discover_safe_opts_default(&so);
     int fmt = TABLE_TEXT, safe = 0, has_value = 0;
     const char *plot = NULL, *base = NULL;
-    double num = 0;
+    unsigned long long num = 0;
     size_t n_fresh = 32;
     crc_err err;
     crc_err_clear(&err);
@@ -424,40 +412,37 @@ int cmd_discover(int argc, char **argv)
                             "it in the shell: --op '<')", optarg);
             break;
         case 'v':
-            if (!parse_double("value", optarg, -HUGE_VAL, HUGE_VAL, &o.value, &err))
+            if (!cli_opt_double("--value", optarg, -HUGE_VAL, HUGE_VAL, &o.value, &err))
                 has_value = 1;
             break;
         case 'a':
-            if (!parse_double("alpha", optarg, 0.001, 0.49, &o.alpha, &err))
+            if (!cli_opt_double("--alpha", optarg, 0.001, 0.49, &o.alpha, &err))
                 so.alpha = o.alpha;
             break;
         case 'M':
-            if (!parse_double("min-mass", optarg, 0, 0.99, &o.min_mass, &err))
+            if (!cli_opt_double("--min-mass", optarg, 0, 0.99, &o.min_mass, &err))
                 so.min_mass = o.min_mass;
             break;
-        case 'C': parse_double("min-coverage", optarg, 0, 1, &o.min_coverage, &err); break;
-        case 'x':
-            if (!parse_double("box", optarg, 0, 1e9, &num, &err))
-                o.box = (long)num;
-            break;
+        case 'C': cli_opt_double("--min-coverage", optarg, 0, 1, &o.min_coverage, &err); break;
+        case 'x': cli_opt_long("--box", optarg, 0, 1000000000, &o.box, &err); break;
         case 'b':
-            if (!parse_double("boot", optarg, 0, 100000, &num, &err))
+            if (!cli_opt_ulong("--boot", optarg, 0, 100000, &num, &err))
                 o.n_boot = (size_t)num;
             break;
         case 's':
-            if (!parse_double("seed", optarg, 0, 1.8e19, &num, &err))
-                o.seed = strtoull(optarg, NULL, 10);
+            if (!cli_opt_ulong("--seed", optarg, 0, UINT64_MAX, &num, &err))
+                o.seed = num;
             break;
         case 'p': plot = optarg; break;
         case 'f': cli_opt_format(optarg, &fmt, &err); break;
         case 'j': fmt = TABLE_JSON; break;
         case 'F': safe = 1; break;
         case 'q': cli_opt_names(optarg, &so.criteria, &so.n_criteria, &err); break;
-        case 't': parse_double("target", optarg, 0, 0.9999, &so.target, &err); break;
+        case 't': cli_opt_double("--target", optarg, 0, 0.9999, &so.target, &err); break;
         case 'l': cli_opt_level(optarg, &so.level, &err); break;
         case 'k': cli_opt_names(optarg, &so.scheme, &so.n_scheme, &err); break;
         case 'n':
-            if (!parse_double("fresh", optarg, 0, 100000, &num, &err))
+            if (!cli_opt_ulong("--fresh", optarg, 0, 100000, &num, &err))
                 n_fresh = (size_t)num;
             break;
         case 'B': base = optarg; break;
