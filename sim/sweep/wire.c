@@ -450,7 +450,7 @@ int wire_store_run(store *st, const wire_result *r, uint64_t seed, long point, l
     int rc = r->events ? wire_replay(r->events, r->events_len, &ms, err) : CRC_OK;
     if (rc == CRC_OK && m->oom)
         rc = crc_err_set(err, CRC_ENOMEM, "out of memory storing a run");
-    if (rc != CRC_OK)
+    if (rc != CRC_OK || !st)
         return rc;
     run_record rec;
     memset(&rec, 0, sizeof rec);

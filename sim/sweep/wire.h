@@ -113,7 +113,7 @@ void wire_compute_run(wire_buf *msg, wire_buf *events, uint64_t run, const scena
 /* The writer's half: replays r's events into m (which the caller initialised with
  * memsink_init(m, NULL) and frees, so it can read the stored series after) and stores
  * r as the run (seed, point, replicate) in one transaction (store_write_run), keeping
- * what output's output.* parameters ask for. */
+ * what output's output.* parameters ask for. st NULL: only the replay. */
 int wire_store_run(store *st, const wire_result *r, uint64_t seed, long point, long replicate,
                    const crc_params *output, memsink *m, crc_err *err);
 
