@@ -487,13 +487,18 @@ Test(cmdline, sweep_and_attack_share_their_batch_options)
                               bad[i]),
                      2, "sweep %s: %s", bad[i], err);
         cr_assert(!strncmp(err, "crucible sweep: ", 16), "%s", err);
-        snprintf(sweep_err, sizeof sweep_err, "%s", err + 16);
+        snprintf(sweep_err, sizeof sweep_err, "%.1000s", err + 16);
         cr_expect_eq(crucible("attack tests/fixtures/attack/poison.yaml %s", bad[i]), 2,
                      "attack %s: %s", bad[i], err);
         cr_assert(!strncmp(err, "crucible attack: ", 17), "%s", err);
-        snprintf(attack_err, sizeof attack_err, "%s", err + 17);
+        snprintf(attack_err, sizeof attack_err, "%.1000s", err + 17);
         cr_expect_str_eq(sweep_err, attack_err, "%s", bad[i]);
     }
+    /* --help answers at once, whatever follows it. */
+    cr_expect_eq(crucible("attack --help --bogus"), 0, "%s", err);
+    cr_expect(!strncmp(out, "usage: crucible attack", 22), "%s", out);
+    cr_expect_eq(crucible("sweep -h --bogus"), 0, "%s", err);
+    cr_expect(!strncmp(out, "usage: crucible sweep", 21), "%s", out);
     cr_expect_eq(crucible("attack tests/fixtures/attack/poison.yaml --out"), 2);
     cr_expect(strstr(err, "--out needs a value; see 'crucible attack --help'"), "%s", err);
     cr_expect_eq(crucible("sweep --base " TINY " --grid emission.rate=1,2 --dry-run --bogus"),

@@ -334,7 +334,8 @@ int cmd_attack(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while (rc == CRC_OK && (c = getopt_long(argc, argv, CLI_BATCH_SHORTOPTS, opts, NULL)) != -1) {
+    while (rc == CRC_OK && !bo.help &&
+           (c = getopt_long(argc, argv, CLI_BATCH_SHORTOPTS, opts, NULL)) != -1) {
         if ((rc = cli_batch_opt(&bo, c, optarg, argv, optind, &err)) != 1)
             continue;
         rc = CRC_OK;
@@ -354,8 +355,6 @@ int cmd_attack(int argc, char **argv)
         case OPT_PLOT: plot = optarg; break;
         default: rc = cli_bad_option(&err, "attack", argv[optind - 1]); break;
         }
-        if (bo.help)
-            break;
     }
     if (bo.help && rc == CRC_OK) {
         usage(stdout);
