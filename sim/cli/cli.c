@@ -197,13 +197,18 @@ int cli_opt_level(const char *arg, double *level, crc_err *err)
 
 /* ---- the options sweep and attack share ----------------------------------------------- */
 
+int cli_default_jobs(void)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    return ncpu > 0 ? (int)ncpu : 1;
+}
+
 int cli_batch_init(cli_batch *b, const char *cmd, int argc, long max_replicates, crc_err *err)
 {
     memset(b, 0, sizeof *b);
     b->cmd = cmd;
     b->max_replicates = max_replicates;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    b->jobs = ncpu > 0 ? (int)ncpu : 1;
+    b->jobs = cli_default_jobs();
     b->shard_k = b->shard_n = 1;
     b->sets = calloc((size_t)argc + 1, sizeof *b->sets);
     if (!b->sets)

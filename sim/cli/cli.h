@@ -39,6 +39,9 @@ int cli_opt_ulong(const char *opt, const char *arg, unsigned long long lo,
 int cli_opt_double(const char *opt, const char *arg, double lo, double hi, double *out,
                    crc_err *err);
 
+/* The default number of worker processes (-j): the CPUs online, at least 1. */
+int cli_default_jobs(void);
+
 /* The options `sweep` and `attack` share (CLI_BATCH_LONGOPTS in their getopt tables):
  * -j/--jobs N, --out DB, --resume, --shard K/N, --seed S, --replicates R, --set p=v
  * (repeatable), --json, --quiet, -h/--help. A command's own option codes start at

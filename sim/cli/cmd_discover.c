@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -440,8 +439,8 @@ int cmd_discover(int argc, char **argv)
     const char *plot = NULL, *base = NULL;
     unsigned long long num = 0;
     size_t n_fresh = 32;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), jobs_l = 0;
-    int jobs = ncpu > 0 ? (int)ncpu : 1;
+    long jobs_l = 0;
+    int jobs = cli_default_jobs();
     crc_err err;
     crc_err_clear(&err);
     optind = 1;

@@ -540,7 +540,7 @@ int cmd_report(int argc, char **argv)
     }
     int attacked; /* the cost-of-attack section (docs/attack.md), when fa declares attack: */
     stage_line(NULL, "searching the attacks the baseline declares (if any)");
-    if ((rc = atk_report_pair(fa, fb, dir, (int)sysconf(_SC_NPROCESSORS_ONLN), &attacked, &err)))
+    if ((rc = atk_report_pair(fa, fb, dir, cli_default_jobs(), &attacked, &err)))
         goto done;
 
     snprintf(cmd1, sizeof cmd1, "crucible run %s --seed %llu --replicates %ld --out %s", fa,
