@@ -62,7 +62,8 @@ BIN     ?= bin
 LIB_SRC  := $(sort $(wildcard sim/*/*.c sim/model/*/*.c analysis/*.c))
 LIB_SRC  := $(filter-out sim/cli/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-TEST_SRC := $(sort $(wildcard tests/test_*.c))
+# tests/helpers.c: what several test files share (tests/helpers.h).
+TEST_SRC := $(sort $(wildcard tests/test_*.c)) tests/helpers.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS_STAMP := build/.deps-ok
 

@@ -13,6 +13,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "engine/rng.h"
+#include "model/core/params.h"
 #include "stats.h"
 
 /* The bootstrap's stream purpose ("DISC"): its draws never share a stream with another
@@ -615,30 +616,63 @@ int discover_safe_fresh(discover_safe_result *r, size_t n_fresh, discover_eval_f
     if (!r->found || !n_fresh)
         return CRC_OK;
     size_t k = r->k;
-    double *x = malloc(k * sizeof *x);
-    if (!x)
-        return crc_err_set(err, CRC_ENOMEM, "out of memory");
-    int rc = CRC_OK;
+    double *x = malloc(n_fresh * k * sizeof *x);
+    int *hold = malloc(n_fresh * sizeof *hold);
+    int rc = x && hold ? CRC_OK : crc_err_set(err, CRC_ENOMEM, "out of memory");
     for (int c = 0; c < DISCOVER_COLS && !rc; c++) {
-        size_t pass = 0, done = 0;
-        for (size_t i = 0; i < n_fresh && !rc; i++) {
+        for (size_t i = 0; i < n_fresh; i++) {
             size_t p = i * r->n_points_x / n_fresh;
             for (size_t j = 0; j < k; j++)
-                x[j] = r->scheme[j] ? r->rec[(size_t)c * k + j] : r->point_x[p * k + j];
-            int ok = 0;
-            if (!(rc = eval(ctx, x, (size_t)c, i, &ok, err))) {
-                pass += ok != 0;
-                done++;
-            }
+                x[i * k + j] =
+                    r->scheme[j] ? r->rec[(size_t)c * k + j] : r->point_x[p * k + j];
+            hold[i] = 0;
         }
+        if ((rc = eval(ctx, (size_t)c, x, n_fresh, hold, err)))
+            break;
+        size_t pass = 0;
+        for (size_t i = 0; i < n_fresh; i++)
+            pass += hold[i] != 0;
         stats_prop sp;
-        stats_wilson(pass, done, r->level, &sp);
-        r->fresh_n[c] = done;
+        stats_wilson(pass, n_fresh, r->level, &sp);
+        r->fresh_n[c] = n_fresh;
         r->fresh_pass[c] = pass;
         r->fresh_p[c] = sp.p;
         r->fresh_lo[c] = sp.lo;
         r->fresh_hi[c] = sp.hi;
     }
     free(x);
+    free(hold);
     return rc;
+}
+
+/* Writes x as d's value reads in a scenario file (params_format_value), enum and bool
+ * taken from the nearest whole number; NULL d: the number. */
+static void value_text(const param_def *d, double x, char *buf, size_t len)
+{
+    if (!d || d->type == PT_DIST || d->type == PT_NUM) {
+        params_format_number(x, buf, len);
+        return;
+    }
+    crc_pvalue v;
+    memset(&v, 0, sizeof v);
+    v.x = round(x);
+    params_format_value(d, &v, buf, len);
+}
+
+void discover_set_text(const char *path, double x, char *buf, size_t len)
+{
+    char v[128];
+    value_text(params_find(path), x, v, sizeof v);
+    snprintf(buf, len, "%s=%s", path, v);
+}
+
+void discover_value_text(const char *path, double x, char *buf, size_t len)
+{
+    const param_def *d = params_find(path);
+    if (isnan(x))
+        snprintf(buf, len, "%s", "");
+    else if (d && (d->type == PT_ENUM || d->type == PT_BOOL))
+        value_text(d, x, buf, len);
+    else
+        snprintf(buf, len, "%.4g", x);
 }

@@ -148,18 +148,31 @@ typedef struct discover_safe_result {
 int discover_safe(const adb *d, const discover_safe_opts *o, discover_safe_result *r,
                   crc_err *err);
 
-/* Evaluates all criteria on one fresh replicate at x (every swept parameter: the
- * column's scheme values, the other parameters from a sweep point). fresh is the
- * replicate's index, column the recommendation's. Sets *all_hold; returns CRC_OK, or an
- * error (the fresh evaluation stops). */
-typedef int (*discover_eval_fn)(void *ctx, const double *x, size_t column, size_t fresh,
-                                int *all_hold, crc_err *err);
+/* Evaluates all criteria on fresh replicates 0..n-1 of one recommendation column:
+ * replicate i at x[i * k .. i * k + k) (every swept parameter, in r->params order: the
+ * column's scheme values, the other parameters from a sweep point). Sets hold[i] to 1
+ * when every criterion held on replicate i, else 0; returns CRC_OK, or an error (the
+ * fresh evaluation stops). The replicates are independent (each has its own seed), so
+ * an evaluator may run them in any order or at once. */
+typedef int (*discover_eval_fn)(void *ctx, size_t column, const double *x, size_t n,
+                                int *hold, crc_err *err);
 
-/* Runs n_fresh replicates of each recommended column through eval; replicate i takes
- * the non-scheme parameters of sweep point i · points / n_fresh (evenly over the sweep).
- * Fills fresh_* with P(all hold) and its Wilson interval at r->level. */
+/* Runs n_fresh replicates of each recommended column through eval, one call per
+ * column; replicate i takes the non-scheme parameters of sweep point i · points /
+ * n_fresh (evenly over the sweep). Fills fresh_* with P(all hold) and its Wilson interval
+ * at r->level. */
 int discover_safe_fresh(discover_safe_result *r, size_t n_fresh, discover_eval_fn eval,
                         void *ctx, crc_err *err);
+
+/* "path=value" for scenario_set, with value as a scenario file writes it: an enum
+ * parameter's level by name ("emission.schedule=halving" for index 3), a bool as true or
+ * false, an integer as a whole number, anything else as the shortest text that reads
+ * back as exactly x. Truncated to len. */
+void discover_set_text(const char *path, double x, char *buf, size_t len);
+
+/* A swept parameter's value as people read it in a table: an enum's level name, true or
+ * false for a bool, else 4 significant digits; "" for NaN. */
+void discover_value_text(const char *path, double x, char *buf, size_t len);
 
 /* The recommendation table: parameter | current | conservative | moderate | aggressive,
  * the scheme's restricted parameters (all scheme parameters when none is), then rows

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "discover.h"
+#include "model/core/params.h"
 #include "plot.h"
 #include "util/ofile.h"
 
@@ -122,9 +123,12 @@ static int fig_open(const char *out, const char *title, const char *caption, ofi
     plot_quote(g, title);
     fputs("\nset label 101 ", g);
     plot_quote(g, caption);
-    fputs(" at screen 0.01, screen 0.015 left font ',8' textcolor rgb '#444444'\n"
-          "set bmargin 6\nset grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n"
-          "set key outside right top box lc rgb '#bbbbbb'\n", g);
+    /* The legend below the plot, centred, as crucible plot draws it: the plot keeps the
+     * figure's width. */
+    fputs(" at screen 0.01, screen 0.012 left font ',8' textcolor rgb '#444444'\n"
+          "set bmargin 8\nset grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n"
+          "set key at screen 0.5, screen 0.045 center bottom horizontal maxrows 2 box "
+          "lc rgb '#bbbbbb' Left reverse width 2\n", g);
     fprintf(g, "datafile = '%s'\n", base_of(dat));
     return CRC_OK;
 }
@@ -174,6 +178,24 @@ int discover_plot_trajectory(const discover_result *r, const char *out, const ch
     return fig_close(out, &gf, &df, gp, dat, err);
 }
 
+/* For an enum or bool parameter, tics at its levels named as a scenario file writes them
+ * ("set xtics ('constant' 0, 'halving' 3)"), over the levels the runs span. */
+static void level_tics(FILE *g, const char *axis, const char *path, double lo, double hi)
+{
+    const param_def *d = params_find(path);
+    if (!d || (d->type != PT_ENUM && d->type != PT_BOOL))
+        return;
+    fprintf(g, "set %s (", axis);
+    for (long i = (long)ceil(lo); i <= (long)floor(hi); i++) {
+        char name[128];
+        discover_value_text(path, (double)i, name, sizeof name);
+        fprintf(g, "%s", i > (long)ceil(lo) ? ", " : "");
+        plot_quote(g, name);
+        fprintf(g, " %ld", i);
+    }
+    fputs(")\n", g);
+}
+
 int discover_plot_box(const discover_result *r, const char *out, const char *caption,
                       crc_err *err)
 {
@@ -202,11 +224,17 @@ int discover_plot_box(const discover_result *r, const char *out, const char *cap
         fputs("\n\n", df.f);
     }
     FILE *g = gf.f;
+    char label[128], axis[400];
+    plot_param_text(da->param, label, sizeof label, axis, sizeof axis);
     fputs("set xlabel ", g);
-    plot_quote(g, da->param);
+    plot_quote(g, axis);
+    plot_param_text(db->param, label, sizeof label, axis, sizeof axis);
     fputs("\nset ylabel ", g);
-    plot_quote(g, db->param);
-    fprintf(g, "\nset object 1 rectangle from %.17g,%.17g to %.17g,%.17g fillstyle empty "
+    plot_quote(g, axis);
+    fputc('\n', g);
+    level_tics(g, "xtics", da->param, da->min, da->max);
+    level_tics(g, "ytics", db->param, db->min, db->max);
+    fprintf(g, "set object 1 rectangle from %.17g,%.17g to %.17g,%.17g fillstyle empty "
                "border lc rgb 'black' lw 2 front\n",
             da->lo, db->lo, da->hi, db->hi);
     fprintf(g, "plot datafile index 0 using 1:2 with points pt 6 ps 0.8 lc rgb '#4575b4' "
@@ -218,12 +246,12 @@ int discover_plot_box(const discover_result *r, const char *out, const char *cap
     return fig_close(out, &gf, &df, gp, dat, err);
 }
 
-static void cell_value(table *t, double v)
+/* A parameter's value in the recommendation table: enum and bool levels by name. */
+static void cell_value(table *t, const char *path, double v)
 {
-    if (isfinite(v))
-        table_cell(t, "%.4g", v);
-    else
-        table_cell(t, "?");
+    char text[128];
+    discover_value_text(path, v, text, sizeof text);
+    table_cell(t, "%s", isfinite(v) ? text : "?");
 }
 
 void discover_safe_table(const discover_safe_result *r, table *t)
@@ -241,9 +269,9 @@ void discover_safe_table(const discover_safe_result *r, table *t)
         if (!r->scheme[j] || (restricted && !rj))
             continue;
         table_cell(t, "%s", r->params[j]);
-        cell_value(t, r->current[j]);
+        cell_value(t, r->params[j], r->current[j]);
         for (int c = 0; c < DISCOVER_COLS; c++)
-            cell_value(t, r->rec[(size_t)c * r->k + j]);
+            cell_value(t, r->params[j], r->rec[(size_t)c * r->k + j]);
     }
     if (!r->fresh_n[0])
         return;

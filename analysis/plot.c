@@ -197,11 +197,8 @@ static void metric_text(const adb *d, const char *metric, char *label, size_t ll
     axis_label(axis, alen, label, unit);
 }
 
-/* A parameter's short label from the first clause of its one-line doc in the registry
- * ("Emission gate m", "Base arrival rate of new consumers"), at most ~40 characters, and
- * its axis text "label (unit) [path]"; the path alone for a parameter the registry no
- * longer has. */
-static void param_text(const char *path, char *label, size_t llen, char *axis, size_t alen)
+/* See plot.h. */
+void plot_param_text(const char *path, char *label, size_t llen, char *axis, size_t alen)
 {
     const param_def *p = params_find(path);
     if (!p || !p->doc || !*p->doc) {
@@ -490,8 +487,8 @@ static int plot_heatmap(FILE *gp, FILE *dat, const adb *d, const plot_opts *o, c
         fputc('\n', dat);
     }
     char title[1024], xl[400], yl[400], cb[400], lx[128], ly[128], lm[256];
-    param_text(o->x, lx, sizeof lx, xl, sizeof xl);
-    param_text(o->y, ly, sizeof ly, yl, sizeof yl);
+    plot_param_text(o->x, lx, sizeof lx, xl, sizeof xl);
+    plot_param_text(o->y, ly, sizeof ly, yl, sizeof yl);
     if (is_crit) {
         char test[256];
         adb_criterion_text(d, o->metric, test, sizeof test);
@@ -745,7 +742,7 @@ static int plot_sensitivity(FILE *gp, FILE *dat, const adb *d, const plot_opts *
         fputs("set xlabel 'swept parameter'\nset xtics (", gp);
         for (size_t j = 0; j < r.k; j++) {
             char pl[128], pa[400], tic[600];
-            param_text(r.params[j], pl, sizeof pl, pa, sizeof pa);
+            plot_param_text(r.params[j], pl, sizeof pl, pa, sizeof pa);
             wrap(pl, 22);
             snprintf(tic, sizeof tic, "%s\n[%s]", pl, r.params[j]);
             fputs(j ? ", " : "", gp);

@@ -55,6 +55,12 @@ const char *plot_kind_name(int kind);
 /* Full path of gnuplot found on PATH into buf; 0 when found, -1 when not. */
 int plot_find_gnuplot(char *buf, size_t len);
 
+/* A parameter's short label from the first clause of its one-line doc in the registry
+ * ("Emission gate m", "Base arrival rate of new consumers"), at most ~40 characters, and
+ * its axis text "label (unit) [path]"; the path alone for a parameter the registry no
+ * longer has. */
+void plot_param_text(const char *path, char *label, size_t llen, char *axis, size_t alen);
+
 /* The unit of a metric for axis labels ("USD per TKN", "TKN", "fraction", ...; "" when
  * unknown). */
 const char *plot_metric_unit(const char *metric);

@@ -10,6 +10,8 @@
 #include "model/model.h"
 #include "model/core/params.h"
 
+#include "helpers.h"
+
 /* A small closed market: fixed populations (no entry, no exit, no churn), a constant
  * emission paid at once (no vesting), 90 days. */
 static inline void adv_base(crc_params *p)
@@ -45,18 +47,7 @@ static inline void adv_base(crc_params *p)
 
 static inline int adv_run(const crc_params *p, uint64_t seed, memsink *m)
 {
-    model_input in;
-    memset(&in, 0, sizeof in);
-    in.params = p;
-    in.seed = seed;
-    memsink_init(m, NULL);
-    crc_sink k = memsink_sink(m);
-    crc_err e;
-    crc_err_clear(&e);
-    int rc = model_run(&in, &k, &e);
-    if (rc)
-        fprintf(stderr, "model_run: %s\n", e.msg);
-    return rc;
+    return th_model_run(p, seed, 0, 0, NULL, 0, m);
 }
 
 /* Mean of a metric over samples with t in [t0, t1]; NAN when none. */

@@ -24,41 +24,9 @@
 
 #include "adv_fixture.h"
 #include "model/adversary/farmers.h"
+#include "helpers.h"
 
 #define FIX "tests/fixtures/attack/"
-
-static const char *bin(void)
-{
-    const char *b = getenv("CRUCIBLE_BIN");
-    if (!b)
-        cr_skip_test("CRUCIBLE_BIN is not set (run through make test)");
-    return b;
-}
-
-static void scratch(char *dir, size_t len)
-{
-    snprintf(dir, len, "/tmp/crucible-attack-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-/* Runs a shell command; its stdout and stderr into out; returns its exit status. */
-static int run(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int run(char *out, size_t len, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd - 8, fmt, ap);
-    va_end(ap);
-    strcat(cmd, " 2>&1");
-    out[0] = 0;
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* The number after `"key": ` at or after from in json; NAN when absent or null. */
 static double jnum(const char *json, const char *from, const char *key)
@@ -97,7 +65,7 @@ static void refused(const char *dir, const char *block, const char *want_pos,
     snprintf(text, sizeof text, "name: bad\nextends: %s/" FIX "wash.yaml\nattack:\n%s", cwd,
              block);
     const char *path = write_file(dir, "bad.yaml", text);
-    int st = run(out, sizeof out, "%s attack %s --quiet --out %s/bad.db", bin(), path, dir);
+    int st = th_run(out, sizeof out, "%s attack %s --quiet --out %s/bad.db", th_bin(), path, dir);
     cr_expect_eq(st, 2, "exit 2 for bad input, got %d: %s", st, out);
     char pos[300];
     snprintf(pos, sizeof pos, "%s:%s:", path, want_pos);
@@ -111,7 +79,7 @@ static void refused(const char *dir, const char *block, const char *want_pos,
 Test(attack, bad_attack_blocks_are_refused_with_their_position)
 {
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     /* The block starts at line 4 (after name, extends, attack:). */
     refused(dir, "  params:\n    farmers.budgit: {min: 0, max: 20}\n  budget: 1000\n", "5:5",
             "did you mean 'farmers.budget'");
@@ -141,8 +109,8 @@ Test(attack, bad_attack_blocks_are_refused_with_their_position)
             "7:10", "did you mean 'cost_usd.farmer'");
     /* The scenario loader itself accepts the block (validate, run ignore it). */
     char out[4096];
-    cr_expect_eq(run(out, sizeof out, "%s validate " FIX "wash.yaml", bin()), 0, "%s", out);
-    run(out, sizeof out, "rm -rf %s", dir);
+    cr_expect_eq(th_run(out, sizeof out, "%s validate " FIX "wash.yaml", th_bin()), 0, "%s", out);
+    th_run(out, sizeof out, "rm -rf %s", dir);
 }
 
 /* ---- the wash break-even --------------------------------------------------------------- */
@@ -171,10 +139,10 @@ static void wash_point(const char *dir, double x, double fm, double fd, char *js
     double k = fm + fd * p.farm_wash_data_share;
     double es = farm_wash_breakeven(k, p.amm_fee, p.farm_wash_cost / p.farm_wash_price);
     double rate = x * es * F / p.emission_split_model;
-    int st = run(json, len,
+    int st = th_run(json, len,
                  "%s attack " FIX "wash.yaml --set emission.rate=%.17g --set fees.model=%g "
                  "--set fees.data=%g -j2 --json --out %s/wash-%g.db",
-                 bin(), rate, fm, fd, dir, x);
+                 th_bin(), rate, fm, fd, dir, x);
     cr_assert_eq(st, 0, "%s", json);
     cr_log_info("e = %g e* (e* %g, k %g): %s", x, es, k, json);
 }
@@ -193,7 +161,7 @@ Test(attack, wash_search_finds_profit_only_above_the_breakeven)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     static char json[16384];
     struct { double x, fm, fd; } pts[] = {{0.4, 0.2, 0.4}, {0.3, 0.1, 0.3}, {1.6, 0.2, 0.4},
                                           {2.5, 0.1, 0.3}};
@@ -216,24 +184,10 @@ Test(attack, wash_search_finds_profit_only_above_the_breakeven)
             cr_expect(strstr(json, "\"success\": true"), "%s", json);
         }
     }
-    run(json, sizeof json, "rm -rf %s", dir);
+    th_run(json, sizeof json, "rm -rf %s", dir);
 }
 
 /* ---- poisoning: the cheapest backdoor ---------------------------------------------------- */
-
-static double db_value(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
-    double x = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL
-                   ? sqlite3_column_double(q, 0)
-                   : NAN;
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return x;
-}
 
 /* A model trained on N* poisoned samples is backdoored whatever the corpus size
  * (docs/model.md §11 Poisoners), so the cheapest attack that breaks "no backdoor" (with
@@ -253,15 +207,15 @@ Test(attack, cheapest_backdoor_poisons_about_n_star_whatever_the_corpus)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     static char json[16384];
     const double rates[] = {0.2, 2, 20}, nstar = 60, days = 59;
     for (int i = 0; i < 3; i++) {
         char db[128], sql[512];
         snprintf(db, sizeof db, "%s/p%d.db", dir, i);
-        cr_assert_eq(run(json, sizeof json, "%s attack " FIX "poison.yaml --set "
+        cr_assert_eq(th_run(json, sizeof json, "%s attack " FIX "poison.yaml --set "
                                             "providers.rate=%g -j2 --json --out %s",
-                         bin(), rates[i], db),
+                         th_bin(), rates[i], db),
                      0, "%s", json);
         cr_expect(jnum(json, "\"best\"", "failure_rate") > 0, "corpus %g: no backdoor: %s",
                   rates[i], json);
@@ -272,11 +226,11 @@ Test(attack, cheapest_backdoor_poisons_about_n_star_whatever_the_corpus)
                  "%ld AND r.replicate >= 8 AND m.name = 'poisoned_max' AND m.t = (SELECT max(t) "
                  "FROM metrics WHERE run = r.id AND name = 'poisoned_max')",
                  point);
-        double n = db_value(db, sql);
+        double n = th_db_value(db, sql);
         snprintf(sql, sizeof sql, "SELECT max(value) FROM points WHERE path = 'poison.rate' AND "
                                   "value < %.17g",
                  r);
-        double below = db_value(db, sql);
+        double below = th_db_value(db, sql);
         double noise = 3 * sqrt(nstar / 8);
         double hi = nstar * (r / below) * days / (days - 5) + sqrt(nstar) + noise;
         cr_log_info("corpus %g/day: best rate %g (next below %g), poisoned %g, N* %g, bounds "
@@ -286,20 +240,10 @@ Test(attack, cheapest_backdoor_poisons_about_n_star_whatever_the_corpus)
         cr_expect(n >= nstar - noise && n <= hi, "corpus %g: poisoned %g outside [%g, %g]",
                   rates[i], n, nstar - noise, hi);
     }
-    run(json, sizeof json, "rm -rf %s", dir);
+    th_run(json, sizeof json, "rm -rf %s", dir);
 }
 
 /* ---- determinism and resume ------------------------------------------------------------- */
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= c[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 /* A digest of every stored run's outcome (summary values, bit for bit, and criteria
  * verdicts) and of the candidates, keyed by (point, replicate), not by run id (ids
@@ -325,7 +269,7 @@ static uint64_t db_digest(const char *path, long *runs)
                     snprintf(buf, sizeof buf, "%a|", sqlite3_column_double(q, i));
                 else
                     snprintf(buf, sizeof buf, "%s|", (const char *)sqlite3_column_text(q, i));
-                h = fnv(h, buf, strlen(buf));
+                h = th_fnv(h, buf, strlen(buf));
             }
         sqlite3_finalize(q);
     }
@@ -352,15 +296,15 @@ Test(attack, same_search_and_result_whatever_the_number_of_workers)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     static char j1[16384], j2[16384];
-    cr_assert_eq(run(j1, sizeof j1, "%s attack " FIX "wash.yaml --set emission.rate=3000 -j1 "
+    cr_assert_eq(th_run(j1, sizeof j1, "%s attack " FIX "wash.yaml --set emission.rate=3000 -j1 "
                                      "--json --out %s/j1.db",
-                     bin(), dir),
+                     th_bin(), dir),
                  0, "%s", j1);
-    cr_assert_eq(run(j2, sizeof j2, "%s attack " FIX "wash.yaml --set emission.rate=3000 -j2 "
+    cr_assert_eq(th_run(j2, sizeof j2, "%s attack " FIX "wash.yaml --set emission.rate=3000 -j2 "
                                      "--json --out %s/j2.db",
-                     bin(), dir),
+                     th_bin(), dir),
                  0, "%s", j2);
     cr_expect_str_eq(from_best(j1), from_best(j2));
     char p1[128], p2[128];
@@ -373,35 +317,18 @@ Test(attack, same_search_and_result_whatever_the_number_of_workers)
                  "12 candidates and the least attack x 2 replicates + 2 x 8 fresh: %ld runs", n1);
     cr_expect_eq(n1, n2);
     cr_expect_eq(d1, d2, "every stored value is the same with -j1 and -j2");
-    run(j1, sizeof j1, "rm -rf %s", dir);
-}
-
-static long done_runs(const char *path)
-{
-    sqlite3 *db = NULL;
-    long n = 0;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 1000);
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs WHERE status = 'done'", -1, &q,
-                               NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            n = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-    }
-    sqlite3_close(db);
-    return n;
+    th_run(j1, sizeof j1, "rm -rf %s", dir);
 }
 
 Test(attack, kill_9_then_resume_equals_an_uninterrupted_search)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64], ref[128], killed[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     snprintf(ref, sizeof ref, "%s/ref.db", dir);
     snprintf(killed, sizeof killed, "%s/killed.db", dir);
     static char jr[16384], jk[16384];
-    cr_assert_eq(run(jr, sizeof jr, "%s attack " FIX "poison.yaml -j2 --json --out %s", bin(),
+    cr_assert_eq(th_run(jr, sizeof jr, "%s attack " FIX "poison.yaml -j2 --json --out %s", th_bin(),
                      ref),
                  0, "%s", jr);
     long n_ref;
@@ -414,32 +341,30 @@ Test(attack, kill_9_then_resume_equals_an_uninterrupted_search)
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
-        execl(bin(), bin(), "attack", FIX "poison.yaml", "-j2", "--quiet", "--out", killed,
+        execl(th_bin(), th_bin(), "attack", FIX "poison.yaml", "-j2", "--quiet", "--out", killed,
               (char *)NULL);
         _exit(127);
     }
     setpgid(pid, pid);
-    struct timespec nap = {0, 2000000};
-    for (int i = 0; i < 50000 && done_runs(killed) < 20; i++)
-        nanosleep(&nap, NULL);
+    th_wait_done_runs(killed, 20, 50000);
     kill(-pid, SIGKILL);
     int st;
     waitpid(pid, &st, 0);
     cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the search was killed");
-    long before = done_runs(killed);
+    long before = th_done_runs(killed);
     cr_assert(before >= 20 && before < n_ref, "killed mid-way: %ld of %ld runs", before, n_ref);
-    cr_assert_eq(run(jk, sizeof jk, "%s attack " FIX "poison.yaml -j1 --resume --json --out %s",
-                     bin(), killed),
+    cr_assert_eq(th_run(jk, sizeof jk, "%s attack " FIX "poison.yaml -j1 --resume --json --out %s",
+                     th_bin(), killed),
                  0, "%s", jk);
     cr_expect_str_eq(from_best(jk), from_best(jr), "resumed vs uninterrupted");
     long n_k;
     cr_expect_eq(db_digest(killed, &n_k), d_ref, "stored runs equal the uninterrupted search's");
     cr_expect_eq(n_k, n_ref);
     /* Without --resume an existing search is refused. */
-    cr_expect_eq(run(jk, sizeof jk, "%s attack " FIX "poison.yaml --quiet --out %s", bin(),
+    cr_expect_eq(th_run(jk, sizeof jk, "%s attack " FIX "poison.yaml --quiet --out %s", th_bin(),
                      killed),
                  2, "%s", jk);
-    run(jk, sizeof jk, "rm -rf %s", dir);
+    th_run(jk, sizeof jk, "rm -rf %s", dir);
 }
 
 /* ---- the frontier and the report ----------------------------------------------------------- */
@@ -453,12 +378,12 @@ Test(attack, frontier_profit_grows_with_the_budget_and_respects_it)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     static char json[32768];
-    cr_assert_eq(run(json, sizeof json, "%s attack " FIX "report-base.yaml --frontier "
+    cr_assert_eq(th_run(json, sizeof json, "%s attack " FIX "report-base.yaml --frontier "
                                         "300,1500,6000 -j2 --json --out %s/f.db --plot "
                                         "%s/f.png",
-                     bin(), dir, dir),
+                     th_bin(), dir, dir),
                  0, "%s", json);
     const char *f = strstr(json, "\"frontier\"");
     cr_assert_not_null(f, "%s", json);
@@ -486,7 +411,7 @@ Test(attack, frontier_profit_grows_with_the_budget_and_respects_it)
     char png[128];
     snprintf(png, sizeof png, "%s/f.png", dir);
     cr_expect(access(png, F_OK) == 0 || !strstr(json, "\"plot\""), "the frontier picture");
-    run(json, sizeof json, "rm -rf %s", dir);
+    th_run(json, sizeof json, "rm -rf %s", dir);
 }
 
 /* A break frontier no budget of which breaks the criterion (budgets below the cheapest
@@ -497,26 +422,26 @@ Test(attack, a_frontier_with_nothing_found_still_draws_and_says_so)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     static char out[32768];
-    cr_assert_eq(run(out, sizeof out, "%s attack " FIX "poison.yaml --frontier 0.001,0.01 "
+    cr_assert_eq(th_run(out, sizeof out, "%s attack " FIX "poison.yaml --frontier 0.001,0.01 "
                                       "--max-evals 2 --replicates 1 --set world.horizon=10 "
                                       "--quiet --out %s/n.db --plot %s/n.png",
-                     bin(), dir, dir),
+                     th_bin(), dir, dir),
                  0, "%s", out);
     char path[128];
     snprintf(path, sizeof path, "%s/n.png", dir);
     struct stat st;
     cr_assert_eq(stat(path, &st), 0, "no frontier picture: %s", out);
     cr_expect_gt(st.st_size, 1000);
-    run(out, sizeof out, "grep -c 'no budget broke it' %s/n.gp", dir);
+    th_run(out, sizeof out, "grep -c 'no budget broke it' %s/n.gp", dir);
     cr_expect_eq(atoi(out), 1, "the title says nothing broke it");
-    run(out, sizeof out, "grep '^plot' %s/n.gp", dir);
+    th_run(out, sizeof out, "grep '^plot' %s/n.gp", dir);
     cr_expect(strstr(out, "none found") && !strstr(out, "best attack"), "%s", out);
-    cr_expect_eq(run(out, sizeof out, "rm %s/n.png && cd / && gnuplot %s/n.gp && test -s %s/n.png",
+    cr_expect_eq(th_run(out, sizeof out, "rm %s/n.png && cd / && gnuplot %s/n.gp && test -s %s/n.png",
                      dir, dir, dir),
                  0, "the script from another folder: %s", out);
-    run(out, sizeof out, "rm -rf %s", dir);
+    th_run(out, sizeof out, "rm -rf %s", dir);
 }
 
 /* Under the emission gate (emission <= 1 x external fees, wash fees excluded) the model
@@ -527,26 +452,22 @@ Test(attack, report_shows_the_cost_of_attack_side_by_side)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64];
-    scratch(dir, sizeof dir);
-    static char out[16384];
-    cr_assert_eq(run(out, sizeof out, "%s report --baseline " FIX "report-base.yaml --proposal "
-                                      FIX "report-gate.yaml --replicates 2 --out %s/rep",
-                     bin(), dir),
-                 0, "%s", out);
-    char path[128];
+    th_scratch(dir, sizeof dir, "attack-test");
+    char args[512], path[128];
+    snprintf(args, sizeof args, "--baseline " FIX "report-base.yaml --proposal " FIX
+             "report-gate.yaml --replicates 2 --out %s/rep", dir);
+    free(th_report_cli(dir, args));
     snprintf(path, sizeof path, "%s/rep/report.md", dir);
-    FILE *fp = fopen(path, "r");
-    cr_assert_not_null(fp);
-    size_t n = fread(out, 1, sizeof out - 1, fp);
-    out[n] = 0;
-    fclose(fp);
+    char *out = th_slurp(path, NULL);
+    cr_assert_not_null(out, "%s", path);
     const char *sec = strstr(out, "## Cost of attack");
     cr_assert_not_null(sec, "the report has the section");
     const char *row = strstr(sec, "| 100000 |");
     cr_assert_not_null(row, "%s", sec);
     const char *gate = strstr(row, "farmers.budget = 0");
     cr_expect(gate && strstr(row, "| 0 [0, 0]"), "no attack pays under the gate: %.400s", row);
-    run(out, sizeof out, "rm -rf %s", dir);
+    free(out);
+    th_sh("rm -rf %s", dir);
 }
 
 /* Budgets are independent searches: shards 1/2 and 2/2 merged with `crucible merge` and
@@ -555,27 +476,27 @@ Test(attack, frontier_shards_merged_equal_the_whole_frontier)
 {
     alarm(300); /* time limit (see tests/README.md) */
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     static char whole[32768], merged[32768], out[4096];
     const char *args = FIX "report-base.yaml --frontier 300,6000 -j2 --json";
-    cr_assert_eq(run(whole, sizeof whole, "%s attack %s --out %s/whole.db --plot %s/w.png",
-                     bin(), args, dir, dir),
+    cr_assert_eq(th_run(whole, sizeof whole, "%s attack %s --out %s/whole.db --plot %s/w.png",
+                     th_bin(), args, dir, dir),
                  0, "%s", whole);
     for (int k = 1; k <= 2; k++) {
-        cr_assert_eq(run(out, sizeof out, "%s attack %s --shard %d/2 --out %s/s%d.db --plot "
+        cr_assert_eq(th_run(out, sizeof out, "%s attack %s --shard %d/2 --out %s/s%d.db --plot "
                                           "%s/s%d.png",
-                         bin(), args, k, dir, k, dir, k),
+                         th_bin(), args, k, dir, k, dir, k),
                      0, "%s", out);
         /* A shard's `best` is one of its own budgets (shard 2/2 searches only 6000). */
         cr_expect_eq(jnum(out, "\"best\"", "budget"), k == 1 ? 300 : 6000, "shard %d: %.300s", k,
                      out);
     }
-    cr_assert_eq(run(out, sizeof out, "%s merge %s/merged.db %s/s1.db %s/s2.db", bin(), dir, dir,
+    cr_assert_eq(th_run(out, sizeof out, "%s merge %s/merged.db %s/s1.db %s/s2.db", th_bin(), dir, dir,
                      dir),
                  0, "%s", out);
-    cr_assert_eq(run(merged, sizeof merged, "%s attack %s --resume --out %s/merged.db --plot "
+    cr_assert_eq(th_run(merged, sizeof merged, "%s attack %s --resume --out %s/merged.db --plot "
                                             "%s/m.png",
-                     bin(), args, dir, dir),
+                     th_bin(), args, dir, dir),
                  0, "%s", merged);
     const char *fw = strstr(whole, "\"frontier\""), *fm = strstr(merged, "\"frontier\"");
     cr_assert(fw && fm, "%s\n%s", whole, merged);
@@ -586,7 +507,7 @@ Test(attack, frontier_shards_merged_equal_the_whole_frontier)
         n = (size_t)(pw - fw);
     cr_expect_eq(strncmp(fw, fm, n), 0, "whole: %s\nmerged: %s", fw, fm);
     cr_expect(strstr(merged, "\"runs\": "), "%s", merged);
-    run(out, sizeof out, "rm -rf %s", dir);
+    th_run(out, sizeof out, "rm -rf %s", dir);
 }
 
 /* ---- the start day ----------------------------------------------------------------------- */
@@ -599,21 +520,21 @@ Test(attack, frontier_shards_merged_equal_the_whole_frontier)
 Test(attack, start_day_in_range_is_honoured)
 {
     char dir[64], out[16384], db[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     snprintf(db, sizeof db, "%s/start.db", dir);
-    int st = run(out, sizeof out, "%s attack " FIX "wash-start.yaml -j2 --json --out %s", bin(),
+    int st = th_run(out, sizeof out, "%s attack " FIX "wash-start.yaml -j2 --json --out %s", th_bin(),
                  db);
     cr_assert_eq(st, 0, "%s", out);
     double days = jnum(out, "\"best\"", "attack.start");
     cr_expect(days == 40 || days == 41, "best start day %g within [40, 41]: %s", days, out);
-    double runs = db_value(db, "SELECT count(*) FROM runs WHERE status = 'done'");
-    double before = db_value(
+    double runs = th_db_value(db, "SELECT count(*) FROM runs WHERE status = 'done'");
+    double before = th_db_value(
         db, "SELECT count(*) FROM metrics m JOIN runs r ON r.id = m.run JOIN points p ON "
             "p.point = r.point AND p.path = 'attack.start' WHERE m.name = 'wash_queries' AND "
             "m.value > 0 AND m.t < p.value");
-    double starts_out = db_value(db, "SELECT count(*) FROM points WHERE path = 'attack.start' "
+    double starts_out = th_db_value(db, "SELECT count(*) FROM points WHERE path = 'attack.start' "
                                      "AND (value < 40 OR value > 41)");
-    double washing = db_value(
+    double washing = th_db_value(
         db, "SELECT count(DISTINCT r.id) FROM metrics m JOIN runs r ON r.id = m.run JOIN points "
             "p ON p.point = r.point AND p.path = 'attack.start' WHERE m.name = 'wash_queries' "
             "AND m.value > 0 AND m.t >= p.value");
@@ -621,13 +542,13 @@ Test(attack, start_day_in_range_is_honoured)
     cr_expect_eq(starts_out, 0, "%g candidates start outside [40, 41]", starts_out);
     cr_expect_eq(before, 0, "%g days with wash queries before the start day", before);
     cr_expect_eq(washing, runs, "%g of %g runs wash after the start day", washing, runs);
-    run(out, sizeof out, "rm -rf %s", dir);
+    th_run(out, sizeof out, "rm -rf %s", dir);
 }
 
 Test(attack, bad_start_ranges_are_refused_with_their_position)
 {
     char dir[64];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     /* The block starts at line 4; wash.yaml's horizon is 90 days. */
     refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  start: {min: 0, max: 200}\n"
                  "  budget: 1000\n",
@@ -641,7 +562,7 @@ Test(attack, bad_start_ranges_are_refused_with_their_position)
     refused(dir, "  params:\n    farmers.budget: {min: 0, max: 20}\n  start: {from: 1, max: 9}\n"
                  "  budget: 1000\n",
             "6:11", "unknown key");
-    run((char[256]){0}, 256, "rm -rf %s", dir);
+    th_run((char[256]){0}, 256, "rm -rf %s", dir);
 }
 
 /* ---- no attack as a candidate -------------------------------------------------------------- */
@@ -653,7 +574,7 @@ Test(attack, bad_start_ranges_are_refused_with_their_position)
 Test(attack, least_attack_is_the_answer_when_the_budget_allows_nothing_else)
 {
     char dir[64], out[16384], cwd[1024], text[2048];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "attack-test");
     cr_assert_not_null(getcwd(cwd, sizeof cwd));
     snprintf(text, sizeof text,
              "name: tiny\nextends: %s/" FIX "wash.yaml\nattack:\n  params:\n"
@@ -661,7 +582,7 @@ Test(attack, least_attack_is_the_answer_when_the_budget_allows_nothing_else)
              "  search: {method: cmaes, evaluations: 8, replicates: 2, fresh: 4, seed: 5}\n",
              cwd);
     const char *path = write_file(dir, "tiny.yaml", text);
-    int st = run(out, sizeof out, "%s attack %s -j2 --json --out %s/tiny.db", bin(), path, dir);
+    int st = th_run(out, sizeof out, "%s attack %s -j2 --json --out %s/tiny.db", th_bin(), path, dir);
     cr_assert_eq(st, 0, "%s", out);
     cr_expect(strstr(out, "\"found\": true"), "%s", out);
     cr_expect_eq(jnum(out, "\"best\"", "farmers.budget"), 0, "%s", out);
@@ -671,5 +592,5 @@ Test(attack, least_attack_is_the_answer_when_the_budget_allows_nothing_else)
     cr_expect(strstr(out, "no profitable attack found within budget 1 USD after 8 evaluations "
                           "of 2 replicates"),
               "%s", out);
-    run(out, sizeof out, "rm -rf %s", dir);
+    th_run(out, sizeof out, "rm -rf %s", dir);
 }

@@ -384,3 +384,124 @@ Test(cmdline, make_install_puts_the_program_under_prefix)
     snprintf(cmd, sizeof cmd, "'%s' version | grep -q '^crucible '", installed);
     cr_expect_eq(system(cmd), 0, "the installed program does not run");
 }
+
+/* ---- bounded numbers of options (cli_opt_long/ulong/double) -------------------------------- */
+
+/* A bad number exits 2 with one message style: the option, the value as given, what is
+ * wrong with it, and the range to give it in. */
+Test(cmdline, a_bad_number_names_the_option_the_value_the_range_and_what_to_give)
+{
+    static const struct {
+        const char *args, *msg;
+    } cases[] = {
+        /* out of range */
+        {"sweep --base " TINY " --grid emission.rate=1,2 --dry-run -j 0",
+         "crucible sweep: -j/--jobs 0: out of range; give a whole number from 1 to 4096"},
+        {"sweep --base " TINY " --grid emission.rate=1,2 --dry-run --levels 1",
+         "--levels 1: out of range; give a whole number from 2 to 1000"},
+        {"attack tests/fixtures/attack/poison.yaml --max-evals 0",
+         "crucible attack: --max-evals 0: out of range; give a whole number from 1 to 1000000"},
+        {"attack tests/fixtures/attack/poison.yaml --replicates 100001",
+         "--replicates 100001: out of range; give a whole number from 1 to 100000"},
+        {"run " TINY " --replicates 0", "crucible run: --replicates 0: out of range; give a "
+                                        "whole number from 1 to 1000000"},
+        {"discover nowhere.db --criterion x --alpha 0.5",
+         "--alpha 0.5: out of range; give a number from 0.001 to 0.49"},
+        {"plot nowhere.db --point -2", "--point -2: out of range; give a whole number from -1 "
+                                       "to 1000000000"},
+        {"sensitivity nowhere.db --boot 100001",
+         "--boot 100001: out of range; give a whole number from 0 to 100000"},
+        /* a minus sign on an unsigned number is out of range, not 2^64-1 */
+        {"run " TINY " --seed -1",
+         "--seed -1: out of range; give a whole number from 0 to 2^64-1"},
+        /* not a number */
+        {"attack tests/fixtures/attack/poison.yaml -j many",
+         "-j/--jobs many: not a number; give a whole number from 1 to 4096"},
+        {"discover nowhere.db --criterion x --target high",
+         "--target high: not a number; give a number from 0 to 0.9999"},
+        {"report " TINY " --replicates ''", "--replicates : not a number; give a whole number "
+                                            "from 1 to 1000000"},
+        {"sensitivity nowhere.db --level x",
+         "--level x: not a number; give a confidence level strictly between 0 and 1"},
+        /* trailing garbage */
+        {"sweep --base " TINY " --grid emission.rate=1,2 --dry-run --samples 8k",
+         "--samples 8k: 'k' after the number; give a whole number from 1 to 100000000"},
+        {"discover nowhere.db --metric m --op '<' --value 1.5x",
+         "--value 1.5x: 'x' after the number; give a number"},
+        {"plot nowhere.db --boot 1e3", "--boot 1e3: 'e3' after the number; give a whole "
+                                       "number from 0 to 100000"},
+        {"discover nowhere.db --safe --fresh 4.5",
+         "--fresh 4.5: '.5' after the number; give a whole number from 0 to 100000"},
+        /* overflow */
+        {"sweep --base " TINY " --grid emission.rate=1,2 --dry-run --seed 18446744073709551616",
+         "--seed 18446744073709551616: too large; give a whole number from 0 to 2^64-1"},
+        {"attack tests/fixtures/attack/poison.yaml -j 99999999999999999999",
+         "-j/--jobs 99999999999999999999: too large; give a whole number from 1 to 4096"},
+        {"discover nowhere.db --metric m --op '<' --value 1e999",
+         "--value 1e999: too large; give a number"},
+        {"discover nowhere.db --criterion x --box 99999999999999999999",
+         "--box 99999999999999999999: too large; give a whole number from 0 to 1000000000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int st = crucible("%s", cases[i].args);
+        cr_expect_eq(st, 2, "crucible %s: exit %d: %s", cases[i].args, st, err);
+        cr_expect(strstr(err, cases[i].msg), "crucible %s:\n  got      %s  expected %s",
+                  cases[i].args, err, cases[i].msg);
+    }
+}
+
+/* Numbers at the ends of their ranges are taken, and the largest seed is taken whole. */
+Test(cmdline, numbers_at_the_ends_of_their_range_are_accepted)
+{
+    cr_assert_eq(crucible("sweep --base " TINY " --grid emission.rate=1,2 --dry-run -j 4096 "
+                          "--levels 2 --replicates 1 --seed 18446744073709551615"),
+                 0, "%s", err);
+    /* two points, one replicate each: a header line and two runs */
+    size_t lines = 0;
+    for (const char *c = out; *c; c++)
+        lines += *c == '\n';
+    cr_expect_eq(lines, 3, "%s", out);
+    cr_assert_eq(crucible("run " TINY " --replicates 1 --seed 18446744073709551615 --quiet "
+                          "--out %s/max.db",
+                          dir),
+                 0, "%s", err);
+    char q[512];
+    snprintf(q, sizeof q, "sqlite3 '%s/max.db' 'SELECT seed FROM runs' > '%s/seed.txt'", dir,
+             dir);
+    cr_assert_eq(system(q), 0);
+    snprintf(q, sizeof q, "%s/seed.txt", dir);
+    slurp(q, out, sizeof out);
+    /* SQLite stores the seed as a signed 64-bit integer: 2^64-1 reads back as -1. */
+    cr_expect(!strcmp(out, "-1\n") || !strcmp(out, "18446744073709551615\n"), "%s", out);
+}
+
+/* sweep and attack parse their shared options with the same code: the same bad value
+ * gets the same message but for the command's name; a missing value is named. */
+Test(cmdline, sweep_and_attack_share_their_batch_options)
+{
+    static const char *const bad[] = {"-j 0", "--jobs=x", "--seed 1.5", "--shard 1of2",
+                                      "--shard 3/2"};
+    char sweep_err[1024], attack_err[1024];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(crucible("sweep --base " TINY " --grid emission.rate=1,2 --dry-run %s",
+                              bad[i]),
+                     2, "sweep %s: %s", bad[i], err);
+        cr_assert(!strncmp(err, "crucible sweep: ", 16), "%s", err);
+        snprintf(sweep_err, sizeof sweep_err, "%.1000s", err + 16);
+        cr_expect_eq(crucible("attack tests/fixtures/attack/poison.yaml %s", bad[i]), 2,
+                     "attack %s: %s", bad[i], err);
+        cr_assert(!strncmp(err, "crucible attack: ", 17), "%s", err);
+        snprintf(attack_err, sizeof attack_err, "%.1000s", err + 17);
+        cr_expect_str_eq(sweep_err, attack_err, "%s", bad[i]);
+    }
+    /* --help answers at once, whatever follows it. */
+    cr_expect_eq(crucible("attack --help --bogus"), 0, "%s", err);
+    cr_expect(!strncmp(out, "usage: crucible attack", 22), "%s", out);
+    cr_expect_eq(crucible("sweep -h --bogus"), 0, "%s", err);
+    cr_expect(!strncmp(out, "usage: crucible sweep", 21), "%s", out);
+    cr_expect_eq(crucible("attack tests/fixtures/attack/poison.yaml --out"), 2);
+    cr_expect(strstr(err, "--out needs a value; see 'crucible attack --help'"), "%s", err);
+    cr_expect_eq(crucible("sweep --base " TINY " --grid emission.rate=1,2 --dry-run --bogus"),
+                 2);
+    cr_expect(strstr(err, "'--bogus'; see 'crucible sweep --help'"), "%s", err);
+}

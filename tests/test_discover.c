@@ -14,6 +14,7 @@
 #include "discover.h"
 #include "engine/rng.h"
 #include "fixtures/analysis/fixture_db.h"
+#include "helpers.h"
 
 /* A sweep database: np points over k parameters (x[p * k + j]), reps replicates each;
  * run (p, r) has criterion `ok` with verdict pass[p * reps + r] (-1: none) and summary
@@ -273,14 +274,17 @@ typedef struct synth_eval {
     size_t calls;
 } synth_eval;
 
-static int synth(void *ctx, const double *x, size_t column, size_t fresh, int *all_hold,
-                 crc_err *err)
+/* Replicate i of a column holds with probability p_hold(audit) on its own stream; calls
+ * counts the replicates evaluated. */
+static int synth(void *ctx, size_t column, const double *x, size_t n, int *hold, crc_err *err)
 {
     synth_eval *s = ctx;
-    gsl_rng *g = rng_stream_alloc(s->seed, column * 100000 + fresh, 77);
-    *all_hold = gsl_rng_uniform(g) < p_hold(x[0]);
-    gsl_rng_free(g);
-    s->calls++;
+    for (size_t i = 0; i < n; i++) {
+        gsl_rng *g = rng_stream_alloc(s->seed, column * 100000 + i, 77);
+        hold[i] = gsl_rng_uniform(g) < p_hold(x[i * 3]);
+        gsl_rng_free(g);
+        s->calls++;
+    }
     return CRC_OK;
 }
 
@@ -412,5 +416,161 @@ Test(discover, report_section_shows_the_box_of_each_criterion)
     md = fopen(md_path, "w");
     cr_expect_eq(report_discover_section(md, md, path, dir, &err), CRC_EINPUT);
     fclose(md);
+    rmdir_all(dir);
+}
+
+/* ---- fresh re-runs through the model (crucible discover --safe --fresh) ------------------- */
+
+/* A real sweep of the tiny scenario over the emission schedule (an enum), the emission
+ * rate and the clawback switch (a bool), 3 replicates a point, with a criterion that a
+ * high emission rate breaks (the pool price ends below 0.0993 USD at 80000 TKN/day; at
+ * 1000 and 20000 it stays above). Written into dir/s.db. Its 24 runs below 80000 all
+ * holding give a Wilson 95% lower bound of 0.86, so the tests ask --target 0.8. */
+static void write_real_sweep(const char *dir)
+{
+    char path[256], args[1024], cwd[512];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(path, sizeof path, "%s/s.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "name: disc\nextends: %s/tests/fixtures/sweeps/tiny.yaml\nreplicates: 3\n"
+               "params:\n  world.horizon: 20\ncriteria:\n  - {name: price_holds, metric: "
+               "price_usd, at: end, op: \">=\", value: 0.0993}\n",
+            cwd);
+    fclose(f);
+    snprintf(args, sizeof args,
+             "sweep --base '%s' --grid emission.schedule=constant,halving --grid "
+             "emission.rate=1000,20000,80000 --grid defense.clawback=false,true -j2 --quiet "
+             "--out '%s/s.db'",
+             path, dir);
+    cr_assert_eq(crucible(dir, args), 0, "the sweep ran");
+}
+
+/* The fresh re-runs are spread over -j workers the way a sweep's runs are; each keeps its
+ * own seed, so the output is the same whatever -j. They ran: a recommendation's P rests
+ * on --fresh replicates. */
+Test(discover, fresh_reruns_give_the_same_output_whatever_the_number_of_workers)
+{
+    char *dir = tmpdir(), args[512], path[256];
+    write_real_sweep(dir);
+    char *out[2] = {NULL, NULL};
+    for (int j = 1; j <= 2; j++) {
+        snprintf(args, sizeof args, "discover '%s/s.db' --safe --target 0.8 --fresh 6 -j %d --json", dir, j);
+        cr_assert_eq(crucible(dir, args), 0, "-j %d", j);
+        snprintf(path, sizeof path, "%s/out.txt", dir);
+        out[j - 1] = th_slurp(path, NULL);
+        cr_assert_not_null(out[j - 1]);
+    }
+    cr_expect_str_eq(out[0], out[1], "-j1 and -j2 give the same output");
+    cr_expect(strstr(out[0], "\"found\": true"), "%s", out[0]);
+    for (int c = 0; c < DISCOVER_COLS; c++) {
+        char want[128];
+        snprintf(want, sizeof want, "{\"column\": \"%s\", \"margin\": %g, \"replicates\": 6,",
+                 discover_col_names[c], discover_col_margins[c]);
+        cr_expect(strstr(out[0], want), "6 fresh replicates of %s: %s", discover_col_names[c],
+                  out[0]);
+    }
+    /* The region holds: most fresh replicates of every column pass (the price criterion
+     * holds in every sweep run below 80000 TKN/day). */
+    cr_expect(strstr(out[0], "\"pass\": 6"), "%s", out[0]);
+    free(out[0]);
+    free(out[1]);
+    rmdir_all(dir);
+}
+
+/* Enum and bool parameters reach a fresh re-run as the level written (emission.schedule
+ * = halving, defense.clawback = true), not as the number the points table keeps (3, 1),
+ * which the scenario would refuse for an enum. */
+Test(discover, fresh_reruns_set_enum_and_bool_parameters_by_their_level)
+{
+    char *dir = tmpdir(), args[512];
+    write_real_sweep(dir);
+    /* Every scheme parameter (the two schedules, the three rates, both switches). */
+    snprintf(args, sizeof args, "discover '%s/s.db' --safe --target 0.8 --fresh 3 -j 2 --scheme "
+             "emission.schedule,emission.rate,defense.clawback --base '%s/s.yaml'",
+             dir, dir);
+    cr_assert_eq(crucible(dir, args), 0, "the fresh re-runs ran");
+    cr_expect(out_has(dir, "P on fresh replicates"), "the table has fresh P");
+    cr_expect(!out_has(dir, "is not allowed"), "an enum given as a number");
+    /* The region names the levels, not their indices. */
+    cr_expect(out_has(dir, "emission.schedule in [constant, halving] (the whole range)"),
+              "the schedule's levels are named");
+    cr_expect(out_has(dir, "defense.clawback in [false, true] (the whole range)"),
+              "the switch's levels are named");
+    cr_expect(out_has(dir, "emission.rate in [1000, 2e+04]"), "numbers stay numbers");
+    rmdir_all(dir);
+}
+
+/* The text a fresh re-run sets: enum levels by name, bools as true/false, integers whole,
+ * numbers exactly (the shortest text that reads back as the same double). */
+Test(discover, set_text_writes_each_kind_of_parameter_as_a_scenario_file_would)
+{
+    static const struct {
+        const char *path;
+        double x;
+        const char *want;
+    } cases[] = {{"emission.schedule", 3, "emission.schedule=halving"},
+                 {"emission.schedule", 0, "emission.schedule=constant"},
+                 {"defense.slash.to", 2, "defense.slash.to=burn"},
+                 {"defense.clawback", 1, "defense.clawback=true"},
+                 {"defense.clawback", 0, "defense.clawback=false"},
+                 {"emission.rate", 0.1, "emission.rate=0.1"},
+                 {"world.horizon", 90, "world.horizon=90"}};
+    /* Each text is also accepted by the scenario (as --set would take it). */
+    scenario sc;
+    th_load(&sc, "tests/fixtures/sweeps/tiny.yaml", NULL);
+    crc_err err;
+    char buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        discover_set_text(cases[i].path, cases[i].x, buf, sizeof buf);
+        cr_expect_str_eq(buf, cases[i].want);
+        cr_expect_eq(scenario_set(&sc, buf, &err), CRC_OK, "%s: %s", buf, err.msg);
+    }
+    /* The last level set of each: the one meant. */
+    cr_expect_eq(sc.params.emission_schedule, 0);
+    cr_expect_eq(sc.params.def_slash_to, 2);
+    cr_expect_eq(sc.params.def_clawback, 0);
+    scenario_free(&sc);
+    discover_set_text("emission.rate", 1.0 / 3, buf, sizeof buf);
+    cr_expect_eq(strtod(strchr(buf, '=') + 1, NULL), 1.0 / 3, "%s reads back exactly", buf);
+    /* The table shows the same levels. */
+    discover_value_text("emission.schedule", 3, buf, sizeof buf);
+    cr_expect_str_eq(buf, "halving");
+    discover_value_text("defense.clawback", 1, buf, sizeof buf);
+    cr_expect_str_eq(buf, "true");
+    discover_value_text("emission.rate", 12345.678, buf, sizeof buf);
+    cr_expect_str_eq(buf, "1.235e+04");
+}
+
+/* The figures name a parameter as crucible plot does (its registry label and unit, then
+ * its path), an enum axis by its levels, and put the legend below the plot, not beside. */
+Test(discover, figures_name_parameters_by_label_and_unit_with_the_legend_below)
+{
+    char *dir = tmpdir(), args[512], path[256];
+    write_real_sweep(dir);
+    snprintf(args, sizeof args, "discover '%s/s.db' --criterion price_holds --plot '%s/fig'",
+             dir, dir);
+    cr_assert_eq(crucible(dir, args), 0);
+    static const char *const figs[] = {"fig-box.gp", "fig-trajectory.gp"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, figs[i]);
+        char *gp = th_slurp(path, NULL);
+        cr_assert_not_null(gp, "%s", path);
+        cr_expect(strstr(gp, "set key at screen 0.5, screen 0.045 center bottom"), "%s: %s",
+                  figs[i], gp);
+        cr_expect_null(strstr(gp, "key outside"), "%s", figs[i]);
+        if (i == 0) {
+            /* The box lies over the rate (restricted) and one of the free parameters. */
+            cr_expect(strstr(gp, "set xlabel 'E(0): the constant rate (TKN/day) "
+                                 "[emission.rate]'"),
+                      "%s", gp);
+            cr_expect_null(strstr(gp, "label 'emission."), "no raw path as a label: %s", gp);
+            cr_expect(!strstr(gp, "[emission.schedule]") ||
+                          strstr(gp, "tics ('constant' 0, 'linear' 1, 'exponential' 2, "
+                                     "'halving' 3)"),
+                      "an enum axis is labelled by its levels: %s", gp);
+        }
+        free(gp);
+    }
     rmdir_all(dir);
 }

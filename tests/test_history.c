@@ -20,20 +20,11 @@
 #include "run/runner.h"
 #include "scenario/scenario.h"
 #include "stats.h"
+#include "helpers.h"
 
 #define OCEAN "scenarios/calibrated/ocean-df-multiplier.yaml"
 #define LOOKS "scenarios/calibrated/looksrare-volume-rewards.yaml"
 #define REPS 4
-
-static void load(scenario *sc, const char *path, const char *const *sets)
-{
-    crc_err err;
-    crc_err_clear(&err);
-    cr_assert_eq(scenario_load(sc, path, &err), CRC_OK, "%s: %s", path, err.msg);
-    for (size_t i = 0; sets && sets[i]; i++)
-        cr_assert_eq(scenario_set(sc, sets[i], &err), CRC_OK, "%s: %s", sets[i], err.msg);
-    cr_assert_eq(scenario_validate(sc, &err), CRC_OK, "%s: %s", path, err.msg);
-}
 
 /* Mean of a metric over the samples with t in [t0, t1]. */
 static double window_mean(const memsink *m, const char *name, double t0, double t1)
@@ -89,8 +80,8 @@ Test(history, ocean_multiplier_collapses_wash_volume)
     alarm(1200); /* time limit (see tests/README.md): slow under make check */
     const char *ctl_sets[] = {"rewards.cap.enabled=false", NULL};
     scenario cap, ctl;
-    load(&cap, OCEAN, NULL);
-    load(&ctl, OCEAN, ctl_sets);
+    th_load(&cap, OCEAN, NULL);
+    th_load(&ctl, OCEAN, ctl_sets);
     double ratio[REPS], diff[REPS];
     memsink m;
     memsink_init(&m, NULL);
@@ -127,7 +118,7 @@ Test(history, volume_rewards_without_a_gate_let_wash_take_most_volume)
     const char *const *points[] = {NULL, few};
     for (int k = 0; k < 2; k++) {
         scenario sc;
-        load(&sc, LOOKS, points[k]);
+        th_load(&sc, LOOKS, points[k]);
         double share[REPS];
         memsink m;
         memsink_init(&m, NULL);
@@ -171,7 +162,7 @@ Test(history, every_calibrated_scenario_states_its_sources_and_keeps_the_ledger)
         cr_expect(strstr(head, "Assumptions"), "%s: no 'Assumptions' in its opening comment", path);
         scenario sc;
         const char *sets[] = {"world.horizon=400", NULL};
-        load(&sc, path, sets);
+        th_load(&sc, path, sets);
         cr_expect_gt(sc.n_criteria, 0, "%s has no criteria", path);
         run_one(&sc, 0, &m);
         scenario_free(&sc);

@@ -20,27 +20,7 @@
 #include "model/core/memsink.h"
 #include "model/model.h"
 #include "model/world/world.h"
-
-static int run(const crc_params *p, uint64_t seed, uint64_t rep, memsink *m,
-               const crc_intervention *iv, size_t n_iv)
-{
-    model_input in;
-    memset(&in, 0, sizeof in);
-    in.params = p;
-    in.seed = seed;
-    in.replicate = rep;
-    in.check = 1;
-    in.interventions = iv;
-    in.n_interventions = n_iv;
-    memsink_init(m, NULL);
-    crc_sink k = memsink_sink(m);
-    crc_err err;
-    crc_err_clear(&err);
-    int rc = model_run(&in, &k, &err);
-    if (rc)
-        cr_log_error("model_run: %s", err.msg);
-    return rc;
-}
+#include "helpers.h"
 
 static void set(crc_params *p, const char *path, const char *text)
 {
@@ -84,7 +64,7 @@ Test(model, ledger_and_queue_invariants_hold_over_a_baseline_run)
     memsink m;
     /* check = 1: model_run fails the run if ledger_check exceeds 1e-9 or a node's load
      * column disagrees with its queue at any epoch. */
-    cr_assert_eq(run(&p, 7, 0, &m, NULL, 0), 0);
+    cr_assert_eq(th_model_run(&p, 7, 0, 1, NULL, 0, &m), 0);
     const memsink_series *s = memsink_get(&m, "supply");
     cr_assert_not_null(s);
     cr_assert_eq(s->n, 365);
@@ -116,7 +96,7 @@ Test(model, with_no_agents_circulating_supply_follows_the_emission_schedule)
         set(&p, "vesting.insiders.cliff", "1000");
         p.world_horizon = 300;
         memsink m;
-        cr_assert_eq(run(&p, 1, 0, &m, NULL, 0), 0);
+        cr_assert_eq(th_model_run(&p, 1, 0, 1, NULL, 0, &m), 0);
         emission_schedule es;
         emission_schedule_from_params(&es, &p);
         const memsink_series *em = memsink_get(&m, "emitted_tkn");
@@ -179,7 +159,7 @@ Test(model, compute_queue_reproduces_erlang_c_waiting_times)
     p.compute_train_time = 0;
     p.world_horizon = 101;
     memsink m;
-    cr_assert_eq(run(&p, 3, 0, &m, NULL, 0), 0);
+    cr_assert_eq(th_model_run(&p, 3, 0, 1, NULL, 0, &m), 0);
     const memsink_series *lat = memsink_get(&m, "latency_mean");
     const memsink_series *q = memsink_get(&m, "ext_queries");
     cr_assert_not_null(lat);
@@ -203,13 +183,11 @@ Test(model, compute_queue_reproduces_erlang_c_waiting_times)
 static void logit_shares(const double *Q, const double *price, int m, double q_inc,
                          double p_inc, double bq, double bp, double *P)
 {
-    double sum = 0;
-    for (int j = 0; j <= m; j++) {
-        P[j] = exp(j < m ? bq * Q[j] - bp * price[j] : bq * q_inc - bp * p_inc);
-        sum += P[j];
-    }
+    double U[16];
+    cr_assert_lt(m, 16);
     for (int j = 0; j <= m; j++)
-        P[j] /= sum;
+        U[j] = j < m ? bq * Q[j] - bp * price[j] : bq * q_inc - bp * p_inc;
+    th_logit(U, (size_t)m + 1, P);
 }
 
 /* Pearson's X² of counts n[0..m] against shares P over N draws. */
@@ -300,7 +278,7 @@ Test(model, consumer_choice_shares_match_the_logit_formula)
     p.compute_train_time = 0;
     p.world_horizon = 31;
     memsink m;
-    cr_assert_eq(run(&p, 5, 0, &m, NULL, 0), 0);
+    cr_assert_eq(th_model_run(&p, 5, 0, 1, NULL, 0, &m), 0);
     /* No data: every model has Q = 0, so U_m = −50·0.03 and U_inc = 2·0.75 − 50·0.04. */
     double um = -50 * 0.03, ui = 2 * 0.75 - 50 * 0.04;
     double Pi = exp(ui) / (exp(ui) + 3 * exp(um));
@@ -331,7 +309,7 @@ Test(model, interventions_change_parameters_from_their_time_on)
     iv.value.x = 0;
     memset(&iv.value.d, 0, sizeof iv.value.d);
     memsink m;
-    cr_assert_eq(run(&p, 1, 0, &m, &iv, 1), 0);
+    cr_assert_eq(th_model_run(&p, 1, 0, 1, &iv, 1, &m), 0);
     const memsink_series *em = memsink_get(&m, "emitted_tkn");
     cr_assert_eq(m.n_interventions, 1);
     for (size_t i = 0; i < em->n; i++) {
@@ -364,9 +342,9 @@ Test(model, same_seed_gives_identical_metrics_and_another_seed_differs)
     wld_scale(&p, 0.3);
     p.world_horizon = 90;
     memsink a, b, c;
-    cr_assert_eq(run(&p, 11, 0, &a, NULL, 0), 0);
-    cr_assert_eq(run(&p, 11, 0, &b, NULL, 0), 0);
-    cr_assert_eq(run(&p, 12, 0, &c, NULL, 0), 0);
+    cr_assert_eq(th_model_run(&p, 11, 0, 1, NULL, 0, &a), 0);
+    cr_assert_eq(th_model_run(&p, 11, 0, 1, NULL, 0, &b), 0);
+    cr_assert_eq(th_model_run(&p, 12, 0, 1, NULL, 0, &c), 0);
     cr_assert(a.n_series > 50, "every MODEL.md metric is written (%zu series)", a.n_series);
     cr_assert(same_series(&a, &b), "same seed, same metrics bit for bit");
     cr_assert(!same_series(&a, &c), "another seed, other metrics");
@@ -383,7 +361,7 @@ Test(model, every_model_md_metric_is_sampled_each_epoch)
     wld_scale(&p, 0.2);
     p.world_horizon = 20;
     memsink m;
-    cr_assert_eq(run(&p, 2, 0, &m, NULL, 0), 0);
+    cr_assert_eq(th_model_run(&p, 2, 0, 1, NULL, 0, &m), 0);
     const char *names[] = {
         "price_usd", "supply", "minted", "burned", "treasury_tkn", "ext_queries", "wash_queries",
         "ext_fee_usd", "wash_fee_usd", "emission_usd", "real_yield", "self_ref_share",
@@ -442,7 +420,7 @@ static void replicate_n(const char *const *kv, double scale, const char *metric,
         for (size_t i = 0; kv && kv[i]; i += 2)
             set(&p, kv[i], kv[i + 1]);
         memsink m;
-        cr_assert_eq(run(&p, 101, (uint64_t)r, &m, NULL, 0), 0);
+        cr_assert_eq(th_model_run(&p, 101, (uint64_t)r, 1, NULL, 0, &m), 0);
         out->x[r] = mean_over(&m, metric, 180 - last, 180);
         memsink_free(&m);
     }
@@ -520,7 +498,7 @@ static double flow_sum(const memsink *m, double t, const char *src, const char *
 static void check_fee_split(const crc_params *p, int fake)
 {
     memsink m;
-    cr_assert_eq(run(p, 5, 0, &m, NULL, 0), 0);
+    cr_assert_eq(th_model_run(p, 5, 0, 1, NULL, 0, &m), 0);
     double k = 1.0 - 0.025;
     struct { const char *dst, *reason; double share; } part[] = {
         {"builder", "fee", p->fees_model},      {"compute", "fee", p->fees_compute},
@@ -660,7 +638,7 @@ Test(model, consumer_streams_keep_their_rate_in_a_large_world)
     p.bld_count = 460;
     p.world_horizon = 1;
     memsink m;
-    cr_assert_eq(run(&p, 1, 0, &m, NULL, 0), 0);
+    cr_assert_eq(th_model_run(&p, 1, 0, 1, NULL, 0, &m), 0);
     /* consumers.rate = Gamma(2, 1.5): mean 3, variance 4.5 per consumer. */
     double N = 30675, mean = N * 3.0, sd = sqrt(N * 4.5 + mean);
     double got = memsink_last(&m, "demand_queries");

@@ -19,6 +19,7 @@
 #include "model/agents/agents.h"
 #include "model/metrics.h"
 #include "model/world/world.h"
+#include "helpers.h"
 
 /* Draws n_win windows [3, 5) of members with these rates, the way an owner does
  * (counts, then times, members in order), fires every window in order and checks it:
@@ -422,19 +423,15 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
     for (uint32_t k = 0; k < TASTES; k++) {
         const uint32_t *cut = ls->cut + (size_t)k * (m + 1);
         /* Cuts: cut_j - cut_{j-1} over 2^32 is option j's logit probability. */
-        double u[NB + 1], umax = -INFINITY, sum = 0;
-        for (uint32_t j = 0; j <= m; j++) {
+        double u[NB + 1], P[NB + 1];
+        for (uint32_t j = 0; j <= m; j++)
             u[j] = j < m ? bq[k] * Q[ls->model[j]] - bp[k] * price[ls->model[j]]
                          : bq[k] * ls->q_inc - bp[k] * w.p.incumbent_price;
-            umax = fmax(umax, u[j]);
-        }
-        for (uint32_t j = 0; j <= m; j++)
-            sum += exp(u[j] - umax);
+        th_logit(u, (size_t)m + 1, P);
         cr_assert_eq(cut[m], UINT32_MAX);
         for (uint32_t j = 0; j <= m; j++) {
             double lo = j ? (double)cut[j - 1] + 1 : 0, width = (double)cut[j] + 1 - lo;
-            cr_assert_float_eq(width / 4294967296.0, exp(u[j] - umax) / sum, 1e-9,
-                               "taste %u option %u", k, j);
+            cr_assert_float_eq(width / 4294967296.0, P[j], 1e-9, "taste %u option %u", k, j);
         }
         /* Choices: every cell's edges and the cuts' neighbours, then random x. */
         size_t cap = 2 * ((size_t)1 << ls->gbits) + 2 * NB + 20000, nx = 0;

@@ -20,6 +20,7 @@
 #include "model/metdoc.h"
 #include "plot.h"
 #include "sensdb.h"
+#include "helpers.h"
 
 static char dir[64];
 
@@ -40,27 +41,11 @@ static void teardown(void)
 
 TestSuite(plot, .init = setup, .fini = teardown);
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    cr_assert(s);
-    *len = fread(s, 1, (size_t)n, f);
-    s[*len] = 0;
-    fclose(f);
-    return s;
-}
-
 /* The picture exists, is non-empty and starts like its format says. */
 static void expect_format(const char *out)
 {
     size_t n = 0;
-    char *s = slurp(out, &n);
+    char *s = th_slurp(out, &n);
     cr_assert(s, "%s was not written", out);
     cr_expect_gt(n, 1000, "%s is suspiciously small (%zu bytes)", out, n);
     const char *ext = strrchr(out, '.');
@@ -79,14 +64,14 @@ static void expect_format(const char *out)
     /* Script and data beside it; the script reads the data by its base name. */
     char gp[256], dat[256];
     plot_paths(out, gp, dat, sizeof gp);
-    char *script = slurp(gp, &n);
+    char *script = th_slurp(gp, &n);
     cr_assert(script, "%s was not written", gp);
     const char *base = strrchr(dat, '/') + 1;
     cr_expect(strstr(script, base), "the script does not name its data file %s", base);
     cr_expect(strstr(script, "set title"));
     cr_expect(strstr(script, "set label 101"), "caption line");
     free(script);
-    char *data = slurp(dat, &n);
+    char *data = th_slurp(dat, &n);
     cr_assert(data, "%s was not written", dat);
     cr_expect_gt(n, 20);
     free(data);
@@ -128,7 +113,7 @@ Test(plot, timeseries_overlays_two_databases_as_png)
     draw(a, b, (plot_opts){.kind = PLOT_TIMESERIES, .metric = "price_usd", .out = out,
                            .point = -2});
     size_t n;
-    char *data = slurp(path("ts.dat"), &n);
+    char *data = th_slurp(path("ts.dat"), &n);
     /* Two blocks (one per database), 30 epochs each. */
     cr_expect(strstr(data, "base.db") && strstr(data, "prop.db"));
     size_t rows = 0;
@@ -173,7 +158,7 @@ Test(plot, timeseries_overlays_two_databases_as_png)
         l = strchr(l + 1, '\n');
     }
     free(data);
-    char *script = slurp(path("ts.gp"), &n);
+    char *script = th_slurp(path("ts.gp"), &n);
     cr_expect(strstr(script, "0000000000005ef5"), "caption carries the scenario hash");
     cr_expect(strstr(script, "crucible 0.1.0"), "caption carries the version");
     cr_expect(strstr(script, "USD per TKN"), "axis unit");
@@ -191,7 +176,7 @@ Test(plot, heatmap_of_metric_and_of_criterion_as_svg)
                               .out = path("hmc.svg")});
     /* The pass probability at (burn 0, half-life 90) is 0 of 3; at (0.1, 365) 3 of 3. */
     size_t n;
-    char *data = slurp(path("hmc.dat"), &n);
+    char *data = th_slurp(path("hmc.dat"), &n);
     cr_expect(strstr(data, "\n0 0 0 3 0 90\n"), "cell (0, 90): %s", data);
     cr_expect(strstr(data, "\n2 2 1 3 0.1 365\n"), "cell (0.1, 365)");
     free(data);
@@ -203,7 +188,7 @@ Test(plot, rewards_stacked_area_as_pdf)
     fixture_plain(a, "baseline", 0.0, 4);
     draw(a, NULL, (plot_opts){.kind = PLOT_REWARDS, .out = path("rw.pdf"), .point = -2});
     size_t n;
-    char *data = slurp(path("rw.dat"), &n);
+    char *data = th_slurp(path("rw.dat"), &n);
     cr_expect(strstr(data, "builder farmer honest"), "one column per class");
     free(data);
 }
@@ -223,7 +208,7 @@ Test(plot, flows_by_reason_as_svg_and_pdf)
     draw(a, NULL, (plot_opts){.kind = PLOT_FLOWS, .out = path("fl.svg")});
     draw(a, NULL, (plot_opts){.kind = PLOT_FLOWS, .out = path("fl.pdf")});
     size_t n;
-    char *data = slurp(path("fl.dat"), &n);
+    char *data = th_slurp(path("fl.dat"), &n);
     /* 100 TKN of emission per epoch for 30 epochs = 3000 per run. */
     cr_expect(strstr(data, "\"reserve -> honest\" 0 3000"), "%s", data);
     free(data);
@@ -278,7 +263,7 @@ Test(plot, cli_exits_1_without_gnuplot_and_other_commands_still_work)
     int st = system(cmd);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", WEXITSTATUS(st));
     size_t n;
-    char *msg = slurp(path("err.txt"), &n);
+    char *msg = th_slurp(path("err.txt"), &n);
     cr_expect(msg && strstr(msg, "gnuplot-nox"), "stderr: %s", msg ? msg : "(none)");
     free(msg);
     snprintf(cmd, sizeof cmd, "PATH=/nonexistent-dir '%s' summarize '%s' --metric price_usd "
@@ -317,7 +302,7 @@ static void add_metric_info(const char *db_path)
 static int script_has(const char *gp_name, const char *text)
 {
     size_t n;
-    char *s = slurp(path(gp_name), &n);
+    char *s = th_slurp(path(gp_name), &n);
     cr_assert(s, "%s was not written", gp_name);
     int found = strstr(s, text) != NULL;
     free(s);
@@ -424,7 +409,7 @@ Test(plot, rewards_leave_out_classes_paid_nothing)
     fixture_plain(a, "baseline", 3.0, 2); /* farmer rewards: max(0, 40 - 90 + noise) = 0 */
     draw(a, NULL, (plot_opts){.kind = PLOT_REWARDS, .out = path("rw.png"), .point = -2});
     size_t n;
-    char *data = slurp(path("rw.dat"), &n);
+    char *data = th_slurp(path("rw.dat"), &n);
     cr_expect(strstr(data, "# t 0 builder honest\n"), "%s", data);
     free(data);
     cr_expect(script_has("rw.gp", "zero throughout: farmer"), "the title names it");
@@ -520,14 +505,14 @@ Test(plot, sobol_warns_when_the_sample_is_too_small_and_says_how_many_would_do)
              path("s6.db"), path("s6.txt"));
     cr_assert_eq(system(cmd), 0);
     size_t n;
-    char *out = slurp(path("s6.txt"), &n);
+    char *out = th_slurp(path("s6.txt"), &n);
     cr_expect(strstr(out, "ishigami: WARNING: N = 6") && strstr(out, "would narrow them"), "%s",
               out);
     free(out);
     snprintf(cmd, sizeof cmd, "'%s' sensitivity '%s' --metric ishigami --boot 200 > '%s'", bin,
              path("s2048.db"), path("s2048.txt"));
     cr_assert_eq(system(cmd), 0);
-    out = slurp(path("s2048.txt"), &n);
+    out = th_slurp(path("s2048.txt"), &n);
     cr_expect(!strstr(out, "WARNING"), "%s", out);
     free(out);
 }

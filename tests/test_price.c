@@ -20,6 +20,7 @@
 #include "model/token/spec.h"
 #include "model/world/world.h"
 #include "scenario/scenario.h"
+#include "helpers.h"
 
 /* A pool of x TKN and y USD with fee f, and the outside float holding `flt` TKN. */
 static ledger *pool(amm *a, double x, double y, double f, double flt)
@@ -315,23 +316,6 @@ Test(holders, trade_closes_the_set_share_of_the_gap_to_the_target)
 
 /* ---- returns as agents see them (whole runs) -------------------------------------------- */
 
-static int run(const crc_params *p, memsink *m)
-{
-    model_input in;
-    memset(&in, 0, sizeof in);
-    in.params = p;
-    in.seed = 3;
-    in.check = 1;
-    memsink_init(m, NULL);
-    crc_sink k = memsink_sink(m);
-    crc_err err;
-    crc_err_clear(&err);
-    int rc = model_run(&in, &k, &err);
-    if (rc)
-        cr_log_error("model_run: %s", err.msg);
-    return rc;
-}
-
 /* One staker with a stake of `stake` USD in a thin pool, nothing else trading: its APR
  * rewards are the only sales. */
 static void lone_staker(crc_params *p, double stake)
@@ -355,10 +339,10 @@ static void lone_staker(crc_params *p, double stake)
  * (basis) or returns.mark_stake (mark) switched on (*on). */
 static void off_and_on(crc_params *p, int basis, int mark, memsink *off, memsink *on)
 {
-    cr_assert_eq(run(p, off), 0);
+    cr_assert_eq(th_model_run(p, 3, 0, 1, NULL, 0, off), 0);
     p->returns_basis = basis;
     p->returns_mark_stake = mark;
-    cr_assert_eq(run(p, on), 0);
+    cr_assert_eq(th_model_run(p, 3, 0, 1, NULL, 0, on), 0);
 }
 
 /* A large sale fetches less than mid × amount: with returns.basis realised the
@@ -444,9 +428,9 @@ Test(returns, discounted_vesting_counts_at_its_present_value)
         p.vesting_immediate = pt[i][1];
         p.vesting_days = pt[i][2];
         memsink off, on;
-        cr_assert_eq(run(&p, &off), 0);
+        cr_assert_eq(th_model_run(&p, 3, 0, 1, NULL, 0, &off), 0);
         p.returns_discount = pt[i][0];
-        cr_assert_eq(run(&p, &on), 0);
+        cr_assert_eq(th_model_run(&p, 3, 0, 1, NULL, 0, &on), 0);
         double x = pt[i][0] * pt[i][2] / 365, d = (1 - exp(-x)) / x;
         double want = pt[i][1] + (1 - pt[i][1]) * d;
         double a = memsink_summary(&on, "income_usd.honest");
@@ -478,7 +462,7 @@ Test(price, market_depth_scenario_keeps_the_ledger_and_tracks_the_reference)
         if (!arb)
             p.arb_capital = 0;
         memsink m;
-        cr_assert_eq(run(&p, &m), 0); /* run() asks for the ledger check */
+        cr_assert_eq(th_model_run(&p, 3, 0, 1, NULL, 0, &m), 0); /* with the ledger check */
         const char *names[] = {"lp_depth_usd", "lp_return", "reference_price", "arb_volume_usd",
                                "arb_gain_usd", "holder_tkn", "holder_target"};
         for (size_t i = 0; i < sizeof names / sizeof *names; i++) {

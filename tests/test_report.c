@@ -21,24 +21,7 @@
 #include "fixtures/analysis/fixture_db.h"
 #include "fmt.h"
 #include "report.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    cr_assert(s);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = 0;
-    fclose(f);
-    if (len)
-        *len = got;
-    return s;
-}
+#include "helpers.h"
 
 /* Removes a directory this test created with mkdtemp (never anything else). */
 static void remove_dir(const char *dir)
@@ -144,9 +127,9 @@ Test(report, has_every_section_in_markdown_and_html)
     char *dir = make_report(0);
     char path[256];
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path, NULL);
+    char *md = th_slurp(path, NULL);
     snprintf(path, sizeof path, "%s/report.html", dir);
-    char *html = slurp(path, NULL);
+    char *html = th_slurp(path, NULL);
     cr_assert(md && html);
     static const char *const sections[] = {"The question", "What the proposal changes",
                                            "Key metrics", "Criteria verdicts", "Plots",
@@ -191,7 +174,7 @@ Test(report, infinite_run_values_are_left_out_and_counted)
     char *dir = make_report(2);
     char path[256];
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path, NULL);
+    char *md = th_slurp(path, NULL);
     cr_assert(md);
     const char *row = strstr(md, "| price_drawdown");
     cr_assert(row, "a key-metrics row for price_drawdown");
@@ -255,7 +238,7 @@ Test(report, every_plot_loads_in_headless_chromium)
     char path[256], check[256];
     snprintf(path, sizeof path, "%s/report.html", dir);
     size_t len;
-    char *html = slurp(path, &len);
+    char *html = th_slurp(path, &len);
     cr_assert(html);
     size_t imgs = count(html, "<img ");
     cr_assert_geq(imgs, 6);
@@ -286,7 +269,7 @@ Test(report, every_plot_loads_in_headless_chromium)
              "'file://%s' > '%s' 2>/dev/null",
              chrome, dir, check, out);
     cr_assert_eq(system(cmd), 0, "chromium failed: %s", cmd);
-    char *dom = slurp(out, NULL);
+    char *dom = th_slurp(out, NULL);
     cr_assert(dom);
     char want[64];
     snprintf(want, sizeof want, "IMGCHECK ok=%zu bad=0 END", imgs);
@@ -295,24 +278,6 @@ Test(report, every_plot_loads_in_headless_chromium)
     free(dom);
     free(html);
     remove_dir(dir);
-}
-
-/* Runs `crucible report ARGS` with stdout and stderr captured in dir/stdout.txt and
- * dir/stderr.txt; asserts that it exits 0 and returns the stderr text (malloc'd). */
-static char *run_report_cli(const char *dir, const char *args)
-{
-    const char *bin = getenv("CRUCIBLE_BIN");
-    cr_assert(bin, "CRUCIBLE_BIN is set by make test");
-    char cmd[4096], path[256];
-    snprintf(cmd, sizeof cmd, "timeout 600 '%s' report %s > '%s/stdout.txt' 2> '%s/stderr.txt'",
-             bin, args, dir, dir);
-    int st = system(cmd);
-    snprintf(path, sizeof path, "%s/stderr.txt", dir);
-    char *errtxt = slurp(path, NULL);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit %d: %s", WEXITSTATUS(st),
-              errtxt ? errtxt : "");
-    cr_assert(errtxt);
-    return errtxt;
 }
 
 Test(report, cli_runs_both_scenarios_and_writes_the_report)
@@ -328,7 +293,7 @@ Test(report, cli_runs_both_scenarios_and_writes_the_report)
              "--baseline '%s/tests/fixtures/analysis/baseline.yaml' --proposal "
              "'%s/tests/fixtures/analysis/proposal.yaml' --seed 11 --out '%s/r' "
              "--metric price_usd", root, root, dir);
-    char *errtxt = run_report_cli(dir, args);
+    char *errtxt = th_report_cli(dir, args);
     char path[256];
     free(errtxt);
     static const char *const files[] = {"r/baseline.db", "r/proposal.db", "r/report.md",
@@ -340,7 +305,7 @@ Test(report, cli_runs_both_scenarios_and_writes_the_report)
         cr_expect_eq(access(path, R_OK), 0, "%s missing", files[i]);
     }
     snprintf(path, sizeof path, "%s/r/report.md", dir);
-    char *md = slurp(path, NULL);
+    char *md = th_slurp(path, NULL);
     cr_assert(md);
     /* The question is the proposal's description; the changes are the scenario diff. */
     cr_expect(strstr(md, "Does halving the emission half-life"), "question");
@@ -416,7 +381,7 @@ Test(report, bottom_line_numbers_match_the_databases)
     snprintf(path, sizeof path, "%s/report.md", dir);
     snprintf(base, sizeof base, "%s/baseline.db", dir);
     snprintf(prop, sizeof prop, "%s/proposal.db", dir);
-    char *md = slurp(path, NULL);
+    char *md = th_slurp(path, NULL);
     cr_assert(md);
     char *lead = first_paragraph(md);
     cr_expect(strstr(lead, "Bottom line: over 8 paired replicates"), "%s", lead);
@@ -483,7 +448,7 @@ Test(report, a_criterion_of_one_arm_is_evaluated_on_both)
     cr_assert_eq(rc, CRC_OK, "%s", err.msg);
     char path[256];
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path, NULL);
+    char *md = th_slurp(path, NULL);
     cr_assert(md);
     const char *row = strstr(md, "| yield_high |");
     cr_assert(row, "a row for the proposal's criterion");
@@ -527,9 +492,9 @@ Test(report, pdf_and_summary_card_hold_the_report)
     char path[256];
     size_t len;
     snprintf(path, sizeof path, "%s/report.html", dir);
-    char *html = slurp(path, NULL);
+    char *html = th_slurp(path, NULL);
     snprintf(path, sizeof path, "%s/report.pdf", dir);
-    char *pdf = slurp(path, &len);
+    char *pdf = th_slurp(path, &len);
     cr_assert(html && pdf, "report.pdf was written");
     cr_expect(!strncmp(pdf, "%PDF-", 5), "a PDF header");
     size_t pages = pdf_count(pdf, len, "/Type", "/Page");
@@ -541,7 +506,7 @@ Test(report, pdf_and_summary_card_hold_the_report)
     cr_expect_eq(images, imgs, "every picture of report.html is in the PDF: %zu of %zu", images,
                  imgs);
     snprintf(path, sizeof path, "%s/summary.png", dir);
-    unsigned char *png = (unsigned char *)slurp(path, &len);
+    unsigned char *png = (unsigned char *)th_slurp(path, &len);
     cr_assert(png && len > 24, "summary.png was written");
     cr_expect(!memcmp(png, "\x89PNG\r\n\x1a\n", 8) && !memcmp(png + 12, "IHDR", 4));
     unsigned w = (unsigned)png[16] << 24 | (unsigned)png[17] << 16 | (unsigned)png[18] << 8 | png[19];
@@ -549,7 +514,7 @@ Test(report, pdf_and_summary_card_hold_the_report)
     cr_expect_eq(w, 1200);
     cr_expect_eq(h, 630);
     snprintf(path, sizeof path, "%s/summary.html", dir);
-    char *card = slurp(path, NULL);
+    char *card = th_slurp(path, NULL);
     cr_assert(card);
     cr_expect(strstr(card, "Bottom line: over 8 paired replicates"), "the card's text");
     free(card);
@@ -589,7 +554,7 @@ Test(report, identical_arms_are_stated_plainly)
     cr_assert_eq(rc, CRC_OK, "%s", err.msg);
     char path[256];
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path, NULL);
+    char *md = th_slurp(path, NULL);
     cr_assert(md);
     char *lead = first_paragraph(md);
     cr_expect(strstr(lead, "moves none of the 3 key metrics beyond noise. 3 are identical"),
@@ -599,7 +564,7 @@ Test(report, identical_arms_are_stated_plainly)
                          "replicate"), "the caption says so");
     cr_expect(strstr(md, "](plots/compare_real_yield.png)"), "--metric's second metric");
     snprintf(path, sizeof path, "%s/plots/compare_price_usd.gp", dir);
-    char *gp = slurp(path, NULL);
+    char *gp = th_slurp(path, NULL);
     cr_assert(gp);
     cr_expect(strstr(gp, "identical in every replicate"), "the picture's legend says so");
     cr_expect_null(strstr(gp, "proposal: median"), "one line for both arms, not two overlapping");
@@ -646,7 +611,7 @@ Test(report, a_misspelt_metric_is_refused_before_anything_runs)
         cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: exit %d", cases[i].metric,
                   WEXITSTATUS(st));
         snprintf(path, sizeof path, "%s/stderr.txt", dir);
-        char *errtxt = slurp(path, NULL);
+        char *errtxt = th_slurp(path, NULL);
         cr_assert(errtxt);
         cr_expect(strstr(errtxt, cases[i].says), "'%s' in: %s", cases[i].says, errtxt);
         free(errtxt);
@@ -679,7 +644,7 @@ Test(report, tutorial_burn_report_states_the_treasury_change_first)
     fclose(f);
     snprintf(cmd, sizeof cmd, "--baseline '%s/scenarios/proposal-example/baseline.yaml' "
              "--proposal '%s' --replicates 3 --out '%s/burn5'", absroot, yaml, dir);
-    char *errtxt = run_report_cli(dir, cmd);
+    char *errtxt = th_report_cli(dir, cmd);
     static const char *const stages[] = {"crucible report: running the baseline",
                                          "crucible report: running the proposal",
                                          "crucible report: drawing the plots",
@@ -687,7 +652,7 @@ Test(report, tutorial_burn_report_states_the_treasury_change_first)
     for (size_t i = 0; i < 4; i++)
         cr_expect(strstr(errtxt, stages[i]), "stage line '%s' in: %s", stages[i], errtxt);
     snprintf(path, sizeof path, "%s/burn5/report.md", dir);
-    char *md = slurp(path, NULL);
+    char *md = th_slurp(path, NULL);
     cr_assert(md);
     char *lead = first_paragraph(md);
     char base[512], prop[512];
@@ -706,7 +671,7 @@ Test(report, tutorial_burn_report_states_the_treasury_change_first)
     cr_expect(strstr(md, "| price_gain | price_usd at end >= 0.24 | proposal only |"),
               "the proposal's criterion, on both arms");
     snprintf(path, sizeof path, "%s/burn5/plots/compare_treasury_tkn.gp", dir);
-    char *gp = slurp(path, NULL);
+    char *gp = th_slurp(path, NULL);
     cr_assert(gp);
     cr_expect(strstr(gp, "day 90: fees.burn = 0.05"), "the intervention day is marked");
     free(gp);

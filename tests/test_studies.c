@@ -23,6 +23,7 @@
 #include "run/runner.h"
 #include "scenario/scenario.h"
 #include "stats.h"
+#include "helpers.h"
 
 #define MAX_REPS 32
 
@@ -63,17 +64,6 @@ static double series_stat(const memsink *m, const char *metric, int at)
             acc = v;
     }
     return at == AT_MEAN ? (k ? acc / (double)k : NAN) : acc;
-}
-
-/* A scenario of the library with --set style overrides (NULL-terminated). */
-static void load(scenario *sc, const char *path, const char *const *sets)
-{
-    crc_err err;
-    crc_err_clear(&err);
-    cr_assert_eq(scenario_load(sc, path, &err), CRC_OK, "%s: %s", path, err.msg);
-    for (size_t i = 0; sets && sets[i]; i++)
-        cr_assert_eq(scenario_set(sc, sets[i], &err), CRC_OK, "%s: %s", sets[i], err.msg);
-    cr_assert_eq(scenario_validate(sc, &err), CRC_OK, "%s: %s", path, err.msg);
 }
 
 /* What a test reads from each replicate. */
@@ -134,8 +124,8 @@ Test(studies, defenses_make_poisoning_unprofitable_where_naive_attribution_pays)
     const char *const sets[] = {"world.horizon=60", "world.flows_every=0", NULL};
     enum { N = 20 };
     scenario naive, defended;
-    load(&naive, "scenarios/poisoning.yaml", sets);
-    load(&defended, "scenarios/poisoning-defended.yaml", sets);
+    th_load(&naive, "scenarios/poisoning.yaml", sets);
+    th_load(&defended, "scenarios/poisoning-defended.yaml", sets);
     probe pn[] = {{"roi.poisoner", AT_END, {0}}, {"roi_run.poisoner", AT_SUMMARY, {0}},
                   {"entered.poisoner", AT_SUMMARY, {0}}};
     probe pd[] = {{"roi.poisoner", AT_END, {0}}, {"roi_run.poisoner", AT_SUMMARY, {0}},
@@ -188,8 +178,8 @@ Test(studies, emission_gate_cuts_self_referential_share)
     const char *const sets[] = {"world.horizon=240", "world.flows_every=0", NULL};
     enum { N = 4 };
     scenario wash, gate;
-    load(&wash, "scenarios/wash-demand.yaml", sets);
-    load(&gate, "scenarios/emission-gate.yaml", sets);
+    th_load(&wash, "scenarios/wash-demand.yaml", sets);
+    th_load(&gate, "scenarios/emission-gate.yaml", sets);
     probe pw[] = {{"self_ref_share", AT_MEAN_2ND_HALF, {0}},
                   {"wash_fee_usd", AT_MEAN, {0}},
                   {"farmer_capture", AT_MEAN, {0}},
@@ -231,7 +221,7 @@ Test(studies, no_external_demand_recycles_emission_and_price_falls)
     const char *const sets[] = {"world.flows_every=0", NULL};
     enum { N = 4 };
     scenario sc;
-    load(&sc, "scenarios/no-external-demand.yaml", sets);
+    th_load(&sc, "scenarios/no-external-demand.yaml", sets);
     probe p[] = {{"real_yield", AT_MAX, {0}},     {"emitted_tkn", AT_END, {0}},
                  {"active.builder", AT_END, {0}}, {"price_usd", AT_END, {0}},
                  {"price_usd", AT_MAX, {0}},      {"ext_fee_usd", AT_MAX, {0}}};
@@ -259,8 +249,8 @@ Test(studies, speculative_exit_lowers_the_price_and_flatters_real_yield)
     const char *const sets[] = {"world.flows_every=0", NULL};
     enum { N = 4 };
     scenario base, spec;
-    load(&base, "scenarios/baseline.yaml", sets);
-    load(&spec, "scenarios/speculative-exit.yaml", sets);
+    th_load(&base, "scenarios/baseline.yaml", sets);
+    th_load(&spec, "scenarios/speculative-exit.yaml", sets);
     probe pb[] = {{"price_usd", AT_END, {0}}, {"emission_usd", AT_END, {0}},
                   {"real_yield", AT_END, {0}}};
     probe ps[] = {{"price_usd", AT_END, {0}}, {"emission_usd", AT_END, {0}},
@@ -296,8 +286,8 @@ Test(studies, verification_keeps_fake_nodes_from_wrecking_service)
                                     "defense.verify.rate=0.01", NULL};
     enum { N = 4 };
     scenario a, b;
-    load(&a, "scenarios/fake-compute.yaml", open);
-    load(&b, "scenarios/fake-compute.yaml", verified);
+    th_load(&a, "scenarios/fake-compute.yaml", open);
+    th_load(&b, "scenarios/fake-compute.yaml", verified);
     probe pa[] = {{"consumers", AT_END, {0}}, {"fake_queries", AT_MAX, {0}}};
     probe pb[] = {{"consumers", AT_END, {0}}, {"fake_queries", AT_MAX, {0}}};
     run_reps(&a, N, pa, 2);
@@ -327,8 +317,8 @@ Test(studies, insider_unlock_not_the_demand_shock_crashes_the_price)
                                   "vesting.insiders.cliff=365", NULL};
     enum { N = 3 };
     scenario a, b;
-    load(&a, "scenarios/unlock-shock.yaml", both);
-    load(&b, "scenarios/unlock-shock.yaml", demand);
+    th_load(&a, "scenarios/unlock-shock.yaml", both);
+    th_load(&b, "scenarios/unlock-shock.yaml", demand);
     probe pa = {"price_usd", AT_MIN, {0}}, pb = {"price_usd", AT_MIN, {0}};
     run_reps(&a, N, &pa, 1);
     run_reps(&b, N, &pb, 1);
@@ -361,7 +351,7 @@ static void check_file(const char *path)
     cr_expect(strstr(head, "Criteria") || strstr(head, "criteria"),
               "%s: no criteria in its opening comment", path);
     scenario sc;
-    load(&sc, path, NULL);
+    th_load(&sc, path, NULL);
     cr_expect_gt(sc.n_criteria, 0, "%s has no criteria", path);
     scenario_free(&sc);
 }

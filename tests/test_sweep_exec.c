@@ -25,38 +25,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "helpers.h"
 
 #define FIX "tests/fixtures/sweeps/"
 
-static const char *bin(void)
-{
-    const char *b = getenv("CRUCIBLE_BIN");
-    if (!b)
-        cr_skip_test("CRUCIBLE_BIN is not set (run through make test)");
-    return b;
-}
-
-/* A fresh scratch directory for one test. */
-static void scratch(char *dir, size_t len)
-{
-    snprintf(dir, len, "/tmp/crucible-sweep-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* Output of a shell command (stdout and stderr), for messages. */
 /* Marks every run of the database at path as written by crucible `version`. */
 static void set_runs_version(const char *path, const char *version)
 {
@@ -68,6 +40,7 @@ static void set_runs_version(const char *path, const char *version)
     sqlite3_close(db);
 }
 
+/* The stdout of a shell command (stderr too where cmd says 2>&1), for messages. */
 static void capture(char *out, size_t len, const char *cmd)
 {
     out[0] = 0;
@@ -77,16 +50,6 @@ static void capture(char *out, size_t len, const char *cmd)
     size_t n = fread(out, 1, len - 1, p);
     out[n] = 0;
     pclose(p);
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= c[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
 }
 
 typedef struct digest {
@@ -104,17 +67,17 @@ static void digest_query(sqlite3 *db, const char *sql, digest *d)
         for (int i = 0; i < n; i++) {
             char buf[64];
             switch (sqlite3_column_type(q, i)) {
-            case SQLITE_NULL: d->h = fnv(d->h, "N", 1); break;
+            case SQLITE_NULL: d->h = th_fnv(d->h, "N", 1); break;
             case SQLITE_FLOAT:
                 snprintf(buf, sizeof buf, "%a", sqlite3_column_double(q, i));
-                d->h = fnv(d->h, buf, strlen(buf));
+                d->h = th_fnv(d->h, buf, strlen(buf));
                 break;
             default: {
                 const unsigned char *t = sqlite3_column_text(q, i);
-                d->h = fnv(d->h, t, strlen((const char *)t));
+                d->h = th_fnv(d->h, t, strlen((const char *)t));
             }
             }
-            d->h = fnv(d->h, "|", 1);
+            d->h = th_fnv(d->h, "|", 1);
         }
         d->rows++;
     }
@@ -172,10 +135,10 @@ static void assert_same(const char *what, digest a, digest b)
 static digest reference(const char *dir)
 {
     char cmd[1024], out[4096];
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml -j1 --quiet --out %s/ref.db", bin(), dir), 0);
+    cr_assert_eq(th_sh("%s sweep " FIX "small.yaml -j1 --quiet --out %s/ref.db", th_bin(), dir), 0);
     snprintf(cmd, sizeof cmd, "%s/ref.db", dir);
     digest d = db_digest(cmd);
-    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --dry-run | wc -l", bin());
+    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --dry-run | wc -l", th_bin());
     capture(out, sizeof out, cmd);
     cr_assert_eq(d.runs, 6, "small.yaml has 3 points x 2 replicates");
     cr_assert_eq(d.done, 6);
@@ -188,69 +151,52 @@ Test(sweep_exec, one_and_four_workers_store_identical_results)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "sweep-test");
     digest ref = reference(dir);
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml -j4 --quiet --out %s/j4.db", bin(), dir), 0);
+    cr_assert_eq(th_sh("%s sweep " FIX "small.yaml -j4 --quiet --out %s/j4.db", th_bin(), dir), 0);
     snprintf(path, sizeof path, "%s/j4.db", dir);
     assert_same("-j4 vs -j1", db_digest(path), ref);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, three_shards_merged_equal_the_whole_sweep)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "sweep-test");
     digest ref = reference(dir);
     for (int k = 1; k <= 3; k++)
-        cr_assert_eq(sh("%s sweep " FIX "small.yaml -j2 --quiet --shard %d/3 --out %s/s%d.db",
-                        bin(), k, dir, k),
+        cr_assert_eq(th_sh("%s sweep " FIX "small.yaml -j2 --quiet --shard %d/3 --out %s/s%d.db",
+                        th_bin(), k, dir, k),
                      0);
     snprintf(path, sizeof path, "%s/s1.db", dir);
     cr_assert_eq(db_digest(path).runs, 2, "shard 1/3 holds runs 0 and 3");
-    cr_assert_eq(sh("%s merge --quiet %s/all.db %s/s1.db %s/s2.db %s/s3.db", bin(), dir, dir,
+    cr_assert_eq(th_sh("%s merge --quiet %s/all.db %s/s1.db %s/s2.db %s/s3.db", th_bin(), dir, dir,
                     dir, dir),
                  0);
     snprintf(path, sizeof path, "%s/all.db", dir);
     assert_same("3 shards merged vs whole", db_digest(path), ref);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, gnu_parallel_recipe_on_localhost_equals_the_whole_sweep)
 {
     alarm(600); /* time limit (see tests/README.md) */
-    if (sh("command -v parallel >/dev/null 2>&1") != 0)
+    if (th_sh("command -v parallel >/dev/null 2>&1") != 0)
         cr_skip_test("GNU parallel is not installed (apt-get install parallel)");
     char dir[64], path[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "sweep-test");
     digest ref = reference(dir);
     /* The recipe of docs/sweeps.md, with the host list reduced to ':' (this machine). */
-    cr_assert_eq(sh("cd %s && parallel --will-cite --sshlogin : --halt now,fail=1 "
+    cr_assert_eq(th_sh("cd %s && parallel --will-cite --sshlogin : --halt now,fail=1 "
                     "'%s sweep %s/" FIX "small.yaml -j1 --quiet --shard {}/3 --out "
                     "%s/shard-{}.db' ::: 1 2 3",
-                    dir, bin(), getenv("PWD") ? getenv("PWD") : ".", dir),
+                    dir, th_bin(), getenv("PWD") ? getenv("PWD") : ".", dir),
                  0);
-    cr_assert_eq(sh("%s merge --quiet %s/all.db %s/shard-*.db", bin(), dir, dir), 0);
+    cr_assert_eq(th_sh("%s merge --quiet %s/all.db %s/shard-*.db", th_bin(), dir, dir), 0);
     snprintf(path, sizeof path, "%s/all.db", dir);
     assert_same("GNU parallel shards merged vs whole", db_digest(path), ref);
-    sh("rm -rf %s", dir);
-}
-
-static long done_runs(const char *path)
-{
-    sqlite3 *db = NULL;
-    long n = 0;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 2000);
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs WHERE status = 'done'", -1, &q,
-                               NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            n = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-    }
-    sqlite3_close(db);
-    return n;
+    th_sh("rm -rf %s", dir);
 }
 
 /* Starts `crucible sweep small.yaml -jJOBS --quiet --out path` (with `--set set` when set
@@ -279,10 +225,10 @@ static pid_t reaped_sweep(const char *path, const char *set, const char *jobs, p
                 _exit(126);
             close(efd);
             if (set)
-                execl(bin(), bin(), "sweep", FIX "small.yaml", "--set", set, "-j", jobs,
+                execl(th_bin(), th_bin(), "sweep", FIX "small.yaml", "--set", set, "-j", jobs,
                       "--quiet", "--out", path, (char *)NULL);
             else
-                execl(bin(), bin(), "sweep", FIX "small.yaml", "-j", jobs, "--quiet", "--out",
+                execl(th_bin(), th_bin(), "sweep", FIX "small.yaml", "-j", jobs, "--quiet", "--out",
                       path, (char *)NULL);
             _exit(127);
         }
@@ -299,9 +245,7 @@ static pid_t reaped_sweep(const char *path, const char *set, const char *jobs, p
     close(fds[0]);
     /* Wait until the sweep has committed a first run: the database then holds some runs
      * and a worker is in the middle of the next. */
-    struct timespec nap = {0, 2000000};
-    for (int i = 0; i < 300000 && done_runs(path) < 1; i++)
-        nanosleep(&nap, NULL);
+    th_wait_done_runs(path, 1, 300000);
     return mid;
 }
 
@@ -311,9 +255,9 @@ static pid_t reaped_sweep(const char *path, const char *set, const char *jobs, p
  * between its first commit and the kill). */
 static digest slow_reference(const char *dir)
 {
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j1 --quiet --out "
+    cr_assert_eq(th_sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j1 --quiet --out "
                     "%s/ref.db",
-                    bin(), dir),
+                    th_bin(), dir),
                  0);
     char refp[128];
     snprintf(refp, sizeof refp, "%s/ref.db", dir);
@@ -378,7 +322,7 @@ static void kill_9_then_resume(const char *jobs, int at_once)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "sweep-test");
     digest ref = slow_reference(dir);
     snprintf(path, sizeof path, "%s/killed.db", dir);
     pid_t pid;
@@ -397,12 +341,12 @@ static void kill_9_then_resume(const char *jobs, int at_once)
             sched_yield();
     else
         waitpid(mid, &st, 0);
-    long before = done_runs(path);
+    long before = th_done_runs(path);
     cr_assert(before >= 1 && before < 6, "killed mid-way: %ld of 6 runs done", before);
     char out[4096], cmd[1024];
     snprintf(cmd, sizeof cmd,
              "%s sweep " FIX "small.yaml --set world.horizon=60 -j2 --resume --json --out %s",
-             bin(), path);
+             th_bin(), path);
     capture(out, sizeof out, cmd);
     if (at_once)
         waitpid(mid, &st, 0);
@@ -416,7 +360,7 @@ static void kill_9_then_resume(const char *jobs, int at_once)
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "\"skipped\": 6, \"done\": 0"), "%s", out);
     assert_same("resumed twice vs uninterrupted", db_digest(path), ref);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, kill_9_then_resume_equals_an_uninterrupted_sweep)
@@ -433,24 +377,24 @@ Test(sweep_exec, database_of_another_sweep_is_refused)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], out[4096], cmd[1024];
-    scratch(dir, sizeof dir);
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 1/3 --out %s/a.db", bin(),
+    th_scratch(dir, sizeof dir, "sweep-test");
+    cr_assert_eq(th_sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 1/3 --out %s/a.db", th_bin(),
                     dir),
                  0);
     /* Resume with another sweep, or without --resume, or with another shard. */
     snprintf(cmd, sizeof cmd, "%s sweep " FIX "other.yaml --resume --out %s/a.db --shard 1/3 2>&1",
-             bin(), dir);
+             th_bin(), dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "different sweep"), "%s", out);
-    cr_assert_eq(sh("%s sweep " FIX "other.yaml --resume --out %s/a.db --shard 1/3 2>/dev/null",
-                    bin(), dir),
+    cr_assert_eq(th_sh("%s sweep " FIX "other.yaml --resume --out %s/a.db --shard 1/3 2>/dev/null",
+                    th_bin(), dir),
                  2);
-    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --out %s/a.db --shard 1/3 2>&1", bin(),
+    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --out %s/a.db --shard 1/3 2>&1", th_bin(),
              dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "--resume"), "%s", out);
     snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --resume --out %s/a.db --shard 2/3 2>&1",
-             bin(), dir);
+             th_bin(), dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "shard 1/3"), "%s", out);
     /* A sweep started by another version is not finished by this one: seeded results
@@ -460,108 +404,108 @@ Test(sweep_exec, database_of_another_sweep_is_refused)
     set_runs_version(path, "0.0.9");
     snprintf(cmd, sizeof cmd,
              "%s sweep " FIX "small.yaml --resume --out %s/a.db --shard 1/3 2>&1; echo exit=$?",
-             bin(), dir);
+             th_bin(), dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "started by crucible 0.0.9") && strstr(out, "exit=2"), "%s", out);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, merge_refuses_other_sweeps_and_duplicates)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], out[4096], cmd[1024];
-    scratch(dir, sizeof dir);
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 1/3 --out %s/a1.db", bin(),
+    th_scratch(dir, sizeof dir, "sweep-test");
+    cr_assert_eq(th_sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 1/3 --out %s/a1.db", th_bin(),
                     dir),
                  0);
-    cr_assert_eq(sh("%s sweep " FIX "other.yaml -j2 --quiet --shard 2/3 --out %s/b2.db", bin(),
+    cr_assert_eq(th_sh("%s sweep " FIX "other.yaml -j2 --quiet --shard 2/3 --out %s/b2.db", th_bin(),
                     dir),
                  0);
-    snprintf(cmd, sizeof cmd, "%s merge %s/m.db %s/a1.db %s/b2.db 2>&1; echo exit=$?", bin(),
+    snprintf(cmd, sizeof cmd, "%s merge %s/m.db %s/a1.db %s/b2.db 2>&1; echo exit=$?", th_bin(),
              dir, dir, dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "only shards of one sweep"), "%s", out);
     cr_assert(strstr(out, "exit=2"), "%s", out);
     /* The same shard twice (a copy, so the file names differ). */
-    sh("cp %s/a1.db %s/a1-copy.db", dir, dir);
+    th_sh("cp %s/a1.db %s/a1-copy.db", dir, dir);
     snprintf(cmd, sizeof cmd, "%s merge %s/m2.db %s/a1.db %s/a1-copy.db 2>&1; echo exit=$?",
-             bin(), dir, dir, dir);
+             th_bin(), dir, dir, dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "already holds"), "%s", out);
     cr_assert(strstr(out, "exit=2"), "%s", out);
     /* Merging into a file that already holds the shard. */
-    cr_assert_eq(sh("%s merge --quiet %s/m3.db %s/a1.db", bin(), dir, dir), 0);
-    cr_assert_eq(sh("%s merge %s/m3.db %s/a1-copy.db 2>/dev/null", bin(), dir, dir), 2);
+    cr_assert_eq(th_sh("%s merge --quiet %s/m3.db %s/a1.db", th_bin(), dir, dir), 0);
+    cr_assert_eq(th_sh("%s merge %s/m3.db %s/a1-copy.db 2>/dev/null", th_bin(), dir, dir), 2);
     char path[128];
     snprintf(path, sizeof path, "%s/m3.db", dir);
     cr_assert_eq(db_digest(path).runs, 2, "a refused merge writes nothing");
     /* Shards of one sweep run by two versions are not merged. */
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 2/3 --out %s/a2.db", bin(),
+    cr_assert_eq(th_sh("%s sweep " FIX "small.yaml -j2 --quiet --shard 2/3 --out %s/a2.db", th_bin(),
                     dir),
                  0);
     snprintf(path, sizeof path, "%s/a2.db", dir);
     set_runs_version(path, "0.0.9");
-    snprintf(cmd, sizeof cmd, "%s merge %s/m4.db %s/a1.db %s/a2.db 2>&1; echo exit=$?", bin(),
+    snprintf(cmd, sizeof cmd, "%s merge %s/m4.db %s/a1.db %s/a2.db 2>&1; echo exit=$?", th_bin(),
              dir, dir, dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "crucible 0.0.9") && strstr(out, "one version") &&
                   strstr(out, "exit=2"),
               "%s", out);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, a_failing_point_is_stored_as_failed_and_the_sweep_goes_on)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "sweep-test");
     /* The explicit fee shares may not sum above 1 (model_validate; the treasury takes
      * what they leave): with the defaults' 0.9, a 0.5 burn is refused by the model's
      * cross-parameter check and stored as a failed run. */
-    int rc = sh("%s sweep --base " FIX "tiny.yaml --replicates 1 "
+    int rc = th_sh("%s sweep --base " FIX "tiny.yaml --replicates 1 "
                 "--grid fees.burn=0,0.5 -j2 --quiet --out %s/f.db 2>/dev/null",
-                bin(), dir);
+                th_bin(), dir);
     snprintf(path, sizeof path, "%s/f.db", dir);
     digest d = db_digest(path);
     cr_assert_eq(d.runs, 2, "both runs are recorded");
     cr_assert_eq(d.done, 1, "the valid point ran");
     cr_assert_eq(rc, 1, "a sweep with failed runs exits 1");
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, progress_is_a_live_line_on_a_terminal_and_plain_lines_in_a_pipe)
 {
     alarm(600); /* time limit (see tests/README.md) */
-    if (sh("command -v script >/dev/null 2>&1") != 0)
+    if (th_sh("command -v script >/dev/null 2>&1") != 0)
         cr_skip_test("script(1) is not installed (util-linux); it gives the sweep a terminal");
     char dir[64], out[8192], cmd[1024];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "sweep-test");
     /* Under script(1) stderr is a pseudo-terminal. */
     snprintf(cmd, sizeof cmd,
-             "script -qec '%s sweep " FIX "small.yaml -j2 --out %s/t.db' /dev/null 2>&1", bin(),
+             "script -qec '%s sweep " FIX "small.yaml -j2 --out %s/t.db' /dev/null 2>&1", th_bin(),
              dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "runs done, 0 failed"), "progress on a terminal: %s", out);
     cr_assert(strstr(out, "ETA"), "%s", out);
     /* Into a pipe: plain lines (no carriage returns), the last at 6/6, then the summary. */
-    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml -j2 --out %s/p.db 2>&1", bin(), dir);
+    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml -j2 --out %s/p.db 2>&1", th_bin(), dir);
     capture(out, sizeof out, cmd);
     cr_assert_null(strchr(out, '\r'), "a live line drawn into a pipe: %s", out);
     cr_assert(strstr(out, "crucible sweep: 6/6 runs done, 0 failed"), "%s", out);
     cr_assert(strstr(out, "6 done, 0 failed"), "%s", out);
     /* --quiet: nothing but errors */
-    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml -j2 --quiet --out %s/q.db 2>&1", bin(),
+    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml -j2 --quiet --out %s/q.db 2>&1", th_bin(),
              dir);
     capture(out, sizeof out, cmd);
     cr_assert_null(strstr(out, "runs done"), "%s", out);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, dry_run_lists_each_run_with_its_derived_seed_and_shard)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char cmd[1024], out[8192];
-    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --dry-run --shard 2/3", bin());
+    snprintf(cmd, sizeof cmd, "%s sweep " FIX "small.yaml --dry-run --shard 2/3", th_bin());
     capture(out, sizeof out, cmd);
     char *save = NULL, *line = strtok_r(out, "\n", &save);
     cr_assert_not_null(line);
@@ -588,33 +532,33 @@ Test(sweep_exec, sobol_and_morris_sweeps_are_read_by_crucible_sensitivity)
     /* The point layouts and meta keys of docs/sweeps.md are a contract with `crucible
      * sensitivity`: it must recognise both designs from the database alone. */
     char dir[64], out[8192], cmd[1024];
-    scratch(dir, sizeof dir);
-    cr_assert_eq(sh("%s sweep --base " FIX "tiny.yaml --replicates 1 --samples 8 "
+    th_scratch(dir, sizeof dir, "sweep-test");
+    cr_assert_eq(th_sh("%s sweep --base " FIX "tiny.yaml --replicates 1 --samples 8 "
                     "--sobol emission.rate=1000:10000:log --sobol consumers.arrival=1:20 -j2 "
                     "--quiet --out %s/sobol.db",
-                    bin(), dir),
+                    th_bin(), dir),
                  0);
     snprintf(cmd, sizeof cmd, "%s sensitivity %s/sobol.db --metric price_usd --boot 50 2>&1",
-             bin(), dir);
+             th_bin(), dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "N = 8"), "sensitivity reads the Saltelli layout: %s", out);
     cr_assert(strstr(out, "emission.rate") && strstr(out, "consumers.arrival"), "%s", out);
-    cr_assert_eq(sh("%s sweep --base " FIX "tiny.yaml --replicates 1 --trajectories 3 "
+    cr_assert_eq(th_sh("%s sweep --base " FIX "tiny.yaml --replicates 1 --trajectories 3 "
                     "--morris emission.rate=1000:10000:log --morris consumers.arrival=1:20 -j2 "
                     "--quiet --out %s/morris.db",
-                    bin(), dir),
+                    th_bin(), dir),
                  0);
-    snprintf(cmd, sizeof cmd, "%s sensitivity %s/morris.db --metric price_usd 2>&1", bin(), dir);
+    snprintf(cmd, sizeof cmd, "%s sensitivity %s/morris.db --metric price_usd 2>&1", th_bin(), dir);
     capture(out, sizeof out, cmd);
     cr_assert(strstr(out, "r = 3"), "sensitivity reads the Morris trajectories: %s", out);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }
 
 Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sweep)
 {
     alarm(600); /* time limit (see tests/README.md) */
     char dir[64], path[128];
-    scratch(dir, sizeof dir);
+    th_scratch(dir, sizeof dir, "sweep-test");
     digest ref = slow_reference(dir);
     snprintf(path, sizeof path, "%s/w.db", dir);
     pid_t sweep;
@@ -647,10 +591,10 @@ Test(sweep_exec, a_worker_killed_mid_run_is_recorded_and_resume_completes_the_sw
     cr_assert_eq(sqlite3_column_int(q, 2), 1, "with the signal that killed it");
     sqlite3_finalize(q);
     sqlite3_close(db);
-    cr_assert_eq(sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j2 --quiet --resume "
+    cr_assert_eq(th_sh("%s sweep " FIX "small.yaml --set world.horizon=60 -j2 --quiet --resume "
                     "--out %s",
-                    bin(), path),
+                    th_bin(), path),
                  0);
     assert_same("worker killed + resumed vs uninterrupted", db_digest(path), ref);
-    sh("rm -rf %s", dir);
+    th_sh("rm -rf %s", dir);
 }

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "attack/attack.h"
 #include "cli/cli.h"
@@ -67,22 +66,7 @@ static void usage(FILE *f)
           f);
 }
 
-enum {
-    OPT_OUT = 256, OPT_RESUME, OPT_SHARD, OPT_SEED, OPT_REPS, OPT_EVALS, OPT_METHOD, OPT_SET,
-    OPT_FRONTIER, OPT_PLOT, OPT_JSON, OPT_QUIET, OPT_HELP
-};
-
-static int parse_long(const char *flag, const char *s, long lo, long hi, long *out, crc_err *err)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < lo || v > hi)
-        return crc_err_set(err, CRC_EINPUT, "%s %s: expected a whole number from %ld to %ld",
-                           flag, s, lo, hi);
-    *out = v;
-    return CRC_OK;
-}
+enum { OPT_EVALS = CLI_BATCH_OPT_END, OPT_METHOD, OPT_FRONTIER, OPT_PLOT };
 
 /* Budgets from "a,b,c" or "from:to:steps[:log]" (malloc'd into *out). */
 static int parse_budgets(const char *s, double **out, size_t *n, crc_err *err)
@@ -326,88 +310,67 @@ static int plot_frontier(const char *png, const atk_plan *p, const atk_result *r
 int cmd_attack(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"jobs", required_argument, NULL, 'j'},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"resume", no_argument, NULL, OPT_RESUME},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"replicates", required_argument, NULL, OPT_REPS},
+        CLI_BATCH_LONGOPTS,
         {"max-evals", required_argument, NULL, OPT_EVALS},
         {"method", required_argument, NULL, OPT_METHOD},
-        {"set", required_argument, NULL, OPT_SET},
         {"frontier", required_argument, NULL, OPT_FRONTIER},
         {"plot", required_argument, NULL, OPT_PLOT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     crc_err err;
     crc_err_clear(&err);
     atk_overrides ov;
     memset(&ov, 0, sizeof ov);
-    atk_exec ex = {.jobs = 1, .shard_k = 1, .shard_n = 1};
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), v = 0;
-    ex.jobs = ncpu > 0 ? (int)ncpu : 1;
-    int json = 0, quiet = 0, rc = CRC_OK, frontier = 0;
+    int rc = CRC_OK, frontier = 0;
     const char *out = NULL, *plot = NULL;
     double *budgets = NULL;
     size_t nb = 0;
     atk_result *res = NULL;
     atk_plan plan;
     memset(&plan, 0, sizeof plan);
-    char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    if (!sets)
-        return cli_report("attack", &(crc_err){.code = CRC_ENOMEM, .msg = "out of memory"});
+    cli_batch bo;
+    if (cli_batch_init(&bo, "attack", argc, 100000, &err))
+        return cli_report("attack", &err);
     optind = 1;
     opterr = 0;
     int c;
-    while (rc == CRC_OK && (c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
+    while (rc == CRC_OK && !bo.help &&
+           (c = getopt_long(argc, argv, CLI_BATCH_SHORTOPTS, opts, NULL)) != -1) {
+        if ((rc = cli_batch_opt(&bo, c, optarg, argv, optind, &err)) != 1)
+            continue;
+        rc = CRC_OK;
         switch (c) {
-        case 'j':
-            if ((rc = parse_long("-j", optarg, 1, 4096, &v, &err)) == CRC_OK)
-                ex.jobs = (int)v;
-            break;
-        case OPT_OUT: out = optarg; break;
-        case OPT_RESUME: ex.resume = 1; break;
-        case OPT_SHARD: rc = sweep_parse_shard(optarg, &ex.shard_k, &ex.shard_n, &err); break;
-        case OPT_SEED: {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(optarg, &end, 10);
-            if (!*optarg || *end || errno || optarg[0] == '-')
-                rc = crc_err_set(&err, CRC_EINPUT, "--seed %s: expected a whole number from 0 "
-                                                   "to 2^64-1", optarg);
-            ov.has_seed = 1;
-            ov.seed = s;
-            break;
-        }
-        case OPT_REPS: rc = parse_long("--replicates", optarg, 1, 100000, &ov.replicates, &err); break;
         case OPT_EVALS:
-            rc = parse_long("--max-evals", optarg, 1, 1000000, &ov.evaluations, &err);
+            rc = cli_opt_long("--max-evals", optarg, 1, 1000000, &ov.evaluations, &err);
             break;
         case OPT_METHOD:
             ov.has_method = 1;
             rc = opt_method_parse(optarg, &ov.method, &err);
             break;
-        case OPT_SET: sets[ov.n_sets++] = optarg; break;
         case OPT_FRONTIER:
             free(budgets);
             rc = parse_budgets(optarg, &budgets, &nb, &err);
             frontier = 1;
             break;
         case OPT_PLOT: plot = optarg; break;
-        case OPT_JSON: json = 1; break;
-        case OPT_QUIET: quiet = 1; break;
-        case 'h':
-        case OPT_HELP:
-            usage(stdout);
-            free(sets);
-            return 0;
         default: rc = cli_bad_option(&err, "attack", argv[optind - 1]); break;
         }
     }
-    ov.sets = sets;
+    if (bo.help && rc == CRC_OK) {
+        usage(stdout);
+        free(budgets);
+        cli_batch_free(&bo);
+        return 0;
+    }
+    atk_exec ex = {.jobs = bo.jobs, .resume = bo.resume, .shard_k = bo.shard_k,
+                   .shard_n = bo.shard_n};
+    ov.has_seed = bo.has_seed;
+    ov.seed = bo.seed;
+    ov.replicates = bo.replicates;
+    ov.n_sets = bo.n_sets;
+    out = bo.out;
+    int json = bo.json;
+    ov.sets = bo.sets;
     if (rc == CRC_OK && optind != argc - 1)
         rc = crc_err_set(&err, CRC_EINPUT, "name one scenario file (with an attack: block); "
                                            "see 'crucible attack --help'");
@@ -422,11 +385,9 @@ int cmd_attack(int argc, char **argv)
     }
     char outbuf[700], plotbuf[800];
     if (rc == CRC_OK && !out) {
-        if (ex.shard_n > 1)
-            snprintf(outbuf, sizeof outbuf, "results/%s-attack-shard%ldof%ld.db", plan.base.name,
-                     ex.shard_k, ex.shard_n);
-        else
-            snprintf(outbuf, sizeof outbuf, "results/%s-attack.db", plan.base.name);
+        char stem[sizeof plan.base.name + 8];
+        snprintf(stem, sizeof stem, "%s-attack", plan.base.name);
+        cli_batch_default_out(&bo, stem, outbuf, sizeof outbuf);
         out = outbuf;
     }
     if (rc == CRC_OK && frontier && !plot) {
@@ -439,7 +400,7 @@ int cmd_attack(int argc, char **argv)
         rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
     if (rc == CRC_OK) {
         ex.out = out;
-        ex.progress = quiet || json ? 0 : isatty(STDERR_FILENO) ? 1 : 2;
+        ex.progress = cli_batch_progress(&bo);
         rc = atk_run(&plan, budgets, nb, &ex, res, &err);
     }
     if (rc != CRC_OK) {
@@ -447,7 +408,7 @@ int cmd_attack(int argc, char **argv)
         atk_plan_free(&plan);
         free(budgets);
         free(res);
-        free(sets);
+        cli_batch_free(&bo);
         return code;
     }
     crc_err perr;
@@ -542,6 +503,6 @@ int cmd_attack(int argc, char **argv)
     atk_plan_free(&plan);
     free(budgets);
     free(res);
-    free(sets);
+    cli_batch_free(&bo);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "model/core/memsink.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"
+#include "sweep/batch.h"
 #include "table.h"
 #include "util/version.h"
 
@@ -30,7 +31,8 @@ static void usage(FILE *f)
           "                             [--min-coverage 0.8] [--box I] [--boot 200] [--seed 1]\n"
           "                             [--plot PREFIX] [--format table|markdown|csv|json] [--json]\n"
           "       crucible discover DB --safe [--criteria A,B] [--target 0.95] [--level 0.95]\n"
-          "                             [--scheme P,Q] [--fresh 32] [--base SCENARIO] [--json]\n\n"
+          "                             [--scheme P,Q] [--fresh 32] [-j N] [--base SCENARIO]\n"
+          "                             [--json]\n\n"
           "Scenario discovery over every swept parameter of a sweep (any design). The runs\n"
           "of interest are those where the criterion fails (--holds: holds) or where\n"
           "`stat(M) OP V` is true. PRIM peels slices of alpha of the runs off one end of one\n"
@@ -45,7 +47,10 @@ static void usage(FILE *f)
           "bound >= --target, pooled over the other swept parameters; a recommendation per\n"
           "margin (conservative 40%, moderate 20%, aggressive 5% of the box's width from its\n"
           "restricted edges, nearest the base scenario's setting), each re-run on --fresh\n"
-          "replicates with seeds derived from the sweep seed. docs/analysis.md, 'discover'.\n",
+          "replicates with seeds derived from the sweep seed, in -j N worker processes\n"
+          "(default: the number of CPUs; the results do not depend on N). Enum and bool\n"
+          "parameters are re-run and shown by their level's name. docs/analysis.md,\n"
+          "'discover'.\n",
           f);
 }
 
@@ -59,49 +64,87 @@ typedef struct fresh_ctx {
     size_t n_points;        /* fresh runs use points n_points + column: never swept   */
     char **criteria;
     size_t n_criteria;
-    memsink m;
+    int jobs;               /* worker processes (-j)                                  */
+    int *hold;              /* the column's verdicts, by replicate                    */
 } fresh_ctx;
 
-static int fresh_eval(void *vctx, const double *x, size_t column, size_t fresh,
-                      int *all_hold, crc_err *err)
+/* The summary value a worker adds to a fresh run: 1 when every criterion asked for held. */
+#define FRESH_HOLD "discover.all_hold"
+
+/* In the worker: whether every criterion asked for (or, without --criteria, every one)
+ * held on the run, as the summary value FRESH_HOLD. */
+static void fresh_measure(void *vctx, const batch_task *t, const runner_info *info,
+                          memsink *m)
 {
-    fresh_ctx *c = vctx;
-    scenario sc;
-    int rc = scenario_copy(&sc, &c->base);
-    if (rc)
-        return crc_err_set(err, rc, "out of memory copying the scenario");
-    for (size_t j = 0; j < c->k && !rc; j++) {
-        char set[512];
-        snprintf(set, sizeof set, "%s=%.17g", c->paths[j], x[j]);
-        rc = scenario_set(&sc, set, err);
-    }
-    if (!rc)
-        rc = scenario_validate(&sc, err);
-    if (rc) {
-        scenario_free(&sc);
-        return rc;
-    }
-    runner_opts ro = {0};
-    runner_info info;
-    rc = runner_run(&sc, c->seed, (long)fresh, (long)(c->n_points + column), &ro, &c->m,
-                    &info, err);
-    *all_hold = rc == CRC_OK;
-    for (size_t q = 0; *all_hold && q < c->n_criteria; q++) {
+    const fresh_ctx *c = vctx;
+    int all_hold = 1;
+    for (size_t q = 0; all_hold && q < c->n_criteria; q++) {
         int seen = 0;
-        for (size_t v = 0; v < info.n_criteria; v++)
-            if (!strcmp(info.criteria[v].name, c->criteria[q])) {
+        for (size_t v = 0; v < info->n_criteria; v++)
+            if (!strcmp(info->criteria[v].name, c->criteria[q])) {
                 seen = 1;
-                *all_hold = info.criteria[v].passed == 1;
+                all_hold = info->criteria[v].passed == 1;
             }
-        *all_hold &= seen;
+        all_hold &= seen;
     }
     if (!c->n_criteria)
-        *all_hold &= info.n_failed == 0;
-    runner_info_free(&info);
-    scenario_free(&sc);
-    /* A run the model stops early counts as not holding, not as an error. */
-    crc_err_clear(err);
+        all_hold &= info->n_failed == 0;
+    crc_sink k = memsink_sink(m);
+    sink_summary(&k, FRESH_HOLD, all_hold);
+}
+
+/* In this process: the verdict of task i. A run the model stops early counts as not
+ * holding, not as an error. */
+static int fresh_done(void *vctx, size_t i, int status, const memsink *m, crc_err *err)
+{
+    fresh_ctx *c = vctx;
+    c->hold[i] = status == CRC_OK && memsink_summary(m, FRESH_HOLD) == 1;
     return CRC_OK;
+}
+
+/* Fresh replicates are run in chunks of this many (their scenarios are built up front). */
+#define FRESH_CHUNK 256
+
+/* discover_eval_fn: replicates 0..n-1 of a column, in c->jobs workers (sim/sweep/batch.h,
+ * nothing stored); replicate i runs on seed (sweep seed, i, n_points + column), whatever
+ * the number of workers. Enum and bool parameters are set by their level's name. */
+static int fresh_eval(void *vctx, size_t column, const double *x, size_t n, int *hold,
+                      crc_err *err)
+{
+    fresh_ctx *c = vctx;
+    scenario *sc = calloc(FRESH_CHUNK, sizeof *sc);
+    batch_task *tasks = calloc(FRESH_CHUNK, sizeof *tasks);
+    int rc = sc && tasks ? CRC_OK : crc_err_set(err, CRC_ENOMEM, "out of memory");
+    long seed_point = (long)(c->n_points + column);
+    for (size_t from = 0; from < n && !rc; from += FRESH_CHUNK) {
+        size_t m = n - from < FRESH_CHUNK ? n - from : FRESH_CHUNK, built = 0;
+        for (; built < m && !rc; built++) {
+            const double *xi = x + (from + built) * c->k;
+            if ((rc = scenario_copy(&sc[built], &c->base))) {
+                rc = crc_err_set(err, rc, "out of memory copying the scenario");
+                break;
+            }
+            for (size_t j = 0; j < c->k && !rc; j++) {
+                char set[512];
+                discover_set_text(c->paths[j], xi[j], set, sizeof set);
+                rc = scenario_set(&sc[built], set, err);
+            }
+            if (!rc)
+                rc = scenario_validate(&sc[built], err);
+            tasks[built] = (batch_task){.sc = &sc[built], .point = seed_point,
+                                        .replicate = (long)(from + built)};
+        }
+        if (!rc) {
+            c->hold = hold + from;
+            batch_hooks h = {.measure = fresh_measure, .done = fresh_done, .ctx = c};
+            rc = batch_exec(NULL, c->seed, seed_point, tasks, m, c->jobs, &h, err);
+        }
+        for (size_t i = 0; i < built; i++)
+            scenario_free(&sc[i]);
+    }
+    free(sc);
+    free(tasks);
+    return rc;
 }
 
 /* The resolved scenario of the sweep's first finished run. */
@@ -175,8 +218,8 @@ static void json_num(double v)
         printf("null");
 }
 
-static int run_safe(const adb *d, discover_safe_opts *so, size_t n_fresh, const char *base,
-                    int fmt)
+static int run_safe(const adb *d, discover_safe_opts *so, size_t n_fresh, int jobs,
+                    const char *base, int fmt)
 {
     crc_err err;
     crc_err_clear(&err);
@@ -205,12 +248,11 @@ static int run_safe(const adb *d, discover_safe_opts *so, size_t n_fresh, const 
         c.n_points = r.n_points_x;
         c.criteria = so->criteria;
         c.n_criteria = so->n_criteria;
-        memsink_init(&c.m, NULL);
+        c.jobs = jobs;
         if (!(rc = load_run_scenario(d, &c.base, &err))) {
             rc = discover_safe_fresh(&r, n_fresh, fresh_eval, &c, &err);
             scenario_free(&c.base);
         }
-        memsink_free(&c.m);
     }
     if (!rc && fmt == TABLE_JSON) {
         printf("{\"database\": ");
@@ -277,11 +319,15 @@ static int run_safe(const adb *d, discover_safe_opts *so, size_t n_fresh, const 
             printf("\nSafe region (%zu runs at %zu points; P(all hold) = %.3f, %g%% interval "
                    "[%.3f, %.3f]):\n", r.box_runs, r.box_points, r.p, 100 * so->level, r.p_lo,
                    r.p_hi);
-            for (size_t j = 0; j < r.k; j++)
-                if (r.scheme[j])
-                    printf("  %s in [%.4g, %.4g]%s\n", r.params[j], r.lo[j], r.hi[j],
-                           r.lo[j] > r.min[j] || r.hi[j] < r.max[j] ? ""
-                                                                    : " (the whole range)");
+            for (size_t j = 0; j < r.k; j++) {
+                if (!r.scheme[j])
+                    continue;
+                char lo[128], hi[128];
+                discover_value_text(r.params[j], r.lo[j], lo, sizeof lo);
+                discover_value_text(r.params[j], r.hi[j], hi, sizeof hi);
+                printf("  %s in [%s, %s]%s\n", r.params[j], lo, hi,
+                       r.lo[j] > r.min[j] || r.hi[j] < r.max[j] ? "" : " (the whole range)");
+            }
             printf("\nRecommendations (margin from the region's restricted edges: "
                    "conservative %g, moderate %g, aggressive %g of its width)%s:\n\n",
                    discover_col_margins[0], discover_col_margins[1], discover_col_margins[2],
@@ -368,18 +414,6 @@ static void print_text(const adb *d, const discover_opts *o, const discover_resu
     table_free(&t);
 }
 
-static int parse_double(const char *opt, const char *arg, double lo, double hi, double *out,
-                        crc_err *err)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !(v >= lo && v <= hi))
-        return crc_err_set(err, CRC_EINPUT, "--%s %s: give a number from %g to %g", opt, arg,
-                           lo, hi);
-    *out = v;
-    return CRC_OK;
-}
-
 int cmd_discover(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -390,11 +424,12 @@ int cmd_discover(int argc, char **argv)
         {"min-coverage", required_argument, NULL, 'C'},
         {"box", required_argument, NULL, 'x'},       {"boot", required_argument, NULL, 'b'},
         {"seed", required_argument, NULL, 's'},      {"plot", required_argument, NULL, 'p'},
-        {"format", required_argument, NULL, 'f'},    {"json", no_argument, NULL, 'j'},
+        {"format", required_argument, NULL, 'f'},    {"json", no_argument, NULL, 'J'},
         {"safe", no_argument, NULL, 'F'},            {"criteria", required_argument, NULL, 'q'},
         {"target", required_argument, NULL, 't'},    {"level", required_argument, NULL, 'l'},
         {"scheme", required_argument, NULL, 'k'},    {"fresh", required_argument, NULL, 'n'},
         {"base", required_argument, NULL, 'B'},      {"help", no_argument, NULL, 'h'},
+        {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     discover_opts o;
     discover_opts_default(&o);
@@ -402,14 +437,16 @@ int cmd_discover(int argc, char **argv)
     discover_safe_opts_default(&so);
     int fmt = TABLE_TEXT, safe = 0, has_value = 0;
     const char *plot = NULL, *base = NULL;
-    double num = 0;
+    unsigned long long num = 0;
     size_t n_fresh = 32;
+    long jobs_l = 0;
+    int jobs = cli_default_jobs();
     crc_err err;
     crc_err_clear(&err);
     optind = 1;
     opterr = 0;
     int c, rc = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1 && !err.code) {
+    while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1 && !err.code) {
         switch (c) {
         case 'c': o.criterion = optarg; break;
         case 'H': o.holds = 1; break;
@@ -424,40 +461,41 @@ int cmd_discover(int argc, char **argv)
                             "it in the shell: --op '<')", optarg);
             break;
         case 'v':
-            if (!parse_double("value", optarg, -HUGE_VAL, HUGE_VAL, &o.value, &err))
+            if (!cli_opt_double("--value", optarg, -HUGE_VAL, HUGE_VAL, &o.value, &err))
                 has_value = 1;
             break;
         case 'a':
-            if (!parse_double("alpha", optarg, 0.001, 0.49, &o.alpha, &err))
+            if (!cli_opt_double("--alpha", optarg, 0.001, 0.49, &o.alpha, &err))
                 so.alpha = o.alpha;
             break;
         case 'M':
-            if (!parse_double("min-mass", optarg, 0, 0.99, &o.min_mass, &err))
+            if (!cli_opt_double("--min-mass", optarg, 0, 0.99, &o.min_mass, &err))
                 so.min_mass = o.min_mass;
             break;
-        case 'C': parse_double("min-coverage", optarg, 0, 1, &o.min_coverage, &err); break;
-        case 'x':
-            if (!parse_double("box", optarg, 0, 1e9, &num, &err))
-                o.box = (long)num;
-            break;
+        case 'C': cli_opt_double("--min-coverage", optarg, 0, 1, &o.min_coverage, &err); break;
+        case 'x': cli_opt_long("--box", optarg, 0, 1000000000, &o.box, &err); break;
         case 'b':
-            if (!parse_double("boot", optarg, 0, 100000, &num, &err))
+            if (!cli_opt_ulong("--boot", optarg, 0, 100000, &num, &err))
                 o.n_boot = (size_t)num;
             break;
         case 's':
-            if (!parse_double("seed", optarg, 0, 1.8e19, &num, &err))
-                o.seed = strtoull(optarg, NULL, 10);
+            if (!cli_opt_ulong("--seed", optarg, 0, UINT64_MAX, &num, &err))
+                o.seed = num;
             break;
         case 'p': plot = optarg; break;
         case 'f': cli_opt_format(optarg, &fmt, &err); break;
-        case 'j': fmt = TABLE_JSON; break;
+        case 'J': fmt = TABLE_JSON; break;
+        case 'j':
+            if (!cli_opt_long("-j/--jobs", optarg, 1, 4096, &jobs_l, &err))
+                jobs = (int)jobs_l;
+            break;
         case 'F': safe = 1; break;
         case 'q': cli_opt_names(optarg, &so.criteria, &so.n_criteria, &err); break;
-        case 't': parse_double("target", optarg, 0, 0.9999, &so.target, &err); break;
+        case 't': cli_opt_double("--target", optarg, 0, 0.9999, &so.target, &err); break;
         case 'l': cli_opt_level(optarg, &so.level, &err); break;
         case 'k': cli_opt_names(optarg, &so.scheme, &so.n_scheme, &err); break;
         case 'n':
-            if (!parse_double("fresh", optarg, 0, 100000, &num, &err))
+            if (!cli_opt_ulong("--fresh", optarg, 0, 100000, &num, &err))
                 n_fresh = (size_t)num;
             break;
         case 'B': base = optarg; break;
@@ -488,7 +526,7 @@ int cmd_discover(int argc, char **argv)
     if (adb_open(&d, argv[optind], &err))
         goto out;
     if (safe) {
-        rc = run_safe(&d, &so, n_fresh, base, fmt);
+        rc = run_safe(&d, &so, n_fresh, jobs, base, fmt);
         adb_close(&d);
         goto done;
     }

@@ -118,7 +118,7 @@ int cmd_plot(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    char *end;
+    unsigned long long num = 0;
     while ((c = getopt_long(argc, argv, "k:m:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
@@ -139,26 +139,18 @@ int cmd_plot(int argc, char **argv)
         case 'a': o.label1 = optarg; break;
         case 'b': o.label2 = optarg; break;
         case 'p':
-            o.point = strtol(optarg, &end, 10);
-            if (*end || o.point < -1) {
-                crc_err_set(&err, CRC_EINPUT, "--point %s: give a sweep point index (>= 0), "
-                            "or -1 for plain runs", optarg);
+            if (cli_opt_long("--point", optarg, -1, 1000000000, &o.point, &err))
                 goto bad;
-            }
             break;
         case 'B':
-            o.n_boot = (size_t)strtoul(optarg, &end, 10);
-            if (*end || optarg[0] == '-' || o.n_boot > 100000) {
-                crc_err_set(&err, CRC_EINPUT, "--boot %s: give 0 to 100000 resamples", optarg);
+            if (cli_opt_ulong("--boot", optarg, 0, 100000, &num, &err))
                 goto bad;
-            }
+            o.n_boot = (size_t)num;
             break;
         case 'S':
-            o.seed = strtoull(optarg, &end, 10);
-            if (*end || optarg[0] == '-') {
-                crc_err_set(&err, CRC_EINPUT, "--seed %s: give a non-negative integer", optarg);
+            if (cli_opt_ulong("--seed", optarg, 0, UINT64_MAX, &num, &err))
                 goto bad;
-            }
+            o.seed = num;
             break;
         case 'h':
             usage(stdout);

@@ -456,7 +456,6 @@ int cmd_report(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    char *end;
     while ((c = getopt_long(argc, argv, "b:p:r:s:o:q:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': fa = optarg; break;
@@ -469,22 +468,12 @@ int cmd_report(int argc, char **argv)
                 return cli_report(argv[0], &err);
             break;
         case 'r':
-            errno = 0;
-            reps = strtol(optarg, &end, 10);
-            if (*end || errno || reps < 1 || reps > 1000000) {
-                crc_err_set(&err, CRC_EINPUT, "--replicates %s: give a count from 1 to 1000000",
-                            optarg);
+            if (cli_opt_long("--replicates", optarg, 1, 1000000, &reps, &err))
                 return cli_report(argv[0], &err);
-            }
             break;
         case 's':
-            errno = 0;
-            seed = strtoull(optarg, &end, 10);
-            if (*end || errno || optarg[0] == '-') {
-                crc_err_set(&err, CRC_EINPUT, "--seed %s: give an integer from 0 to 2^64-1",
-                            optarg);
+            if (cli_opt_ulong("--seed", optarg, 0, UINT64_MAX, &seed, &err))
                 return cli_report(argv[0], &err);
-            }
             have_seed = 1;
             break;
         case 'h': usage(stdout); return 0;
@@ -551,7 +540,7 @@ int cmd_report(int argc, char **argv)
     }
     int attacked; /* the cost-of-attack section (docs/attack.md), when fa declares attack: */
     stage_line(NULL, "searching the attacks the baseline declares (if any)");
-    if ((rc = atk_report_pair(fa, fb, dir, (int)sysconf(_SC_NPROCESSORS_ONLN), &attacked, &err)))
+    if ((rc = atk_report_pair(fa, fb, dir, cli_default_jobs(), &attacked, &err)))
         goto done;
 
     snprintf(cmd1, sizeof cmd1, "crucible run %s --seed %llu --replicates %ld --out %s", fa,

@@ -54,20 +54,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* Parses a non-negative integer option; CRC_EINPUT naming the option otherwise. */
-static int parse_count(const char *opt, const char *s, unsigned long long lo,
-                       unsigned long long hi, unsigned long long *out, crc_err *err)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || errno || s[0] == '-' || v < lo || v > hi)
-        return crc_err_set(err, CRC_EINPUT, "%s %s: give a whole number in %llu..%llu", opt,
-                           s, lo, hi);
-    *out = v;
-    return CRC_OK;
-}
-
 /* results/<name>-<UTC>.db, made unique; creates results/ when absent. */
 static int default_out(const char *name, char *buf, size_t len, crc_err *err)
 {
@@ -261,11 +247,11 @@ int cmd_run(int argc, char **argv)
     if (!rc)
         seed = sc.seed;
     if (!rc && seed_arg)
-        rc = parse_count("--seed", seed_arg, 0, UINT64_MAX, &seed, &err);
+        rc = cli_opt_ulong("--seed", seed_arg, 0, UINT64_MAX, &seed, &err);
     if (!rc)
         reps = (unsigned long long)sc.replicates;
     if (!rc && reps_arg)
-        rc = parse_count("--replicates", reps_arg, 1, 1000000, &reps, &err);
+        rc = cli_opt_ulong("--replicates", reps_arg, 1, 1000000, &reps, &err);
     free(sets);
     if (rc) {
         scenario_free(&sc);

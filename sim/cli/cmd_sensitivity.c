@@ -45,7 +45,7 @@ int cmd_sensitivity(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    char *end;
+    unsigned long long num = 0;
     while ((c = getopt_long(argc, argv, "m:b:s:l:f:h", opts, NULL)) != -1) {
         switch (c) {
         case 'm':
@@ -53,19 +53,13 @@ int cmd_sensitivity(int argc, char **argv)
                 goto out;
             break;
         case 'b':
-            n_boot = (size_t)strtoul(optarg, &end, 10);
-            if (*end || optarg[0] == '-' || n_boot > 100000) {
-                crc_err_set(&err, CRC_EINPUT, "--boot %s: give a number of bootstrap "
-                            "resamples from 0 to 100000 (1000 is usual)", optarg);
+            if (cli_opt_ulong("--boot", optarg, 0, 100000, &num, &err))
                 goto out;
-            }
+            n_boot = (size_t)num;
             break;
         case 's':
-            seed = strtoull(optarg, &end, 10);
-            if (*end || optarg[0] == '-') {
-                crc_err_set(&err, CRC_EINPUT, "--seed %s: give a non-negative integer", optarg);
+            if (cli_opt_ulong("--seed", optarg, 0, UINT64_MAX, &seed, &err))
                 goto out;
-            }
             break;
         case 'l':
             if (cli_opt_level(optarg, &level, &err))

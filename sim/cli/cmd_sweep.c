@@ -10,13 +10,10 @@
  * file is created. Exit: 0 every run done; 1 some run failed (stored with its error;
  * --resume reruns it) or the database could not be written; 2 bad input.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "sweep/design.h"
@@ -60,37 +57,17 @@ static void usage(FILE *f)
           f);
 }
 
-static int parse_ulong(const char *opt, const char *s, unsigned long long lo,
-                       unsigned long long hi, unsigned long long *out, crc_err *err)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || errno || s[0] == '-' || v < lo || v > hi)
-        return crc_err_set(err, CRC_EINPUT, "%s %s: expected a whole number from %llu to %llu",
-                           opt, s, lo, hi);
-    *out = v;
-    return CRC_OK;
-}
-
 enum {
-    OPT_OUT = 256, OPT_RESUME, OPT_SHARD, OPT_DRY, OPT_SEED, OPT_REPS, OPT_BASE, OPT_SET,
-    OPT_GRID, OPT_ZIP, OPT_RANDOM, OPT_LHS, OPT_SOBOL, OPT_MORRIS, OPT_SAMPLES, OPT_TRAJ,
-    OPT_LEVELS, OPT_JSON, OPT_QUIET, OPT_HELP
+    OPT_DRY = CLI_BATCH_OPT_END, OPT_BASE, OPT_GRID, OPT_ZIP, OPT_RANDOM, OPT_LHS, OPT_SOBOL,
+    OPT_MORRIS, OPT_SAMPLES, OPT_TRAJ, OPT_LEVELS
 };
 
 int cmd_sweep(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"jobs", required_argument, NULL, 'j'},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"resume", no_argument, NULL, OPT_RESUME},
-        {"shard", required_argument, NULL, OPT_SHARD},
+        CLI_BATCH_LONGOPTS,
         {"dry-run", no_argument, NULL, OPT_DRY},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"replicates", required_argument, NULL, OPT_REPS},
         {"base", required_argument, NULL, OPT_BASE},
-        {"set", required_argument, NULL, OPT_SET},
         {"grid", required_argument, NULL, OPT_GRID},
         {"zip", required_argument, NULL, OPT_ZIP},
         {"random", required_argument, NULL, OPT_RANDOM},
@@ -100,9 +77,6 @@ int cmd_sweep(int argc, char **argv)
         {"samples", required_argument, NULL, OPT_SAMPLES},
         {"trajectories", required_argument, NULL, OPT_TRAJ},
         {"levels", required_argument, NULL, OPT_LEVELS},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     crc_err err;
@@ -113,38 +87,29 @@ int cmd_sweep(int argc, char **argv)
     memset(&plan, 0, sizeof plan);
     sweep_opts so;
     memset(&so, 0, sizeof so);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    so.jobs = ncpu > 0 ? (int)ncpu : 1;
-    so.shard_k = so.shard_n = 1;
-    int dry = 0, json = 0, quiet = 0, rc = CRC_OK, exit_code = -1;
-    const char *out = NULL, *base = NULL, *seed_s = NULL, *reps_s = NULL;
-    unsigned long long samples = 0, traj = 0, levels = 0, v = 0;
+    int dry = 0, rc = CRC_OK, exit_code = -1;
+    const char *base = NULL;
+    unsigned long long samples = 0, traj = 0, levels = 0;
     /* Design flags and --set are applied after the sweep file is read. */
     char **flag_arg = calloc((size_t)argc + 1, sizeof *flag_arg);
     int *flag_kind = calloc((size_t)argc + 1, sizeof *flag_kind);
-    char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    size_t n_flags = 0, n_sets = 0;
-    if (!flag_arg || !flag_kind || !sets) {
+    size_t n_flags = 0;
+    cli_batch bo;
+    if (cli_batch_init(&bo, "sweep", argc, 1000000, &err) || !flag_arg || !flag_kind) {
         rc = crc_err_set(&err, CRC_ENOMEM, "out of memory");
         goto fail;
     }
     optind = 1;
     opterr = 0;
     int c;
-    while (rc == CRC_OK && (c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
+    while (rc == CRC_OK && !bo.help &&
+           (c = getopt_long(argc, argv, CLI_BATCH_SHORTOPTS, opts, NULL)) != -1) {
+        if ((rc = cli_batch_opt(&bo, c, optarg, argv, optind, &err)) != 1)
+            continue;
+        rc = CRC_OK;
         switch (c) {
-        case 'j':
-            if ((rc = parse_ulong("-j", optarg, 1, 4096, &v, &err)) == CRC_OK)
-                so.jobs = (int)v;
-            break;
-        case OPT_OUT: out = optarg; break;
-        case OPT_RESUME: so.resume = 1; break;
-        case OPT_SHARD: rc = sweep_parse_shard(optarg, &so.shard_k, &so.shard_n, &err); break;
         case OPT_DRY: dry = 1; break;
-        case OPT_SEED: seed_s = optarg; break;
-        case OPT_REPS: reps_s = optarg; break;
         case OPT_BASE: base = optarg; break;
-        case OPT_SET: sets[n_sets++] = optarg; break;
         case OPT_GRID: case OPT_ZIP: case OPT_RANDOM: case OPT_LHS: case OPT_SOBOL:
         case OPT_MORRIS:
             flag_kind[n_flags] = c == OPT_GRID     ? DESIGN_GRID
@@ -155,23 +120,19 @@ int cmd_sweep(int argc, char **argv)
                                                    : DESIGN_MORRIS;
             flag_arg[n_flags++] = optarg;
             break;
-        case OPT_SAMPLES: rc = parse_ulong("--samples", optarg, 1, 100000000, &samples, &err); break;
-        case OPT_TRAJ: rc = parse_ulong("--trajectories", optarg, 1, 10000000, &traj, &err); break;
-        case OPT_LEVELS: rc = parse_ulong("--levels", optarg, 2, 1000, &levels, &err); break;
-        case OPT_JSON: json = 1; break;
-        case OPT_QUIET: quiet = 1; break;
-        case 'h':
-        case OPT_HELP:
-            usage(stdout);
-            goto done;
-        case ':':
-            rc = crc_err_set(&err, CRC_EINPUT, "%s needs a value; see crucible sweep --help",
-                             argv[optind - 1]);
+        case OPT_SAMPLES:
+            rc = cli_opt_ulong("--samples", optarg, 1, 100000000, &samples, &err);
             break;
-        default:
-            rc = cli_bad_option(&err, "sweep", argv[optind - 1]);
+        case OPT_TRAJ:
+            rc = cli_opt_ulong("--trajectories", optarg, 1, 10000000, &traj, &err);
             break;
+        case OPT_LEVELS: rc = cli_opt_ulong("--levels", optarg, 2, 1000, &levels, &err); break;
+        default: rc = cli_bad_option(&err, "sweep", argv[optind - 1]); break;
         }
+    }
+    if (rc == CRC_OK && bo.help) {
+        usage(stdout);
+        goto done;
     }
     if (rc != CRC_OK)
         goto fail;
@@ -202,8 +163,8 @@ int cmd_sweep(int argc, char **argv)
     }
     for (size_t i = 0; i < n_flags && rc == CRC_OK; i++)
         rc = sweepfile_cli_factor(&spec, flag_kind[i], flag_arg[i], &err);
-    for (size_t i = 0; i < n_sets && rc == CRC_OK; i++)
-        rc = sweepfile_add_set(&spec, sets[i], &err);
+    for (size_t i = 0; i < bo.n_sets && rc == CRC_OK; i++)
+        rc = sweepfile_add_set(&spec, bo.sets[i], &err);
     if (rc != CRC_OK)
         goto fail;
     if (samples)
@@ -212,33 +173,22 @@ int cmd_sweep(int argc, char **argv)
         spec.design.trajectories = (size_t)traj;
     if (levels)
         spec.design.levels = (size_t)levels;
-    if (seed_s) {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull(seed_s, &end, 10);
-        if (!*seed_s || *end || errno || seed_s[0] == '-') {
-            rc = crc_err_set(&err, CRC_EINPUT, "--seed %s: expected a whole number from 0 to "
-                                               "2^64-1",
-                             seed_s);
-            goto fail;
-        }
-        spec.seed = s;
+    if (bo.has_seed) {
+        spec.seed = bo.seed;
         spec.has_seed = 1;
     }
-    if (reps_s) {
-        if ((rc = parse_ulong("--replicates", reps_s, 1, 1000000, &v, &err)) != CRC_OK)
-            goto fail;
-        spec.replicates = (long)v;
-    }
+    if (bo.replicates)
+        spec.replicates = bo.replicates;
     if ((rc = sweep_plan_init(&plan, &spec, &err)) != CRC_OK)
         goto fail;
-    if (!quiet)
+    if (!bo.quiet)
         cli_warn_large(plan.base.path, &plan.base);
     if (dry) {
-        sweep_dry_run(&plan, so.shard_k, so.shard_n, stdout);
+        sweep_dry_run(&plan, bo.shard_k, bo.shard_n, stdout);
         goto done;
     }
     char outbuf[1200];
+    const char *out = bo.out;
     if (!out) {
         /* The name becomes a file name: no directories, no spaces. */
         char safe[sizeof spec.name];
@@ -246,16 +196,15 @@ int cmd_sweep(int argc, char **argv)
         for (char *ch = safe; *ch; ch++)
             if (*ch == '/' || *ch == ' ' || *ch == '\\')
                 *ch = '_';
-        mkdir("results", 0777);
-        if (so.shard_n > 1)
-            snprintf(outbuf, sizeof outbuf, "results/%s-shard%ldof%ld.db", safe, so.shard_k,
-                     so.shard_n);
-        else
-            snprintf(outbuf, sizeof outbuf, "results/%s.db", safe);
+        cli_batch_default_out(&bo, safe, outbuf, sizeof outbuf);
         out = outbuf;
     }
+    so.jobs = bo.jobs;
+    so.resume = bo.resume;
+    so.shard_k = bo.shard_k;
+    so.shard_n = bo.shard_n;
     so.out = out;
-    so.progress = quiet || json ? 0 : isatty(STDERR_FILENO) ? 1 : 2;
+    so.progress = cli_batch_progress(&bo);
     sweep_stats st;
     rc = sweep_exec(&plan, &so, &st, &err);
     if (rc != CRC_OK) {
@@ -270,7 +219,7 @@ int cmd_sweep(int argc, char **argv)
     size_t computed = st.done + st.failed;
     double rate = st.wall_seconds > 0 ? (double)computed / st.wall_seconds : 0;
     double share = st.wall_seconds > 0 ? st.store_seconds / st.wall_seconds : 0;
-    if (json) {
+    if (bo.json) {
         printf("{\"sweep\": ");
         table_json_string(stdout, spec.name);
         printf(", \"hash\": \"%s\", \"db\": ", plan.hash);
@@ -288,7 +237,7 @@ int cmd_sweep(int argc, char **argv)
                st.workers_cpu_seconds + st.store_cpu_seconds > 0
                    ? st.store_cpu_seconds / (st.workers_cpu_seconds + st.store_cpu_seconds)
                    : 0.0);
-    } else if (!quiet) {
+    } else if (!bo.quiet) {
         fprintf(stderr,
                 "crucible sweep: %s: %zu runs (%zu already done), %zu done, %zu failed in "
                 "%.2f s (%.2f runs/s, %.1f%% of the time storing) -> %s\n",
@@ -311,6 +260,6 @@ done:
     sweepfile_free(&spec);
     free(flag_arg);
     free(flag_kind);
-    free(sets);
+    cli_batch_free(&bo);
     return exit_code >= 0 ? exit_code : crc_exit_code(rc);
 }

@@ -18,34 +18,25 @@
 #include "sweep/wire.h"
 #include "util/fds.h"
 
+/* The caller's measure hook, for the task being computed. */
+typedef struct measure_ctx {
+    const batch_hooks *h;
+    const batch_task *t;
+} measure_ctx;
+
+static void measure(void *vctx, const runner_info *info, memsink *m)
+{
+    measure_ctx *c = vctx;
+    c->h->measure(c->h->ctx, c->t, info, m);
+}
+
 /* Computes task i into a wire message (msg cleared first); never fails as a whole. */
 static void compute(const batch_task *t, size_t i, uint64_t seed, long seed_point,
                     const batch_hooks *h, wire_buf *msg, wire_buf *events)
 {
-    crc_err err;
-    crc_err_clear(&err);
-    memsink m;
-    wire_enc enc;
-    events->n = 0;
-    events->oom = 0;
-    wire_enc_init(&enc, events);
-    crc_sink encsink = wire_enc_sink(&enc);
-    memsink_init(&m, &encsink);
-    runner_info info;
-    memset(&info, 0, sizeof info);
-    runner_opts ro;
-    memset(&ro, 0, sizeof ro);
-    runner_run(t->sc, seed, t->replicate, seed_point, &ro, &m, &info, &err);
-    if (info.status == CRC_OK && h && h->measure)
-        h->measure(h->ctx, t, &info, &m);
-    if (info.status == CRC_OK && (m.oom || events->oom)) {
-        info.status = CRC_ENOMEM;
-        snprintf(info.error, sizeof info.error, "out of memory recording the run");
-    }
-    wire_put_run(msg, i, t->sc, t->sc->name, &info, events);
-    runner_info_free(&info);
-    memsink_free(&m);
-    wire_enc_free(&enc);
+    measure_ctx c = {h, t};
+    wire_compute_run(msg, events, i, t->sc, seed, t->replicate, seed_point,
+                     h && h->measure ? measure : NULL, &c);
 }
 
 static void worker_main(const batch_task *t, size_t n, size_t w, size_t nw, uint64_t seed,
@@ -61,37 +52,14 @@ static void worker_main(const batch_task *t, size_t n, size_t w, size_t nw, uint
     wire_buf_free(&events);
 }
 
-/* Stores one decoded run and reports it to the done hook. */
+/* Stores one decoded run and reports it to the done hook. The run's output.* choice is
+ * its own scenario's, as for run and sweep. */
 static int store_one(store *st, uint64_t seed, const batch_task *t, size_t i,
                      const wire_result *r, const batch_hooks *h, crc_err *err)
 {
     memsink m;
     memsink_init(&m, NULL);
-    crc_sink ms = memsink_sink(&m);
-    int rc = r->events ? wire_replay(r->events, r->events_len, &ms, err) : CRC_OK;
-    if (rc == CRC_OK && m.oom)
-        rc = crc_err_set(err, CRC_ENOMEM, "out of memory storing a run");
-    if (rc == CRC_OK) {
-        run_record rec;
-        memset(&rec, 0, sizeof rec);
-        rec.scenario = r->scenario;
-        rec.scenario_yaml = r->yaml;
-        rec.scenario_hash = r->hash;
-        rec.seed = seed;
-        rec.replicate = t->replicate;
-        rec.point = t->point;
-        rec.started_at = r->started_at;
-        rec.ended_at = r->ended_at;
-        rec.wall_seconds = r->wall_seconds;
-        rec.status = r->status == CRC_OK ? "done" : "failed";
-        rec.error = r->error;
-        rec.criteria = r->criteria;
-        rec.n_criteria = r->n_criteria;
-        store_output out; /* the scenario's output.* choice, as for run and sweep */
-        store_output_from_params(&t->sc->params, &out);
-        rec.output = &out;
-        rc = store_write_run(st, &rec, &m, NULL, err);
-    }
+    int rc = wire_store_run(st, r, seed, t->point, t->replicate, &t->sc->params, &m, err);
     if (rc == CRC_OK && h && h->done)
         rc = h->done(h->ctx, i, r->status, &m, err);
     memsink_free(&m);

@@ -46,7 +46,8 @@ typedef struct batch_hooks {
 
 /* Runs tasks[0..n) in min(jobs, n) forked workers (jobs >= 1) into st. A failing run is
  * stored as failed and reported to done with its status; the return value is an error
- * of the machinery (pipes, fork, the database). */
+ * of the machinery (pipes, fork, the database). st may be NULL: nothing is stored, and
+ * done still sees each run's memsink (discover's fresh re-runs). */
 int batch_exec(store *st, uint64_t seed, long seed_point, const batch_task *tasks, size_t n,
                int jobs, const batch_hooks *h, crc_err *err);
 

@@ -224,8 +224,7 @@ static void iso_now(char *buf, size_t len)
 
 /* Computes run i into a message in msg (cleared first). Never fails as a whole: a
  * failing run (a point the model rejects, a model error) becomes a message with its
- * error. The memsink tees every sink call into the wire encoder, so the writer can
- * rebuild the same memsink. */
+ * error. */
 static void compute_run(const sweep_plan *p, size_t run, wire_buf *msg, wire_buf *events)
 {
     size_t point = run / (size_t)p->replicates;
@@ -233,38 +232,24 @@ static void compute_run(const sweep_plan *p, size_t run, wire_buf *msg, wire_buf
     crc_err err;
     crc_err_clear(&err);
     scenario sc;
-    memsink m;
-    wire_enc enc;
-    events->n = 0;
-    events->oom = 0;
-    wire_enc_init(&enc, events);
-    crc_sink encsink = wire_enc_sink(&enc);
-    memsink_init(&m, &encsink);
-    runner_info info;
-    memset(&info, 0, sizeof info);
-    runner_opts ro;
-    memset(&ro, 0, sizeof ro);
-
     int rc = sweep_point_scenario(p, point, &sc, &err);
     if (rc == CRC_OK) {
-        runner_run(&sc, p->seed, rep, (long)point, &ro, &m, &info, &err);
-        if (info.status == CRC_OK && (m.oom || events->oom)) {
-            info.status = CRC_ENOMEM;
-            snprintf(info.error, sizeof info.error, "out of memory recording the run");
-        }
+        wire_compute_run(msg, events, run, &sc, p->seed, rep, (long)point, NULL, NULL);
     } else {
         /* The point itself is bad (e.g. a cross-parameter constraint): a failed run. */
+        runner_info info;
+        memset(&info, 0, sizeof info);
         info.status = rc;
         crc_err_format(&err, info.error, sizeof info.error);
         iso_now(info.started_at, sizeof info.started_at);
         snprintf(info.ended_at, sizeof info.ended_at, "%s", info.started_at);
+        events->n = 0;
+        events->oom = 0;
+        /* sweep_point_scenario leaves sc zeroed when it could not even copy the base. */
+        int have_sc = sc.path[0] != 0 || sc.name[0] != 0;
+        wire_put_run(msg, run, have_sc ? &sc : NULL, p->base.name, &info, events);
+        runner_info_free(&info);
     }
-    /* sweep_point_scenario leaves sc zeroed when it could not even copy the base. */
-    int have_sc = sc.path[0] != 0 || sc.name[0] != 0;
-    wire_put_run(msg, run, have_sc ? &sc : NULL, p->base.name, &info, events);
-    runner_info_free(&info);
-    memsink_free(&m);
-    wire_enc_free(&enc);
     scenario_free(&sc);
 }
 
@@ -426,38 +411,15 @@ static void progress(exec_state *x, int final)
     fflush(stderr);
 }
 
-/* Stores one decoded run. */
+/* Stores one decoded run. What to keep comes from the base scenario: output.* are not
+ * swept. */
 static int store_result(exec_state *x, const wire_result *r, crc_err *err)
 {
     const sweep_plan *p = x->p;
     memsink m;
     memsink_init(&m, NULL);
-    crc_sink ms = memsink_sink(&m);
-    int rc = wire_replay(r->events, r->events_len, &ms, err);
-    if (rc == CRC_OK && m.oom)
-        rc = crc_err_set(err, CRC_ENOMEM, "out of memory storing a run");
-    if (rc == CRC_OK) {
-        run_record rec;
-        memset(&rec, 0, sizeof rec);
-        rec.scenario = r->scenario;
-        rec.scenario_yaml = r->yaml;
-        rec.scenario_hash = r->hash;
-        rec.seed = p->seed;
-        rec.replicate = (long)(r->run % (size_t)p->replicates);
-        rec.point = (long)(r->run / (size_t)p->replicates);
-        rec.started_at = r->started_at;
-        rec.ended_at = r->ended_at;
-        rec.wall_seconds = r->wall_seconds;
-        rec.status = r->status == CRC_OK ? "done" : "failed";
-        rec.error = r->error;
-        rec.criteria = r->criteria;
-        rec.n_criteria = r->n_criteria;
-        /* What to keep comes from the base scenario: output.* are not swept. */
-        store_output out;
-        store_output_from_params(&p->base.params, &out);
-        rec.output = &out;
-        rc = store_write_run(x->st, &rec, &m, NULL, err);
-    }
+    int rc = wire_store_run(x->st, r, p->seed, (long)(r->run / (size_t)p->replicates),
+                            (long)(r->run % (size_t)p->replicates), &p->base.params, &m, err);
     memsink_free(&m);
     if (rc == CRC_OK) {
         if (r->status == CRC_OK)

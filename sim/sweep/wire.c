@@ -410,3 +410,65 @@ void wire_put_run(wire_buf *msg, uint64_t run, const scenario *sc, const char *n
     free(yaml);
     free(crit);
 }
+
+/* ---- one run, computed into a message and stored from it ------------------------------ */
+
+void wire_compute_run(wire_buf *msg, wire_buf *events, uint64_t run, const scenario *sc,
+                      uint64_t seed, long replicate, long seed_point, wire_measure_fn measure,
+                      void *measure_ctx)
+{
+    crc_err err;
+    crc_err_clear(&err);
+    memsink m;
+    wire_enc enc;
+    events->n = 0;
+    events->oom = 0;
+    wire_enc_init(&enc, events);
+    crc_sink encsink = wire_enc_sink(&enc);
+    memsink_init(&m, &encsink);
+    runner_info info;
+    memset(&info, 0, sizeof info);
+    runner_opts ro;
+    memset(&ro, 0, sizeof ro);
+    runner_run(sc, seed, replicate, seed_point, &ro, &m, &info, &err);
+    if (info.status == CRC_OK && measure)
+        measure(measure_ctx, &info, &m);
+    if (info.status == CRC_OK && (m.oom || events->oom)) {
+        info.status = CRC_ENOMEM;
+        snprintf(info.error, sizeof info.error, "out of memory recording the run");
+    }
+    wire_put_run(msg, run, sc, sc->name, &info, events);
+    runner_info_free(&info);
+    memsink_free(&m);
+    wire_enc_free(&enc);
+}
+
+int wire_store_run(store *st, const wire_result *r, uint64_t seed, long point, long replicate,
+                   const crc_params *output, memsink *m, crc_err *err)
+{
+    crc_sink ms = memsink_sink(m);
+    int rc = r->events ? wire_replay(r->events, r->events_len, &ms, err) : CRC_OK;
+    if (rc == CRC_OK && m->oom)
+        rc = crc_err_set(err, CRC_ENOMEM, "out of memory storing a run");
+    if (rc != CRC_OK || !st)
+        return rc;
+    run_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.scenario = r->scenario;
+    rec.scenario_yaml = r->yaml;
+    rec.scenario_hash = r->hash;
+    rec.seed = seed;
+    rec.replicate = replicate;
+    rec.point = point;
+    rec.started_at = r->started_at;
+    rec.ended_at = r->ended_at;
+    rec.wall_seconds = r->wall_seconds;
+    rec.status = r->status == CRC_OK ? "done" : "failed";
+    rec.error = r->error;
+    rec.criteria = r->criteria;
+    rec.n_criteria = r->n_criteria;
+    store_output out;
+    store_output_from_params(output, &out);
+    rec.output = &out;
+    return store_write_run(st, &rec, m, NULL, err);
+}

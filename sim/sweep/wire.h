@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/core/memsink.h"
 #include "model/core/sink.h"
 #include "run/runner.h"
 #include "scenario/scenario.h"
@@ -94,6 +95,27 @@ void wire_put_result(wire_buf *out, const wire_result *r);
  * its interventions matter; sending everything keeps the writer's path uniform). */
 void wire_put_run(wire_buf *msg, uint64_t run, const scenario *sc, const char *name,
                   runner_info *info, const wire_buf *events);
+
+/* Called in the worker after a run (info->status says whether it finished); may add
+ * summary values to the run's memsink m through memsink_sink(m). */
+typedef void (*wire_measure_fn)(void *ctx, const runner_info *info, memsink *m);
+
+/* Runs sc on (seed, replicate, seed_point) through the runner and puts the message of run
+ * index run in msg (wire_put_run; cleared first). events is the caller's scratch buffer
+ * for the encoded sink calls: the run's memsink tees every call into it, so the writer
+ * rebuilds the same memsink (wire_store_run). measure (may be NULL) runs before the
+ * message is built. Never fails as a whole: a model error or running out of memory
+ * recording the run makes a failed run's message. */
+void wire_compute_run(wire_buf *msg, wire_buf *events, uint64_t run, const scenario *sc,
+                      uint64_t seed, long replicate, long seed_point, wire_measure_fn measure,
+                      void *measure_ctx);
+
+/* The writer's half: replays r's events into m (which the caller initialised with
+ * memsink_init(m, NULL) and frees, so it can read the stored series after) and stores
+ * r as the run (seed, point, replicate) in one transaction (store_write_run), keeping
+ * what output's output.* parameters ask for. st NULL: only the replay. */
+int wire_store_run(store *st, const wire_result *r, uint64_t seed, long point, long replicate,
+                   const crc_params *output, memsink *m, crc_err *err);
 
 /* Decodes a message body (without the 12-byte head) into r. CRC_EFAIL when
  * malformed. */
