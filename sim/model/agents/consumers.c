@@ -90,11 +90,9 @@ static void q_draw(world *w, wld_query *q)
     const pcg32_stride *st = &cs->arrivals;
     const zig_exp *z = &w->zexp;
     uint64_t s0 = g->state;
-    uint32_t x0 = pcg32_output(s0), layer = x0 & (ZIG_LAYERS - 1), v = x0 >> 8;
-    uint32_t hi, lo, u;
+    uint32_t x0 = pcg32_output(s0), hi, lo, u;
     double gap;
-    if (v < z->k[layer]) {
-        gap = v * z->w[layer];
+    if (zig_exp_inside(z, x0, &gap)) {
         hi = pcg32_output(st->mult[0] * s0 + st->plus[0]);
         lo = pcg32_output(st->mult[1] * s0 + st->plus[1]);
         u = pcg32_output(st->mult[2] * s0 + st->plus[2]);
@@ -179,57 +177,18 @@ int cons_window(world *w, double t0, double t1)
     return 0;
 }
 
-/* What a run of queries (one cons_on_query call) changes in the world's scalars: the
- * AMM's reserves and the epoch's tallies, copied in before the run and back after it,
- * so that they stay in registers rather than go through memory query after query (the
- * AMM's reserves are a chain from one query's purchase to the next). Nothing else runs
- * during the run, and each is the same sum in the same order. */
+/* What every query of a run (one cons_on_query call) reads the same: the treasury's
+ * fee share (the parameters hold still) and the pool's lane for its purchases (a query
+ * opens no account). */
 typedef struct cons_run {
-    amm a;
-    double inc_queries, blocked, ext_queries, ext_fee_usd, ext_fee_tkn, q_sum, harm;
-    double fee_stakers, fee_treasury, fee_burn, bld_tkn, comp_tkn, lat_sum, lat_n;
-    double tre_share;              /* fees_treasury_share: the parameters hold still */
-    ledger_lane buy;               /* the pool's purchases: a query opens no account */
+    double tre_share;
+    ledger_lane buy;
 } cons_run;
 
 static void run_begin(world *w, cons_run *u)
 {
-    u->a = *w->A;
-    u->inc_queries = w->ep_inc_queries;
-    u->blocked = w->ep_blocked;
-    u->ext_queries = w->ep_ext_queries;
-    u->ext_fee_usd = w->ep_ext_fee_usd;
-    u->ext_fee_tkn = w->ep_ext_fee_tkn;
-    u->q_sum = w->ep_q_sum;
-    u->harm = w->ep_harm;
-    u->fee_stakers = w->ep_fee_stakers;
-    u->fee_treasury = w->ep_fee_treasury;
-    u->fee_burn = w->ep_fee_burn;
-    u->bld_tkn = w->cls[CLS_BUILDER].ep_tkn;
-    u->comp_tkn = w->cls[CLS_COMPUTE].ep_tkn;
-    u->lat_sum = w->ep_lat_sum;
-    u->lat_n = w->ep_lat_n;
     u->tre_share = fees_treasury_share(&w->p);
     amm_buy_lane_open(w->L, &u->buy, w->pool);
-}
-
-static void run_end(world *w, const cons_run *u)
-{
-    *w->A = u->a;
-    w->ep_inc_queries = u->inc_queries;
-    w->ep_blocked = u->blocked;
-    w->ep_ext_queries = u->ext_queries;
-    w->ep_ext_fee_usd = u->ext_fee_usd;
-    w->ep_ext_fee_tkn = u->ext_fee_tkn;
-    w->ep_q_sum = u->q_sum;
-    w->ep_harm = u->harm;
-    w->ep_fee_stakers = u->fee_stakers;
-    w->ep_fee_treasury = u->fee_treasury;
-    w->ep_fee_burn = u->fee_burn;
-    w->cls[CLS_BUILDER].ep_tkn = u->bld_tkn;
-    w->cls[CLS_COMPUTE].ep_tkn = u->comp_tkn;
-    w->ep_lat_sum = u->lat_sum;
-    w->ep_lat_n = u->lat_n;
 }
 
 static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng *r);
@@ -271,7 +230,6 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
         if (!(t < cs->t1) || !sim_source_continue(s, cs->src, t))
             break;
     }
-    run_end(w, &u);
     q_arm(w);
 }
 
@@ -281,7 +239,7 @@ static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng
     wld_cons *c = &w->cs.r[i];
     pcg32 *g = rng_pcg(r);
     if (b == CONS_INCUMBENT || w->nd.n_active + w->fake_n == 0) {
-        u->inc_queries += 1;
+        w->ep_inc_queries += 1;
         return;
     }
     wld_builders *bd = &w->bd;
@@ -289,8 +247,8 @@ static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng
     const crc_params *p = &w->p;
     if (c->spent + price > c->budget * p->world_epoch) {
         /* Over its network budget for the epoch: the query goes to the incumbent. */
-        u->blocked += 1;
-        u->inc_queries += 1;
+        w->ep_blocked += 1;
+        w->ep_inc_queries += 1;
         return;
     }
     c->spent += (float)price;
@@ -299,13 +257,13 @@ static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng
     fee_split fs;
     fee_split_usd_share(p, u->tre_share, price, &fs);
     double tkn;
-    double scale = wld_fee_buy_on(w, &u->a, &u->buy, &fs, &tkn);
+    double scale = wld_fee_buy_lane(w, &u->buy, &fs, &tkn);
     /* Every share stays in the pool until the epoch settles (rew_settle): what each
      * builder, node, datanet and the stakers, treasury and burn are owed is tallied. */
     double t_model = fs.model * scale, t_comp = fs.compute * scale;
-    u->fee_stakers += fs.stakers * scale;
-    u->fee_treasury += fs.treasury * scale;
-    u->fee_burn += fs.burn * scale;
+    w->ep_fee_stakers += fs.stakers * scale;
+    w->ep_fee_treasury += fs.treasury * scale;
+    w->ep_fee_burn += fs.burn * scale;
     uint32_t d = bd->r[b].dn;
     w->dn.fee_tkn[d] += fs.data * scale;
     w->dn.fee_usd[d] += price;
@@ -313,23 +271,23 @@ static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng
     bd->r[b].ep_tkn += t_model;
     bd->r[b].ep_fee_usd += price;
     bd->r[b].ep_queries += 1;
-    u->bld_tkn += t_model;
+    w->cls[CLS_BUILDER].ep_tkn += t_model;
     int fake = (n & WLD_FAKE) != 0;
     if (fake) {
         farm_fake_served(w, n & ~WLD_FAKE, t_comp);
     } else {
         w->nd.r[n].ep_tkn += t_comp;
-        u->comp_tkn += t_comp;
+        w->cls[CLS_COMPUTE].ep_tkn += t_comp;
         w->nd.r[n].ep_work += 1;
         int reg = w->nd.r[n].region;
         w->nd.r[n].ep_cost += w->region_cost[reg];
         w->region_work[reg] += 1;
     }
-    u->ext_queries += 1;
-    u->ext_fee_usd += price;
-    u->ext_fee_tkn += tkn;
+    w->ep_ext_queries += 1;
+    w->ep_ext_fee_usd += price;
+    w->ep_ext_fee_tkn += tkn;
     double Q = bd->r[b].Q;
-    u->q_sum += Q;
+    w->ep_q_sum += Q;
 
     /* Outcome: harmful with probability tau on a backdoored model, else success with
      * probability Q. A fake node runs no model: its made-up answer fails, harmless,
@@ -349,13 +307,13 @@ static void query(sim *s, world *w, cons_run *u, uint32_t i, uint32_t b, gsl_rng
         ok = harmful = 0;
     }
     if (harmful)
-        u->harm += 1;
+        w->ep_harm += 1;
     c->sat += (float)(p->cons_sat_alpha * ((double)ok - c->sat));
     if (!fake) {
         double lat = node_serve(w, n, s->now);
         if (lat >= 0) {
-            u->lat_sum += lat;
-            u->lat_n += 1;
+            w->ep_lat_sum += lat;
+            w->ep_lat_n += 1;
         }
     }
 }

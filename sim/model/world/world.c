@@ -154,7 +154,7 @@ double wld_fee_buy(world *w, acct_id payer, const fee_split *fs, double *tkn)
 {
     ledger_lane ln;
     amm_buy_lane_open(w->L, &ln, payer);
-    return wld_fee_buy_on(w, w->A, &ln, fs, tkn);
+    return wld_fee_buy_lane(w, &ln, fs, tkn);
 }
 
 void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, double burn)

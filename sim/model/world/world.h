@@ -422,13 +422,12 @@ double wld_pay(world *w, acct_id src, acct_id dst, double amount);
  * treasury's USD fund, writes the TKN bought to *tkn and returns the TKN per USD of
  * the TKN part (0 when there is none), to scale the shares with. */
 double wld_fee_buy(world *w, acct_id payer, const fee_split *fs, double *tkn);
-/* wld_fee_buy on AMM a (w->A, or a copy the caller writes back) for fees paid one
- * after another by one account, through a lane opened with amm_buy_lane_open(w->L, ln,
- * payer) (inline: the consumers' queries). */
-static inline double wld_fee_buy_on(world *w, amm *a, const ledger_lane *ln, const fee_split *fs,
-                                    double *tkn)
+/* wld_fee_buy for fees paid one after another by one account, through a lane opened
+ * with amm_buy_lane_open(w->L, ln, payer) (inline: the consumers' queries). */
+static inline double wld_fee_buy_lane(world *w, const ledger_lane *ln, const fee_split *fs,
+                                      double *tkn)
 {
-    *tkn = fs->tkn_usd > 0 ? amm_buy_lane(a, ln, fs->tkn_usd) : 0;
+    *tkn = fs->tkn_usd > 0 ? amm_buy_lane(w->A, ln, fs->tkn_usd) : 0;
     if (fs->buyback_usd > 0)
         treasury_add_usd(&w->tok->tr, fs->buyback_usd);
     return fs->tkn_usd > 0 ? *tkn / fs->tkn_usd : 0;
