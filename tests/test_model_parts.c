@@ -14,7 +14,6 @@
 #include <gsl/gsl_sort.h>
 
 #include "engine/rng.h"
-#include "model/core/dist.h"
 #include "model/core/pstream.h"
 #include "model/agents/agents.h"
 #include "model/metrics.h"
@@ -179,67 +178,6 @@ Test(model_parts, stream_order_does_not_depend_on_the_slices)
     gsl_rng_free(r);
     pstream_free(&full);
     pstream_free(&few);
-}
-
-/* The cached count is gsl_ran_poisson's draw to the bit, and leaves the generator
- * where GSL's leaves it: at means below, at and above 10 (GSL's switch to its
- * gamma-binomial method), with the cache hit (the same mean again), missed (a new
- * rate or window length) and fresh; a rate of 0 draws nothing. */
-Test(model_parts, cached_poisson_count_is_gsls_draw)
-{
-    static pstream st;
-    memset(&st, 0, sizeof st);
-    gsl_rng *a = rng_stream_alloc(11, 0, 4), *b = rng_stream_alloc(11, 0, 4);
-    const double rates[] = {0.01, 0.7, 2.0, 2.0, 4.999, 5.0, 5.0, 0.0, 12.5, 2.0, 60.0, 0.3};
-    const double spans[] = {1.0, 2.0, 0.37};
-    pstream_pois cache[sizeof rates / sizeof *rates];
-    memset(cache, 0, sizeof cache);
-    long total = 0;
-    for (int rep = 0; rep < 400; rep++)
-        for (size_t w = 0; w < sizeof spans / sizeof *spans; w++) {
-            pstream_begin(&st, 1.0, 1.0 + spans[w]);
-            for (size_t i = 0; i < sizeof rates / sizeof *rates; i++) {
-                unsigned want = rates[i] > 0 ? gsl_ran_poisson(a, rates[i] * st.span) : 0;
-                unsigned got = pstream_count_cached(&st, b, rates[i], &cache[i]);
-                cr_assert_eq(got, want, "rate %g span %g: %u vs gsl's %u", rates[i], st.span,
-                             got, want);
-                total += got;
-            }
-            cr_assert_eq(gsl_rng_get(a), gsl_rng_get(b), "the generators part ways");
-        }
-    cr_assert(total > 0);
-    gsl_rng_free(a);
-    gsl_rng_free(b);
-    pstream_free(&st);
-}
-
-/* dist_gauss_draw is gsl_ran_gaussian_ziggurat's draw to the bit over a million draws
- * at three sigmas (both signs, every strip, GSL's slow cases among them), with the
- * generators in step after each; dist_noise_mean1_z is dist_noise_mean1's. The tables
- * were read from this GSL (ok), and with them switched off every draw is still GSL's. */
-Test(model_parts, gauss_fast_path_is_gsls_ziggurat)
-{
-    dist_gauss z;
-    dist_gauss_init(&z);
-    cr_assert_eq(z.ok, 1, "the installed GSL's ziggurat was not read");
-    gsl_rng *a = rng_stream_alloc(21, 3, 5), *b = rng_stream_alloc(21, 3, 5);
-    const double sig[] = {1.0, 0.05, 0.3};
-    long neg = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (long k = 0; k < 1000000; k++) {
-            double s = sig[k % 3];
-            double x = dist_gauss_draw(&z, a, s), y = gsl_ran_gaussian_ziggurat(b, s);
-            cr_assert(memcmp(&x, &y, sizeof x) == 0, "draw %ld: %.17g vs gsl's %.17g", k, x, y);
-            cr_assert_eq(rng_pcg(a)->state, rng_pcg(b)->state, "draw %ld: out of step", k);
-            neg += x < 0;
-        }
-        double u = dist_noise_mean1_z(&z, a, 0.3), v = dist_noise_mean1(b, 0.3);
-        cr_assert(memcmp(&u, &v, sizeof u) == 0);
-        z.ok = 0;
-    }
-    cr_assert(neg > 900000 && neg < 1100000, "%ld negative draws of 2e6", neg);
-    gsl_rng_free(a);
-    gsl_rng_free(b);
 }
 
 Test(model_parts, quality_follows_the_formula)

@@ -49,12 +49,10 @@ static uint32_t choose_datanet(world *w, gsl_rng *r)
 int prov_birth(world *w, int kind, double t)
 {
     wld_providers *pv = &w->pv;
-    void **const cols[] = {(void **)&pv->r,    (void **)&pv->rate,   (void **)&pv->pois,
-                           (void **)&pv->acct, (void **)&pv->born,   (void **)&pv->ep_tkn,
-                           (void **)&pv->acc};
-    const size_t sizes[] = {sizeof *pv->r,    sizeof *pv->rate,   sizeof *pv->pois,
-                            sizeof *pv->acct, sizeof *pv->born,   sizeof *pv->ep_tkn,
-                            sizeof *pv->acc};
+    void **const cols[] = {(void **)&pv->r, (void **)&pv->rate, (void **)&pv->acct,
+                           (void **)&pv->born, (void **)&pv->ep_tkn, (void **)&pv->acc};
+    const size_t sizes[] = {sizeof *pv->r, sizeof *pv->rate, sizeof *pv->acct,
+                            sizeof *pv->born, sizeof *pv->ep_tkn, sizeof *pv->acc};
     if (wld_grow_soa(&pv->cap, pv->n + 1, sizeof sizes / sizeof *sizes, cols, sizes))
         return -1;
     int cls = prov_class(kind);
@@ -80,7 +78,6 @@ int prov_birth(world *w, int kind, double t)
     v->dn = choose_datanet(w, r);
     v->q = (float)q;
     pv->rate[i] = (float)rate;
-    pv->pois[i] = (pstream_pois){0, 0};
     v->cost = (float)cost;
     pv->acct[i] = a;
     pv->born[i] = (float)t;
@@ -113,7 +110,6 @@ void prov_remove(world *w, uint32_t i)
     if (i != last) {
         pv->r[i] = pv->r[last];
         pv->rate[i] = pv->rate[last];
-        pv->pois[i] = pv->pois[last];
         pv->acct[i] = pv->acct[last];
         pv->born[i] = pv->born[last];
         pv->ep_tkn[i] = pv->ep_tkn[last];
@@ -133,7 +129,7 @@ int prov_window(world *w, double t0, double t1)
         sum += pv->rate[i];
     pstream_expect(st, sum * st->span);
     for (uint32_t i = 0; i < pv->n; i++)
-        for (unsigned k = pstream_count_cached(st, r, pv->rate[i], &pv->pois[i]); k > 0; k--)
+        for (unsigned k = pstream_count(st, r, pv->rate[i]); k > 0; k--)
             if (pstream_push(st, pcg32_next(g), i, 0))
                 return -1;
     return wld_stream_start(w, st, EV_CONTRIB);
@@ -176,7 +172,7 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
         return;
     double q = v->q;
     if (p->prov_quality_noise > 0)
-        q += dist_gauss_draw(&w->gauss, r, p->prov_quality_noise);
+        q += gsl_ran_gaussian_ziggurat(r, p->prov_quality_noise);
     q = q < 0 ? 0 : q > 1 ? 1 : q;
     wld_datanets *dn = &w->dn;
     dn->count[d] += 1;
@@ -187,7 +183,7 @@ void prov_on_contrib(sim *s, const evq_event *ev, void *ctx)
     /* Attribution score: the sample's quality times mean-one lognormal noise
      * (estimates are noisy, MODEL.md §4). */
     double sig = p->attribution_sigma;
-    double score = sig > 0 ? q * dist_noise_mean1_z(&w->gauss, wld_rng(w, RNG_ATTRIB), sig) : q;
+    double score = sig > 0 ? q * dist_noise_mean1(wld_rng(w, RNG_ATTRIB), sig) : q;
     v->score += score;
     dn->score[d] += score;
     v->ep_count += 1;

@@ -11,8 +11,6 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "engine/rng.h"
-
 #define SLOT_BITS_MAX 12 /* a slice's sort uses at most 2^12 counters (16 KB) */
 
 /* The slice of x: its top `bits` bits (none when bits is 0). */
@@ -46,30 +44,9 @@ void pstream_expect(pstream *s, double n)
 
 unsigned pstream_count(const pstream *s, gsl_rng *r, double rate)
 {
-    pstream_pois none = {0, 0};
-    return pstream_count_cached(s, r, rate, &none);
-}
-
-unsigned pstream_count_cached(const pstream *s, gsl_rng *r, double rate, pstream_pois *c)
-{
     if (!(rate > 0) || !(s->span > 0))
         return 0;
-    double mu = rate * s->span;
-    if (!(mu <= 10))
-        return gsl_ran_poisson(r, mu);
-    if (c->mu != mu) {
-        c->mu = mu;
-        c->emu = exp(-mu);
-    }
-    /* gsl_rng_uniform of a PCG generator is pcg32_double (rng.c). */
-    pcg32 *g = rng_pcg(r);
-    double prod = 1.0, emu = c->emu;
-    unsigned k = 0;
-    do {
-        prod *= pcg32_double(g);
-        k++;
-    } while (prod > emu);
-    return k - 1;
+    return gsl_ran_poisson(r, rate * s->span);
 }
 
 int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux)

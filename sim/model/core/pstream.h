@@ -82,24 +82,10 @@ void pstream_begin(pstream *s, double t0, double t1);
 void pstream_expect(pstream *s, double n);
 
 /* The number of events of a member of rate `rate` over the window: a draw of
- * Poisson(rate · span) from the PCG generator r (rng.h), gsl_ran_poisson's to the bit;
- * 0, and no draw, when rate <= 0 or the window is empty. The
+ * Poisson(rate · span); 0, and no draw, when rate <= 0 or the window is empty. The
  * owner then pushes that many events of the member, each at a uniform time x (a fresh
  * 32-bit draw), members in its index order. */
 unsigned pstream_count(const pstream *s, gsl_rng *r, double rate);
-
-/* What pstream_count_cached keeps of a member between windows: its last mean mu and
- * e^-mu. Zeroed to start (no mean is 0 there). */
-typedef struct pstream_pois {
-    double mu, emu;
-} pstream_pois;
-
-/* pstream_count, the same draw to the bit, with the member's e^-mu kept in *c: a
- * member whose rate and window length are those of its last window needs no exp. r
- * must be a PCG generator (rng.h). For means up to 10 the draw is the product of
- * uniforms (Knuth's method, as gsl_ran_poisson's): the count of uniforms whose running
- * product stays above e^-mu; larger means go to gsl_ran_poisson. */
-unsigned pstream_count_cached(const pstream *s, gsl_rng *r, double rate, pstream_pois *c);
 
 /* Appends an event to the window. 0, or -1 when out of memory. */
 int pstream_push(pstream *s, uint32_t x, uint32_t i, uint32_t aux);

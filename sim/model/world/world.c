@@ -320,7 +320,6 @@ int wld_alloc(world *w, const crc_params *params, uint64_t seed, uint64_t replic
         if (!(w->rng[i] = rng_stream_alloc(seed, replicate, WLD_RNG_BASE + (uint64_t)i)))
             goto oom;
     zig_exp_init(&w->zexp);
-    dist_gauss_init(&w->gauss);
     if (sim_init(&w->s, 1024, w) != CRC_OK)
         goto oom;
     w->cs.src = sim_source_add(&w->s);
@@ -358,7 +357,7 @@ void wld_free(world *w)
     if (!w)
         return;
     wld_providers *pv = &w->pv;
-    free(pv->r); free(pv->rate); free(pv->pois); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
+    free(pv->r); free(pv->rate); free(pv->acct); free(pv->born); free(pv->ep_tkn); free(pv->acc);
     pstream_free(&pv->st);
     wld_builders *bd = &w->bd;
     free(bd->free_list); free(bd->r); free(bd->fixed_cost); free(bd->born);

@@ -105,7 +105,6 @@ typedef struct wld_providers {
     uint32_t n, cap;
     wld_prov *r;
     float *rate;                /* contributions per day: read when a window is drawn */
-    pstream_pois *pois;         /* each one's e^-mean of its last window's count     */
     acct_id *acct;
     float *born;
     double *ep_tkn;
@@ -279,7 +278,6 @@ typedef struct world {
      * router's next picks can be read, and their nodes fetched, ahead (node_route). */
     double route_u[WLD_ROUTE_RING];
     zig_exp zexp; /* the ziggurat table of the service times' exponential draws */
-    dist_gauss gauss; /* GSL's normal ziggurat's tables, for the contributions' draws */
     uint32_t route_pos;
     wld_route_guess route_guess[WLD_ROUTE_RING / 2]; /* node_prefetch_route's guesses */
     /* Fake nodes taking queries this epoch (farmers.c sets it when each epoch ends): the
