@@ -97,6 +97,13 @@ static int crucible(const char *dir, const char *args)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Writes the hand-made grid into dir/grid.db, whose path it leaves in path. */
+static void grid_db(const char *dir, char *path, size_t n)
+{
+    snprintf(path, n, "%s/grid.db", dir);
+    write_grid(path);
+}
+
 static int out_has(const char *dir, const char *text)
 {
     char cmd[1024];
@@ -107,8 +114,7 @@ static int out_has(const char *dir, const char *text)
 Test(discover, coverage_density_and_mass_are_exact_on_a_hand_made_grid)
 {
     char *dir = tmpdir(), path[128];
-    snprintf(path, sizeof path, "%s/grid.db", dir);
-    write_grid(path);
+    grid_db(dir, path, sizeof path);
     adb d;
     crc_err err;
     cr_assert_eq(adb_open(&d, path, &err), CRC_OK, "%s", err.msg);
@@ -176,8 +182,7 @@ Test(discover, coverage_density_and_mass_are_exact_on_a_hand_made_grid)
 Test(discover, bootstrap_is_reproducible_for_a_seed)
 {
     char *dir = tmpdir(), path[128];
-    snprintf(path, sizeof path, "%s/grid.db", dir);
-    write_grid(path);
+    grid_db(dir, path, sizeof path);
     adb d;
     crc_err err;
     cr_assert_eq(adb_open(&d, path, &err), CRC_OK);
@@ -206,8 +211,7 @@ Test(discover, json_lists_restricted_parameters_and_figures_are_drawn)
     snprintf(args, sizeof args, "discover '%s/grid.db' --criterion ok --json --boot 10 "
              "--plot '%s/fig'", dir, dir);
     char path[128];
-    snprintf(path, sizeof path, "%s/grid.db", dir);
-    write_grid(path);
+    grid_db(dir, path, sizeof path);
     cr_expect_eq(crucible(dir, args), 0);
     cr_expect(out_has(dir, "\"runs\": 8, \"points\": 4,"));
     cr_expect(out_has(dir, "\"coverage\": 0.875, \"density\": 0.875, \"mass\": 0.25"));
@@ -228,8 +232,7 @@ Test(discover, json_lists_restricted_parameters_and_figures_are_drawn)
 Test(discover, bad_input_exits_2_with_what_to_do)
 {
     char *dir = tmpdir(), args[1024], path[128];
-    snprintf(path, sizeof path, "%s/grid.db", dir);
-    write_grid(path);
+    grid_db(dir, path, sizeof path);
     snprintf(path, sizeof path, "%s/plain.db", dir);
     fixture_plain(path, "baseline", 0, 3);
     snprintf(args, sizeof args, "discover '%s/plain.db' --criterion price_holds", dir);
@@ -386,8 +389,7 @@ Test(discover, no_safe_region_is_said_when_none_exists)
 Test(discover, report_section_shows_the_box_of_each_criterion)
 {
     char *dir = tmpdir(), path[128], md_path[160], html_path[160];
-    snprintf(path, sizeof path, "%s/grid.db", dir);
-    write_grid(path);
+    grid_db(dir, path, sizeof path);
     snprintf(md_path, sizeof md_path, "%s/out.txt", dir);
     snprintf(html_path, sizeof html_path, "%s/out.html", dir);
     FILE *md = fopen(md_path, "w"), *html = fopen(html_path, "w");
