@@ -17,7 +17,16 @@
 
 #include "util/ofile.h"
 
-enum { CHROMIUM_SECONDS = 180 };
+/* How long a first try of Chromium may take before it is stopped and tried again (a
+ * second try gets three times as long): CRUCIBLE_CHROMIUM_SECONDS, a whole number of
+ * seconds from 1 to 3600, or 60. */
+static int chromium_seconds(void)
+{
+    const char *env = getenv("CRUCIBLE_CHROMIUM_SECONDS");
+    char *end;
+    long v = env && *env ? strtol(env, &end, 10) : 0;
+    return env && *env && !*end && v >= 1 && v <= 3600 ? (int)v : 60;
+}
 
 int report_find_chromium(char *buf, size_t len)
 {
@@ -69,43 +78,27 @@ static int complete(const char *path, int pdf)
     return n >= 8 && !memcmp(tail + n - 8, iend, 8);
 }
 
-/* Runs chromium on html with the output flag `what` (e.g. --print-to-pdf=) into out. */
-static int run_chromium(const char *html, const char *out, const char *what, const char *size,
-                        int pdf, crc_err *err)
+/* One run of chromium writing what outflag says, in a fresh profile folder (removed
+ * after), waited for at most seconds: then it and its helpers are killed and *hung is
+ * set. *st is the child's wait status; an error only when it could not be started. */
+static int chromium_once(const char *chrome, const char *sizeflag, const char *outflag,
+                         const char *url, int seconds, int *st, int *hung,
+                         crc_err *err)
 {
-    char chrome[1024], url[PATH_MAX + 16], abs[PATH_MAX], profile[256], tmp[1200],
-        outflag[1300], sizeflag[64];
-    if (report_find_chromium(chrome, sizeof chrome))
-        return crc_err_set(err, CRC_EFAIL, "%s was not written: Chromium prints it and is not "
-                           "installed; install the Debian package chromium (sudo apt-get "
-                           "install chromium, or 'make deps') and run the same command again",
-                           out);
-    if (!realpath(html, abs))
-        return ofile_fail(err, html, errno, "finding");
-    int rc = ofile_check(out, err);
-    if (rc)
-        return rc;
-    snprintf(url, sizeof url, "file://%s", abs);
+    char profile[256], profflag[300];
     const char *tdir = getenv("TMPDIR");
     snprintf(profile, sizeof profile, "%s/crucible-chromium-XXXXXX", tdir && *tdir ? tdir : "/tmp");
     if (!mkdtemp(profile))
         return ofile_fail(err, profile, errno, "creating the folder");
-    /* Chromium picks the format from the extension: NAME.tmp-XXXXXX.png (or .pdf). */
-    const char *ext = pdf ? ".pdf" : ".png";
-    size_t stem = strlen(out) >= 4 && !strcmp(out + strlen(out) - 4, ext) ? strlen(out) - 4
-                                                                           : strlen(out);
-    snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX%s", (int)stem, out, ext);
-    int fd = mkstemps(tmp, 4);
-    if (fd < 0) {
-        nftw(profile, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-        return ofile_fail(err, out, errno, "creating a temporary beside");
-    }
-    close(fd);
-    snprintf(outflag, sizeof outflag, "%s%s", what, tmp);
-    snprintf(sizeflag, sizeof sizeflag, "--window-size=%s", size ? size : "1200,900");
-    char profflag[300];
     snprintf(profflag, sizeof profflag, "--user-data-dir=%s", profile);
+    *hung = 0;
+    *st = -1;
     pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        nftw(profile, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        return ofile_fail(err, chrome, e, "starting");
+    }
     if (pid == 0) {
         setpgid(0, 0); /* its own group: a hung Chromium is killed with its helpers */
         int nul = open("/dev/null", O_RDWR);
@@ -122,19 +115,16 @@ static int run_chromium(const char *html, const char *out, const char *what, con
               profflag, sizeflag, outflag, url, (char *)NULL);
         _exit(127);
     }
-    int st = -1, hung = 0;
-    if (pid > 0) {
-        /* Chromium can hang (seen on a machine under heavy load): wait at most
-         * CHROMIUM_SECONDS, then kill it and its helpers. */
+    {
         struct timespec nap = {0, 100 * 1000 * 1000};
         long waited = 0;
         pid_t r;
-        while ((r = waitpid(pid, &st, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
-            if (r == 0 && ++waited > CHROMIUM_SECONDS * 10L) {
-                hung = 1;
+        while ((r = waitpid(pid, st, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+            if (r == 0 && ++waited > seconds * 10L) {
+                *hung = 1;
                 kill(-pid, SIGKILL);
                 kill(pid, SIGKILL);
-                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                while (waitpid(pid, st, 0) < 0 && errno == EINTR)
                     ;
                 break;
             }
@@ -142,15 +132,59 @@ static int run_chromium(const char *html, const char *out, const char *what, con
         }
     }
     nftw(profile, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    int ok = pid > 0 && !hung && WIFEXITED(st) && WEXITSTATUS(st) == 0 && complete(tmp, pdf);
+    return CRC_OK;
+}
+
+/* Runs chromium on html with the output flag `what` (e.g. --print-to-pdf=) into out. */
+static int run_chromium(const char *html, const char *out, const char *what, const char *size,
+                        int pdf, crc_err *err)
+{
+    char chrome[1024], url[PATH_MAX + 16], abs[PATH_MAX], tmp[1200], outflag[1300], sizeflag[64];
+    if (report_find_chromium(chrome, sizeof chrome))
+        return crc_err_set(err, CRC_EFAIL, "%s was not written: Chromium prints it and is not "
+                           "installed; install the Debian package chromium (sudo apt-get "
+                           "install chromium, or 'make deps') and run the same command again",
+                           out);
+    if (!realpath(html, abs))
+        return ofile_fail(err, html, errno, "finding");
+    int rc = ofile_check(out, err);
+    if (rc)
+        return rc;
+    snprintf(url, sizeof url, "file://%s", abs);
+    /* Chromium picks the format from the extension: NAME.tmp-XXXXXX.png (or .pdf). */
+    const char *ext = pdf ? ".pdf" : ".png";
+    size_t stem = strlen(out) >= 4 && !strcmp(out + strlen(out) - 4, ext) ? strlen(out) - 4
+                                                                           : strlen(out);
+    snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX%s", (int)stem, out, ext);
+    int fd = mkstemps(tmp, 4);
+    if (fd < 0)
+        return ofile_fail(err, out, errno, "creating a temporary beside");
+    close(fd);
+    snprintf(outflag, sizeof outflag, "%s%s", what, tmp);
+    snprintf(sizeflag, sizeof sizeflag, "--window-size=%s", size ? size : "1200,900");
+    /* Headless Chromium now and then hangs before writing (seen on idle and busy
+     * machines alike) and then finishes at once when run again: a first try gets
+     * chromium_seconds(), a second, in a fresh profile, three times as long. */
+    int st = -1, hung = 0, first = chromium_seconds();
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rc = chromium_once(chrome, sizeflag, outflag, url,
+                           attempt ? 3 * first : first, &st, &hung, err);
+        if (rc) {
+            remove(tmp);
+            return rc;
+        }
+        if (!hung)
+            break;
+    }
+    int ok = !hung && WIFEXITED(st) && WEXITSTATUS(st) == 0 && complete(tmp, pdf);
     if (!ok) {
         remove(tmp);
-        if (pid < 0)
-            return ofile_fail(err, chrome, errno, "starting");
         if (hung)
-            return crc_err_set(err, CRC_EFAIL, "Chromium (%s) did not finish %s within %d "
-                               "seconds and was stopped; run the same command again (on a "
-                               "busy machine, later)", chrome, out, CHROMIUM_SECONDS);
+            return crc_err_set(err, CRC_EFAIL, "Chromium (%s) did not finish %s, twice (within "
+                               "%d, then %d seconds) and was stopped; run the same command "
+                               "again (on a busy machine, later, or with a longer "
+                               "CRUCIBLE_CHROMIUM_SECONDS than %d)", chrome, out, first,
+                               3 * first, first);
         return crc_err_set(err, CRC_EFAIL, "Chromium (%s) did not write a complete %s from %s "
                            "(exit status %d); run it by hand to see why: %s --headless "
                            "--no-sandbox %s%s %s",

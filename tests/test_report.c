@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "fixtures/analysis/fixture_db.h"
 #include "fmt.h"
 #include "report.h"
+#include "report_pdf.h"
 #include "helpers.h"
 
 /* Removes a directory this test created with mkdtemp (never anything else). */
@@ -540,6 +542,70 @@ Test(report, missing_chromium_is_named_and_the_report_still_written)
     snprintf(path, sizeof path, "%s/report.pdf", dir);
     cr_expect_neq(access(path, F_OK), 0, "no report.pdf");
     remove_dir(dir);
+}
+
+/* A stand-in for Chromium in dir: it counts its runs in dir/runs and hangs on the first
+ * `hangs` of them; later runs write --screenshot=FILE, 84 bytes ending like a PNG (in
+ * the IEND chunk report_screenshot checks for). */
+static void fake_chromium(const char *dir, int hangs, char *bin, size_t len)
+{
+    snprintf(bin, len, "%s/chromium", dir);
+    FILE *f = fopen(bin, "w");
+    cr_assert(f);
+    fprintf(f, "#!/bin/sh\n"
+               "n=$(cat '%s/runs' 2>/dev/null || echo 0); echo $((n + 1)) > '%s/runs'\n"
+               "for a; do case $a in --screenshot=*) out=${a#--screenshot=};; esac; done\n"
+               "[ $n -lt %d ] && exec sleep 60\n"
+               "head -c 64 /dev/zero > \"$out\"\n"
+               "printf '\\211PNG\\r\\n\\032\\n\\0\\0\\0\\0IEND\\256B`\\202' >> \"$out\"\n",
+            dir, dir, hangs);
+    fclose(f);
+    chmod(bin, 0755);
+}
+
+static int fake_runs(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/runs", dir);
+    char *s = th_slurp(path, NULL);
+    int n = s ? atoi(s) : 0;
+    free(s);
+    return n;
+}
+
+/* Chromium that hangs once is stopped after CRUCIBLE_CHROMIUM_SECONDS and run again in a
+ * fresh profile, and the picture is written; one that hangs every time gives an error
+ * that says it was tried twice and how long, and leaves no file behind. */
+Test(report, a_hung_chromium_is_stopped_and_tried_once_more)
+{
+    for (int hangs = 1; hangs <= 2; hangs++) {
+        char dir[] = "/tmp/crc-report-chrome-XXXXXX", bin[600], html[600], png[600];
+        cr_assert(mkdtemp(dir));
+        fake_chromium(dir, hangs, bin, sizeof bin);
+        snprintf(html, sizeof html, "%s/card.html", dir);
+        snprintf(png, sizeof png, "%s/card.png", dir);
+        FILE *f = fopen(html, "w");
+        cr_assert(f);
+        fputs("<html><body>card</body></html>\n", f);
+        fclose(f);
+        setenv("CRUCIBLE_CHROMIUM", bin, 1);
+        setenv("CRUCIBLE_CHROMIUM_SECONDS", "1", 1);
+        crc_err err = {0};
+        int rc = report_screenshot(html, png, 1200, 630, &err);
+        unsetenv("CRUCIBLE_CHROMIUM_SECONDS");
+        unsetenv("CRUCIBLE_CHROMIUM");
+        cr_expect_eq(fake_runs(dir), 2, "hangs %d: run twice", hangs);
+        if (hangs == 1) {
+            cr_expect_eq(rc, CRC_OK, "%s", err.msg);
+            cr_expect_eq(access(png, R_OK), 0, "the picture is written on the second try");
+        } else {
+            cr_expect_eq(rc, CRC_EFAIL);
+            cr_expect(strstr(err.msg, "twice (within 1, then 3 seconds)"), "%s", err.msg);
+            cr_expect(strstr(err.msg, "CRUCIBLE_CHROMIUM_SECONDS"), "%s", err.msg);
+            cr_expect_neq(access(png, F_OK), 0, "no picture");
+        }
+        remove_dir(dir);
+    }
 }
 
 /* Arms identical in every replicate (an A/A report) with --metric: the picture and its
