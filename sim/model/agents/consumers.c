@@ -71,12 +71,10 @@ void cons_remove(world *w, uint32_t i)
  * rates, and the queries come out in time order with nothing to sort. A query is drawn
  * AHEAD queries before it fires and completed in steps, each reading what the step
  * before fetched: at AHEAD its time, its alias cell (fetched) and its choice's uniform;
- * at AHEAD / 2 the consumer (its record fetched); at 3 AHEAD / 8 its taste (the guide
- * entry its choice reads first fetched); at AHEAD / 4 the choice and the chosen
- * builder's record fetched. The draws come from
- * RNG_ARRIVALS in the queries' order, so they are those of drawing each at its turn. */
+ * at AHEAD / 2 the consumer (its record fetched); at AHEAD / 4 its choice, from its
+ * taste (the listing's guide and the builders' records are small and stay cached, so
+ * nothing more is fetched). The draws come from RNG_ARRIVALS in the queries' order, so they are those of drawing each at its turn. */
 #define AHEAD WLD_QUERY_AHEAD
-#define TASTE_AHEAD (AHEAD * 3 / 8)
 
 static wld_query *ring_at(wld_consumers *cs, uint64_t k) { return &cs->ring[k & (AHEAD - 1)]; }
 
@@ -118,21 +116,14 @@ static void q_resolve(wld_consumers *cs, wld_query *q)
     crc_prefetch(&cs->r[q->i]);
 }
 
-/* Reads the consumer's taste (its record fetched by q_resolve) into b, which q_choose
- * overwrites, and fetches the guide entry the choice reads first. */
-static void q_taste(world *w, wld_query *q)
-{
-    q->b = w->cs.r[q->i].taste;
-    crc_prefetch(wld_guide_entry(&w->ls, q->b, q->u));
-}
-
+/* The choice, from the consumer's taste (its record fetched by q_resolve): b becomes
+ * the chosen model's builder slot, or CONS_INCUMBENT. The listing's guide and the
+ * builders' records are small and stay cached: nothing more is fetched. */
 static void q_choose(world *w, wld_query *q)
 {
     const wld_listing *ls = &w->ls;
-    uint32_t j = wld_choose(ls, q->b, q->u);
+    uint32_t j = wld_choose(ls, w->cs.r[q->i].taste, q->u);
     q->b = j < ls->m ? ls->model[j] : CONS_INCUMBENT;
-    if (q->b != CONS_INCUMBENT)
-        crc_prefetch(&w->bd.r[q->b]);
 }
 
 /* Arms the source with the query at pos, or disarms it past the window's end. */
@@ -169,8 +160,6 @@ int cons_window(world *w, double t0, double t1)
         q_draw(w, ring_at(cs, k));
     for (uint64_t k = 0; k < AHEAD / 2; k++)
         q_resolve(cs, ring_at(cs, k));
-    for (uint64_t k = 0; k < TASTE_AHEAD; k++)
-        q_taste(w, ring_at(cs, k));
     for (uint64_t k = 0; k < AHEAD / 4; k++)
         q_choose(w, ring_at(cs, k));
     q_arm(w);
@@ -221,7 +210,6 @@ void cons_on_query(sim *s, const evq_event *ev, void *ctx)
         wld_query q = *ring_at(cs, k);
         q_draw(w, ring_at(cs, k));
         q_resolve(cs, ring_at(cs, k + AHEAD / 2));
-        q_taste(w, ring_at(cs, k + TASTE_AHEAD));
         q_choose(w, ring_at(cs, k + AHEAD / 4));
         if (prefetch_route)
             node_prefetch_route(w, ROUTE_AHEAD);
