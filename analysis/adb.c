@@ -671,8 +671,17 @@ void adb_points_free(adb_points *p)
         return;
     free(p->ids);
     adb_strings_free(p->paths, p->n_params);
+    adb_strings_free(p->text, p->n_points * p->n_params);
     free(p->x);
     memset(p, 0, sizeof *p);
+}
+
+/* Whether s is one number and nothing else (a numeric level's text). */
+static int is_number(const char *s)
+{
+    char *end;
+    (void)strtod(s, &end);
+    return end != s && !*end;
 }
 
 int adb_load_points(const adb *d, adb_points *p, crc_err *err)
@@ -706,13 +715,14 @@ int adb_load_points(const adb *d, adb_points *p, crc_err *err)
         goto fail;
     }
     p->x = malloc(p->n_points * p->n_params * sizeof *p->x);
-    if (!p->x) {
+    p->text = calloc(p->n_points * p->n_params, sizeof *p->text);
+    if (!p->x || !p->text) {
         crc_err_set(err, CRC_ENOMEM, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < p->n_points * p->n_params; i++)
         p->x[i] = NAN;
-    if (prepare(d, "SELECT point, path, value FROM points ORDER BY point", &st, err))
+    if (prepare(d, "SELECT point, path, value, text FROM points ORDER BY point", &st, err))
         goto fail;
     size_t pi = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -726,6 +736,13 @@ int adb_load_points(const adb *d, adb_points *p, crc_err *err)
             if (!strcmp(p->paths[j], (const char *)path)) {
                 if (sqlite3_column_type(st, 2) != SQLITE_NULL)
                     p->x[pi * p->n_params + j] = sqlite3_column_double(st, 2);
+                const char *text = (const char *)sqlite3_column_text(st, 3);
+                if (text && !is_number(text) &&
+                    !(p->text[pi * p->n_params + j] = strdup(text))) {
+                    sqlite3_finalize(st);
+                    crc_err_set(err, CRC_ENOMEM, "out of memory");
+                    goto fail;
+                }
                 break;
             }
     }

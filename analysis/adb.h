@@ -117,6 +117,8 @@ typedef struct adb_points {
     long *ids;
     char **paths;
     double *x;
+    char **text; /* [point * n_params + param]: the level as written when it is not a
+                  * number (an enum or bool level's name, a distribution), else NULL */
 } adb_points;
 
 /* Loads the `points` table; CRC_EINPUT when it is empty (not a sweep). */

@@ -361,6 +361,26 @@ Test(cmdline, summarize_by_point_shows_key_metrics_and_levels_as_people_read_the
     cr_expect(strstr(out, "active.builder"), "%s", out);
 }
 
+/* An enum swept by its level names, and a bool: summarize shows the names a sweep file
+ * gives (emission.schedule halving, not its index 3) in every format, as text in JSON. */
+Test(cmdline, summarize_by_point_names_enum_and_bool_levels)
+{
+    cr_assert_eq(crucible("sweep --base " TINY " --grid emission.schedule=constant,halving "
+                          "--grid rewards.cap.enabled=false,true --replicates 1 -j1 --quiet "
+                          "--out %s/e.db",
+                          dir),
+                 0, "%s", err);
+    cr_assert_eq(crucible("summarize %s/e.db --by-point --metric price_usd", dir), 0, "%s", err);
+    cr_expect(strstr(out, " constant ") && strstr(out, " halving "), "%s", out);
+    cr_expect(strstr(out, " false ") && strstr(out, " true "), "%s", out);
+    cr_assert_eq(crucible("summarize %s/e.db --by-point --metric price_usd --format csv", dir), 0,
+                 "%s", err);
+    cr_expect(strstr(out, "\n0,constant,") && strstr(out, ",halving,"), "%s", out);
+    cr_assert_eq(crucible("summarize %s/e.db --by-point --metric price_usd --format json", dir),
+                 0, "%s", err);
+    cr_expect(strstr(out, "\"emission.schedule\": \"halving\""), "%s", out);
+}
+
 Test(cmdline, make_install_puts_the_program_under_prefix)
 {
     /* -o: the program under test is taken as built; install only copies it. */

@@ -67,17 +67,32 @@ static int level_digits(const adb_points *pts, size_t j)
     return 17;
 }
 
-/* A swept value in dg significant digits (fmt_level) for people; exact (table_num) for
- * csv and json. */
-static void level_cell(table *t, int fmt, double x, int dg)
+/* A swept value: an enum or bool level by its name, a distribution as written (text,
+ * from the points table); a number in dg significant digits (fmt_level) for people, exact (table_num) for csv and
+ * json. */
+static void level_cell(table *t, int fmt, double x, const char *text, int dg)
 {
     char buf[64];
+    if (text) {
+        table_cell(t, "%s", text);
+        return;
+    }
     if (fmt == TABLE_CSV || fmt == TABLE_JSON || isnan(x)) {
         table_num(t, x);
         return;
     }
     fmt_level(x, dg, buf, sizeof buf);
     table_cell(t, "%s", buf);
+}
+
+/* Whether parameter j's levels are written as words (an enum, a bool, a distribution):
+ * its column is text. */
+static int named_levels(const adb_points *pts, size_t j)
+{
+    for (size_t p = 0; p < pts->n_points; p++)
+        if (pts->text[p * pts->n_params + j])
+            return 1;
+    return 0;
 }
 
 typedef struct group {
@@ -202,7 +217,7 @@ int cmd_summarize(int argc, char **argv)
         if (by_point) {
             table_col(tabs[ti], "point", 1);
             for (size_t j = 0; j < pts.n_params; j++)
-                table_col(tabs[ti], pts.paths[j], 1);
+                table_col(tabs[ti], pts.paths[j], !named_levels(&pts, j));
         }
     }
     table_col(&tm, "metric", 0);
@@ -244,6 +259,7 @@ int cmd_summarize(int argc, char **argv)
                 table_cell(&tm, "%ld", gr->point);
                 for (size_t j = 0; j < pts.n_params; j++)
                     level_cell(&tm, fmt, pi == SIZE_MAX ? NAN : pts.x[pi * pts.n_params + j],
+                               pi == SIZE_MAX ? NULL : pts.text[pi * pts.n_params + j],
                                digits ? digits[j] : 17);
             }
             table_cell(&tm, "%s", metrics[m]);
@@ -272,6 +288,7 @@ int cmd_summarize(int argc, char **argv)
                 table_cell(&tc, "%ld", gr->point);
                 for (size_t j = 0; j < pts.n_params; j++)
                     level_cell(&tc, fmt, pi == SIZE_MAX ? NAN : pts.x[pi * pts.n_params + j],
+                               pi == SIZE_MAX ? NULL : pts.text[pi * pts.n_params + j],
                                digits ? digits[j] : 17);
             }
             table_cell(&tc, "%s", crit[k]);
