@@ -371,6 +371,18 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
             double lo = j ? (double)cut[j - 1] + 1 : 0, width = (double)cut[j] + 1 - lo;
             cr_assert_float_eq(width / 4294967296.0, P[j], 1e-9, "taste %u option %u", k, j);
         }
+        /* Guide cells against their definition: the first option j past g/G (with
+         * every row above 0 here, the first j with cut_j >= g·2^32/G), flagged when
+         * every x of the cell past cut_j chooses j + 1 (cut_{j+1} >= the cell's last x). */
+        const wld_guide *gd = ls->guide + ((size_t)k << ls->gbits);
+        unsigned gsh = 32 - ls->gbits;
+        for (uint64_t g = 0, j = 0; g < (1u << ls->gbits); g++) {
+            while (cut[j] < (g << gsh))
+                j++;
+            uint32_t flag = j < m && cut[j + 1] >= ((g + 1) << gsh) - 1;
+            cr_assert_eq(gd[g].j, (uint32_t)j | flag << 31, "taste %u cell %u", k, (unsigned)g);
+            cr_assert_eq(gd[g].c, cut[j], "taste %u cell %u", k, (unsigned)g);
+        }
         /* Choices: every cell's edges and the cuts' neighbours, then random x. */
         size_t cap = 2 * ((size_t)1 << ls->gbits) + 2 * NB + 20000, nx = 0;
         uint32_t *xs = malloc(cap * sizeof *xs);

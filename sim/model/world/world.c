@@ -166,6 +166,35 @@ void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, dou
         ledger_burn(w->L, src, fmin(burn, ledger_balance(w->L, src)), RSN_BURN);
 }
 
+/* One taste's guide: guide[g] (g < G = 2^gbits) is the first j with row[j] > g/G, its
+ * cut, and whether every x of the cell above that cut chooses j + 1 (cut[j + 1] >= the
+ * cell's last x, ((g + 1) << (32 - gbits)) - 1). Filled a run of cells per option: the
+ * cells whose first row above g/G is j are those from the previous run's end up to
+ * ceil(row[j] G) (g/G < row[j] exactly when g < row[j] G, exact as G is a power of
+ * two; a NaN row, never above g/G, takes every cell left), and the flag holds for
+ * g + 1 <= (cut[j + 1] + 1) >> (32 - gbits). The same table as testing every cell. */
+/* ceil(v) for 0 <= v < 2^53, without the library call: the integer part, plus one when
+ * v has a fraction (both conversions exact in that range). */
+static inline uint64_t ceil_u64(double v)
+{
+    uint64_t t = (uint64_t)v;
+    return t + ((double)t < v);
+}
+
+static void guide_fill(wld_guide *gd, unsigned gbits, const double *row, const uint32_t *cut,
+                       uint32_t m)
+{
+    size_t G = (size_t)1 << gbits, g = 0;
+    unsigned sh = 32 - gbits;
+    for (uint32_t j = 0; j <= m && g < G; j++) {
+        double v = row[j] * (double)G;
+        size_t end = !(v < (double)G) ? G : (size_t)ceil_u64(v);
+        size_t next_end = j < m ? (size_t)(((uint64_t)cut[j + 1] + 1) >> sh) : 0;
+        for (; g < end; g++)
+            gd[g] = (wld_guide){j | (uint32_t)(g < next_end) << 31, cut[j]};
+    }
+}
+
 int wld_listing_rebuild(world *w)
 {
     wld_listing *ls = &w->ls;
@@ -222,24 +251,10 @@ int wld_listing_rebuild(world *w)
          * is stored as 0: the scan starts at a guide entry, where row > 0. */
         uint32_t *cut = ls->cut + (size_t)k * (m + 1);
         for (uint32_t j = 0; j <= m; j++) {
-            double c = ceil(row[j] * 0x1p32) - 1; /* a power of two: exact, as ldexp */
-            cut[j] = c > 0 ? (uint32_t)c : 0;
+            double v = row[j] * 0x1p32; /* a power of two: exact, as ldexp */
+            cut[j] = v > 0 ? (uint32_t)(ceil_u64(v) - 1) : 0;
         }
-        /* guide[g]: the first j with row[j] > g/G (exact: G is a power of two), its
-         * cut, and whether every x of the cell above that cut chooses j + 1. */
-        wld_guide *gd = ls->guide + ((size_t)k << ls->gbits);
-        size_t G = (size_t)1 << ls->gbits;
-        unsigned sh = 32 - ls->gbits;
-        uint32_t j = 0;
-        double inv_G = ldexp(1.0, -(int)ls->gbits);
-        for (size_t g = 0; g < G; g++) {
-            double q = (double)g * inv_G; /* g / G, exact */
-            while (row[j] <= q)
-                j++;
-            uint64_t cell_end = (((uint64_t)g + 1) << sh) - 1; /* the cell's last x */
-            int next = j < m && cut[j + 1] >= cell_end;
-            gd[g] = (wld_guide){j | (uint32_t)next << 31, cut[j]};
-        }
+        guide_fill(ls->guide + ((size_t)k << ls->gbits), ls->gbits, row, cut, m);
     }
     return 0;
 }
