@@ -111,9 +111,12 @@ void met_sort(double *x, size_t n, double *tmp, uint32_t *cnt)
     for (size_t i = 0; i < m; i++)
         tmp[cnt[(sort_key(y[i]) - kmin) >> shift]++] = y[i];
     /* cnt[b] is now the end of bucket b, and so the start of bucket b + 1. A bucket
-     * holds about two values: an insertion sort in place costs less than a call to
+     * holds one or two values: an insertion sort in place costs less than a call to
      * gsl_sort (a heapsort) each, which was 5% of a baseline year; a crowded one is
-     * quick-sorted. The sorted array is the same whatever the sort. */
+     * quick-sorted. Up to n + 1 buckets, not n/4 + 1: rewards spread over many binades
+     * and bunch in a few, so a quarter as many buckets left ~40 of 20-70 values an
+     * epoch to the quicksort (1.26 M mispredicted branches a baseline year, now 0.80 M).
+     * The sorted array is the same whatever the sort. */
     for (size_t b = 0, start = 0; b < nb; start = cnt[b++]) {
         size_t len = cnt[b] - start;
         if (len > 16)
