@@ -173,6 +173,34 @@ void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, dou
  * ceil(row[j] G) (g/G < row[j] exactly when g < row[j] G, exact as G is a power of
  * two; a NaN row, never above g/G, takes every cell left), and the flag holds for
  * g + 1 <= (cut[j + 1] + 1) >> (32 - gbits). The same table as testing every cell. */
+/* exp(d) through its slot's memo {d', exp(d')}: a builder's quality and price change
+ * only when it trains, so from one epoch to the next most of a taste's exponents
+ * U_j - max U are the same bits (all but the incumbent's while a model leads the
+ * taste), and exp of the same bits is the same value. A slot is only ever a pair
+ * computed here (or NaN, equal to nothing), so it needs no invalidation: the slots of
+ * another listing just miss. */
+static inline double memo_exp(double *slot, double d)
+{
+    if (d == slot[0])
+        return slot[1];
+    double e = exp(d);
+    slot[0] = d;
+    slot[1] = e;
+    return e;
+}
+
+/* Room for n doubles of exp memo; new room is filled with NaN pairs (no hit). */
+static int memo_reserve(wld_listing *ls, size_t n)
+{
+    uint32_t old = ls->memo_cap;
+    if (n > UINT32_MAX ||
+        wld_grow((void **)&ls->memo, sizeof *ls->memo, &ls->memo_cap, (uint32_t)n))
+        return -1;
+    for (size_t i = old; i < ls->memo_cap; i++)
+        ls->memo[i] = NAN;
+    return 0;
+}
+
 /* ceil(v) for 0 <= v < 2^53, without the library call: the integer part, plus one when
  * v has a fraction (both conversions exact in that range). */
 static inline uint64_t ceil_u64(double v)
@@ -218,7 +246,8 @@ int wld_listing_rebuild(world *w)
         crc_reserve_big((void **)&ls->cut, &ls->cut_cap, (size_t)ls->tastes * (m + 1),
                         sizeof *ls->cut) ||
         crc_reserve_big((void **)&ls->guide, &ls->guide_cap, (size_t)ls->tastes << gbits,
-                        sizeof *ls->guide))
+                        sizeof *ls->guide) ||
+        memo_reserve(ls, 2 * (size_t)ls->tastes * (m + 1)))
         return -1;
     ls->gbits = gbits;
     /* The incumbent closes its quality gap to 1 at a constant rate (MODEL.md §1). */
@@ -236,12 +265,13 @@ int wld_listing_rebuild(world *w)
                 umax = row[j];
         }
         /* Logit: P_j = exp(U_j) / Σ exp(U); cumulative for inverse-CDF sampling. */
+        double *memo = ls->memo + 2 * (size_t)k * (m + 1);
         double acc = 0;
         for (uint32_t j = 0; j < m; j++) {
-            acc += exp(row[j] - umax);
+            acc += memo_exp(memo + 2 * j, row[j] - umax);
             row[j] = acc;
         }
-        acc += exp(u_inc - umax);
+        acc += memo_exp(memo + 2 * m, u_inc - umax);
         row[m] = acc;
         for (uint32_t j = 0; j <= m; j++)
             row[j] /= acc;
@@ -387,7 +417,7 @@ void wld_free(world *w)
     alias_free(&cs->by_rate);
     free_holders(&w->sk);
     free_holders(&w->fm);
-    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide);
+    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide); free(w->ls.memo);
     free(w->ls.beta_q); free(w->ls.beta_p);
     free_datanets(&w->dn);
     free(w->gone);
