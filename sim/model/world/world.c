@@ -202,11 +202,12 @@ static int memo_reserve(wld_listing *ls, size_t n)
 }
 
 /* ceil(v) for 0 <= v < 2^53, without the library call: the integer part, plus one when
- * v has a fraction (both conversions exact in that range). */
+ * v has a fraction (both conversions exact in that range; through int64_t, one
+ * instruction each way, where uint64_t takes a branch). */
 static inline uint64_t ceil_u64(double v)
 {
-    uint64_t t = (uint64_t)v;
-    return t + ((double)t < v);
+    int64_t t = (int64_t)v;
+    return (uint64_t)t + ((double)t < v);
 }
 
 static void guide_fill(wld_guide *gd, unsigned gbits, const double *row, const uint32_t *cut,
@@ -218,8 +219,12 @@ static void guide_fill(wld_guide *gd, unsigned gbits, const double *row, const u
         double v = row[j] * (double)G;
         size_t end = !(v < (double)G) ? G : (size_t)ceil_u64(v);
         size_t next_end = j < m ? (size_t)(((uint64_t)cut[j + 1] + 1) >> sh) : 0;
+        size_t mid = next_end < g ? g : next_end < end ? next_end : end;
+        wld_guide marked = {j | 1u << 31, cut[j]}, plain = {j, cut[j]};
+        for (; g < mid; g++)
+            gd[g] = marked;
         for (; g < end; g++)
-            gd[g] = (wld_guide){j | (uint32_t)(g < next_end) << 31, cut[j]};
+            gd[g] = plain;
     }
 }
 
