@@ -139,25 +139,34 @@ static void neumaier(double *s, double *c, double v)
     *s = t;
 }
 
-/* ledger_debit_cell for the rare cases (an amount above the balance, negative or not
- * finite), out of line: its fmax call would otherwise make every transfer save and
- * restore six registers. */
-static __attribute__((noinline, cold)) int debit_slow(double *bal, double *amount)
+/* Takes amount from account a: -1 when it holds less (beyond rounding slack); on
+ * success *amount may be lowered to the whole balance. */
+static int debit(ledger *l, acct_id a, double *amount) { return ledger_debit_cell(&l->bal[a], amount); }
+
+/* Whether amount is the common case of a debit from balance b (finite, in [0, b]),
+ * where ledger_debit_cell takes it as it is. */
+static inline int debit_plain(double amount, double b)
 {
-    return ledger_debit_cell(bal, amount);
+    return amount >= 0 && amount <= b && isfinite(amount);
 }
 
-/* Takes amount from account a: -1 when it holds less (beyond rounding slack); on
- * success *amount may be lowered to the whole balance. The common case (a finite
- * amount in [0, balance]) is ledger_debit_cell's, inline: the same result. */
-static int debit(ledger *l, acct_id a, double *amount)
+/* The credit side of a transfer, and its flow. */
+static inline void credit(ledger *l, acct_id src, acct_id dst, double amount, int reason)
 {
-    double amt = *amount, b = l->bal[a];
-    if (amt >= 0 && amt <= b && isfinite(amt)) {
-        l->bal[a] = b - amt;
-        return 0;
-    }
-    return debit_slow(&l->bal[a], amount);
+    l->bal[dst] += amount;
+    l->flow[l->cls[src]][l->cls[dst]][reason] += amount;
+}
+
+/* ledger_transfer for the rare cases (an amount above the balance, negative or not
+ * finite), out of line and reached by a tail call: ledger_debit_cell's fmax call would
+ * otherwise make every transfer save and restore registers. */
+static __attribute__((noinline, cold)) int transfer_slow(ledger *l, acct_id src, acct_id dst,
+                                                         double amount, int reason)
+{
+    if (debit(l, src, &amount) != 0)
+        return -1;
+    credit(l, src, dst, amount, reason);
+    return 0;
 }
 
 void ledger_lane_open(ledger *l, ledger_lane *ln, acct_id src, acct_id dst, int reason)
@@ -171,10 +180,11 @@ void ledger_lane_open(ledger *l, ledger_lane *ln, acct_id src, acct_id dst, int 
 int ledger_transfer(ledger *l, acct_id src, acct_id dst, double amount, int reason)
 {
     assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
-    if (debit(l, src, &amount) != 0)
-        return -1;
-    l->bal[dst] += amount;
-    l->flow[l->cls[src]][l->cls[dst]][reason] += amount;
+    double b = l->bal[src];
+    if (!debit_plain(amount, b))
+        return transfer_slow(l, src, dst, amount, reason);
+    l->bal[src] = b - amount;
+    credit(l, src, dst, amount, reason);
     return 0;
 }
 
