@@ -254,7 +254,7 @@ Test(model, consumer_choice_shares_match_the_logit_formula)
             double xw = chi2(n, P, M, NDRAW);
             cr_expect_gt(xw, crit, "taste %d: wrong model %d not rejected (X² %.2f)", k, v, xw);
         }
-        free(w.ls.model); free(w.ls.row); free(w.ls.cut); free(w.ls.guide);
+        free(w.ls.model); free(w.ls.row); free(w.ls.cut); free(w.ls.guide); free(w.ls.memo);
     }
     gsl_rng_free(r);
 

@@ -320,6 +320,25 @@ Test(model_parts, trailing_return_tracks_a_constant_stream)
     cr_assert_float_eq(wld_acc_roi(&z), 0, 0);
 }
 
+/* A hand-built world holding just what wld_listing_rebuild reads: the builders' records
+ * and the tastes, at time now. listing_free frees what the builds allocated. */
+static void listing_world(world *w, double now, wld_builder *rec, uint32_t nb, double *bq,
+                          double *bp, uint32_t tastes)
+{
+    memset(w, 0, sizeof *w);
+    wld_baseline(&w->p);
+    w->s.now = now;
+    w->bd = (wld_builders){.n = nb, .r = rec};
+    w->ls.tastes = tastes;
+    w->ls.beta_q = bq;
+    w->ls.beta_p = bp;
+}
+
+static void listing_free(world *w)
+{
+    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide); free(w->ls.memo);
+}
+
 /* The logit choice through the guide table (wld_choose) against its definition: for
  * every x, the first option whose cut is >= x, found by a plain scan; and the cuts
  * against the logit probabilities, computed here from the utilities. A hand-built world
@@ -330,9 +349,6 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
 {
     enum { NB = 700, TASTES = 3 };
     static world w;
-    memset(&w, 0, sizeof w);
-    wld_baseline(&w.p);
-    w.s.now = 40;
     uint8_t alive[NB], listed[NB];
     float Q[NB], price[NB];
     double bq[TASTES] = {2.0, 6.0, 0.5}, bp[TASTES] = {1.0, 0.2, 4.0};
@@ -349,10 +365,7 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
     static wld_builder rec[NB];
     for (int b = 0; b < NB; b++)
         rec[b] = (wld_builder){.alive = alive[b], .listed = listed[b], .Q = Q[b], .price = price[b]};
-    w.bd = (wld_builders){.n = NB, .r = rec};
-    w.ls.tastes = TASTES;
-    w.ls.beta_q = bq;
-    w.ls.beta_p = bp;
+    listing_world(&w, 40, rec, NB, bq, bp, TASTES);
     cr_assert_eq(wld_listing_rebuild(&w), 0);
     const wld_listing *ls = &w.ls;
     uint32_t m = ls->m;
@@ -370,6 +383,18 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
         for (uint32_t j = 0; j <= m; j++) {
             double lo = j ? (double)cut[j - 1] + 1 : 0, width = (double)cut[j] + 1 - lo;
             cr_assert_float_eq(width / 4294967296.0, P[j], 1e-9, "taste %u option %u", k, j);
+        }
+        /* Guide cells against their definition: the first option j past g/G (with
+         * every row above 0 here, the first j with cut_j >= g·2^32/G), flagged when
+         * every x of the cell past cut_j chooses j + 1 (cut_{j+1} >= the cell's last x). */
+        const wld_guide *gd = ls->guide + ((size_t)k << ls->gbits);
+        unsigned gsh = 32 - ls->gbits;
+        for (uint64_t g = 0, j = 0; g < (1u << ls->gbits); g++) {
+            while (cut[j] < (g << gsh))
+                j++;
+            uint32_t flag = j < m && cut[j + 1] >= ((g + 1) << gsh) - 1;
+            cr_assert_eq(gd[g].j, (uint32_t)j | flag << 31, "taste %u cell %u", k, (unsigned)g);
+            cr_assert_eq(gd[g].c, cut[j], "taste %u cell %u", k, (unsigned)g);
         }
         /* Choices: every cell's edges and the cuts' neighbours, then random x. */
         size_t cap = 2 * ((size_t)1 << ls->gbits) + 2 * NB + 20000, nx = 0;
@@ -395,7 +420,7 @@ Test(model_parts, guide_table_choice_is_the_first_option_past_u)
         }
         free(xs);
     }
-    free(w.ls.model); free(w.ls.row); free(w.ls.cut); free(w.ls.guide);
+    listing_free(&w);
     gsl_rng_free(r);
 }
 
@@ -487,4 +512,45 @@ Test(model_parts, router_ring_picks_as_drawing_at_use_and_predicts_ahead)
     ledger_free(w.L);
     gsl_rng_free(w.rng[RNG_ROUTE]);
     gsl_rng_free(ref);
+}
+
+/* The listing's exp memo (a slot per taste and option keeps its last exponent and exp)
+ * never changes the tables: rebuilt after a model trains, another leaves the listing
+ * and the incumbent improves, with the memo of the previous build, the cuts and the
+ * guide are those of a build from an empty memo. */
+Test(model_parts, listing_rebuilt_with_its_exp_memo_equals_one_built_afresh)
+{
+    enum { NB = 60, TASTES = 4 };
+    static world w;
+    double bq[TASTES] = {2.0, 6.0, 0.5, 40.0}, bp[TASTES] = {1.0, 0.2, 4.0, 0.1};
+    gsl_rng *r = rng_stream_alloc(9, 0, 1);
+    static wld_builder rec[NB];
+    for (int b = 0; b < NB; b++)
+        rec[b] = (wld_builder){.alive = 1, .listed = 1, .Q = (float)gsl_rng_uniform(r),
+                               .price = (float)(0.01 + 0.1 * gsl_rng_uniform(r))};
+    listing_world(&w, 10, rec, NB, bq, bp, TASTES);
+    cr_assert_eq(wld_listing_rebuild(&w), 0);
+    static uint32_t cut[TASTES * (NB + 1)];
+    static wld_guide guide[TASTES << 8];
+    for (int step = 0; step < 3; step++) {
+        /* what an epoch changes: a model trains, one leaves, the incumbent improves */
+        rec[7 * step + 3].Q = (float)gsl_rng_uniform(r);
+        rec[11 * step + 5].listed = 0;
+        w.s.now += 1;
+        cr_assert_eq(wld_listing_rebuild(&w), 0); /* with the memo of the last build */
+        const wld_listing *ls = &w.ls;
+        size_t ncut = (size_t)TASTES * (ls->m + 1), ng = (size_t)TASTES << ls->gbits;
+        cr_assert_leq(ng, sizeof guide / sizeof *guide);
+        memcpy(cut, ls->cut, ncut * sizeof *cut);
+        memcpy(guide, ls->guide, ng * sizeof *guide);
+        free(w.ls.memo);
+        w.ls.memo = NULL;
+        w.ls.memo_cap = 0;
+        cr_assert_eq(wld_listing_rebuild(&w), 0); /* afresh */
+        cr_assert_eq(memcmp(cut, ls->cut, ncut * sizeof *cut), 0, "step %d: cuts differ", step);
+        cr_assert_eq(memcmp(guide, ls->guide, ng * sizeof *guide), 0, "step %d: guides differ",
+                     step);
+    }
+    listing_free(&w);
+    gsl_rng_free(r);
 }

@@ -1,10 +1,15 @@
-/* test_util.c — utilities beneath the engine: arrays and tables grown on huge pages. */
+/* test_util.c — utilities beneath the engine: arrays and tables grown on huge pages, and
+ * fmin inline. */
 #include <criterion/criterion.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "engine/pcg.h"
 #include "util/bigmem.h"
+#include "util/fmin.h"
 
 /* Grows an array of uint32 from 1 KB past CRC_BIG_BYTES and back down, by doubling and
  * halving: every element written survives each move, and big blocks start on a 2 MB
@@ -54,4 +59,29 @@ Test(util, reserved_tables_grow_to_the_need_and_keep_their_block_below_it)
         t[i] = (double)i;
     cr_expect_eq(t[big - 1], (double)(big - 1));
     free(t);
+}
+
+/* crc_fmin gives libm's fmin to the bit: on every pair of special values (signed zeros,
+ * infinities, NaNs, the least subnormal, equal values) and on random pairs of doubles of
+ * any sign and magnitude. */
+Test(util, fmin_inline_is_libm_fmin_to_the_bit)
+{
+    const double sp[] = {0.0, -0.0, 1.0, -1.0, INFINITY, -INFINITY, NAN, -NAN, 0x1p-1074,
+                         -0x1p-1074, 2.5, 1e300};
+    const size_t ns = sizeof sp / sizeof *sp;
+    pcg32 g;
+    pcg32_seed(&g, 3u, 5u);
+    for (size_t k = 0; k < ns * ns + 100000; k++) {
+        double a, b;
+        if (k < ns * ns) {
+            a = sp[k / ns];
+            b = sp[k % ns];
+        } else {
+            a = ldexp(pcg32_double(&g) - 0.5, (int)(pcg32_next(&g) % 200) - 100);
+            b = k % 3 ? ldexp(pcg32_double(&g) - 0.5, (int)(pcg32_next(&g) % 200) - 100) : a;
+        }
+        double want = fmin(a, b), got = crc_fmin(a, b);
+        cr_assert(memcmp(&want, &got, sizeof got) == 0, "fmin(%a, %a): %a, inline %a", a, b, want,
+                  got);
+    }
 }

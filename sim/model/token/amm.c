@@ -45,13 +45,24 @@ double amm_buy(amm *a, ledger *l, acct_id to, double usd_in)
     return amm_buy_lane(a, &ln, usd_in);
 }
 
+/* amm_keep_k_ out of line, for the rare swap whose rounding broke k: its loops (and
+ * their nextafter calls) inline made every sale save and restore six registers. */
+static __attribute__((noinline, cold)) double keep_k_slow(double out, double in, double r_in,
+                                                          double r_out)
+{
+    return amm_keep_k_(out, in, r_in, r_out);
+}
+
 double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in)
 {
     if (!(tkn_in >= 0) || !isfinite(tkn_in) || ledger_balance(l, from) < tkn_in)
         return -1;
     if (tkn_in == 0)
         return 0;
-    double out = amm_keep_k_(amm_quote_sell(a, tkn_in), tkn_in, a->x, a->y);
+    double x = a->x, y = a->y, out = amm_quote_sell(a, tkn_in);
+    /* amm_keep_k_'s first test: out is kept as it is when positive and k holds */
+    if (!(out > 0) || (y - out) * (x + tkn_in) < x * y)
+        out = keep_k_slow(out, tkn_in, x, y);
     if (ledger_transfer(l, from, ledger_system(l, CLS_AMM), tkn_in, RSN_SALE) != 0)
         return -1;
     a->x += tkn_in;

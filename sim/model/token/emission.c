@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "model/token/vesting.h"
+#include "util/fmin.h"
 
 void emission_schedule_from_params(emission_schedule *s, const crc_params *p)
 {
@@ -139,7 +140,7 @@ double emission_pay(emission *e, ledger *l, struct vesting *v, int pool, acct_id
         amount = left;
     acct_id res = ledger_system(l, CLS_RESERVE);
     /* the budget never exceeds the reserve but its split can by rounding */
-    amount = fmin(amount, ledger_balance(l, res));
+    amount = crc_fmin(amount, ledger_balance(l, res));
     int rc = v ? vesting_reward(v, l, res, dst, amount, RSN_EMISSION, t)
                : ledger_transfer(l, res, dst, amount, RSN_EMISSION);
     if (rc != 0)

@@ -143,6 +143,32 @@ static void neumaier(double *s, double *c, double v)
  * success *amount may be lowered to the whole balance. */
 static int debit(ledger *l, acct_id a, double *amount) { return ledger_debit_cell(&l->bal[a], amount); }
 
+/* Whether amount is the common case of a debit from balance b (finite, in [0, b]),
+ * where ledger_debit_cell takes it as it is. */
+static inline int debit_plain(double amount, double b)
+{
+    return amount >= 0 && amount <= b && isfinite(amount);
+}
+
+/* The credit side of a transfer, and its flow. */
+static inline void credit(ledger *l, acct_id src, acct_id dst, double amount, int reason)
+{
+    l->bal[dst] += amount;
+    l->flow[l->cls[src]][l->cls[dst]][reason] += amount;
+}
+
+/* ledger_transfer for the rare cases (an amount above the balance, negative or not
+ * finite), out of line and reached by a tail call: ledger_debit_cell's fmax call would
+ * otherwise make every transfer save and restore registers. */
+static __attribute__((noinline, cold)) int transfer_slow(ledger *l, acct_id src, acct_id dst,
+                                                         double amount, int reason)
+{
+    if (debit(l, src, &amount) != 0)
+        return -1;
+    credit(l, src, dst, amount, reason);
+    return 0;
+}
+
 void ledger_lane_open(ledger *l, ledger_lane *ln, acct_id src, acct_id dst, int reason)
 {
     assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
@@ -154,10 +180,11 @@ void ledger_lane_open(ledger *l, ledger_lane *ln, acct_id src, acct_id dst, int 
 int ledger_transfer(ledger *l, acct_id src, acct_id dst, double amount, int reason)
 {
     assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
-    if (debit(l, src, &amount) != 0)
-        return -1;
-    l->bal[dst] += amount;
-    l->flow[l->cls[src]][l->cls[dst]][reason] += amount;
+    double b = l->bal[src];
+    if (!debit_plain(amount, b))
+        return transfer_slow(l, src, dst, amount, reason);
+    l->bal[src] = b - amount;
+    credit(l, src, dst, amount, reason);
     return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "util/fmin.h"
+
 #define NONE UINT32_MAX
 
 /* An unlock plan: `total` tokens, `released` of them already moved to acct. tranche is
@@ -128,7 +130,7 @@ static int release(vesting *v, ledger *l, size_t i, double t)
         /* the escrow's ledger balance and the module's bookkeeping agree up to
          * rounding; never ask the ledger for more than it holds */
         acct_id esc = ledger_system(l, CLS_VESTING_ESCROW);
-        double pay = fmin(rel, ledger_balance(l, esc));
+        double pay = crc_fmin(rel, ledger_balance(l, esc));
         ledger_transfer(l, esc, v->acct[i], pay, RSN_VESTING);
         v->unvested -= rel;
     }

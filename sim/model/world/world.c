@@ -166,6 +166,68 @@ void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, dou
         ledger_burn(w->L, src, fmin(burn, ledger_balance(w->L, src)), RSN_BURN);
 }
 
+/* One taste's guide: guide[g] (g < G = 2^gbits) is the first j with row[j] > g/G, its
+ * cut, and whether every x of the cell above that cut chooses j + 1 (cut[j + 1] >= the
+ * cell's last x, ((g + 1) << (32 - gbits)) - 1). Filled a run of cells per option: the
+ * cells whose first row above g/G is j are those from the previous run's end up to
+ * ceil(row[j] G) (g/G < row[j] exactly when g < row[j] G, exact as G is a power of
+ * two; a NaN row, never above g/G, takes every cell left), and the flag holds for
+ * g + 1 <= (cut[j + 1] + 1) >> (32 - gbits). The same table as testing every cell. */
+/* exp(d) through its slot's memo {d', exp(d')}: a builder's quality and price change
+ * only when it trains, so from one epoch to the next most of a taste's exponents
+ * U_j - max U are the same bits (all but the incumbent's while a model leads the
+ * taste), and exp of the same bits is the same value. A slot is only ever a pair
+ * computed here (or NaN, equal to nothing), so it needs no invalidation: the slots of
+ * another listing just miss. */
+static inline double memo_exp(double *slot, double d)
+{
+    if (d == slot[0])
+        return slot[1];
+    double e = exp(d);
+    slot[0] = d;
+    slot[1] = e;
+    return e;
+}
+
+/* Room for n doubles of exp memo; new room is filled with NaN pairs (no hit). */
+static int memo_reserve(wld_listing *ls, size_t n)
+{
+    uint32_t old = ls->memo_cap;
+    if (n > UINT32_MAX ||
+        wld_grow((void **)&ls->memo, sizeof *ls->memo, &ls->memo_cap, (uint32_t)n))
+        return -1;
+    for (size_t i = old; i < ls->memo_cap; i++)
+        ls->memo[i] = NAN;
+    return 0;
+}
+
+/* ceil(v) for 0 <= v < 2^53, without the library call: the integer part, plus one when
+ * v has a fraction (both conversions exact in that range; through int64_t, one
+ * instruction each way, where uint64_t takes a branch). */
+static inline uint64_t ceil_u64(double v)
+{
+    int64_t t = (int64_t)v;
+    return (uint64_t)t + ((double)t < v);
+}
+
+static void guide_fill(wld_guide *gd, unsigned gbits, const double *row, const uint32_t *cut,
+                       uint32_t m)
+{
+    size_t G = (size_t)1 << gbits, g = 0;
+    unsigned sh = 32 - gbits;
+    for (uint32_t j = 0; j <= m && g < G; j++) {
+        double v = row[j] * (double)G;
+        size_t end = !(v < (double)G) ? G : (size_t)ceil_u64(v);
+        size_t next_end = j < m ? (size_t)(((uint64_t)cut[j + 1] + 1) >> sh) : 0;
+        size_t mid = next_end < g ? g : next_end < end ? next_end : end;
+        wld_guide marked = {j | 1u << 31, cut[j]}, plain = {j, cut[j]};
+        for (; g < mid; g++)
+            gd[g] = marked;
+        for (; g < end; g++)
+            gd[g] = plain;
+    }
+}
+
 int wld_listing_rebuild(world *w)
 {
     wld_listing *ls = &w->ls;
@@ -189,7 +251,8 @@ int wld_listing_rebuild(world *w)
         crc_reserve_big((void **)&ls->cut, &ls->cut_cap, (size_t)ls->tastes * (m + 1),
                         sizeof *ls->cut) ||
         crc_reserve_big((void **)&ls->guide, &ls->guide_cap, (size_t)ls->tastes << gbits,
-                        sizeof *ls->guide))
+                        sizeof *ls->guide) ||
+        memo_reserve(ls, 2 * (size_t)ls->tastes * (m + 1)))
         return -1;
     ls->gbits = gbits;
     /* The incumbent closes its quality gap to 1 at a constant rate (MODEL.md §1). */
@@ -207,12 +270,13 @@ int wld_listing_rebuild(world *w)
                 umax = row[j];
         }
         /* Logit: P_j = exp(U_j) / Σ exp(U); cumulative for inverse-CDF sampling. */
+        double *memo = ls->memo + 2 * (size_t)k * (m + 1);
         double acc = 0;
         for (uint32_t j = 0; j < m; j++) {
-            acc += exp(row[j] - umax);
+            acc += memo_exp(memo + 2 * j, row[j] - umax);
             row[j] = acc;
         }
-        acc += exp(u_inc - umax);
+        acc += memo_exp(memo + 2 * m, u_inc - umax);
         row[m] = acc;
         for (uint32_t j = 0; j <= m; j++)
             row[j] /= acc;
@@ -222,24 +286,10 @@ int wld_listing_rebuild(world *w)
          * is stored as 0: the scan starts at a guide entry, where row > 0. */
         uint32_t *cut = ls->cut + (size_t)k * (m + 1);
         for (uint32_t j = 0; j <= m; j++) {
-            double c = ceil(row[j] * 0x1p32) - 1; /* a power of two: exact, as ldexp */
-            cut[j] = c > 0 ? (uint32_t)c : 0;
+            double v = row[j] * 0x1p32; /* a power of two: exact, as ldexp */
+            cut[j] = v > 0 ? (uint32_t)(ceil_u64(v) - 1) : 0;
         }
-        /* guide[g]: the first j with row[j] > g/G (exact: G is a power of two), its
-         * cut, and whether every x of the cell above that cut chooses j + 1. */
-        wld_guide *gd = ls->guide + ((size_t)k << ls->gbits);
-        size_t G = (size_t)1 << ls->gbits;
-        unsigned sh = 32 - ls->gbits;
-        uint32_t j = 0;
-        double inv_G = ldexp(1.0, -(int)ls->gbits);
-        for (size_t g = 0; g < G; g++) {
-            double q = (double)g * inv_G; /* g / G, exact */
-            while (row[j] <= q)
-                j++;
-            uint64_t cell_end = (((uint64_t)g + 1) << sh) - 1; /* the cell's last x */
-            int next = j < m && cut[j + 1] >= cell_end;
-            gd[g] = (wld_guide){j | (uint32_t)next << 31, cut[j]};
-        }
+        guide_fill(ls->guide + ((size_t)k << ls->gbits), ls->gbits, row, cut, m);
     }
     return 0;
 }
@@ -372,7 +422,7 @@ void wld_free(world *w)
     alias_free(&cs->by_rate);
     free_holders(&w->sk);
     free_holders(&w->fm);
-    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide);
+    free(w->ls.model); free(w->ls.row); free(w->ls.cut); free(w->ls.guide); free(w->ls.memo);
     free(w->ls.beta_q); free(w->ls.beta_p);
     free_datanets(&w->dn);
     free(w->gone);

@@ -234,6 +234,8 @@ typedef struct wld_listing {
     size_t row_cap;
     wld_guide *guide;
     size_t guide_cap;
+    double *memo;             /* per taste and option: the last exponent and its exp */
+    uint32_t memo_cap;
     unsigned gbits;
     uint32_t tastes;
     double *beta_q, *beta_p;
