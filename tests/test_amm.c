@@ -41,10 +41,11 @@ Test(amm, k_never_decreases_over_random_swaps)
     }
 }
 
-/* A sale pays the quote lowered until k holds (amm_keep_k_), to the bit, whether or not
- * rounding broke k: without a fee it does for a good share of random sales, which then
- * take amm_sell's out-of-line path. */
-Test(amm, sale_pays_the_quote_kept_to_k_exactly)
+/* A swap pays the quote lowered until k holds (amm_keep_k_), to the bit, whether or not
+ * rounding broke k: without a fee it does for a good share of random swaps, which then
+ * take the out-of-line path (amm_keep_k_slow) of amm_sell and of amm_buy_lane, the
+ * queries' purchases. */
+Test(amm, swap_pays_the_quote_kept_to_k_exactly)
 {
     const double fees[] = {0.0, 0.003};
     for (int fi = 0; fi < 2; fi++) {
@@ -53,17 +54,22 @@ Test(amm, sale_pays_the_quote_kept_to_k_exactly)
         ledger *l = pool_ledger(&a, 5e7, 5e6, fees[fi], &tr, 1e12);
         pcg32 g;
         pcg32_seed(&g, 21u + (uint64_t)fi, 3u);
-        int lowered = 0;
-        for (int k = 0; k < 5000; k++) {
-            double size = pow(10.0, 6.0 * pcg32_double(&g)), quote = amm_quote_sell(&a, size);
-            double want = amm_keep_k_(quote, size, a.x, a.y);
-            lowered += want != quote;
-            double got = amm_sell(&a, l, tr, size);
-            cr_assert(got == want, "fee %g sale %d: paid %.17g, kept quote %.17g", fees[fi], k,
-                      got, want);
+        int lowered[2] = {0, 0};
+        for (int k = 0; k < 10000; k++) {
+            int buy = k & 1;
+            double size = pow(10.0, 6.0 * pcg32_double(&g));
+            double quote = buy ? amm_quote_buy(&a, size) : amm_quote_sell(&a, size);
+            double want = buy ? amm_keep_k_(quote, size, a.y, a.x)
+                              : amm_keep_k_(quote, size, a.x, a.y);
+            lowered[buy] += want != quote;
+            double got = buy ? amm_buy(&a, l, tr, size) : amm_sell(&a, l, tr, size);
+            cr_assert(got == want, "fee %g %s %d: paid %.17g, kept quote %.17g", fees[fi],
+                      buy ? "buy" : "sale", k, got, want);
         }
         if (fees[fi] == 0)
-            cr_expect_gt(lowered, 100, "rounding broke k in only %d of 5000 sales", lowered);
+            cr_expect(lowered[0] > 100 && lowered[1] > 100,
+                      "rounding broke k in only %d of 5000 sales and %d of 5000 buys",
+                      lowered[0], lowered[1]);
         ledger_free(l);
     }
 }

@@ -45,10 +45,8 @@ double amm_buy(amm *a, ledger *l, acct_id to, double usd_in)
     return amm_buy_lane(a, &ln, usd_in);
 }
 
-/* amm_keep_k_ out of line, for the rare swap whose rounding broke k: its loops (and
- * their nextafter calls) inline made every sale save and restore six registers. */
-static __attribute__((noinline, cold)) double keep_k_slow(double out, double in, double r_in,
-                                                          double r_out)
+__attribute__((noinline, cold)) double amm_keep_k_slow(double out, double in, double r_in,
+                                                       double r_out)
 {
     return amm_keep_k_(out, in, r_in, r_out);
 }
@@ -62,7 +60,7 @@ double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in)
     double x = a->x, y = a->y, out = amm_quote_sell(a, tkn_in);
     /* amm_keep_k_'s first test: out is kept as it is when positive and k holds */
     if (!(out > 0) || (y - out) * (x + tkn_in) < x * y)
-        out = keep_k_slow(out, tkn_in, x, y);
+        out = amm_keep_k_slow(out, tkn_in, x, y);
     if (ledger_transfer(l, from, ledger_system(l, CLS_AMM), tkn_in, RSN_SALE) != 0)
         return -1;
     a->x += tkn_in;

@@ -72,14 +72,21 @@ static inline double amm_keep_k_(double out, double in, double r_in, double r_ou
     return out > 0 ? out : 0;
 }
 
+/* amm_keep_k_ out of line, for the rare swap whose rounding broke k (a caller tests
+ * that first, as amm_keep_k_ does): its loops and their nextafter calls inline make
+ * every swap save and restore registers. */
+double amm_keep_k_slow(double out, double in, double r_in, double r_out);
+
 /* amm_buy through a lane opened for (the CLS_AMM account, to, RSN_PURCHASE): the same
  * trade, inline, for a stream of purchases into one account (the consumers' queries). */
 static inline double amm_buy_lane(amm *a, const ledger_lane *ln, double usd_in)
 {
-    double out = amm_swap_out_(usd_in, a->fee, a->y, a->x);
+    double x = a->x, y = a->y, out = amm_swap_out_(usd_in, a->fee, y, x);
     if (!(out > 0))
         return 0;
-    out = amm_keep_k_(out, usd_in, a->y, a->x);
+    /* amm_keep_k_'s first test, inline: out stands when k holds */
+    if ((x - out) * (y + usd_in) < y * x)
+        out = amm_keep_k_slow(out, usd_in, y, x);
     if (ledger_lane_move(ln, out) != 0)
         return 0; /* cannot happen while x mirrors the pool balance (out < x) */
     a->x -= out;
