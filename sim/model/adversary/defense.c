@@ -129,14 +129,14 @@ double def_slash(world *w, acct_id a, int cls, double usd, int claw)
     return usd;
 }
 
-int def_audit_contrib(world *w, uint32_t i, int kind)
+/* def_audit_contrib past its fast path. Out of line, so that the fast path, run for
+ * every contribution, is small enough for the compiler to inline into its callers
+ * (its call was 3% of a baseline year's contribution work). */
+static __attribute__((noinline)) int audit_contrib(world *w, uint32_t i, int kind)
 {
     wld_providers *pv = &w->pv;
     const crc_params *p = &w->p;
     atk_state *s = w->atk;
-    /* Fast path: nothing to check when no audits run and nobody waits for removal. */
-    if (!(p->def_audit_rate > 0) && s->bans_pending == 0)
-        return 0;
     acct_id a = pv->acct[i];
     if (def_is_banned(w, a))
         return 1;
@@ -166,4 +166,12 @@ int def_audit_contrib(world *w, uint32_t i, int kind)
         }
     }
     return 1;
+}
+
+int def_audit_contrib(world *w, uint32_t i, int kind)
+{
+    /* Fast path: nothing to check when no audits run and nobody waits for removal. */
+    if (!(w->p.def_audit_rate > 0) && w->atk->bans_pending == 0)
+        return 0;
+    return audit_contrib(w, i, kind);
 }
