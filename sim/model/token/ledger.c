@@ -219,6 +219,20 @@ double ledger_flow(const ledger *l, int s, int d, int reason)
     return l->flow[s][d][reason];
 }
 
+int ledger_flow_row_any(const ledger *l, int s, int d)
+{
+    assert(s >= 0 && s <= CLS_COUNT && d >= 0 && d <= CLS_COUNT);
+    /* a != 0 exactly when a's bits without the sign bit are not all zero; the OR of
+     * the row's bits has no branch per cell */
+    uint64_t m = 0;
+    for (int r = 0; r < RSN_COUNT; r++) {
+        uint64_t b;
+        memcpy(&b, &l->flow[s][d][r], sizeof b);
+        m |= b << 1;
+    }
+    return m != 0;
+}
+
 double ledger_flow_into(const ledger *l, int d, int reason)
 {
     double s = 0;

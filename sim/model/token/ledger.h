@@ -129,6 +129,11 @@ int ledger_burn(ledger *l, acct_id src, double amount, int reason);
  * "none": the src of a mint, the dst of a burn). */
 double ledger_flow(const ledger *l, int s, int d, int reason);
 
+/* Whether some reason's flow from class s to class d is nonzero this epoch, as
+ * ledger_flow(l, s, d, r) != 0 for some r (a NaN counts, -0 does not): one test of a
+ * row of RSN_COUNT cells, so that a scan of the matrix skips the many empty rows. */
+int ledger_flow_row_any(const ledger *l, int s, int d);
+
 /* Sum of ledger_flow over every src class into class d for a reason this epoch. */
 double ledger_flow_into(const ledger *l, int d, int reason);
 
