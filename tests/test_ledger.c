@@ -103,6 +103,28 @@ Test(ledger, rounding_excess_pays_whole_balance_never_negative)
     ledger_free(l);
 }
 
+Test(ledger, move_is_a_transfer_the_caller_has_checked)
+{
+    ledger *a = ledger_alloc(4), *b = ledger_alloc(4);
+    acct_id ha = ledger_open(a, CLS_HONEST), hb = ledger_open(b, CLS_HONEST);
+    acct_id ma = ledger_system(a, CLS_AMM), mb = ledger_system(b, CLS_AMM);
+    ledger_mint(a, ha, 1.0, RSN_MINT);
+    ledger_mint(b, hb, 1.0, RSN_MINT);
+    const double amounts[] = {0.1, 0.2, 0.0, 0.3, 0.4}; /* the last is all that is left */
+    for (size_t i = 0; i < sizeof amounts / sizeof *amounts; i++) {
+        cr_assert_eq(ledger_transfer(a, ha, ma, amounts[i], RSN_SALE), 0);
+        double left = ledger_balance(b, hb), amt = amounts[i] < left ? amounts[i] : left;
+        ledger_move(b, hb, mb, amt, RSN_SALE);
+        cr_expect_eq(ledger_balance(b, hb), ledger_balance(a, ha), "step %zu", i);
+        cr_expect_eq(ledger_balance(b, mb), ledger_balance(a, ma), "step %zu", i);
+        cr_expect_eq(ledger_flow(b, CLS_HONEST, CLS_AMM, RSN_SALE),
+                     ledger_flow(a, CLS_HONEST, CLS_AMM, RSN_SALE), "step %zu", i);
+    }
+    cr_expect_lt(ledger_check(b), 1e-12);
+    ledger_free(a);
+    ledger_free(b);
+}
+
 /* Whether any cell of the row (s, d) holds a nonzero flow, cell by cell. */
 static int row_has_flow(const ledger *l, int s, int d)
 {

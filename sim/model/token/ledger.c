@@ -188,6 +188,14 @@ int ledger_transfer(ledger *l, acct_id src, acct_id dst, double amount, int reas
     return 0;
 }
 
+void ledger_move(ledger *l, acct_id src, acct_id dst, double amount, int reason)
+{
+    assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
+    assert(debit_plain(amount, l->bal[src]));
+    l->bal[src] -= amount;
+    credit(l, src, dst, amount, reason);
+}
+
 void ledger_mint(ledger *l, acct_id dst, double amount, int reason)
 {
     assert(dst < l->n && reason >= 0 && reason < RSN_COUNT);

@@ -99,6 +99,11 @@ static inline int ledger_debit_cell(double *bal, double *amount)
     return 0;
 }
 
+/* ledger_transfer(l, src, dst, amount, reason) for a caller that has checked that src
+ * holds amount (finite, 0 <= amount <= the balance): the same move, with no call in it,
+ * so that the caller's common path need not save registers for one. */
+void ledger_move(ledger *l, acct_id src, acct_id dst, double amount, int reason);
+
 /* A lane: ledger_transfer from src to dst for one reason, made many times in a row (a
  * stream of purchases), with the three cells it touches looked up once. Valid until
  * the next account is opened (the balances may move). */
