@@ -143,13 +143,6 @@ static void neumaier(double *s, double *c, double v)
  * success *amount may be lowered to the whole balance. */
 static int debit(ledger *l, acct_id a, double *amount) { return ledger_debit_cell(&l->bal[a], amount); }
 
-/* Whether amount is the common case of a debit from balance b (finite, in [0, b]),
- * where ledger_debit_cell takes it as it is. */
-static inline int debit_plain(double amount, double b)
-{
-    return amount >= 0 && amount <= b && isfinite(amount);
-}
-
 /* The credit side of a transfer, and its flow. */
 static inline void credit(ledger *l, acct_id src, acct_id dst, double amount, int reason)
 {
@@ -181,7 +174,7 @@ int ledger_transfer(ledger *l, acct_id src, acct_id dst, double amount, int reas
 {
     assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
     double b = l->bal[src];
-    if (!debit_plain(amount, b))
+    if (!ledger_debit_plain(amount, b))
         return transfer_slow(l, src, dst, amount, reason);
     l->bal[src] = b - amount;
     credit(l, src, dst, amount, reason);
@@ -191,7 +184,7 @@ int ledger_transfer(ledger *l, acct_id src, acct_id dst, double amount, int reas
 void ledger_move(ledger *l, acct_id src, acct_id dst, double amount, int reason)
 {
     assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
-    assert(debit_plain(amount, l->bal[src]));
+    assert(ledger_debit_plain(amount, l->bal[src]));
     l->bal[src] -= amount;
     credit(l, src, dst, amount, reason);
 }

@@ -99,8 +99,15 @@ static inline int ledger_debit_cell(double *bal, double *amount)
     return 0;
 }
 
+/* Whether amount is the common case of a debit from balance b (finite, in [0, b]),
+ * where ledger_debit_cell and ledger_transfer take it as it is. */
+static inline int ledger_debit_plain(double amount, double b)
+{
+    return amount >= 0 && amount <= b && isfinite(amount);
+}
+
 /* ledger_transfer(l, src, dst, amount, reason) for a caller that has checked that src
- * holds amount (finite, 0 <= amount <= the balance): the same move, with no call in it,
+ * holds amount (ledger_debit_plain(amount, the balance)): the same move, with no call in it,
  * so that the caller's common path need not save registers for one. */
 void ledger_move(ledger *l, acct_id src, acct_id dst, double amount, int reason);
 
