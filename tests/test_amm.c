@@ -43,7 +43,7 @@ Test(amm, k_never_decreases_over_random_swaps)
 
 /* A swap pays the quote lowered until k holds (amm_keep_k_), to the bit, whether or not
  * rounding broke k: without a fee it does for a good share of random swaps, which then
- * take the out-of-line path (amm_keep_k_slow) of amm_sell and of amm_buy_lane, the
+ * take the out-of-line path (amm_keep_k_slow) of amm_sell (from its slow path) and of amm_buy_lane, the
  * queries' purchases. */
 Test(amm, swap_pays_the_quote_kept_to_k_exactly)
 {
@@ -151,6 +151,7 @@ Test(amm, sell_without_the_tokens_trades_nothing)
     double k0 = amm_k(&a);
     cr_expect_eq(amm_sell(&a, l, tr, 6), -1.0);
     cr_expect_eq(amm_sell(&a, l, tr, -1), -1.0);
+    cr_expect_eq(amm_sell(&a, l, tr, 0), 0.0);
     cr_expect_eq(amm_buy(&a, l, tr, -1), 0.0);
     cr_expect_eq(amm_k(&a), k0);
     cr_expect_eq(ledger_balance(l, tr), 5.0);

@@ -103,6 +103,64 @@ Test(ledger, rounding_excess_pays_whole_balance_never_negative)
     ledger_free(l);
 }
 
+Test(ledger, move_is_a_transfer_the_caller_has_checked)
+{
+    ledger *a = ledger_alloc(4), *b = ledger_alloc(4);
+    acct_id ha = ledger_open(a, CLS_HONEST), hb = ledger_open(b, CLS_HONEST);
+    acct_id ma = ledger_system(a, CLS_AMM), mb = ledger_system(b, CLS_AMM);
+    ledger_mint(a, ha, 1.0, RSN_MINT);
+    ledger_mint(b, hb, 1.0, RSN_MINT);
+    const double amounts[] = {0.1, 0.2, 0.0, 0.3, 0.4}; /* the last is all that is left */
+    for (size_t i = 0; i < sizeof amounts / sizeof *amounts; i++) {
+        cr_assert_eq(ledger_transfer(a, ha, ma, amounts[i], RSN_SALE), 0);
+        double left = ledger_balance(b, hb), amt = amounts[i] < left ? amounts[i] : left;
+        ledger_move(b, hb, mb, amt, RSN_SALE);
+        cr_expect_eq(ledger_balance(b, hb), ledger_balance(a, ha), "step %zu", i);
+        cr_expect_eq(ledger_balance(b, mb), ledger_balance(a, ma), "step %zu", i);
+        cr_expect_eq(ledger_flow(b, CLS_HONEST, CLS_AMM, RSN_SALE),
+                     ledger_flow(a, CLS_HONEST, CLS_AMM, RSN_SALE), "step %zu", i);
+    }
+    cr_expect_lt(ledger_check(b), 1e-12);
+    ledger_free(a);
+    ledger_free(b);
+}
+
+/* Whether any cell of the row (s, d) holds a nonzero flow, cell by cell. */
+static int row_has_flow(const ledger *l, int s, int d)
+{
+    for (int r = 0; r < RSN_COUNT; r++)
+        if (ledger_flow(l, s, d, r) != 0)
+            return 1;
+    return 0;
+}
+
+Test(ledger, flow_row_test_agrees_with_the_cells_of_every_row)
+{
+    ledger *l = ledger_alloc(4);
+    acct_id h = ledger_open(l, CLS_HONEST), f = ledger_open(l, CLS_FARMER);
+    acct_id tr = ledger_system(l, CLS_TREASURY);
+    ledger_mint(l, h, 100, RSN_MINT);
+    ledger_transfer(l, h, f, 30, RSN_GRANT); /* the row's last reason */
+    ledger_transfer(l, f, tr, 0, RSN_SLASH); /* a zero flow leaves its row empty */
+    ledger_burn(l, h, 15, RSN_EMISSION);     /* the row's first reason */
+    ledger_lane ln;
+    ledger_lane_open(l, &ln, f, h, RSN_FEE);
+    cr_assert_eq(ledger_lane_move(&ln, 2), 0);
+    int rows = 0;
+    for (int s = 0; s <= CLS_COUNT; s++)
+        for (int d = 0; d <= CLS_COUNT; d++) {
+            cr_expect_eq(ledger_flow_row_any(l, s, d), row_has_flow(l, s, d), "row %d -> %d", s, d);
+            rows += ledger_flow_row_any(l, s, d);
+        }
+    cr_expect_eq(rows, 4);
+    cr_expect_not(ledger_flow_row_any(l, CLS_FARMER, CLS_TREASURY));
+    ledger_epoch_reset(l);
+    for (int s = 0; s <= CLS_COUNT; s++)
+        for (int d = 0; d <= CLS_COUNT; d++)
+            cr_expect_not(ledger_flow_row_any(l, s, d));
+    ledger_free(l);
+}
+
 Test(ledger, flows_are_tallied_by_class_and_reason_and_reset_each_epoch)
 {
     ledger *l = ledger_alloc(4);

@@ -52,6 +52,26 @@ Test(vesting, single_grant_pays_the_immediate_share_then_vests_linearly)
     teardown(&f);
 }
 
+/* A release never asks the escrow for more than it holds: an escrow short of the
+ * bookkeeping (here drained on purpose) pays what it has, and the entry still vests. */
+Test(vesting, release_pays_no_more_than_the_escrow_holds)
+{
+    fixture f;
+    setup(&f, 0.25, 100);
+    acct_id a = ledger_open(f.l, CLS_HONEST), tre = ledger_system(f.l, CLS_TREASURY);
+    cr_assert_eq(vesting_reward(f.v, f.l, f.res, a, 1000, RSN_EMISSION, 0), 0);
+    vesting_settle(f.v, f.l, 50); /* 375 of 750 released */
+    cr_expect_float_eq(ledger_balance(f.l, a), 625, 1e-9);
+    cr_assert_eq(ledger_transfer(f.l, f.esc, tre, 300, RSN_FEE), 0);
+    vesting_settle(f.v, f.l, 100); /* 375 due, 75 left in escrow */
+    cr_expect_float_eq(ledger_balance(f.l, a), 700, 1e-9);
+    cr_expect_eq(ledger_balance(f.l, f.esc), 0.0);
+    cr_expect_eq(vesting_unvested(f.v, a), 0.0);
+    cr_expect_eq(vesting_unvested_total(f.v), 0.0);
+    cr_expect_lt(ledger_check(f.l), 1e-12);
+    teardown(&f);
+}
+
 Test(vesting, zero_period_or_full_immediate_share_pays_everything_at_once)
 {
     fixture f;

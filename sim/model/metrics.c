@@ -440,7 +440,9 @@ int met_epoch(world *w, double t)
     long every = (long)w->p.world_flows_every;
     if (every > 0 && w->epoch % every == 0) {
         for (int s = 0; s <= CLS_COUNT; s++)
-            for (int d = 0; d <= CLS_COUNT; d++)
+            for (int d = 0; d <= CLS_COUNT; d++) {
+                if (!ledger_flow_row_any(L, s, d))
+                    continue; /* most pairs of classes trade nothing */
                 for (int r = 0; r < RSN_COUNT; r++) {
                     double a = ledger_flow(L, s, d, r);
                     if (a != 0) {
@@ -450,6 +452,7 @@ int met_epoch(world *w, double t)
                             return rc;
                     }
                 }
+            }
     }
     double peak = w->price_peak > price ? w->price_peak : price;
     w->price_peak = peak;

@@ -51,7 +51,10 @@ __attribute__((noinline, cold)) double amm_keep_k_slow(double out, double in, do
     return amm_keep_k_(out, in, r_in, r_out);
 }
 
-double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in)
+/* amm_sell in full, for the rare sales (nothing to sell, an account short of it, an
+ * output that rounding made break k), out of line and reached by a tail call. */
+static __attribute__((noinline, cold)) double sell_slow(amm *a, ledger *l, acct_id from,
+                                                        double tkn_in)
 {
     if (!(tkn_in >= 0) || !isfinite(tkn_in) || ledger_balance(l, from) < tkn_in)
         return -1;
@@ -63,6 +66,23 @@ double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in)
         out = amm_keep_k_slow(out, tkn_in, x, y);
     if (ledger_transfer(l, from, ledger_system(l, CLS_AMM), tkn_in, RSN_SALE) != 0)
         return -1;
+    a->x += tkn_in;
+    a->y -= out;
+    a->usd_out += out;
+    return out;
+}
+
+double amm_sell(amm *a, ledger *l, acct_id from, double tkn_in)
+{
+    /* The common sale, with no call but the tail calls to sell_slow (a call on the way
+     * made every sale save and restore six registers): a positive amount the account
+     * holds, whose output keeps k as it is. sell_slow starts over from the same state. */
+    if (!(tkn_in > 0) || !isfinite(tkn_in) || ledger_balance(l, from) < tkn_in)
+        return sell_slow(a, l, from, tkn_in);
+    double x = a->x, y = a->y, out = amm_quote_sell(a, tkn_in);
+    if (!(out > 0) || (y - out) * (x + tkn_in) < x * y)
+        return sell_slow(a, l, from, tkn_in);
+    ledger_move(l, from, ledger_system(l, CLS_AMM), tkn_in, RSN_SALE);
     a->x += tkn_in;
     a->y -= out;
     a->usd_out += out;

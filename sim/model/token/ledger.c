@@ -143,13 +143,6 @@ static void neumaier(double *s, double *c, double v)
  * success *amount may be lowered to the whole balance. */
 static int debit(ledger *l, acct_id a, double *amount) { return ledger_debit_cell(&l->bal[a], amount); }
 
-/* Whether amount is the common case of a debit from balance b (finite, in [0, b]),
- * where ledger_debit_cell takes it as it is. */
-static inline int debit_plain(double amount, double b)
-{
-    return amount >= 0 && amount <= b && isfinite(amount);
-}
-
 /* The credit side of a transfer, and its flow. */
 static inline void credit(ledger *l, acct_id src, acct_id dst, double amount, int reason)
 {
@@ -181,11 +174,19 @@ int ledger_transfer(ledger *l, acct_id src, acct_id dst, double amount, int reas
 {
     assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
     double b = l->bal[src];
-    if (!debit_plain(amount, b))
+    if (!ledger_debit_plain(amount, b))
         return transfer_slow(l, src, dst, amount, reason);
     l->bal[src] = b - amount;
     credit(l, src, dst, amount, reason);
     return 0;
+}
+
+void ledger_move(ledger *l, acct_id src, acct_id dst, double amount, int reason)
+{
+    assert(src < l->n && dst < l->n && reason >= 0 && reason < RSN_COUNT);
+    assert(ledger_debit_plain(amount, l->bal[src]));
+    l->bal[src] -= amount;
+    credit(l, src, dst, amount, reason);
 }
 
 void ledger_mint(ledger *l, acct_id dst, double amount, int reason)
@@ -217,6 +218,20 @@ double ledger_flow(const ledger *l, int s, int d, int reason)
     assert(s >= 0 && s <= CLS_COUNT && d >= 0 && d <= CLS_COUNT);
     assert(reason >= 0 && reason < RSN_COUNT);
     return l->flow[s][d][reason];
+}
+
+int ledger_flow_row_any(const ledger *l, int s, int d)
+{
+    assert(s >= 0 && s <= CLS_COUNT && d >= 0 && d <= CLS_COUNT);
+    /* a != 0 exactly when a's bits without the sign bit are not all zero; the OR of
+     * the row's bits has no branch per cell */
+    uint64_t m = 0;
+    for (int r = 0; r < RSN_COUNT; r++) {
+        uint64_t b;
+        memcpy(&b, &l->flow[s][d][r], sizeof b);
+        m |= b << 1;
+    }
+    return m != 0;
 }
 
 double ledger_flow_into(const ledger *l, int d, int reason)

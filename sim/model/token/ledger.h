@@ -99,6 +99,18 @@ static inline int ledger_debit_cell(double *bal, double *amount)
     return 0;
 }
 
+/* Whether amount is the common case of a debit from balance b (finite, in [0, b]),
+ * where ledger_debit_cell and ledger_transfer take it as it is. */
+static inline int ledger_debit_plain(double amount, double b)
+{
+    return amount >= 0 && amount <= b && isfinite(amount);
+}
+
+/* ledger_transfer(l, src, dst, amount, reason) for a caller that has checked that src
+ * holds amount (ledger_debit_plain(amount, the balance)): the same move, with no call in it,
+ * so that the caller's common path need not save registers for one. */
+void ledger_move(ledger *l, acct_id src, acct_id dst, double amount, int reason);
+
 /* A lane: ledger_transfer from src to dst for one reason, made many times in a row (a
  * stream of purchases), with the three cells it touches looked up once. Valid until
  * the next account is opened (the balances may move). */
@@ -128,6 +140,11 @@ int ledger_burn(ledger *l, acct_id src, double amount, int reason);
 /* Tokens moved this epoch from class s to class d for a reason (CLS_COUNT stands for
  * "none": the src of a mint, the dst of a burn). */
 double ledger_flow(const ledger *l, int s, int d, int reason);
+
+/* Whether some reason's flow from class s to class d is nonzero this epoch, as
+ * ledger_flow(l, s, d, r) != 0 for some r (a NaN counts, -0 does not): one test of a
+ * row of RSN_COUNT cells, so that a scan of the matrix skips the many empty rows. */
+int ledger_flow_row_any(const ledger *l, int s, int d);
 
 /* Sum of ledger_flow over every src class into class d for a reason this epoch. */
 double ledger_flow_into(const ledger *l, int d, int reason);
