@@ -13,7 +13,7 @@ DEBPKGS := libgsl-dev libsqlite3-dev libyaml-dev libcriterion-dev pkg-config gnu
 # Programs the suite and the scripts drive (plots, the report test, the GNU parallel sweep
 # recipe, analysis/studies.sh's queries).
 DEBCMDS := gnuplot chromium parallel sqlite3
-VERSION := 0.7.1
+VERSION := 0.7.2
 
 # Recursive (=) so that pkg-config is asked only after the deps stamp has run.
 PKG_CFLAGS = $(shell pkg-config --cflags gsl sqlite3 yaml-0.1 2>/dev/null)
