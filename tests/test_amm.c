@@ -17,15 +17,23 @@ static ledger *pool_ledger(amm *a, double x, double y, double fee, acct_id *trad
     return l;
 }
 
+/* A pool of 5e7 TKN and 5e6 USD with the fee, a trader holding tkn, and the generator
+ * of a test's random swaps, seeded. */
+static ledger *random_swaps(amm *a, double fee, acct_id *tr, double tkn, pcg32 *g,
+                            uint64_t seed, uint64_t seq)
+{
+    pcg32_seed(g, seed, seq);
+    return pool_ledger(a, 5e7, 5e6, fee, tr, tkn);
+}
+
 Test(amm, k_never_decreases_over_random_swaps)
 {
     const double fees[] = {0.0, 0.003, 0.05};
     for (int fi = 0; fi < 3; fi++) {
         amm a;
         acct_id tr;
-        ledger *l = pool_ledger(&a, 5e7, 5e6, fees[fi], &tr, 1e9);
         pcg32 g;
-        pcg32_seed(&g, 7u + (uint64_t)fi, 1u);
+        ledger *l = random_swaps(&a, fees[fi], &tr, 1e9, &g, 7u + (uint64_t)fi, 1u);
         for (int k = 0; k < 20000; k++) {
             double k0 = amm_k(&a);
             double size = pow(10.0, 6.0 * pcg32_double(&g));
@@ -43,17 +51,16 @@ Test(amm, k_never_decreases_over_random_swaps)
 
 /* A swap pays the quote lowered until k holds (amm_keep_k_), to the bit, whether or not
  * rounding broke k: without a fee it does for a good share of random swaps, which then
- * take the out-of-line path (amm_keep_k_slow) of amm_sell (from its slow path) and of amm_buy_lane, the
- * queries' purchases. */
+ * take the out-of-line path (amm_keep_k_slow) of amm_sell (from its slow path) and of
+ * amm_buy_lane, the queries' purchases. */
 Test(amm, swap_pays_the_quote_kept_to_k_exactly)
 {
     const double fees[] = {0.0, 0.003};
     for (int fi = 0; fi < 2; fi++) {
         amm a;
         acct_id tr;
-        ledger *l = pool_ledger(&a, 5e7, 5e6, fees[fi], &tr, 1e12);
         pcg32 g;
-        pcg32_seed(&g, 21u + (uint64_t)fi, 3u);
+        ledger *l = random_swaps(&a, fees[fi], &tr, 1e12, &g, 21u + (uint64_t)fi, 3u);
         int lowered[2] = {0, 0};
         for (int k = 0; k < 10000; k++) {
             int buy = k & 1;
