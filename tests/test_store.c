@@ -489,33 +489,6 @@ static int count_metric(void *ctx, double t, const char *name, double v)
     return 0;
 }
 
-/* A label is found by its caller's address first: a buffer that now holds another
- * string must still get that string's label, not the one it held before. */
-Test(memsink, interns_flow_labels_by_content_even_from_a_reused_buffer)
-{
-    memsink m;
-    memsink_init(&m, NULL);
-    crc_sink k = memsink_sink(&m);
-    char src[16], dst[16];
-    strcpy(src, "honest");
-    strcpy(dst, "amm");
-    sink_flow(&k, 1, src, dst, "sale", 1);
-    strcpy(src, "amm");     /* the address that matched "honest" now says "amm" */
-    strcpy(dst, "treasury"); /* and the one that matched "amm" a new label */
-    sink_flow(&k, 1, src, dst, "fee", 2);
-    sink_flow(&k, 2, "honest", "amm", "sale", 3); /* the same labels, other addresses */
-    cr_assert_eq(m.n_flows, 3);
-    cr_expect_eq(m.n_labels, 5, "honest, amm, sale, treasury, fee: each stored once");
-    cr_expect_str_eq(memsink_label(&m, m.flows[1].src), "amm");
-    cr_expect_str_eq(memsink_label(&m, m.flows[1].dst), "treasury");
-    cr_expect_str_eq(memsink_label(&m, m.flows[1].reason), "fee");
-    cr_expect_eq(m.flows[2].src, m.flows[0].src);
-    cr_expect_eq(m.flows[2].dst, m.flows[0].dst);
-    cr_expect_eq(m.flows[2].dst, m.flows[1].src);
-    cr_expect_str_eq(memsink_label(&m, m.flows[2].reason), "sale");
-    memsink_free(&m);
-}
-
 Test(memsink, keeps_series_whatever_the_order_and_interns_flow_labels)
 {
     crc_sink tee = {NULL, count_metric, NULL, NULL, NULL};

@@ -33,7 +33,6 @@ void memsink_free(memsink *m)
     for (size_t i = 0; i < m->n_labels; i++)
         free(m->labels[i]);
     free(m->labels);
-    free(m->label_at);
     memset(m, 0, sizeof *m);
     m->next = next;
 }
@@ -114,34 +113,20 @@ static int ms_summary(void *ctx, const char *name, double v)
 }
 
 /* Index of label s in the intern table, adding it when new; (size_t)-1 when out of
- * memory. Flow labels are few (account classes and reasons), so a linear scan wins. The
- * model passes the same constant strings each epoch: the label last matched at s's
- * address is found by comparing addresses and confirmed by one strcmp (the address may
- * hold another string by now), and the scan by strcmp runs only when that fails. */
+ * memory. Flow labels are few (account classes and reasons), so a linear scan wins. */
 static size_t intern(memsink *m, const char *s)
 {
     if (!s)
         s = "";
     for (size_t i = m->n_labels; i-- > 0;)
-        if (m->label_at[i] == s) {
-            if (strcmp(m->labels[i], s) == 0)
-                return i;
-            break;
-        }
-    for (size_t i = m->n_labels; i-- > 0;)
-        if (strcmp(m->labels[i], s) == 0) {
-            m->label_at[i] = s;
+        if (strcmp(m->labels[i], s) == 0)
             return i;
-        }
-    size_t cap = m->cap_labels;
-    if (grow((void **)&m->label_at, &cap, m->n_labels + 1, sizeof *m->label_at) ||
-        grow((void **)&m->labels, &m->cap_labels, m->n_labels + 1, sizeof *m->labels))
+    if (grow((void **)&m->labels, &m->cap_labels, m->n_labels + 1, sizeof *m->labels))
         return (size_t)-1;
     char *c = strdup(s);
     if (!c)
         return (size_t)-1;
     m->labels[m->n_labels] = c;
-    m->label_at[m->n_labels] = s;
     return m->n_labels++;
 }
 

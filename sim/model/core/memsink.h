@@ -52,7 +52,6 @@ typedef struct memsink {
     size_t cap_interventions;
     char **labels;        /* interned flow labels                  */
     size_t n_labels, cap_labels;
-    const char **label_at; /* per label, the caller's string it last matched */
     size_t hint;          /* series expected next (metrics arrive in a fixed order) */
 } memsink;
 
