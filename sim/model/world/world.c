@@ -166,13 +166,6 @@ void wld_fee_rest(world *w, acct_id src, double stakers, double to_treasury, dou
         ledger_burn(w->L, src, fmin(burn, ledger_balance(w->L, src)), RSN_BURN);
 }
 
-/* One taste's guide: guide[g] (g < G = 2^gbits) is the first j with row[j] > g/G, its
- * cut, and whether every x of the cell above that cut chooses j + 1 (cut[j + 1] >= the
- * cell's last x, ((g + 1) << (32 - gbits)) - 1). Filled a run of cells per option: the
- * cells whose first row above g/G is j are those from the previous run's end up to
- * ceil(row[j] G) (g/G < row[j] exactly when g < row[j] G, exact as G is a power of
- * two; a NaN row, never above g/G, takes every cell left), and the flag holds for
- * g + 1 <= (cut[j + 1] + 1) >> (32 - gbits). The same table as testing every cell. */
 /* exp(d) through its slot's memo {d', exp(d')}: a builder's quality and price change
  * only when it trains, so from one epoch to the next most of a taste's exponents
  * U_j - max U are the same bits (all but the incumbent's while a model leads the
@@ -210,6 +203,13 @@ static inline uint64_t ceil_u64(double v)
     return (uint64_t)t + ((double)t < v);
 }
 
+/* One taste's guide: guide[g] (g < G = 2^gbits) is the first j with row[j] > g/G, its
+ * cut, and whether every x of the cell above that cut chooses j + 1 (cut[j + 1] >= the
+ * cell's last x, ((g + 1) << (32 - gbits)) - 1). Filled a run of cells per option: the
+ * cells whose first row above g/G is j are those from the previous run's end up to
+ * ceil(row[j] G) (g/G < row[j] exactly when g < row[j] G, exact as G is a power of
+ * two; a NaN row, never above g/G, takes every cell left), and the flag holds for
+ * g + 1 <= (cut[j + 1] + 1) >> (32 - gbits). The same table as testing every cell. */
 static void guide_fill(wld_guide *gd, unsigned gbits, const double *row, const uint32_t *cut,
                        uint32_t m)
 {
