@@ -19,13 +19,22 @@
 
 /* How long a first try of Chromium may take before it is stopped and tried again (a
  * second try gets three times as long): CRUCIBLE_CHROMIUM_SECONDS, a whole number of
- * seconds from 1 to 3600, or 60. */
-static int chromium_seconds(void)
+ * seconds from 1 to 3600, or 60 when it is not set; another value is an error. */
+static int chromium_seconds(int *seconds, crc_err *err)
 {
     const char *env = getenv("CRUCIBLE_CHROMIUM_SECONDS");
+    *seconds = 60;
+    if (!env || !*env)
+        return CRC_OK;
     char *end;
-    long v = env && *env ? strtol(env, &end, 10) : 0;
-    return env && *env && !*end && v >= 1 && v <= 3600 ? (int)v : 60;
+    errno = 0;
+    long v = strtol(env, &end, 10);
+    if (*end || errno || v < 1 || v > 3600)
+        return crc_err_set(err, CRC_EINPUT, "CRUCIBLE_CHROMIUM_SECONDS=%s: give a whole number "
+                           "of seconds from 1 to 3600 (how long Chromium may take before it "
+                           "is stopped and tried once more), or unset it for 60", env);
+    *seconds = (int)v;
+    return CRC_OK;
 }
 
 int report_find_chromium(char *buf, size_t len)
@@ -147,8 +156,8 @@ static int run_chromium(const char *html, const char *out, const char *what, con
                            out);
     if (!realpath(html, abs))
         return ofile_fail(err, html, errno, "finding");
-    int rc = ofile_check(out, err);
-    if (rc)
+    int first, rc = ofile_check(out, err);
+    if (rc || (rc = chromium_seconds(&first, err)))
         return rc;
     snprintf(url, sizeof url, "file://%s", abs);
     /* Chromium picks the format from the extension: NAME.tmp-XXXXXX.png (or .pdf). */
@@ -165,7 +174,7 @@ static int run_chromium(const char *html, const char *out, const char *what, con
     /* Headless Chromium now and then hangs before writing (seen on idle and busy
      * machines alike) and then finishes at once when run again: a first try gets
      * chromium_seconds(), a second, in a fresh profile, three times as long. */
-    int st = -1, hung = 0, first = chromium_seconds();
+    int st = -1, hung = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
         rc = chromium_once(chrome, sizeflag, outflag, url,
                            attempt ? 3 * first : first, &st, &hung, err);

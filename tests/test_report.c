@@ -575,7 +575,8 @@ static int fake_runs(const char *dir)
 
 /* Chromium that hangs once is stopped after CRUCIBLE_CHROMIUM_SECONDS and run again in a
  * fresh profile, and the picture is written; one that hangs every time gives an error
- * that says it was tried twice and how long, and leaves no file behind. */
+ * that says it was tried twice and how long, and leaves no file behind; a limit that is
+ * not a whole number of seconds is an error that says what to give. */
 Test(report, a_hung_chromium_is_stopped_and_tried_once_more)
 {
     for (int hangs = 1; hangs <= 2; hangs++) {
@@ -592,6 +593,13 @@ Test(report, a_hung_chromium_is_stopped_and_tried_once_more)
         setenv("CRUCIBLE_CHROMIUM_SECONDS", "1", 1);
         crc_err err = {0};
         int rc = report_screenshot(html, png, 1200, 630, &err);
+        if (hangs == 1) { /* a limit that is not a whole number of seconds is refused */
+            crc_err bad = {0};
+            setenv("CRUCIBLE_CHROMIUM_SECONDS", "1.5", 1);
+            cr_expect_eq(report_screenshot(html, png, 1200, 630, &bad), CRC_EINPUT);
+            cr_expect(strstr(bad.msg, "CRUCIBLE_CHROMIUM_SECONDS=1.5: give a whole number"),
+                      "%s", bad.msg);
+        }
         unsetenv("CRUCIBLE_CHROMIUM_SECONDS");
         unsetenv("CRUCIBLE_CHROMIUM");
         cr_expect_eq(fake_runs(dir), 2, "hangs %d: run twice", hangs);
