@@ -68,8 +68,8 @@ static int level_digits(const adb_points *pts, size_t j)
 }
 
 /* A swept value: an enum or bool level by its name, a distribution as written (text,
- * from the points table); a number in dg significant digits (fmt_level) for people, exact (table_num) for csv and
- * json. */
+ * from the points table); a number in dg significant digits (fmt_level) for people,
+ * exact (table_num) for csv and json. */
 static void level_cell(table *t, int fmt, double x, const char *text, int dg)
 {
     char buf[64];

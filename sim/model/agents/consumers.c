@@ -73,7 +73,8 @@ void cons_remove(world *w, uint32_t i)
  * before fetched: at AHEAD its time, its alias cell (fetched) and its choice's uniform;
  * at AHEAD / 2 the consumer (its record fetched); at AHEAD / 4 its choice, from its
  * taste (the listing's guide and the builders' records are small and stay cached, so
- * nothing more is fetched). The draws come from RNG_ARRIVALS in the queries' order, so they are those of drawing each at its turn. */
+ * nothing more is fetched). The draws come from RNG_ARRIVALS in the queries' order, so
+ * they are those of drawing each at its turn. */
 #define AHEAD WLD_QUERY_AHEAD
 
 static wld_query *ring_at(wld_consumers *cs, uint64_t k) { return &cs->ring[k & (AHEAD - 1)]; }
